@@ -1,0 +1,53 @@
+"""Configuration read from the environment, with safe defaults for development."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# A key that must never protect a real deployment: the app refuses to start with it outside
+# debug and testing.
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 (refused outside debug and tests)
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY: str = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    DATABASE_URL: str = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'twinning.sqlite3'}"
+    )
+    # Shown to users who have not chosen their own; weeks and "days in stage" are counted here.
+    TIME_ZONE: str = os.environ.get("TIME_ZONE", "Europe/Ljubljana")
+    # Seconds a SQLite writer waits for another writer before giving up.
+    SQLITE_BUSY_TIMEOUT: float = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30"))
+
+    PAGE_SIZE: int = 50
+    BOARD_COLUMN_LIMIT: int = int(os.environ.get("BOARD_COLUMN_LIMIT", "30"))
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE: bool = _flag("SESSION_COOKIE_SECURE")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE: bool = _flag("SESSION_COOKIE_SECURE")
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a long form is not lost
+
+    TESTING = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105 (tests only)
+    DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
+    WTF_CSRF_ENABLED = False
+    SQLITE_BUSY_TIMEOUT = 30.0

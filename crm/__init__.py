@@ -1,0 +1,81 @@
+"""The application factory: configuration, extensions, blueprints, error pages and commands."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from config import DEVELOPMENT_SECRET_KEY, INSTANCE_DIR, Config
+
+
+def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=os.path.join(os.path.dirname(__file__), "..", "templates"),
+    )
+    app.config.from_object(config or Config)
+    app.config.update(overrides)
+    _refuse_default_secret_key(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from crm import db, security
+    from crm.auth import login
+
+    db.init_app(app)
+    login.init_app(app)
+    security.init_app(app)
+
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    _register_commands(app)
+    return app
+
+
+def _refuse_default_secret_key(app: Flask) -> None:
+    if app.debug or app.testing:
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    if key == DEVELOPMENT_SECRET_KEY or len(key) < 16:
+        raise RuntimeError(
+            "SECRET_KEY is missing or is the development default. Set SECRET_KEY in the "
+            'environment to a long random value, e.g. python -c "import secrets; '
+            'print(secrets.token_hex(32))".'
+        )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from crm.auth.views import bp as auth_bp
+    from crm.localities.views import bp as localities_bp
+    from crm.partnerships.board_views import bp as board_bp
+    from crm.partnerships.stage_views import bp as stages_bp
+    from crm.partnerships.views import bp as partnerships_bp
+    from crm.sectors.views import bp as sectors_bp
+
+    for blueprint in (auth_bp, board_bp, partnerships_bp, localities_bp, sectors_bp, stages_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from crm import presentation
+
+    presentation.init_app(app)
+
+
+def _register_error_pages(app: Flask) -> None:
+    from crm import error_pages
+
+    error_pages.init_app(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from crm.auth.cli import users_cli
+    from crm.demo.cli import demo_cli
+    from crm.migrations_cli import db_cli
+
+    app.cli.add_command(db_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,42 @@
+"""Form pieces that several features share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, Field, IntegerField
+from wtforms.validators import InputRequired, NumberRange
+from wtforms.widgets import HiddenInput
+
+from crm.errors import DomainError
+
+
+class VersionField(IntegerField):
+    """The version of the record the form was loaded with; the service refuses a stale one."""
+
+    widget = HiddenInput()
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("validators", [InputRequired(), NumberRange(min=1)])
+        super().__init__(**kwargs)
+
+
+class IsoDateField(DateField):
+    """A date typed as YYYY-MM-DD; an impossible one (2026-02-30) gets a message that says so."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            self.data = None
+            raise ValueError("Give a real date as YYYY-MM-DD (e.g. 2026-02-13).") from error
+
+
+def attach_domain_error(form: FlaskForm, error: DomainError) -> None:
+    """Show a service's refusal next to the field it concerns, or above the form."""
+    field: Field | None = getattr(form, error.field, None) if error.field else None
+    if field is not None and isinstance(field, Field):
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import String, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm.db import Base, utcnow
+from crm.localities.countries import country_name, subdivision_name
+from crm.text_search import fold
+
+
+class LocalityKind(enum.StrEnum):
+    CITY = "city"
+    MUNICIPALITY = "municipality"
+    REGION = "region"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Locality(Base):
+    __tablename__ = "localities"
+    __table_args__ = (UniqueConstraint("country_code", "kind", "name_folded"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # As written locally, in its own script: "Maribor", "Қызылорда облысы".
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(20))
+    country_code: Mapped[str] = mapped_column(String(2), index=True)
+    subdivision_code: Mapped[str] = mapped_column(String(10), default="")
+    name_folded: Mapped[str] = mapped_column(String(200))
+    # Every name the locality is known by, folded, for diacritics-insensitive search.
+    search_folded: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def display_name(self) -> str:
+        """The English name where there is one, as titles and cards use it."""
+        return self.name_en or self.name
+
+    @property
+    def full_name(self) -> str:
+        if self.name_en and self.name_en != self.name:
+            return f"{self.name_en} ({self.name})"
+        return self.name
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country_code)
+
+    @property
+    def subdivision_name(self) -> str | None:
+        return subdivision_name(self.subdivision_code) if self.subdivision_code else None
+
+    @property
+    def kind_label(self) -> str:
+        return LocalityKind(self.kind).label
+
+    def __repr__(self) -> str:
+        return f"<Locality {self.id} {self.name!r} {self.country_code}>"
+
+
+@event.listens_for(Locality, "before_insert")
+@event.listens_for(Locality, "before_update")
+def _refresh_folded_names(mapper: object, connection: object, locality: Locality) -> None:
+    locality.name_folded = fold(locality.name)
+    names = [locality.name, locality.name_en, locality.subdivision_code]
+    if locality.subdivision_code:
+        names.append(subdivision_name(locality.subdivision_code) or "")
+    locality.search_folded = fold(" | ".join(name for name in names if name))

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from sqlalchemy import or_
+
+from crm import access
+from crm.db import get_or_404, session
+from crm.errors import DomainError, StaleVersion
+from crm.forms import attach_domain_error
+from crm.localities import services
+from crm.localities.countries import country_choices
+from crm.localities.forms import EditLocalityForm, LocalityForm
+from crm.localities.models import Locality
+from crm.partnerships import queries
+from crm.partnerships.models import Partnership
+
+bp = Blueprint("localities", __name__, url_prefix="/localities")
+
+
+@bp.get("")
+@login_required
+def index() -> ResponseReturnValue:
+    q = request.args.get("q", "")[:200]
+    country = request.args.get("country", "")[:2].upper()
+    statement = services.search_localities(q, country)
+    total = queries.count(statement)
+    per_page = int(current_app.config["PAGE_SIZE"])
+    last_page = max(1, -(-total // per_page))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), last_page)
+    localities = session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return render_template(
+        "localities/index.html",
+        localities=localities,
+        q=q,
+        country=country,
+        countries=country_choices(),
+        total=total,
+        page=page,
+        last_page=last_page,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> ResponseReturnValue:
+    _require_editor()
+    form = LocalityForm()
+    if form.validate_on_submit():
+        try:
+            locality = services.create_locality(_data_from(form))
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+        else:
+            flash(f"Added {locality.full_name}.", "success")
+            return redirect(url_for(".show", locality_id=locality.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("localities/form.html", form=form, locality=None), status
+
+
+@bp.get("/<int:locality_id>")
+@login_required
+def show(locality_id: int) -> ResponseReturnValue:
+    locality = get_or_404(Locality, locality_id)
+    statement = access.visible_partnerships(current_user).where(
+        or_(Partnership.locality_a_id == locality.id, Partnership.locality_b_id == locality.id)
+    )
+    partnerships = session.scalars(
+        queries.with_card_details(statement.order_by(Partnership.last_activity_at.desc()))
+    ).all()
+    return render_template("localities/show.html", locality=locality, partnerships=partnerships)
+
+
+@bp.route("/<int:locality_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(locality_id: int) -> ResponseReturnValue:
+    _require_editor()
+    locality = get_or_404(Locality, locality_id)
+    form = EditLocalityForm(obj=locality)
+    if form.validate_on_submit():
+        try:
+            services.update_locality(
+                locality, _data_from(form), expected_version=form.version.data or 0
+            )
+            session.commit()
+        except StaleVersion as error:
+            session.rollback()
+            flash(error.message, "warning")
+            session.refresh(locality)
+            form = EditLocalityForm(formdata=None, obj=locality)
+            return render_template("localities/form.html", form=form, locality=locality), 409
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for(".show", locality_id=locality.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("localities/form.html", form=form, locality=locality), status
+
+
+def _data_from(form: LocalityForm) -> services.LocalityData:
+    return services.LocalityData(
+        name=form.name.data or "",
+        name_en=form.name_en.data or "",
+        kind=form.kind.data or "",
+        country_code=form.country_code.data or "",
+        subdivision_code=form.subdivision_code.data or "",
+    )
+
+
+def _require_editor() -> None:
+    if not access.can_edit_pipeline(current_user):
+        abort(403)

@@ -1,0 +1,11 @@
+"""Every model, imported once so that the metadata (for Alembic and tests) is complete."""
+
+from crm.auth.models import User
+from crm.db import Base
+from crm.localities.models import Locality
+from crm.partnerships.models import Partnership, Stage, StageChange
+from crm.sectors.models import Sector
+
+metadata = Base.metadata
+
+__all__ = ["Locality", "Partnership", "Sector", "Stage", "StageChange", "User", "metadata"]

@@ -1,0 +1,62 @@
+"""Rendering the pipeline board, for its own page and as the answer to a move made on it."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from crm import access
+from crm.auth.services import active_users
+from crm.partnerships import queries
+from crm.partnerships.stages import ordered_stages
+from crm.sectors.services import all_sectors
+
+
+def render_board(
+    filters: queries.PartnershipFilters,
+    *,
+    partial: bool = False,
+    message: str | None = None,
+    category: str = "info",
+    status: int = 200,
+) -> ResponseReturnValue:
+    stages = ordered_stages()
+    columns = queries.board_columns(
+        access.visible_partnerships(current_user),
+        filters,
+        stages,
+        per_column=current_app.config["BOARD_COLUMN_LIMIT"],
+    )
+    context = {
+        "columns": columns,
+        "filters": filters,
+        "stages": stages,
+        "board_query": urlencode(filters.as_query_args()),
+        "message": message,
+        "message_category": category,
+    }
+    if partial:
+        return render_template("partnerships/_board.html", **context), status
+    return (
+        render_template(
+            "partnerships/board.html", sectors=all_sectors(), owners=active_users(), **context
+        ),
+        status,
+    )
+
+
+def answer_move_from_board(message: str, category: str, status: int) -> ResponseReturnValue:
+    """htmx gets the board again, with the message; a plain form is sent back to the board."""
+    board_args = dict(parse_qsl(request.form.get("board_query", "").lstrip("?")))
+    filters = queries.filters_from(board_args)
+    if request.headers.get("HX-Request"):
+        return render_board(
+            filters, partial=True, message=message, category=category, status=status
+        )
+    flash(message, category)
+    if status >= 400:
+        return render_board(filters, status=status)
+    return redirect(url_for("board.index", **filters.as_query_args()))

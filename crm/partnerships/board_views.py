@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from crm import access
+from crm.partnerships import queries
+from crm.partnerships.board import render_board
+from crm.partnerships.stages import stage_by_key
+
+bp = Blueprint("board", __name__)
+
+
+@bp.get("/")
+@login_required
+def home() -> ResponseReturnValue:
+    return redirect(url_for(".index"))
+
+
+@bp.get("/board")
+@login_required
+def index() -> ResponseReturnValue:
+    return render_board(queries.filters_from(request.args))
+
+
+@bp.get("/board/columns/<stage_key>")
+@login_required
+def more_cards(stage_key: str) -> ResponseReturnValue:
+    """The next cards of one column (htmx "show more")."""
+    stage = stage_by_key(stage_key)
+    if stage is None:
+        abort(404)
+    filters = queries.filters_from(request.args)
+    limit = current_app.config["BOARD_COLUMN_LIMIT"]
+    offset = max(request.args.get("offset", 0, type=int) or 0, 0)
+    cards = queries.column_cards(
+        access.visible_partnerships(current_user), filters, stage, offset=offset, limit=limit + 1
+    )
+    return render_template(
+        "partnerships/_more_cards.html",
+        cards=cards[:limit],
+        stage=stage,
+        filters=filters,
+        next_offset=offset + limit if len(cards) > limit else None,
+        board_query=urlencode(filters.as_query_args()),
+    )

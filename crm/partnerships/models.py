@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    event,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.auth.models import User
+from crm.db import Base, utcnow
+from crm.localities.models import Locality
+from crm.sectors.models import Sector
+from crm.text_search import fold
+
+
+class Status(enum.StrEnum):
+    """Beside the stage: whether the pairing is being worked on at all."""
+
+    OPEN = "open"
+    ON_HOLD = "on_hold"
+    DROPPED = "dropped"
+
+    @property
+    def label(self) -> str:
+        return {"open": "Open", "on_hold": "On hold", "dropped": "Dropped"}[self.value]
+
+
+class Stage(Base):
+    __tablename__ = "stages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(unique=True)
+
+    def __repr__(self) -> str:
+        return f"<Stage {self.key}>"
+
+
+partnership_sectors = Table(
+    "partnership_sectors",
+    Base.metadata,
+    Column("partnership_id", ForeignKey("partnerships.id", ondelete="CASCADE"), primary_key=True),
+    Column("sector_id", ForeignKey("sectors.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Partnership(Base):
+    __tablename__ = "partnerships"
+    __table_args__ = (
+        CheckConstraint("locality_a_id <> locality_b_id", name="two_localities"),
+        # The same two localities, in either order, may be worked on only once at a time; a
+        # dropped pairing no longer counts, so it can be started afresh.
+        Index(
+            "uq_partnerships_open_pair",
+            "pair_key",
+            unique=True,
+            sqlite_where=text("status <> 'dropped'"),
+            postgresql_where=text("status <> 'dropped'"),
+        ),
+        Index("ix_partnerships_stage_activity", "stage_id", "status", "last_activity_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    locality_a_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), index=True)
+    locality_b_id: Mapped[int] = mapped_column(ForeignKey("localities.id"), index=True)
+    # "<lower id>-<higher id>": the pair without its order, for the uniqueness rule above.
+    pair_key: Mapped[str] = mapped_column(String(41))
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
+    status: Mapped[str] = mapped_column(String(20), default=Status.OPEN.value, index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    first_contact_on: Mapped[date | None]
+    target_signing_on: Mapped[date | None]
+    signed_on: Mapped[date | None]
+    stage_entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The last move or edit: the board shows the most recently active pairings first.
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    title_folded: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    locality_a: Mapped[Locality] = relationship(foreign_keys=[locality_a_id])
+    locality_b: Mapped[Locality] = relationship(foreign_keys=[locality_b_id])
+    stage: Mapped[Stage] = relationship()
+    owner: Mapped[User] = relationship()
+    sectors: Mapped[list[Sector]] = relationship(
+        secondary=partnership_sectors, order_by=Sector.name
+    )
+    stage_changes: Mapped[list[StageChange]] = relationship(
+        back_populates="partnership",
+        order_by="StageChange.changed_at.desc(), StageChange.id.desc()",
+        cascade="all, delete-orphan",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == Status.OPEN
+
+    def days_in_stage(self, now: datetime | None = None) -> int:
+        return ((now or utcnow()) - self.stage_entered_at).days
+
+    def __repr__(self) -> str:
+        return f"<Partnership {self.id} {self.title!r}>"
+
+
+def pair_key_of(locality_a_id: int, locality_b_id: int) -> str:
+    low, high = sorted((locality_a_id, locality_b_id))
+    return f"{low}-{high}"
+
+
+@event.listens_for(Partnership, "before_insert")
+@event.listens_for(Partnership, "before_update")
+def _refresh_derived_columns(mapper: object, connection: object, partnership: Partnership) -> None:
+    partnership.title_folded = fold(partnership.title)
+    partnership.pair_key = pair_key_of(partnership.locality_a_id, partnership.locality_b_id)
+
+
+class StageChange(Base):
+    """One move of a pairing: to another stage, or to another status, or both.
+
+    The first row of a pairing has no `from_` values: it records where the pairing started.
+    """
+
+    __tablename__ = "stage_changes"
+    __table_args__ = (
+        Index("ix_stage_changes_partnership_changed", "partnership_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))
+    from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
+    to_stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    partnership: Mapped[Partnership] = relationship(back_populates="stage_changes")
+    from_stage: Mapped[Stage | None] = relationship(foreign_keys=[from_stage_id])
+    to_stage: Mapped[Stage] = relationship(foreign_keys=[to_stage_id])
+    changed_by: Mapped[User] = relationship()
+
+    @property
+    def is_creation(self) -> bool:
+        return self.from_stage_id is None
+
+    @property
+    def direction(self) -> str:
+        """ "forward", "back", or "status" when only the status changed."""
+        if self.from_stage is None or self.from_stage_id == self.to_stage_id:
+            return "status"
+        return "forward" if self.to_stage.position > self.from_stage.position else "back"

@@ -1,0 +1,246 @@
+"""Reading the pipeline: the filtered list, the board's columns, and their counts.
+
+Each function takes the statement that `crm.access` allows and narrows it; none of them decides
+visibility itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from crm.db import session
+from crm.localities.models import Locality
+from crm.partnerships.models import Partnership, Stage, StageChange, Status, partnership_sectors
+from crm.sectors.models import Sector
+from crm.text_search import LIKE_ESCAPE, contains_pattern
+
+SORTS: dict[str, tuple[str, Any]] = {
+    "recent": ("Recently active", Partnership.last_activity_at.desc()),
+    "title": ("Title", Partnership.title_folded.asc()),
+    "stage": ("Stage", None),  # needs the stages join; see `_order`
+    "created": ("Newest", Partnership.created_at.desc()),
+    "longest_in_stage": ("Longest in stage", Partnership.stage_entered_at.asc()),
+    "target": ("Target signing date", Partnership.target_signing_on.asc()),
+}
+DEFAULT_SORT = "recent"
+
+
+@dataclass(frozen=True)
+class PartnershipFilters:
+    q: str = ""
+    stage: str = ""  # a stage key
+    status: str = ""  # "" = any status
+    sector: str = ""  # a sector slug
+    country: str = ""  # ISO 3166-1 alpha-2, either side
+    owner_id: int | None = None
+    sort: str = DEFAULT_SORT
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(
+            self.q or self.stage or self.status or self.sector or self.country or self.owner_id
+        )
+
+    def as_query_args(self, **overrides: Any) -> dict[str, Any]:
+        """The non-empty filters as URL query arguments, for links that keep them."""
+        values = replace(self, **overrides)
+        args = {
+            "q": values.q,
+            "stage": values.stage,
+            "status": values.status,
+            "sector": values.sector,
+            "country": values.country,
+            "owner": values.owner_id,
+            "sort": values.sort if values.sort != DEFAULT_SORT else "",
+        }
+        return {key: value for key, value in args.items() if value}
+
+
+def filtered(statement: Select[tuple[Partnership]], filters: PartnershipFilters) -> Select[Any]:
+    if filters.q.strip():
+        pattern = contains_pattern(filters.q)
+        side_a, side_b = aliased(Locality), aliased(Locality)
+        statement = (
+            statement.join(side_a, Partnership.locality_a_id == side_a.id)
+            .join(side_b, Partnership.locality_b_id == side_b.id)
+            .where(
+                or_(
+                    Partnership.title_folded.like(pattern, escape=LIKE_ESCAPE),
+                    side_a.search_folded.like(pattern, escape=LIKE_ESCAPE),
+                    side_b.search_folded.like(pattern, escape=LIKE_ESCAPE),
+                )
+            )
+        )
+    if filters.stage:
+        statement = statement.where(
+            Partnership.stage_id
+            == select(Stage.id).where(Stage.key == filters.stage).scalar_subquery()
+        )
+    if filters.status:
+        statement = statement.where(Partnership.status == filters.status)
+    if filters.sector:
+        statement = statement.where(
+            Partnership.id.in_(
+                select(partnership_sectors.c.partnership_id)
+                .join(Sector, Sector.id == partnership_sectors.c.sector_id)
+                .where(Sector.slug == filters.sector)
+            )
+        )
+    if filters.country:
+        in_country = select(Locality.id).where(Locality.country_code == filters.country.upper())
+        statement = statement.where(
+            or_(
+                Partnership.locality_a_id.in_(in_country), Partnership.locality_b_id.in_(in_country)
+            )
+        )
+    if filters.owner_id:
+        statement = statement.where(Partnership.owner_id == filters.owner_id)
+    return statement
+
+
+def with_card_details(statement: Select[Any]) -> Select[Any]:
+    """Load, in a fixed number of statements, everything a card or list row shows."""
+    return statement.options(
+        selectinload(Partnership.locality_a),
+        selectinload(Partnership.locality_b),
+        selectinload(Partnership.owner),
+        selectinload(Partnership.sectors),
+        selectinload(Partnership.stage),
+    )
+
+
+def count(statement: Select[Any]) -> int:
+    return (
+        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    )
+
+
+def page_of(
+    statement: Select[Any], filters: PartnershipFilters, *, page: int, per_page: int
+) -> list[Partnership]:
+    ordered = _order(statement, filters.sort)
+    return list(
+        session.scalars(with_card_details(ordered).limit(per_page).offset((page - 1) * per_page))
+    )
+
+
+def _order(statement: Select[Any], sort: str) -> Select[Any]:
+    if sort == "stage":
+        return statement.join(Stage, Stage.id == Partnership.stage_id).order_by(
+            Stage.position, Partnership.last_activity_at.desc(), Partnership.id.desc()
+        )
+    _, order = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    return statement.order_by(order, Partnership.id.desc())
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    stage: Stage
+    total: int
+    cards: Sequence[Partnership]
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.cards)
+
+
+def board_columns(
+    statement: Select[tuple[Partnership]],
+    filters: PartnershipFilters,
+    stages: Sequence[Stage],
+    *,
+    per_column: int,
+) -> list[BoardColumn]:
+    """One column per stage: its total, and its `per_column` most recently active cards.
+
+    Three statements whatever the size of the pipeline: the counts, the cards (ranked per stage
+    by a window function), and the eager loads of what the cards show.
+    """
+    board_filters = replace(filters, status=filters.status or Status.OPEN.value, stage="")
+    narrowed = filtered(statement, board_filters)
+
+    counts_query = (
+        narrowed.with_only_columns(Partnership.stage_id, func.count())
+        .group_by(Partnership.stage_id)
+        .order_by(None)
+    )
+    totals: dict[int, int] = {stage_id: total for stage_id, total in session.execute(counts_query)}
+
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Partnership.stage_id,
+            order_by=(Partnership.last_activity_at.desc(), Partnership.id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = narrowed.with_only_columns(Partnership.id, rank).subquery()
+    top_ids = select(ranked.c.id).where(ranked.c.rank <= per_column)
+    cards = session.scalars(
+        with_card_details(
+            select(Partnership)
+            .where(Partnership.id.in_(top_ids))
+            .order_by(Partnership.last_activity_at.desc(), Partnership.id.desc())
+        )
+    ).all()
+
+    by_stage: dict[int, list[Partnership]] = {stage.id: [] for stage in stages}
+    for card in cards:
+        by_stage.setdefault(card.stage_id, []).append(card)
+    return [
+        BoardColumn(stage=stage, total=totals.get(stage.id, 0), cards=by_stage[stage.id])
+        for stage in stages
+    ]
+
+
+def column_cards(
+    statement: Select[tuple[Partnership]],
+    filters: PartnershipFilters,
+    stage: Stage,
+    *,
+    offset: int,
+    limit: int,
+) -> list[Partnership]:
+    """The next cards of one column, for its "show more"."""
+    board_filters = replace(filters, status=filters.status or Status.OPEN.value, stage=stage.key)
+    narrowed = filtered(statement, board_filters).order_by(
+        Partnership.last_activity_at.desc(), Partnership.id.desc()
+    )
+    return list(session.scalars(with_card_details(narrowed).offset(offset).limit(limit)))
+
+
+def filters_from(args: Mapping[str, str]) -> PartnershipFilters:
+    """Filters from URL query arguments; anything malformed is ignored rather than an error."""
+    owner = args.get("owner", "")
+    sort = args.get("sort", DEFAULT_SORT)
+    status = args.get("status", "")
+    return PartnershipFilters(
+        q=args.get("q", "")[:200],
+        stage=args.get("stage", "")[:40],
+        status=status if status in {s.value for s in Status} else "",
+        sector=args.get("sector", "")[:60],
+        country=args.get("country", "")[:2].upper(),
+        owner_id=int(owner) if owner.isdigit() else None,
+        sort=sort if sort in SORTS else DEFAULT_SORT,
+    )
+
+
+def history_of(partnership: Partnership) -> list[StageChange]:
+    """The pairing's moves, newest first, with the stages and people they name."""
+    return list(
+        session.scalars(
+            select(StageChange)
+            .where(StageChange.partnership_id == partnership.id)
+            .options(
+                selectinload(StageChange.from_stage),
+                selectinload(StageChange.to_stage),
+                selectinload(StageChange.changed_by),
+            )
+            .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
+        )
+    )

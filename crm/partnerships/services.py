@@ -1,0 +1,254 @@
+"""The rules of the pipeline. Services change and flush; the caller commits once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from crm.auth.models import User
+from crm.db import session, utcnow
+from crm.errors import DomainError, StaleVersion
+from crm.localities.models import Locality
+from crm.partnerships.models import Partnership, Stage, StageChange, Status, pair_key_of
+from crm.partnerships.stages import FIRST_STAGE_KEY, SIGNED_STAGE_KEY, stage_by_key
+from crm.sectors.models import Sector
+
+TITLE_MAX_LENGTH = 300
+SUMMARY_MAX_LENGTH = 10_000
+NOTE_MAX_LENGTH = 2_000
+
+
+class DuplicatePairing(DomainError):
+    def __init__(self, existing: Partnership) -> None:
+        super().__init__(
+            f"These two localities are already paired in “{existing.title}” "
+            f"({existing.stage.name}, {existing.status_label.lower()}).",
+            field="locality_b_id",
+        )
+        self.existing = existing
+
+
+class InvalidTransition(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class PartnershipData:
+    locality_a_id: int
+    locality_b_id: int
+    owner_id: int
+    title: str = ""
+    sector_ids: list[int] = field(default_factory=list)
+    summary: str = ""
+    first_contact_on: date | None = None
+    target_signing_on: date | None = None
+    signed_on: date | None = None
+
+
+def default_title(locality_a: Locality, locality_b: Locality) -> str:
+    """ "Maribor – Kyzylorda Region": the names an English reader knows, joined by an en dash."""
+    return f"{locality_a.display_name} – {locality_b.display_name}"
+
+
+def create_partnership(
+    data: PartnershipData,
+    *,
+    by: User,
+    stage_key: str = FIRST_STAGE_KEY,
+    note: str = "",
+    at: datetime | None = None,
+) -> Partnership:
+    """Start a pairing at `stage_key`; its first history row says where and by whom it began."""
+    stage = _stage_or_error(stage_key)
+    now = at or utcnow()
+    partnership = Partnership(
+        stage=stage, status=Status.OPEN.value, stage_entered_at=now, last_activity_at=now
+    )
+    partnership.created_at = now
+    _apply(partnership, data)
+    session.add(partnership)
+    session.add(
+        StageChange(
+            partnership=partnership,
+            from_stage=None,
+            to_stage=stage,
+            from_status=None,
+            to_status=Status.OPEN.value,
+            changed_by=by,
+            changed_at=now,
+            note=_checked_note(note),
+        )
+    )
+    session.flush()
+    return partnership
+
+
+def update_partnership(
+    partnership: Partnership, data: PartnershipData, *, expected_version: int
+) -> None:
+    _check_version(partnership, expected_version)
+    _apply(partnership, data)
+    partnership.last_activity_at = utcnow()
+    session.flush()
+
+
+def change_stage(
+    partnership: Partnership,
+    to: Stage,
+    *,
+    by: User,
+    expected_version: int,
+    note: str = "",
+    at: datetime | None = None,
+) -> StageChange:
+    """Move a pairing to another stage, forward or back; the history row is what reports read."""
+    _check_version(partnership, expected_version)
+    if to.id == partnership.stage_id:
+        raise InvalidTransition(f"The pairing is already at “{to.name}”.", field="stage")
+    if partnership.status == Status.DROPPED:
+        raise InvalidTransition("Reopen this dropped pairing before moving it.", field="stage")
+    now = at or utcnow()
+    change = _record(
+        partnership, to_stage=to, to_status=partnership.status, by=by, note=note, at=now
+    )
+    partnership.stage = to
+    partnership.stage_entered_at = now
+    if to.key == SIGNED_STAGE_KEY and partnership.signed_on is None:
+        partnership.signed_on = now.date()
+    session.flush()
+    return change
+
+
+def change_status(
+    partnership: Partnership,
+    to: Status,
+    *,
+    by: User,
+    expected_version: int,
+    note: str = "",
+    at: datetime | None = None,
+) -> StageChange:
+    """Put a pairing on hold, drop it, or reopen it; it keeps its stage."""
+    _check_version(partnership, expected_version)
+    if to == partnership.status:
+        raise InvalidTransition(f"The pairing is already {to.label.lower()}.", field="status")
+    if partnership.status == Status.DROPPED:
+        _refuse_duplicate(
+            partnership.locality_a_id, partnership.locality_b_id, except_id=partnership.id
+        )
+    change = _record(
+        partnership,
+        to_stage=partnership.stage,
+        to_status=to.value,
+        by=by,
+        note=note,
+        at=at or utcnow(),
+    )
+    partnership.status = to.value
+    session.flush()
+    return change
+
+
+def _record(
+    partnership: Partnership,
+    *,
+    to_stage: Stage,
+    to_status: str,
+    by: User,
+    note: str,
+    at: datetime,
+) -> StageChange:
+    change = StageChange(
+        partnership=partnership,
+        from_stage=partnership.stage,
+        to_stage=to_stage,
+        from_status=partnership.status,
+        to_status=to_status,
+        changed_by=by,
+        changed_at=at,
+        note=_checked_note(note),
+    )
+    session.add(change)
+    partnership.last_activity_at = at
+    return change
+
+
+def _apply(partnership: Partnership, data: PartnershipData) -> None:
+    if data.locality_a_id == data.locality_b_id:
+        raise DomainError("Choose two different localities.", field="locality_b_id")
+    locality_a = session.get(Locality, data.locality_a_id)
+    if locality_a is None:
+        raise DomainError("Choose a locality from the list.", field="locality_a_id")
+    locality_b = session.get(Locality, data.locality_b_id)
+    if locality_b is None:
+        raise DomainError("Choose a locality from the list.", field="locality_b_id")
+    if partnership.status != Status.DROPPED:
+        _refuse_duplicate(locality_a.id, locality_b.id, except_id=partnership.id)
+    owner = session.get(User, data.owner_id)
+    if owner is None or not owner.is_active:
+        raise DomainError("Choose an active user as the owner.", field="owner_id")
+    title = " ".join(data.title.split()) or default_title(locality_a, locality_b)
+    if len(title) > TITLE_MAX_LENGTH:
+        raise DomainError(f"A title can be at most {TITLE_MAX_LENGTH} characters.", field="title")
+    if len(data.summary) > SUMMARY_MAX_LENGTH:
+        raise DomainError(
+            f"The summary can be at most {SUMMARY_MAX_LENGTH:,} characters.", field="summary"
+        )
+    if data.first_contact_on and data.signed_on and data.signed_on < data.first_contact_on:
+        raise DomainError("The signing date is before the first contact.", field="signed_on")
+    sectors = _sectors(data.sector_ids)
+
+    partnership.locality_a = locality_a
+    partnership.locality_b = locality_b
+    partnership.locality_a_id = locality_a.id
+    partnership.locality_b_id = locality_b.id
+    partnership.title = title
+    partnership.owner = owner
+    partnership.summary = data.summary.strip()
+    partnership.first_contact_on = data.first_contact_on
+    partnership.target_signing_on = data.target_signing_on
+    partnership.signed_on = data.signed_on
+    partnership.sectors = sectors
+
+
+def _refuse_duplicate(locality_a_id: int, locality_b_id: int, *, except_id: int | None) -> None:
+    statement = select(Partnership).where(
+        Partnership.pair_key == pair_key_of(locality_a_id, locality_b_id),
+        Partnership.status != Status.DROPPED.value,
+    )
+    if except_id is not None:
+        statement = statement.where(Partnership.id != except_id)
+    existing = session.scalar(statement)
+    if existing is not None:
+        raise DuplicatePairing(existing)
+
+
+def _sectors(sector_ids: list[int]) -> list[Sector]:
+    wanted = set(sector_ids)
+    if not wanted:
+        return []
+    sectors = list(session.scalars(select(Sector).where(Sector.id.in_(wanted))))
+    if len(sectors) != len(wanted):
+        raise DomainError("One of the sectors does not exist.", field="sector_ids")
+    return sectors
+
+
+def _stage_or_error(key: str) -> Stage:
+    stage = stage_by_key(key)
+    if stage is None:
+        raise DomainError(f"There is no stage “{key}”.", field="stage")
+    return stage
+
+
+def _check_version(partnership: Partnership, expected_version: int) -> None:
+    if partnership.version != expected_version:
+        raise StaleVersion()
+
+
+def _checked_note(note: str) -> str:
+    note = note.strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise DomainError(f"A note can be at most {NOTE_MAX_LENGTH:,} characters.", field="note")
+    return note

@@ -1,0 +1,104 @@
+"""Admin pages for the pipeline's stages: rename them, add one between two others."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from crm import access
+from crm.db import get_or_404, session
+from crm.errors import DomainError
+from crm.partnerships import stages as stage_services
+from crm.partnerships.models import Stage
+
+bp = Blueprint("stages", __name__, url_prefix="/stages")
+
+
+class StageNameForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give the stage a name."), Length(max=100)])
+
+
+class NewStageForm(StageNameForm):
+    after = SelectField("Place after", coerce=int)
+
+
+@bp.get("")
+@login_required
+def index() -> ResponseReturnValue:
+    _require_admin()
+    return _render_index()
+
+
+@bp.post("")
+@login_required
+def create() -> ResponseReturnValue:
+    _require_admin()
+    form = _new_stage_form()
+    if form.validate_on_submit():
+        after = session.get(Stage, form.after.data) if form.after.data else None
+        try:
+            stage = stage_services.add_stage(form.name.data or "", after=after)
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(f"Added the stage {stage.name}.", "success")
+            return redirect(url_for(".index"))
+    else:
+        flash(_errors_of(form), "error")
+    return _render_index(status=422)
+
+
+@bp.post("/<int:stage_id>/rename")
+@login_required
+def rename(stage_id: int) -> ResponseReturnValue:
+    _require_admin()
+    stage = get_or_404(Stage, stage_id)
+    form = StageNameForm(prefix=f"rename-{stage.id}")
+    if form.validate_on_submit():
+        try:
+            stage_services.rename_stage(stage, form.name.data or "")
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            flash(error.message, "error")
+        else:
+            flash(f"Renamed the stage to {stage.name}.", "success")
+            return redirect(url_for(".index"))
+    else:
+        flash(_errors_of(form), "error")
+    return _render_index(status=422)
+
+
+def _new_stage_form(formdata: object = ...) -> NewStageForm:
+    form = NewStageForm() if formdata is ... else NewStageForm(formdata=None)
+    form.after.choices = [(0, "— first —")] + [
+        (stage.id, stage.name) for stage in stage_services.ordered_stages()
+    ]
+    return form
+
+
+def _render_index(*, status: int = 200) -> ResponseReturnValue:
+    return (
+        render_template(
+            "stages/index.html",
+            stages=stage_services.ordered_stages(),
+            new_form=_new_stage_form(formdata=None),
+        ),
+        status,
+    )
+
+
+def _errors_of(form: FlaskForm) -> str:
+    messages = [str(error) for errors in form.errors.values() for error in errors]
+    return " ".join(messages) or "That did not work."
+
+
+def _require_admin() -> None:
+    if not access.can_manage_reference_data(current_user):
+        abort(403)

@@ -1,0 +1,282 @@
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from crm import access
+from crm.auth.services import active_users
+from crm.db import session
+from crm.errors import DomainError, StaleVersion
+from crm.forms import attach_domain_error
+from crm.localities.models import Locality
+from crm.partnerships import board, queries, services
+from crm.partnerships.forms import (
+    EditPartnershipForm,
+    PartnershipForm,
+    StageMoveForm,
+    StatusForm,
+)
+from crm.partnerships.models import Partnership, Status
+from crm.partnerships.stages import ordered_stages, stage_by_key
+from crm.sectors.services import all_sectors
+
+bp = Blueprint("partnerships", __name__, url_prefix="/partnerships")
+
+
+@bp.get("")
+@login_required
+def index() -> ResponseReturnValue:
+    filters = queries.filters_from(request.args)
+    statement = queries.filtered(access.visible_partnerships(current_user), filters)
+    total = queries.count(statement)
+    per_page = _per_page()
+    last_page = max(1, -(-total // per_page))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), last_page)
+    partnerships = queries.page_of(statement, filters, page=page, per_page=per_page)
+    return render_template(
+        "partnerships/index.html",
+        partnerships=partnerships,
+        filters=filters,
+        total=total,
+        page=page,
+        last_page=last_page,
+        **_filter_choices(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> ResponseReturnValue:
+    _require_pipeline_editor()
+    form = PartnershipForm()
+    _fill_choices(form)
+    if request.method == "GET":
+        form.owner_id.data = current_user.id
+        for side in ("a", "b"):
+            locality_id = request.args.get(f"locality_{side}", type=int)
+            if locality_id:
+                getattr(form, f"locality_{side}_id").data = locality_id
+    if form.validate_on_submit():
+        try:
+            partnership = services.create_partnership(_data_from(form), by=current_user)
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+        except IntegrityError:
+            # Another request created the same pairing between our check and our insert.
+            session.rollback()
+            form.locality_b_id.errors = ["These two localities were paired a moment ago."]
+        else:
+            flash(f"Created “{partnership.title}” at {partnership.stage.name}.", "success")
+            return redirect(url_for(".show", partnership_id=partnership.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("partnerships/form.html", form=form, partnership=None), status
+
+
+@bp.get("/<int:partnership_id>")
+@login_required
+def show(partnership_id: int) -> ResponseReturnValue:
+    partnership = access.get_visible_or_404(current_user, partnership_id)
+    return _render_show(partnership)
+
+
+@bp.route("/<int:partnership_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(partnership_id: int) -> ResponseReturnValue:
+    _require_pipeline_editor()
+    partnership = access.get_visible_or_404(current_user, partnership_id)
+    form = EditPartnershipForm(obj=partnership)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.sector_ids.data = [sector.id for sector in partnership.sectors]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_partnership(
+                partnership, _data_from(form), expected_version=form.version.data or 0
+            )
+            session.commit()
+        except StaleVersion as error:
+            session.rollback()
+            flash(error.message, "warning")
+            return _render_show(session.get(Partnership, partnership_id), status=409)
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for(".show", partnership_id=partnership.id))
+    if form.is_submitted():
+        status = 422
+    return render_template("partnerships/form.html", form=form, partnership=partnership), status
+
+
+@bp.post("/<int:partnership_id>/stage")
+@login_required
+def move(partnership_id: int) -> ResponseReturnValue:
+    _require_pipeline_editor()
+    partnership = access.get_visible_or_404(current_user, partnership_id)
+    form = StageMoveForm()
+    form.stage.choices = [(stage.key, stage.name) for stage in ordered_stages()]
+    from_board = request.form.get("board_query") is not None
+    if not form.validate_on_submit():
+        message = _first_error(form)
+        return _after_move(partnership, from_board, message, "error", 422)
+    stage = stage_by_key(form.stage.data or "")
+    if stage is None:  # deleted between rendering the choices and now
+        abort(422)
+    try:
+        services.change_stage(
+            partnership,
+            stage,
+            by=current_user,
+            note=form.note.data or "",
+            expected_version=form.version.data or 0,
+        )
+        session.commit()
+    except StaleVersion as error:
+        session.rollback()
+        return _after_move(
+            session.get(Partnership, partnership_id), from_board, error.message, "warning", 409
+        )
+    except DomainError as error:
+        session.rollback()
+        return _after_move(partnership, from_board, error.message, "error", error.status_code)
+    return _after_move(
+        partnership, from_board, f"Moved “{partnership.title}” to {stage.name}.", "success", 200
+    )
+
+
+@bp.post("/<int:partnership_id>/status")
+@login_required
+def change_status(partnership_id: int) -> ResponseReturnValue:
+    _require_pipeline_editor()
+    partnership = access.get_visible_or_404(current_user, partnership_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return _render_show(partnership, status=422)
+    new_status = Status(form.status.data)
+    try:
+        services.change_status(
+            partnership,
+            new_status,
+            by=current_user,
+            note=form.note.data or "",
+            expected_version=form.version.data or 0,
+        )
+        session.commit()
+    except StaleVersion as error:
+        session.rollback()
+        flash(error.message, "warning")
+        return _render_show(session.get(Partnership, partnership_id), status=409)
+    except DomainError as error:
+        session.rollback()
+        flash(error.message, "error")
+        return _render_show(session.get(Partnership, partnership_id), status=error.status_code)
+    flash(f"“{partnership.title}” is now {new_status.label.lower()}.", "success")
+    return redirect(url_for(".show", partnership_id=partnership.id))
+
+
+def _after_move(
+    partnership: Partnership | None, from_board: bool, message: str, category: str, status: int
+) -> ResponseReturnValue:
+    """Answer a stage move where it came from: the board (htmx or plain form) or the detail page."""
+    if partnership is None:
+        abort(404)
+    if from_board:
+        return board.answer_move_from_board(message, category, status)
+    flash(message, category)
+    if status >= 400:
+        return _render_show(partnership, status=status)
+    return redirect(url_for(".show", partnership_id=partnership.id))
+
+
+def _render_show(partnership: Partnership | None, *, status: int = 200) -> ResponseReturnValue:
+    if partnership is None:
+        abort(404)
+    session.refresh(partnership)
+    stages = ordered_stages()
+    move_form = StageMoveForm(formdata=None, version=partnership.version)
+    move_form.stage.choices = [
+        (stage.key, stage.name) for stage in stages if stage.id != partnership.stage_id
+    ]
+    status_form = StatusForm(formdata=None, version=partnership.version)
+    return (
+        render_template(
+            "partnerships/show.html",
+            partnership=partnership,
+            stages=stages,
+            history=queries.history_of(partnership),
+            move_form=move_form,
+            status_form=status_form,
+        ),
+        status,
+    )
+
+
+def _data_from(form: PartnershipForm) -> services.PartnershipData:
+    return services.PartnershipData(
+        locality_a_id=form.locality_a_id.data or 0,
+        locality_b_id=form.locality_b_id.data or 0,
+        owner_id=form.owner_id.data or 0,
+        title=form.title.data or "",
+        sector_ids=list(form.sector_ids.data or []),
+        summary=form.summary.data or "",
+        first_contact_on=form.first_contact_on.data,
+        target_signing_on=form.target_signing_on.data,
+        signed_on=form.signed_on.data,
+    )
+
+
+def _fill_choices(form: PartnershipForm) -> None:
+    localities = session.scalars(
+        select(Locality).order_by(Locality.country_code, Locality.name_folded)
+    ).all()
+    locality_choices = [(0, "Choose a locality…")] + [
+        (locality.id, f"{locality.full_name} · {locality.kind_label} · {locality.country_code}")
+        for locality in localities
+    ]
+    form.locality_a_id.choices = locality_choices
+    form.locality_b_id.choices = locality_choices
+    form.owner_id.choices = [(user.id, user.name) for user in active_users()]
+    form.sector_ids.choices = [(sector.id, sector.name) for sector in all_sectors()]
+
+
+def _filter_choices() -> dict[str, object]:
+    return {
+        "stages": ordered_stages(),
+        "sectors": all_sectors(),
+        "owners": active_users(),
+        "statuses": list(Status),
+        "sorts": queries.SORTS,
+    }
+
+
+def _per_page() -> int:
+    return int(current_app.config["PAGE_SIZE"])
+
+
+def _require_pipeline_editor() -> None:
+    if not access.can_edit_pipeline(current_user):
+        abort(403)
+
+
+def _first_error(form: StageMoveForm | StatusForm) -> str:
+    for field_errors in form.errors.values():
+        if field_errors:
+            return str(field_errors[0])
+    return "The form is not valid."

@@ -1,0 +1,100 @@
+"""Template filters: times in the reader's time zone, relative ages, countries with flags."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask, current_app
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from crm.access import can_edit_pipeline, can_manage_reference_data
+from crm.db import utcnow
+from crm.localities.countries import country_name
+
+
+def user_time_zone() -> ZoneInfo:
+    name = ""
+    if current_user and current_user.is_authenticated:
+        name = current_user.time_zone
+    try:
+        return ZoneInfo(name or current_app.config["TIME_ZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(user_time_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+def long_date(value: date | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def age(value: datetime | None, now: datetime | None = None) -> str:
+    """ "3 days ago", "today": how long ago, to the day; the exact time goes in a tooltip."""
+    if value is None:
+        return ""
+    zone = user_time_zone()
+    days = ((now or utcnow()).astimezone(zone).date() - value.astimezone(zone).date()).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 60:
+        return f"{days} days ago"
+    if days < 730:
+        return f"{days // 30} months ago"
+    return f"{days // 365} years ago"
+
+
+def time_tag(value: datetime | None) -> Markup:
+    """A <time> with the relative age as text and the exact local time on hover."""
+    if value is None:
+        return Markup("")
+    exact = local_datetime(value)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        value.isoformat(), exact, age(value)
+    )
+
+
+def country_tag(code: str) -> Markup:
+    """The ISO code, with the country's name for hover and screen readers.
+
+    Codes rather than flag emoji: embassy workstations often lack a colour emoji font, and a
+    flag drawn as two empty boxes helps nobody.
+    """
+    return Markup('<abbr class="country" title="{name}">{code}</abbr>').format(
+        name=country_name(code), code=code
+    )
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(local_datetime)
+    app.add_template_filter(long_date)
+    app.add_template_filter(age)
+    app.add_template_filter(time_tag)
+    app.add_template_filter(country_tag)
+    app.add_template_filter(country_name)
+    app.add_template_global(plural)
+
+    @app.context_processor
+    def permissions() -> dict[str, object]:
+        user = current_user
+        signed_in = bool(user and user.is_authenticated)
+        return {
+            "can_edit_pipeline": signed_in and can_edit_pipeline(user),
+            "can_manage_reference_data": signed_in and can_manage_reference_data(user),
+        }
+
+    # Escaping is Jinja's default; this keeps `escape` at hand for the few Markup builders.
+    app.jinja_env.globals["escape"] = escape

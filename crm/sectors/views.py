@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from crm import access
+from crm.db import get_or_404, session
+from crm.errors import DomainError
+from crm.forms import attach_domain_error
+from crm.partnerships.models import partnership_sectors
+from crm.sectors import services
+from crm.sectors.forms import MergeSectorForm, SectorNameForm
+from crm.sectors.models import Sector
+
+bp = Blueprint("sectors", __name__, url_prefix="/sectors")
+
+
+@bp.get("")
+@login_required
+def index() -> ResponseReturnValue:
+    return _render_index(SectorNameForm(formdata=None))
+
+
+@bp.post("")
+@login_required
+def create() -> ResponseReturnValue:
+    _require_admin()
+    form = SectorNameForm()
+    if form.validate_on_submit():
+        try:
+            sector = services.add_sector(form.name.data or "")
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+        else:
+            flash(f"Added the sector {sector.name}.", "success")
+            return redirect(url_for(".index"))
+    return _render_index(form, status=422)
+
+
+@bp.post("/<int:sector_id>/rename")
+@login_required
+def rename(sector_id: int) -> ResponseReturnValue:
+    _require_admin()
+    sector = get_or_404(Sector, sector_id)
+    form = SectorNameForm(prefix=f"rename-{sector.id}")
+    if form.validate_on_submit():
+        old_name = sector.name
+        try:
+            services.rename_sector(sector, form.name.data or "")
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+        else:
+            flash(f"Renamed {old_name} to {sector.name}.", "success")
+            return redirect(url_for(".index"))
+    flash(_errors_of(form), "error")
+    return _render_index(SectorNameForm(formdata=None), status=422)
+
+
+@bp.post("/<int:sector_id>/merge")
+@login_required
+def merge(sector_id: int) -> ResponseReturnValue:
+    _require_admin()
+    source = get_or_404(Sector, sector_id)
+    form = MergeSectorForm(prefix=f"merge-{source.id}")
+    form.into.choices = [(sector.id, sector.name) for sector in services.all_sectors()]
+    if form.validate_on_submit():
+        target = get_or_404(Sector, form.into.data or 0)
+        source_name = source.name
+        try:
+            moved = services.merge_sectors(source, target)
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+        else:
+            flash(
+                f"Merged {source_name} into {target.name} ({moved} pairings re-tagged).", "success"
+            )
+            return redirect(url_for(".index"))
+    flash(_errors_of(form), "error")
+    return _render_index(SectorNameForm(formdata=None), status=422)
+
+
+def _render_index(form: SectorNameForm, *, status: int = 200) -> ResponseReturnValue:
+    usage = dict(
+        session.execute(
+            select(partnership_sectors.c.sector_id, func.count()).group_by(
+                partnership_sectors.c.sector_id
+            )
+        ).all()
+    )
+    sectors = services.all_sectors()
+    return (
+        render_template("sectors/index.html", sectors=sectors, usage=usage, form=form),
+        status,
+    )
+
+
+def _errors_of(form: SectorNameForm | MergeSectorForm) -> str:
+    messages = [str(error) for errors in form.errors.values() for error in errors]
+    return " ".join(messages + list(form.form_errors)) or "That did not work."
+
+
+def _require_admin() -> None:
+    if not access.can_manage_reference_data(current_user):
+        abort(403)

@@ -1,0 +1,45 @@
+// Drag a card to another column to move the pairing to that stage. The server answers with the
+// whole board again (counts included), or with the board and a message when the move was refused.
+(function () {
+  "use strict";
+
+  function boardQuery() {
+    return window.location.search.replace(/^\?/, "");
+  }
+
+  function moveCard(card, stageKey) {
+    htmx.ajax("POST", card.dataset.moveUrl, {
+      target: "#board",
+      swap: "outerHTML",
+      values: { stage: stageKey, version: card.dataset.version, board_query: boardQuery() },
+    });
+  }
+
+  function makeSortable(root) {
+    root.querySelectorAll("[data-board-column]").forEach(function (list) {
+      if (list.dataset.sortable) {
+        return;
+      }
+      list.dataset.sortable = "1";
+      Sortable.create(list, {
+        group: "board",
+        draggable: ".card",
+        filter: "details, select, button, input",
+        preventOnFilter: false,
+        animation: 120,
+        onAdd: function (event) {
+          moveCard(event.item, list.dataset.stageKey);
+        },
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.htmx && window.Sortable) {
+      makeSortable(document);
+      htmx.onLoad(function (element) {
+        makeSortable(element);
+      });
+    }
+  });
+})();

@@ -1,0 +1,42 @@
+"""Diacritics- and case-insensitive matching that behaves the same on SQLite and PostgreSQL.
+
+Searchable text is folded once, in Python, into a `*_folded` column when a row is written; a query
+is folded the same way and matched with LIKE against that column. Neither database needs an
+extension (`unaccent`, ICU) and both give the same answers.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Letters that carry no combining mark to strip, so NFKD leaves them alone.
+_SPECIAL_LETTERS = str.maketrans(
+    {"đ": "d", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "þ": "th", "ı": "i", "ħ": "h"}
+)
+
+LIKE_ESCAPE = "\\"
+
+
+def fold(text: str) -> str:
+    """Lower-case `text` and strip its diacritics: "Štajerska" and "STAJERSKA" give "stajerska".
+
+    Scripts other than Latin keep their letters (Қызылорда folds to қызылорда), so Cyrillic
+    is found when typed in Cyrillic.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.translate(_SPECIAL_LETTERS).split())
+
+
+def contains_pattern(query: str) -> str:
+    """A LIKE pattern (with `LIKE_ESCAPE`) matching folded text that contains the folded query.
+
+    `%` and `_` typed by a user are matched literally, not as wildcards.
+    """
+    escaped = (
+        fold(query)
+        .replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+    return f"%{escaped}%"
