@@ -33,4 +33,3 @@ def subdivision_name(code: str) -> str | None:
 def subdivision_country(code: str) -> str | None:
     subdivision = pycountry.subdivisions.get(code=code.upper())
     return None if subdivision is None else str(subdivision.country_code)
-

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from crm.forms import VersionField
@@ -26,7 +27,7 @@ class LocalityForm(FlaskForm):
     )
     kind = SelectField(
         "Kind",
-        choices=[(kind.value, kind.label) for kind in LocalityKind],
+        choices=[SelectChoice(kind.value, kind.label) for kind in LocalityKind],
         validators=[DataRequired()],
     )
     country_code = SelectField("Country", validators=[DataRequired("Choose a country.")])
@@ -38,7 +39,10 @@ class LocalityForm(FlaskForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.country_code.choices = [("", "Choose a country…"), *country_choices()]
+        self.country_code.choices = [
+            SelectChoice("", "Choose a country…"),
+            *(SelectChoice(code, name) for code, name in country_choices()),
+        ]
 
     def validate_subdivision_code(self, field: StringField) -> None:
         code = (field.data or "").strip().upper()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     SelectField,
@@ -8,6 +10,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from crm.forms import IsoDateField, VersionField
@@ -20,19 +23,26 @@ class CheckboxListField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def _pick_one(what: str) -> dict[str, Any]:
+    """A select of record ids that says the same thing however the choice is missing or wrong."""
+    message = f"Choose {what} from the list."
+    return {
+        "coerce": int,
+        "validators": [DataRequired(message)],
+        "invalid_value_message": message,
+        "invalid_choice_message": message,
+    }
+
+
 class PartnershipForm(FlaskForm):
-    locality_a_id = SelectField(
-        "First locality", coerce=int, validators=[DataRequired("Choose a locality.")]
-    )
-    locality_b_id = SelectField(
-        "Second locality", coerce=int, validators=[DataRequired("Choose a locality.")]
-    )
+    locality_a_id = SelectField("First locality", **_pick_one("a locality"))
+    locality_b_id = SelectField("Second locality", **_pick_one("a locality"))
     title = StringField(
         "Title",
         validators=[Optional(), Length(max=TITLE_MAX_LENGTH)],
         description="Leave empty for the two names, as in “Maribor – Kyzylorda Region”.",
     )
-    owner_id = SelectField("Owner", coerce=int, validators=[DataRequired("Choose an owner.")])
+    owner_id = SelectField("Owner", **_pick_one("an owner"))
     sector_ids = CheckboxListField("Sectors", coerce=int, validators=[Optional()])
     first_contact_on = IsoDateField("First contact", validators=[Optional()])
     target_signing_on = IsoDateField("Target signing date", validators=[Optional()])
@@ -57,7 +67,7 @@ class StageMoveForm(FlaskForm):
 class StatusForm(FlaskForm):
     status = SelectField(
         "Status",
-        choices=[(status.value, status.label) for status in Status],
+        choices=[SelectChoice(status.value, status.label) for status in Status],
         validators=[DataRequired()],
     )
     note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX_LENGTH)])

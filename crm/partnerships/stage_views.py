@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from crm import access
@@ -77,8 +78,8 @@ def rename(stage_id: int) -> ResponseReturnValue:
 
 def _new_stage_form(formdata: object = ...) -> NewStageForm:
     form = NewStageForm() if formdata is ... else NewStageForm(formdata=None)
-    form.after.choices = [(0, "— first —")] + [
-        (stage.id, stage.name) for stage in stage_services.ordered_stages()
+    form.after.choices = [SelectChoice(0, "— first —")] + [
+        SelectChoice(stage.id, stage.name) for stage in stage_services.ordered_stages()
     ]
     return form
 

@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
 from crm import access
 from crm.auth.services import active_users
@@ -130,7 +131,7 @@ def move(partnership_id: int) -> ResponseReturnValue:
     _require_pipeline_editor()
     partnership = access.get_visible_or_404(current_user, partnership_id)
     form = StageMoveForm()
-    form.stage.choices = [(stage.key, stage.name) for stage in ordered_stages()]
+    form.stage.choices = [SelectChoice(stage.key, stage.name) for stage in ordered_stages()]
     from_board = request.form.get("board_query") is not None
     if not form.validate_on_submit():
         message = _first_error(form)
@@ -212,7 +213,7 @@ def _render_show(partnership: Partnership | None, *, status: int = 200) -> Respo
     stages = ordered_stages()
     move_form = StageMoveForm(formdata=None, version=partnership.version)
     move_form.stage.choices = [
-        (stage.key, stage.name) for stage in stages if stage.id != partnership.stage_id
+        SelectChoice(stage.key, stage.name) for stage in stages if stage.id != partnership.stage_id
     ]
     status_form = StatusForm(formdata=None, version=partnership.version)
     return (
@@ -246,14 +247,16 @@ def _fill_choices(form: PartnershipForm) -> None:
     localities = session.scalars(
         select(Locality).order_by(Locality.country_code, Locality.name_folded)
     ).all()
-    locality_choices = [(0, "Choose a locality…")] + [
-        (locality.id, f"{locality.full_name} · {locality.kind_label} · {locality.country_code}")
+    locality_choices = [SelectChoice(0, "Choose a locality…")] + [
+        SelectChoice(
+            locality.id, f"{locality.full_name} · {locality.kind_label} · {locality.country_code}"
+        )
         for locality in localities
     ]
     form.locality_a_id.choices = locality_choices
     form.locality_b_id.choices = locality_choices
-    form.owner_id.choices = [(user.id, user.name) for user in active_users()]
-    form.sector_ids.choices = [(sector.id, sector.name) for sector in all_sectors()]
+    form.owner_id.choices = [SelectChoice(user.id, user.name) for user in active_users()]
+    form.sector_ids.choices = [SelectChoice(sector.id, sector.name) for sector in all_sectors()]
 
 
 def _filter_choices() -> dict[str, object]:

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from crm import access
 from crm.db import get_or_404, session
@@ -68,7 +69,7 @@ def merge(sector_id: int) -> ResponseReturnValue:
     _require_admin()
     source = get_or_404(Sector, sector_id)
     form = MergeSectorForm(prefix=f"merge-{source.id}")
-    form.into.choices = [(sector.id, sector.name) for sector in services.all_sectors()]
+    form.into.choices = [SelectChoice(sector.id, sector.name) for sector in services.all_sectors()]
     if form.validate_on_submit():
         target = get_or_404(Sector, form.into.data or 0)
         source_name = source.name

@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.db import session
+from crm.errors import DomainError, StaleVersion
+from crm.partnerships import services
+from crm.partnerships.models import Partnership, StageChange, Status
+from crm.partnerships.stages import stage_by_key
+from tests.factories import make_locality, make_partnership, make_user
+
+pytestmark = pytest.mark.usefixtures("ctx")
+
+
+def history_count(partnership: Partnership) -> int:
+    return (
+        session.scalar(select(func.count()).where(StageChange.partnership_id == partnership.id))
+        or 0
+    )
+
+
+def test_creating_a_pairing_records_where_it_started() -> None:
+    partnership = make_partnership(stage_key="exploratory_talks")
+
+    [start] = session.scalars(select(StageChange)).all()
+    assert start.from_stage is None
+    assert start.to_stage.key == "exploratory_talks"
+    assert start.to_status == "open"
+    assert partnership.status == "open"
+
+
+def test_default_title_uses_english_names_joined_by_an_en_dash() -> None:
+    maribor = make_locality("Maribor")
+    kyzylorda = make_locality(
+        "Қызылорда облысы", name_en="Kyzylorda Region", country_code="KZ", kind="region"
+    )
+
+    partnership = make_partnership(maribor, kyzylorda)
+
+    assert partnership.title == "Maribor – Kyzylorda Region"
+
+
+def test_stage_change_writes_exactly_one_history_row() -> None:
+    partnership = make_partnership()
+    officer = make_user()
+    before = history_count(partnership)
+
+    change = services.change_stage(
+        partnership,
+        stage_by_key("agreement_in_principle"),
+        by=officer,
+        note="Agreed in Maribor",
+        expected_version=partnership.version,
+    )
+
+    assert history_count(partnership) == before + 1
+    assert (change.from_stage.key, change.to_stage.key) == ("prospect", "agreement_in_principle")
+    assert change.changed_by == officer
+    assert change.note == "Agreed in Maribor"
+    assert partnership.stage.key == "agreement_in_principle"
+    assert partnership.stage_entered_at == change.changed_at
+
+
+def test_moving_back_a_stage_is_allowed_and_recorded_as_back() -> None:
+    partnership = make_partnership(stage_key="memorandum_drafting")
+    change = services.change_stage(
+        partnership,
+        stage_by_key("agreement_in_principle"),
+        by=partnership.owner,
+        expected_version=partnership.version,
+    )
+    assert change.direction == "back"
+
+
+def test_stale_version_is_refused_and_writes_nothing() -> None:
+    partnership = make_partnership()
+    stale = partnership.version
+    services.change_stage(
+        partnership, stage_by_key("exploratory_talks"), by=partnership.owner, expected_version=stale
+    )
+    rows = history_count(partnership)
+
+    with pytest.raises(StaleVersion):
+        services.change_stage(
+            partnership,
+            stage_by_key("agreement_in_principle"),
+            by=partnership.owner,
+            expected_version=stale,
+        )
+
+    assert history_count(partnership) == rows
+    assert partnership.stage.key == "exploratory_talks"
+
+
+def test_moving_to_the_current_stage_is_refused() -> None:
+    partnership = make_partnership()
+    with pytest.raises(services.InvalidTransition):
+        services.change_stage(
+            partnership,
+            stage_by_key("prospect"),
+            by=partnership.owner,
+            expected_version=partnership.version,
+        )
+
+
+def test_reaching_signed_fills_the_signing_date() -> None:
+    partnership = make_partnership(stage_key="memorandum_review")
+    moment = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+    services.change_stage(
+        partnership,
+        stage_by_key("memorandum_signed"),
+        by=partnership.owner,
+        expected_version=partnership.version,
+        at=moment,
+    )
+    assert partnership.signed_on == date(2026, 3, 4)
+
+
+def test_same_locality_twice_is_refused() -> None:
+    maribor = make_locality("Maribor")
+    with pytest.raises(DomainError, match="two different localities"):
+        make_partnership(maribor, maribor)
+    assert session.scalar(select(func.count()).select_from(Partnership)) == 0
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["same order", "reversed"])
+def test_duplicate_open_pair_is_refused_in_either_order(reverse: bool) -> None:
+    maribor, kyzylorda = make_locality("Maribor"), make_locality("Kyzylorda", country_code="KZ")
+    make_partnership(maribor, kyzylorda)
+
+    with pytest.raises(services.DuplicatePairing):
+        if reverse:
+            make_partnership(kyzylorda, maribor)
+        else:
+            make_partnership(maribor, kyzylorda)
+
+
+def test_a_dropped_pair_can_be_started_again_but_not_reopened_beside_it() -> None:
+    maribor, kyzylorda = make_locality("Maribor"), make_locality("Kyzylorda", country_code="KZ")
+    first = make_partnership(maribor, kyzylorda)
+    services.change_status(first, Status.DROPPED, by=first.owner, expected_version=first.version)
+
+    second = make_partnership(kyzylorda, maribor)
+
+    assert second.id != first.id
+    with pytest.raises(services.DuplicatePairing):
+        services.change_status(first, Status.OPEN, by=first.owner, expected_version=first.version)
+
+
+def test_status_changes_are_history_rows_that_keep_the_stage() -> None:
+    partnership = make_partnership(stage_key="exploratory_talks")
+    change = services.change_status(
+        partnership,
+        Status.ON_HOLD,
+        by=partnership.owner,
+        note="Elections",
+        expected_version=partnership.version,
+    )
+    assert (change.from_status, change.to_status) == ("open", "on_hold")
+    assert change.from_stage == change.to_stage == partnership.stage
+    assert change.direction == "status"
+
+
+def test_a_dropped_pairing_cannot_be_moved_until_reopened() -> None:
+    partnership = make_partnership()
+    services.change_status(
+        partnership, Status.DROPPED, by=partnership.owner, expected_version=partnership.version
+    )
+    with pytest.raises(services.InvalidTransition, match="Reopen"):
+        services.change_stage(
+            partnership,
+            stage_by_key("exploratory_talks"),
+            by=partnership.owner,
+            expected_version=partnership.version,
+        )
+
+
+def test_update_refuses_a_stale_version_and_keeps_the_newer_edit() -> None:
+    partnership = make_partnership(summary="first")
+    loaded_version = partnership.version
+    data = services.PartnershipData(
+        locality_a_id=partnership.locality_a_id,
+        locality_b_id=partnership.locality_b_id,
+        owner_id=partnership.owner_id,
+        summary="second",
+    )
+    services.update_partnership(partnership, data, expected_version=loaded_version)
+
+    with pytest.raises(StaleVersion):
+        services.update_partnership(
+            partnership,
+            services.PartnershipData(**{**data.__dict__, "summary": "third"}),
+            expected_version=loaded_version,
+        )
+    assert partnership.summary == "second"
+
+
+def test_signing_date_before_first_contact_is_refused() -> None:
+    with pytest.raises(DomainError) as error:
+        make_partnership(first_contact_on=date(2026, 2, 13), signed_on=date(2026, 1, 1))
+    assert error.value.field == "signed_on"
+
+
+def test_inactive_owner_is_refused() -> None:
+    with pytest.raises(DomainError) as error:
+        make_partnership(owner=make_user(is_active=False))
+    assert error.value.field == "owner_id"

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from crm.db import session
+from crm.partnerships.models import Partnership, StageChange
+from crm.sectors.services import sector_by_slug
+from tests.factories import make_locality, make_partnership
+
+
+@pytest.fixture
+def officer(login_as: Callable[..., int]) -> int:
+    return login_as("officer")
+
+
+def pairing_count(app: Flask) -> int:
+    with app.app_context():
+        return session.scalar(select(func.count()).select_from(Partnership)) or 0
+
+
+def test_create_a_pairing_with_sectors_and_default_title(
+    app: Flask, client: FlaskClient, officer: int
+) -> None:
+    with app.app_context():
+        maribor = make_locality("Maribor").id
+        kyzylorda = make_locality(
+            "Қызылорда облысы", name_en="Kyzylorda Region", country_code="KZ", kind="region"
+        ).id
+        sector_ids = [sector_by_slug("education").id, sector_by_slug("culture").id]
+        session.commit()
+
+    response = client.post(
+        "/partnerships/new",
+        data={
+            "locality_a_id": maribor,
+            "locality_b_id": kyzylorda,
+            "owner_id": officer,
+            "sector_ids": sector_ids,
+            "first_contact_on": "2026-02-13",
+            "summary": "Interregional cooperation",
+        },
+    )
+
+    assert response.status_code == 302
+    with app.app_context():
+        partnership = session.scalar(select(Partnership))
+        assert partnership.title == "Maribor – Kyzylorda Region"
+        assert sorted(s.slug for s in partnership.sectors) == ["culture", "education"]
+        assert response.headers["Location"] == f"/partnerships/{partnership.id}"
+
+
+def test_duplicate_pair_in_reverse_order_is_refused_next_to_the_field(
+    app: Flask, client: FlaskClient, officer: int
+) -> None:
+    with app.app_context():
+        existing = make_partnership()
+        a, b = existing.locality_a_id, existing.locality_b_id
+        session.commit()
+
+    response = client.post(
+        "/partnerships/new", data={"locality_a_id": b, "locality_b_id": a, "owner_id": officer}
+    )
+
+    assert response.status_code == 422
+    assert "already paired" in response.get_data(as_text=True)
+    assert pairing_count(app) == 1
+
+
+def test_edit_from_a_stale_page_is_a_409_and_keeps_the_other_edit(
+    app: Flask, client: FlaskClient, officer: int
+) -> None:
+    with app.app_context():
+        partnership = make_partnership(summary="original")
+        pid, a, b, version = (
+            partnership.id,
+            partnership.locality_a_id,
+            partnership.locality_b_id,
+            partnership.version,
+        )
+        session.commit()
+    form = {"locality_a_id": a, "locality_b_id": b, "owner_id": officer, "version": version}
+
+    first = client.post(f"/partnerships/{pid}/edit", data={**form, "summary": "Alice's edit"})
+    second = client.post(f"/partnerships/{pid}/edit", data={**form, "summary": "Bob's edit"})
+
+    assert first.status_code == 302
+    assert second.status_code == 409
+    assert "Someone changed this record a moment ago" in second.get_data(as_text=True)
+    with app.app_context():
+        assert session.get(Partnership, pid).summary == "Alice's edit"
+
+
+def test_move_from_the_detail_page_writes_history_and_shows_it(
+    app: Flask, client: FlaskClient, officer: int
+) -> None:
+    with app.app_context():
+        partnership = make_partnership()
+        pid, version = partnership.id, partnership.version
+        session.commit()
+
+    response = client.post(
+        f"/partnerships/{pid}/stage",
+        data={"stage": "agreement_in_principle", "note": "Agreed in Maribor", "version": version},
+        follow_redirects=True,
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Moved forward" in page
+    assert "Agreed in Maribor" in page
+    with app.app_context():
+        assert session.scalar(select(func.count()).where(StageChange.partnership_id == pid)) == 2
+
+
+def test_status_change_drops_and_reopens(app: Flask, client: FlaskClient, officer: int) -> None:
+    with app.app_context():
+        partnership = make_partnership()
+        pid = partnership.id
+        session.commit()
+
+    client.post(f"/partnerships/{pid}/status", data={"status": "dropped", "version": 1})
+    with app.app_context():
+        dropped = session.get(Partnership, pid)
+        assert dropped.status == "dropped"
+        version = dropped.version
+    response = client.post(
+        f"/partnerships/{pid}/status", data={"status": "open", "version": version}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert session.get(Partnership, pid).status == "open"
+
+
+def test_list_filters_by_stage_sector_country_owner_and_status(
+    app: Flask, client: FlaskClient, officer: int
+) -> None:
+    with app.app_context():
+        graz = make_locality("Graz", country_code="AT")
+        almaty = make_locality("Almaty", country_code="KZ")
+        brno = make_locality("Brno", country_code="CZ")
+        make_partnership(graz, almaty, sectors=("education",), stage_key="exploratory_talks")
+        make_partnership(brno, almaty, sectors=("tourism",))
+        session.commit()
+
+    def titles(query: str) -> list[str]:
+        page = client.get(f"/partnerships?{query}").get_data(as_text=True)
+        return [t for t in ("Graz – Almaty", "Brno – Almaty") if t in page]
+
+    assert titles("") == ["Graz – Almaty", "Brno – Almaty"]
+    assert titles("stage=exploratory_talks") == ["Graz – Almaty"]
+    assert titles("sector=tourism") == ["Brno – Almaty"]
+    assert titles("country=cz") == ["Brno – Almaty"]
+    assert titles("country=KZ&sort=title") == ["Graz – Almaty", "Brno – Almaty"]
+    assert titles("status=dropped") == []
+    assert titles(f"owner={officer}") == []
+
+
+def test_list_paginates(app: Flask, client: FlaskClient, officer: int) -> None:
+    app.config["PAGE_SIZE"] = 2
+    try:
+        with app.app_context():
+            for _ in range(5):
+                make_partnership()
+            session.commit()
+        first = client.get("/partnerships?sort=created").get_data(as_text=True)
+        last = client.get("/partnerships?sort=created&page=3").get_data(as_text=True)
+        beyond = client.get("/partnerships?sort=created&page=99")
+    finally:
+        app.config["PAGE_SIZE"] = 50
+    assert "Page 1 of 3" in first
+    assert "Page 3 of 3" in last
+    assert beyond.status_code == 200
+    assert "Page 3 of 3" in beyond.get_data(as_text=True)

@@ -1,0 +1,274 @@
+"""Every form, given bad values: a clear message, a 4xx, and nothing written. Never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from crm.db import session
+from crm.localities.models import Locality
+from crm.partnerships.models import Partnership, Sector, Stage, StageChange
+from tests.factories import make_locality, make_partnership
+
+LONG = "x" * 10_000
+
+
+@pytest.fixture
+def world(app: Flask, login_as: Callable[..., int]) -> dict[str, Any]:
+    user_id = login_as("admin")
+    with app.app_context():
+        maribor = make_locality("Maribor")
+        kyzylorda = make_locality("Kyzylorda", country_code="KZ", kind="region")
+        graz = make_locality("Graz", country_code="AT")
+        partnership = make_partnership(maribor, kyzylorda)
+        session.commit()
+        return {
+            "user": user_id,
+            "maribor": maribor.id,
+            "kyzylorda": kyzylorda.id,
+            "graz": graz.id,
+            "partnership": partnership.id,
+            "version": partnership.version,
+            "locality_version": maribor.version,
+        }
+
+
+def snapshot(app: Flask) -> tuple[Any, ...]:
+    """Everything a form could write, so a refused submission can be shown to change nothing."""
+    with app.app_context():
+        return (
+            session.scalar(select(func.count()).select_from(Locality)),
+            session.scalar(select(func.count()).select_from(Partnership)),
+            session.scalar(select(func.count()).select_from(StageChange)),
+            tuple(session.scalars(select(Partnership.version).order_by(Partnership.id))),
+            tuple(session.scalars(select(Locality.version).order_by(Locality.id))),
+            tuple(session.execute(select(Stage.key, Stage.name, Stage.position))),
+            tuple(session.execute(select(Sector.slug, Sector.name).order_by(Sector.slug))),
+        )
+
+
+LOCALITY = {"name": "Celje", "kind": "city", "country_code": "SI", "subdivision_code": ""}
+LOCALITY_CASES = {
+    "empty name": ({"name": ""}, "Give the name as it is written locally."),
+    "10,000-character name": ({"name": LONG}, "Field cannot be longer than 200 characters."),
+    "unknown country": ({"country_code": "XX"}, "Not a valid choice"),
+    "unknown subdivision": ({"subdivision_code": "SI-999"}, "not in the current ISO 3166-2"),
+    "subdivision of another country": ({"subdivision_code": "KZ-43"}, "not a subdivision of SI"),
+    "unknown kind": ({"kind": "village"}, "Not a valid choice"),
+    "duplicate": ({"name": "MARIBOR"}, "already a city"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LOCALITY_CASES))
+def test_new_locality_bad_input(
+    app: Flask, client: FlaskClient, world: dict[str, Any], case: str
+) -> None:
+    changes, message = LOCALITY_CASES[case]
+    before = snapshot(app)
+    response = client.post("/localities/new", data={**LOCALITY, **changes})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("case", sorted(LOCALITY_CASES))
+def test_edit_locality_bad_input(
+    app: Flask, client: FlaskClient, world: dict[str, Any], case: str
+) -> None:
+    changes, message = LOCALITY_CASES[case]
+    before = snapshot(app)
+    response = client.post(
+        f"/localities/{world['graz']}/edit",
+        data={**LOCALITY, "version": world["locality_version"], **changes},
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert snapshot(app) == before
+
+
+def pairing_form(world: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "locality_a_id": world["maribor"],
+        "locality_b_id": world["graz"],
+        "owner_id": world["user"],
+        "title": "",
+        "summary": "",
+    }
+
+
+PAIRING_CASES = {
+    "same locality twice": ({"locality_b_id": "{maribor}"}, "Choose two different localities."),
+    "duplicate open pair": (
+        {"locality_a_id": "{kyzylorda}", "locality_b_id": "{maribor}"},
+        "already paired",
+    ),
+    "no locality": ({"locality_a_id": ""}, "Choose a locality from the list."),
+    "locality that does not exist": (
+        {"locality_a_id": "999999"},
+        "Choose a locality from the list.",
+    ),
+    "locality id that is not a number": (
+        {"locality_b_id": "maribor"},
+        "Choose a locality from the list.",
+    ),
+    "impossible date": ({"first_contact_on": "2026-02-30"}, "Give a real date as YYYY-MM-DD"),
+    "date in another format": ({"signed_on": "13.02.2026"}, "Give a real date as YYYY-MM-DD"),
+    "10,000-character title": ({"title": LONG}, "Field cannot be longer than 300 characters."),
+    "summary too long": ({"summary": "y" * 10_001}, "cannot be longer than 10000"),
+    "owner who is not a user": ({"owner_id": "999999"}, "Choose an owner from the list."),
+    "sector that does not exist": ({"sector_ids": ["999999"]}, "not a valid choice"),
+    "signed before first contact": (
+        {"first_contact_on": "2026-02-13", "signed_on": "2026-01-01"},
+        "before the first contact",
+    ),
+}
+
+
+def _fill(changes: dict[str, Any], world: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value.format(**world) if isinstance(value, str) else value
+        for key, value in changes.items()
+    }
+
+
+@pytest.mark.parametrize("case", sorted(PAIRING_CASES))
+def test_new_pairing_bad_input(
+    app: Flask, client: FlaskClient, world: dict[str, Any], case: str
+) -> None:
+    changes, message = PAIRING_CASES[case]
+    before = snapshot(app)
+    response = client.post(
+        "/partnerships/new", data={**pairing_form(world), **_fill(changes, world)}
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("case", sorted(set(PAIRING_CASES) - {"duplicate open pair"}))
+def test_edit_pairing_bad_input(
+    app: Flask, client: FlaskClient, world: dict[str, Any], case: str
+) -> None:
+    changes, message = PAIRING_CASES[case]
+    before = snapshot(app)
+    form = {
+        **pairing_form(world),
+        "locality_b_id": world["kyzylorda"],
+        "version": world["version"],
+        **_fill(changes, world),
+    }
+    response = client.post(f"/partnerships/{world['partnership']}/edit", data=form)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert snapshot(app) == before
+
+
+MOVE_CASES = {
+    "stage that does not exist": ({"stage": "signed_yesterday"}, 422, "Not a valid choice"),
+    "the current stage": ({"stage": "prospect"}, 422, "already at"),
+    "stale version": ({"version": "0"}, 422, "Number must be at least 1"),
+    "old version": ({"version": "{old_version}"}, 409, "Someone changed this record"),
+    "no version": ({"version": ""}, 422, "This field is required."),
+    "version that is not a number": ({"version": "abc"}, 422, "Not a valid integer value."),
+    "note too long": ({"note": LONG}, 422, "cannot be longer than 2000"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MOVE_CASES))
+@pytest.mark.parametrize("from_board", [False, True], ids=["detail page", "board"])
+def test_stage_move_bad_input(
+    app: Flask, client: FlaskClient, world: dict[str, Any], case: str, from_board: bool
+) -> None:
+    changes, status, message = MOVE_CASES[case]
+    form = {
+        "stage": "exploratory_talks",
+        "version": world["version"],
+        "note": "",
+        **_fill(changes, {**world, "old_version": world["version"] + 1}),
+    }
+    if case == "old version":
+        form["version"] = world["version"] + 5
+    if from_board:
+        form["board_query"] = ""
+    before = snapshot(app)
+    response = client.post(
+        f"/partnerships/{world['partnership']}/stage",
+        data=form,
+        headers={"HX-Request": "true"} if from_board else {},
+    )
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "message"),
+    [
+        ({"status": "closed", "version": "1"}, 422, "Not a valid choice"),
+        ({"status": "open", "version": "1"}, 422, "already open"),
+        ({"status": "dropped", "version": "7"}, 409, "Someone changed this record"),
+        ({"status": "dropped", "version": "1", "note": LONG}, 422, "cannot be longer"),
+    ],
+)
+def test_status_change_bad_input(
+    app: Flask,
+    client: FlaskClient,
+    world: dict[str, Any],
+    form: dict[str, str],
+    status: int,
+    message: str,
+) -> None:
+    before = snapshot(app)
+    response = client.post(f"/partnerships/{world['partnership']}/status", data=form)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize(
+    ("url", "form", "message"),
+    [
+        ("/sectors", {"name": ""}, "Give the sector a name."),
+        ("/sectors", {"name": LONG}, "cannot be longer than 100"),
+        ("/sectors", {"name": "CULTURE"}, "already a sector"),
+        ("/sectors/{culture}/rename", {"rename-{culture}-name": "Education"}, "already a sector"),
+        ("/sectors/{culture}/rename", {"rename-{culture}-name": " "}, "Give the sector a name."),
+        ("/sectors/{culture}/merge", {"merge-{culture}-into": "{culture}"}, "cannot be merged"),
+        ("/sectors/{culture}/merge", {"merge-{culture}-into": "999999"}, "Not a valid choice"),
+        ("/stages", {"name": "", "after": "0"}, "Give the stage a name."),
+        ("/stages", {"name": "prospect", "after": "0"}, "already a stage"),
+        ("/stages", {"name": "Ratified", "after": "999999"}, "Not a valid choice"),
+        ("/stages/{prospect}/rename", {"rename-{prospect}-name": LONG}, "cannot be longer"),
+        (
+            "/stages/{prospect}/rename",
+            {"rename-{prospect}-name": "Exploratory Talks"},
+            "already a stage",
+        ),
+    ],
+)
+def test_admin_forms_bad_input(
+    app: Flask,
+    client: FlaskClient,
+    world: dict[str, Any],
+    url: str,
+    form: dict[str, str],
+    message: str,
+) -> None:
+    with app.app_context():
+        ids = {
+            "culture": session.scalar(select(Sector.id).where(Sector.slug == "culture")),
+            "prospect": session.scalar(select(Stage.id).where(Stage.key == "prospect")),
+        }
+    before = snapshot(app)
+    response = client.post(
+        url.format(**ids),
+        data={key.format(**ids): value.format(**ids) for key, value in form.items()},
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert snapshot(app) == before

@@ -1,0 +1,114 @@
+"""Every page renders for a logged-in user and sends anonymous users to the login page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from crm.db import session
+from tests.factories import make_locality, make_partnership
+
+# Each GET page, with the ids of the seeded records filled in. A new GET route must be added
+# here (see test_every_get_route_is_listed), so no page goes untested.
+PAGES = {
+    "board.home": "/",
+    "board.index": "/board",
+    "board.more_cards": "/board/columns/prospect?offset=0",
+    "partnerships.index": "/partnerships",
+    "partnerships.new": "/partnerships/new",
+    "partnerships.show": "/partnerships/{partnership}",
+    "partnerships.edit": "/partnerships/{partnership}/edit",
+    "localities.index": "/localities",
+    "localities.new": "/localities/new",
+    "localities.show": "/localities/{locality}",
+    "localities.edit": "/localities/{locality}/edit",
+    "sectors.index": "/sectors",
+    "stages.index": "/stages",
+    "auth.login": "/login",
+}
+PUBLIC = {"auth.login", "static"}
+
+
+@pytest.fixture
+def seeded(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        maribor = make_locality("Maribor", subdivision_code="SI-070")
+        kyzylorda = make_locality(
+            "Қызылорда облысы",
+            name_en="Kyzylorda Region",
+            country_code="KZ",
+            kind="region",
+            subdivision_code="KZ-43",
+        )
+        partnership = make_partnership(maribor, kyzylorda, sectors=("education", "culture"))
+        session.commit()
+        return {"partnership": partnership.id, "locality": maribor.id}
+
+
+def test_every_get_route_is_listed(app: Flask) -> None:
+    get_endpoints = {
+        rule.endpoint for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())
+    }
+    assert get_endpoints - PUBLIC == set(PAGES) - PUBLIC
+
+
+@pytest.mark.parametrize("endpoint", sorted(PAGES))
+@pytest.mark.parametrize("role", ["admin", "officer"])
+def test_page_renders_for_staff(
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    seeded: dict[str, int],
+    endpoint: str,
+    role: str,
+) -> None:
+    login_as(role)
+    response = client.get(PAGES[endpoint].format(**seeded), follow_redirects=True)
+    if endpoint == "stages.index" and role == "officer":
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("endpoint", sorted(set(PAGES) - PUBLIC))
+def test_anonymous_users_are_sent_to_login(
+    client: FlaskClient, seeded: dict[str, int], endpoint: str
+) -> None:
+    response = client.get(PAGES[endpoint].format(**seeded))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_detail_page_shows_names_in_their_scripts_and_the_stepper(
+    client: FlaskClient, login_as: Callable[..., int], seeded: dict[str, int]
+) -> None:
+    login_as()
+    page = client.get(f"/partnerships/{seeded['partnership']}").get_data(as_text=True)
+    assert "Maribor – Kyzylorda Region" in page
+    assert "Қызылорда облысы" in page
+    assert 'aria-current="step"' in page
+    assert "Started at <strong>Prospect</strong>" in page
+    assert "0 days" in page
+
+
+def test_unknown_pairing_is_a_404_page_without_internals(
+    client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as()
+    response = client.get("/partnerships/987654")
+    assert response.status_code == 404
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_pages_carry_security_headers(client: FlaskClient, login_as: Callable[..., int]) -> None:
+    login_as()
+    response = client.get("/board")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
