@@ -1,0 +1,63 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is optional.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+PORT ?= 5000
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test test-fast lint format chromium clean-db screenshots
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# A random key kept in instance/ (never committed), so that sessions survive a restart.
+instance/secret_key:
+	@mkdir -p instance
+	@$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
+	@chmod 600 $@
+
+run: $(INSTALLED) instance/secret_key
+	@export SECRET_KEY=$$(cat instance/secret_key); \
+	$(FLASK) db upgrade && \
+	$(FLASK) demo load --if-empty && \
+	echo "Twinning on http://127.0.0.1:$(PORT)/ (Ctrl+C stops it)" && \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# The whole suite, browser tests included. TEST_DATABASE_URL=postgresql+psycopg://... runs it
+# against PostgreSQL instead of a temporary SQLite file.
+test: $(INSTALLED) chromium
+	$(BIN)/pytest
+
+# Everything but the browser, for a quick loop while coding.
+test-fast: $(INSTALLED)
+	$(BIN)/pytest -m "not browser"
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download cannot work offline).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
+	  fi; }
+
+# Regenerate docs/screenshots/ from the browser tests.
+screenshots: $(INSTALLED) chromium
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/browser -k screenshot
+
+# Start again from an empty development database (the demo data loads on the next `make run`).
+clean-db:
+	rm -f instance/twinning.sqlite3 instance/twinning.sqlite3-wal instance/twinning.sqlite3-shm

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from crm.db import session
+from crm.partnerships.models import Partnership
+from crm.sectors.models import Sector
+from crm.sectors.services import sector_by_slug
+from tests.factories import make_partnership
+
+
+def sector_id(app: Flask, slug: str) -> int:
+    with app.app_context():
+        return sector_by_slug(slug).id
+
+
+def test_admin_adds_a_sector_with_a_folded_slug(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as("admin")
+    response = client.post("/sectors", data={"name": "Health & Šport"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert sector_by_slug("health-sport").name == "Health & Šport"
+
+
+def test_renaming_keeps_the_slug(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as("admin")
+    culture = sector_id(app, "culture")
+    client.post(f"/sectors/{culture}/rename", data={f"rename-{culture}-name": "Culture and arts"})
+    with app.app_context():
+        assert session.get(Sector, culture).name == "Culture and arts"
+        assert session.get(Sector, culture).slug == "culture"
+
+
+def test_merging_moves_every_pairing_once_and_deletes_the_source(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    with app.app_context():
+        only_tourism = make_partnership(sectors=("tourism",)).id
+        both = make_partnership(sectors=("tourism", "culture")).id
+        session.commit()
+    login_as("admin")
+    tourism, culture = sector_id(app, "tourism"), sector_id(app, "culture")
+
+    response = client.post(f"/sectors/{tourism}/merge", data={f"merge-{tourism}-into": culture})
+
+    assert response.status_code == 302
+    with app.app_context():
+        assert sector_by_slug("tourism") is None
+        for pid in (only_tourism, both):
+            assert [s.slug for s in session.get(Partnership, pid).sectors] == ["culture"]
+
+
+def test_officers_may_not_change_sectors(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as("officer")
+    culture = sector_id(app, "culture")
+    assert client.post("/sectors", data={"name": "Sport"}).status_code == 403
+    assert client.post(f"/sectors/{culture}/rename", data={}).status_code == 403
+    assert client.post(f"/sectors/{culture}/merge", data={}).status_code == 403
+    with app.app_context():
+        assert session.scalar(select(Sector).where(Sector.name == "Sport")) is None
