@@ -18,12 +18,14 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     )
     app.config.from_object(config or Config)
     app.config.update(overrides)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  (Қызылорда, not \u049a...)
     _refuse_default_secret_key(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from crm import db, security
+    from crm import db, routing, security
     from crm.auth import login
 
+    routing.init_app(app)
     db.init_app(app)
     login.init_app(app)
     security.init_app(app)
@@ -48,15 +50,20 @@ def _refuse_default_secret_key(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from crm.api.views import bp as api_bp
     from crm.auth.views import bp as auth_bp
     from crm.localities.views import bp as localities_bp
     from crm.partnerships.board_views import bp as board_bp
     from crm.partnerships.stage_views import bp as stages_bp
     from crm.partnerships.views import bp as partnerships_bp
     from crm.sectors.views import bp as sectors_bp
+    from crm.security import csrf
 
     for blueprint in (auth_bp, board_bp, partnerships_bp, localities_bp, sectors_bp, stages_bp):
         app.register_blueprint(blueprint)
+    # The API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from crm.api.errors import error_response, is_api_request
 from crm.db import session
 
 MESSAGES = {
@@ -26,6 +27,8 @@ MESSAGES = {
 
 def render_error(status: int, message: str | None = None) -> ResponseReturnValue:
     title, default_message = MESSAGES.get(status, MESSAGES[500])
+    if is_api_request():
+        return error_response(status, message or default_message)
     if request.headers.get("HX-Request"):
         return render_template("errors/_message.html", message=message or default_message), status
     return (

@@ -1,6 +1,7 @@
 """Every model, imported once so that the metadata (for Alembic and tests) is complete."""
 
 from crm.auth.models import User
+from crm.auth.tokens import ApiToken
 from crm.db import Base
 from crm.localities.models import Locality
 from crm.partnerships.models import Partnership, Stage, StageChange
@@ -8,4 +9,13 @@ from crm.sectors.models import Sector
 
 metadata = Base.metadata
 
-__all__ = ["Locality", "Partnership", "Sector", "Stage", "StageChange", "User", "metadata"]
+__all__ = [
+    "ApiToken",
+    "Locality",
+    "Partnership",
+    "Sector",
+    "Stage",
+    "StageChange",
+    "User",
+    "metadata",
+]

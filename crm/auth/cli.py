@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from crm.auth import services
-from crm.auth.models import Role
+from crm.auth.models import Role, User
+from crm.auth.tokens import issue_token
 from crm.db import session
 from crm.errors import DomainError
 
@@ -42,3 +44,28 @@ def create(email: str, name: str, role: str, password: str) -> None:
         raise click.ClickException(error.message) from error
     session.commit()
     click.echo(f"Created {user.role} {user.name} <{user.email}>.")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option(
+    "--name",
+    "label",
+    default="API token",
+    show_default=True,
+    help="A label to tell this token from others.",
+)
+@with_appcontext
+def token(email: str, label: str) -> None:
+    """Create a personal API token for EMAIL; the token is the last line printed."""
+    user = session.scalar(select(User).where(User.email == services.normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    try:
+        api_token, secret = issue_token(user, label)
+    except DomainError as error:
+        session.rollback()
+        raise click.ClickException(error.message) from error
+    session.commit()
+    click.echo(f"Created the token “{api_token.name}” for {user.email}. It is shown only once:")
+    click.echo(secret)

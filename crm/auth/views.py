@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import session as cookie_session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm.auth import services
-from crm.auth.forms import LoginForm
+from crm.auth.forms import LoginForm, TokenForm
+from crm.auth.tokens import ApiToken, issue_token, revoke_token, tokens_of
 from crm.db import session
+from crm.errors import DomainError
+from crm.forms import attach_domain_error
 from crm.navigation import safe_local_path
 
 bp = Blueprint("auth", __name__)
@@ -41,3 +44,45 @@ def logout() -> ResponseReturnValue:
     cookie_session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens() -> ResponseReturnValue:
+    """Personal API tokens: create one (shown once), see and revoke the others."""
+    form = TokenForm()
+    new_secret = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            token, new_secret = issue_token(current_user, form.name.data or "")
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+            status = 422
+        else:
+            flash(
+                f"Created the token “{token.name}”. Copy it now: it is not shown again.", "success"
+            )
+            form = TokenForm(formdata=None)
+    elif form.is_submitted():
+        status = 422
+    return (
+        render_template(
+            "auth/tokens.html", form=form, tokens=tokens_of(current_user), new_secret=new_secret
+        ),
+        status,
+    )
+
+
+@bp.post("/account/tokens/<id:token_id>/revoke")
+@login_required
+def revoke(token_id: int) -> ResponseReturnValue:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    revoke_token(token)
+    session.commit()
+    flash(f"Revoked the token “{token.name}”. Scripts using it now get 401.", "success")
+    return redirect(url_for("auth.tokens"))

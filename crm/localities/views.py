@@ -61,7 +61,7 @@ def new() -> ResponseReturnValue:
     return render_template("localities/form.html", form=form, locality=None), status
 
 
-@bp.get("/<int:locality_id>")
+@bp.get("/<id:locality_id>")
 @login_required
 def show(locality_id: int) -> ResponseReturnValue:
     locality = get_or_404(Locality, locality_id)
@@ -74,7 +74,7 @@ def show(locality_id: int) -> ResponseReturnValue:
     return render_template("localities/show.html", locality=locality, partnerships=partnerships)
 
 
-@bp.route("/<int:locality_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:locality_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(locality_id: int) -> ResponseReturnValue:
     _require_editor()

@@ -225,9 +225,17 @@ def filters_from(args: Mapping[str, str]) -> PartnershipFilters:
         status=status if status in {s.value for s in Status} else "",
         sector=args.get("sector", "")[:60],
         country=args.get("country", "")[:2].upper(),
-        owner_id=int(owner) if owner.isdigit() else None,
+        owner_id=int(owner) if owner.isdigit() and len(owner) < 10 else None,
         sort=sort if sort in SORTS else DEFAULT_SORT,
     )
+
+
+# What a history row shows besides itself: its stages and who moved it.
+HISTORY_LOADS = (
+    selectinload(StageChange.from_stage),
+    selectinload(StageChange.to_stage),
+    selectinload(StageChange.changed_by),
+)
 
 
 def history_of(partnership: Partnership) -> list[StageChange]:
@@ -236,11 +244,7 @@ def history_of(partnership: Partnership) -> list[StageChange]:
         session.scalars(
             select(StageChange)
             .where(StageChange.partnership_id == partnership.id)
-            .options(
-                selectinload(StageChange.from_stage),
-                selectinload(StageChange.to_stage),
-                selectinload(StageChange.changed_by),
-            )
+            .options(*HISTORY_LOADS)
             .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
         )
     )

@@ -55,7 +55,7 @@ def create() -> ResponseReturnValue:
     return _render_index(status=422)
 
 
-@bp.post("/<int:stage_id>/rename")
+@bp.post("/<id:stage_id>/rename")
 @login_required
 def rename(stage_id: int) -> ResponseReturnValue:
     _require_admin()

@@ -87,14 +87,14 @@ def new() -> ResponseReturnValue:
     return render_template("partnerships/form.html", form=form, partnership=None), status
 
 
-@bp.get("/<int:partnership_id>")
+@bp.get("/<id:partnership_id>")
 @login_required
 def show(partnership_id: int) -> ResponseReturnValue:
     partnership = access.get_visible_or_404(current_user, partnership_id)
     return _render_show(partnership)
 
 
-@bp.route("/<int:partnership_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:partnership_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(partnership_id: int) -> ResponseReturnValue:
     _require_pipeline_editor()
@@ -125,7 +125,7 @@ def edit(partnership_id: int) -> ResponseReturnValue:
     return render_template("partnerships/form.html", form=form, partnership=partnership), status
 
 
-@bp.post("/<int:partnership_id>/stage")
+@bp.post("/<id:partnership_id>/stage")
 @login_required
 def move(partnership_id: int) -> ResponseReturnValue:
     _require_pipeline_editor()
@@ -161,7 +161,7 @@ def move(partnership_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/<int:partnership_id>/status")
+@bp.post("/<id:partnership_id>/status")
 @login_required
 def change_status(partnership_id: int) -> ResponseReturnValue:
     _require_pipeline_editor()

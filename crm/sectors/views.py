@@ -42,7 +42,7 @@ def create() -> ResponseReturnValue:
     return _render_index(form, status=422)
 
 
-@bp.post("/<int:sector_id>/rename")
+@bp.post("/<id:sector_id>/rename")
 @login_required
 def rename(sector_id: int) -> ResponseReturnValue:
     _require_admin()
@@ -63,7 +63,7 @@ def rename(sector_id: int) -> ResponseReturnValue:
     return _render_index(SectorNameForm(formdata=None), status=422)
 
 
-@bp.post("/<int:sector_id>/merge")
+@bp.post("/<id:sector_id>/merge")
 @login_required
 def merge(sector_id: int) -> ResponseReturnValue:
     _require_admin()

@@ -1,0 +1,279 @@
+"""What the API accepts and returns, as pydantic models.
+
+The same models validate requests, shape responses and generate the OpenAPI document, so the
+document cannot drift from the implementation.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+
+from crm.auth.models import User
+from crm.localities.models import Locality
+from crm.localities.services import NAME_MAX_LENGTH
+from crm.partnerships.models import Partnership, Stage, StageChange
+from crm.partnerships.services import NOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, TITLE_MAX_LENGTH
+from crm.sectors.models import Sector
+
+# ISO 8601 with an explicit offset ("+00:00"), which every client parses the same way.
+Timestamp = Annotated[datetime, PlainSerializer(lambda value: value.isoformat(), return_type=str)]
+LocalityKindName = Literal["city", "municipality", "region"]
+StatusName = Literal["open", "on_hold", "dropped"]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+Version = Annotated[int, Field(ge=1, description="The version you read; a stale one is a 409.")]
+RecordId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Input(BaseModel):
+    """Request bodies: unknown fields are an error rather than silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+ItemT = TypeVar("ItemT", bound=Output)
+
+
+class Page(Output, Generic[ItemT]):
+    items: list[ItemT]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
+
+
+class StageOut(Output):
+    key: str
+    name: str
+    position: int
+
+    @classmethod
+    def of(cls, stage: Stage) -> StageOut:
+        return cls(key=stage.key, name=stage.name, position=stage.position)
+
+
+class SectorOut(Output):
+    slug: str
+    name: str
+
+    @classmethod
+    def of(cls, sector: Sector) -> SectorOut:
+        return cls(slug=sector.slug, name=sector.name)
+
+
+class UserRef(Output):
+    id: int
+    name: str
+
+    @classmethod
+    def of(cls, user: User) -> UserRef:
+        return cls(id=user.id, name=user.name)
+
+
+class LocalityRef(Output):
+    id: int
+    name: str = Field(description="As written locally, in its own script.")
+    name_en: str
+    country: str = Field(description="ISO 3166-1 alpha-2.")
+
+    @classmethod
+    def of(cls, locality: Locality) -> LocalityRef:
+        return cls(
+            id=locality.id,
+            name=locality.name,
+            name_en=locality.name_en,
+            country=locality.country_code,
+        )
+
+
+class LocalityOut(LocalityRef):
+    kind: LocalityKindName
+    country_name: str
+    subdivision_code: str
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, locality: Locality) -> LocalityOut:
+        return cls(
+            id=locality.id,
+            name=locality.name,
+            name_en=locality.name_en,
+            country=locality.country_code,
+            kind=locality.kind,  # type: ignore[arg-type]
+            country_name=locality.country_name,
+            subdivision_code=locality.subdivision_code,
+            version=locality.version,
+            created_at=locality.created_at,
+            updated_at=locality.updated_at,
+        )
+
+
+class PartnershipOut(Output):
+    id: int
+    title: str
+    locality_a: LocalityRef
+    locality_b: LocalityRef
+    stage: StageOut
+    status: StatusName
+    sectors: list[str] = Field(description="Sector slugs.")
+    owner: UserRef
+    summary: str
+    first_contact_on: date | None
+    target_signing_on: date | None
+    signed_on: date | None
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+    stage_entered_at: Timestamp
+    last_activity_at: Timestamp
+
+    @classmethod
+    def of(cls, partnership: Partnership) -> PartnershipOut:
+        return cls(
+            id=partnership.id,
+            title=partnership.title,
+            locality_a=LocalityRef.of(partnership.locality_a),
+            locality_b=LocalityRef.of(partnership.locality_b),
+            stage=StageOut.of(partnership.stage),
+            status=partnership.status,  # type: ignore[arg-type]
+            sectors=[sector.slug for sector in partnership.sectors],
+            owner=UserRef.of(partnership.owner),
+            summary=partnership.summary,
+            first_contact_on=partnership.first_contact_on,
+            target_signing_on=partnership.target_signing_on,
+            signed_on=partnership.signed_on,
+            version=partnership.version,
+            created_at=partnership.created_at,
+            updated_at=partnership.updated_at,
+            stage_entered_at=partnership.stage_entered_at,
+            last_activity_at=partnership.last_activity_at,
+        )
+
+
+class StageChangeOut(Output):
+    id: int
+    from_stage: StageOut | None = Field(description="Null on the row that started the pairing.")
+    to_stage: StageOut
+    from_status: StatusName | None
+    to_status: StatusName
+    changed_by: UserRef
+    changed_at: Timestamp
+    note: str
+
+    @classmethod
+    def of(cls, change: StageChange) -> StageChangeOut:
+        return cls(
+            id=change.id,
+            from_stage=StageOut.of(change.from_stage) if change.from_stage else None,
+            to_stage=StageOut.of(change.to_stage),
+            from_status=change.from_status,  # type: ignore[arg-type]
+            to_status=change.to_status,  # type: ignore[arg-type]
+            changed_by=UserRef.of(change.changed_by),
+            changed_at=change.changed_at,
+            note=change.note,
+        )
+
+
+Title = Annotated[str, StringConstraints(max_length=TITLE_MAX_LENGTH)]
+Summary = Annotated[str, StringConstraints(max_length=SUMMARY_MAX_LENGTH)]
+Note = Annotated[str, StringConstraints(max_length=NOTE_MAX_LENGTH)]
+LocalityName = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX_LENGTH)]
+OptionalName = Annotated[str, StringConstraints(max_length=NAME_MAX_LENGTH)]
+SectorSlug = Annotated[str, StringConstraints(max_length=60)]
+Subdivision = Annotated[str, StringConstraints(max_length=10)]
+StageKey = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
+class PartnershipCreate(Input):
+    locality_a_id: RecordId
+    locality_b_id: RecordId
+    title: Title = Field(default="", description="Empty: the two localities' names.")
+    owner_id: RecordId | None = Field(default=None, description="Default: you.")
+    sectors: list[SectorSlug] = Field(default_factory=list, max_length=50)
+    summary: Summary = ""
+    first_contact_on: date | None = None
+    target_signing_on: date | None = None
+    signed_on: date | None = None
+    stage: StageKey = Field(default="prospect", description="The stage it starts at.")
+
+
+class PartnershipUpdate(Input):
+    """Only the fields given change. Stage moves go through /stage-changes."""
+
+    version: Version
+    locality_a_id: RecordId | None = None
+    locality_b_id: RecordId | None = None
+    title: Title | None = None
+    owner_id: RecordId | None = None
+    sectors: list[SectorSlug] | None = Field(default=None, max_length=50)
+    summary: Summary | None = None
+    first_contact_on: date | None = None
+    target_signing_on: date | None = None
+    signed_on: date | None = None
+    status: StatusName | None = Field(default=None, description="Put on hold, drop, reopen.")
+
+
+class StageChangeCreate(Input):
+    stage: StageKey
+    note: Note = ""
+    version: Version
+
+
+class LocalityCreate(Input):
+    name: LocalityName
+    name_en: OptionalName = ""
+    kind: LocalityKindName
+    country: CountryCode
+    subdivision_code: Subdivision = ""
+
+
+class LocalityUpdate(Input):
+    version: Version
+    name: LocalityName | None = None
+    name_en: OptionalName | None = None
+    kind: LocalityKindName | None = None
+    country: CountryCode | None = None
+    subdivision_code: Subdivision | None = None
+
+
+class ListQuery(Input):
+    """Query-string arguments of every list; unknown ones (cache busters) are ignored."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(default=None, max_length=100)
+
+
+class PartnershipQuery(ListQuery):
+    q: str = Field(default="", max_length=200, description="Title or either locality's names.")
+    stage: str = Field(default="", max_length=40, description="A stage key.")
+    status: StatusName | None = None
+    sector: str = Field(default="", max_length=60, description="A sector slug.")
+    country: CountryCode | None = Field(default=None, description="Either locality's country.")
+    owner_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    updated_since: datetime | None = Field(default=None, description="ISO 8601 with an offset.")
+
+
+class LocalityQuery(ListQuery):
+    q: str = Field(default="", max_length=200)
+    country: CountryCode | None = None
+
+
+class ErrorBody(Output):
+    code: str = Field(description="Stable, machine-readable: not_found, validation_failed, ...")
+    message: str
+    fields: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class ErrorOut(Output):
+    error: ErrorBody

@@ -1,0 +1,250 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from crm.db import session
+from crm.localities.models import Locality
+from crm.partnerships.models import Partnership, StageChange
+from tests.api.conftest import Api
+from tests.factories import make_locality, make_partnership
+
+
+@pytest.fixture
+def localities(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        maribor = make_locality("Maribor", subdivision_code="SI-070")
+        kyzylorda = make_locality(
+            "Қызылорда облысы",
+            name_en="Kyzylorda Region",
+            country_code="KZ",
+            kind="region",
+            subdivision_code="KZ-43",
+        )
+        graz = make_locality("Graz", country_code="AT")
+        session.commit()
+        return {"maribor": maribor.id, "kyzylorda": kyzylorda.id, "graz": graz.id}
+
+
+def count(app: Flask, model: type) -> int:
+    with app.app_context():
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_create_read_move_and_list_a_pairing(api: Api, localities: dict[str, int]) -> None:
+    created = api.post(
+        "/partnerships",
+        {
+            "locality_a_id": localities["maribor"],
+            "locality_b_id": localities["kyzylorda"],
+            "sectors": ["education", "water-resources-management"],
+            "first_contact_on": "2026-02-13",
+        },
+    )
+    assert created.status_code == 201
+    assert created.headers["Content-Type"] == "application/json; charset=utf-8"
+    body = created.get_json()
+    assert created.headers["Location"] == f"/api/v1/partnerships/{body['id']}"
+    assert body["title"] == "Maribor – Kyzylorda Region"
+    assert body["locality_b"] == {
+        "id": localities["kyzylorda"],
+        "name": "Қызылорда облысы",
+        "name_en": "Kyzylorda Region",
+        "country": "KZ",
+    }
+    assert body["stage"] == {"key": "prospect", "name": "Prospect", "position": 1}
+    assert body["status"] == "open"
+    assert body["sectors"] == ["education", "water-resources-management"]
+    assert body["owner"]["id"] == api.user_id
+    assert body["created_at"].endswith("+00:00")
+    assert "Қызылорда" in created.get_data(as_text=True)  # UTF-8, not \\u escapes
+
+    moved = api.post(
+        f"/partnerships/{body['id']}/stage-changes",
+        {"stage": "agreement_in_principle", "note": "Agreed", "version": body["version"]},
+    )
+    assert moved.status_code == 201
+    assert moved.get_json()["stage"]["key"] == "agreement_in_principle"
+    assert moved.get_json()["version"] > body["version"]
+
+    history = api.get(f"/partnerships/{body['id']}/stage-changes").get_json()
+    assert [
+        (h["from_stage"] and h["from_stage"]["key"], h["to_stage"]["key"]) for h in history["items"]
+    ] == [(None, "prospect"), ("prospect", "agreement_in_principle")]
+    assert history["items"][1]["note"] == "Agreed"
+
+    listed = api.get("/partnerships", query_string={"q": "kyzylorda"}).get_json()
+    assert [item["id"] for item in listed["items"]] == [body["id"]]
+
+
+def test_stale_stage_change_is_409_and_writes_nothing(
+    app: Flask, api: Api, localities: dict[str, int]
+) -> None:
+    body = api.post(
+        "/partnerships",
+        {"locality_a_id": localities["maribor"], "locality_b_id": localities["graz"]},
+    ).get_json()
+    api.post(
+        f"/partnerships/{body['id']}/stage-changes",
+        {"stage": "exploratory_talks", "version": body["version"]},
+    )
+    rows = count(app, StageChange)
+
+    stale = api.post(
+        f"/partnerships/{body['id']}/stage-changes",
+        {"stage": "memorandum_drafting", "version": body["version"]},
+    )
+
+    assert stale.status_code == 409
+    assert stale.get_json()["error"]["code"] == "conflict"
+    assert count(app, StageChange) == rows
+
+
+def test_patch_changes_only_what_is_given_and_checks_the_version(
+    api: Api, localities: dict[str, int]
+) -> None:
+    body = api.post(
+        "/partnerships",
+        {
+            "locality_a_id": localities["maribor"],
+            "locality_b_id": localities["graz"],
+            "summary": "keep me",
+            "sectors": ["culture"],
+        },
+    ).get_json()
+    patched = api.patch(
+        f"/partnerships/{body['id']}",
+        {"version": body["version"], "title": "Maribor and Graz", "status": "on_hold"},
+    )
+    assert patched.status_code == 200
+    result = patched.get_json()
+    assert (result["title"], result["summary"], result["sectors"], result["status"]) == (
+        "Maribor and Graz",
+        "keep me",
+        ["culture"],
+        "on_hold",
+    )
+    again = api.patch(f"/partnerships/{body['id']}", {"version": body["version"], "title": "x"})
+    assert again.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"locality_a_id": "{maribor}", "locality_b_id": "{maribor}"}, 422, "locality_b_id"),
+        ({"locality_a_id": "{maribor}", "locality_b_id": "{kyzylorda}"}, 422, "locality_b_id"),
+        ({"locality_a_id": "{maribor}"}, 422, "locality_b_id"),
+        ({"locality_a_id": "{maribor}", "locality_b_id": 999999}, 422, "locality_b_id"),
+        (
+            {"locality_a_id": "{maribor}", "locality_b_id": "{graz}", "sectors": ["nope"]},
+            422,
+            "sectors",
+        ),
+        ({"locality_a_id": "{maribor}", "locality_b_id": "{graz}", "stage": "nope"}, 422, "stage"),
+        (
+            {"locality_a_id": "{maribor}", "locality_b_id": "{graz}", "signed_on": "2026-02-30"},
+            422,
+            "signed_on",
+        ),
+        (
+            {"locality_a_id": "{maribor}", "locality_b_id": "{graz}", "title": "x" * 10_000},
+            422,
+            "title",
+        ),
+        ({"locality_a_id": "{maribor}", "locality_b_id": "{graz}", "colour": "red"}, 422, "colour"),
+        (
+            {"locality_a_id": "{maribor}", "locality_b_id": "{graz}", "owner_id": 999999},
+            422,
+            "owner_id",
+        ),
+    ],
+)
+def test_bad_pairings_are_422_with_the_field_and_write_nothing(
+    app: Flask, api: Api, localities: dict[str, int], body: dict, status: int, field: str
+) -> None:
+    with app.app_context():
+        make_partnership(
+            session.get_one(Locality, localities["maribor"]),
+            session.get_one(Locality, localities["kyzylorda"]),
+        )
+        session.commit()
+    before = count(app, Partnership)
+    filled = {
+        key: (
+            localities[value[1:-1]] if isinstance(value, str) and value.startswith("{") else value
+        )
+        for key, value in body.items()
+    }
+    response = api.post("/partnerships", filled)
+    assert response.status_code == status
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_failed"
+    assert field in error["fields"], error
+    assert count(app, Partnership) == before
+
+
+def test_list_filters_and_cursor_pagination(app: Flask, api: Api) -> None:
+    with app.app_context():
+        hub = make_locality("Hub", country_code="AT")
+        ids = [make_partnership(hub, sectors=("culture",) if n % 2 else ()).id for n in range(5)]
+        session.commit()
+    first = api.get("/partnerships", query_string={"limit": 2}).get_json()
+    second = api.get(
+        "/partnerships", query_string={"limit": 2, "cursor": first["next_cursor"]}
+    ).get_json()
+    third = api.get(
+        "/partnerships", query_string={"limit": 2, "cursor": second["next_cursor"]}
+    ).get_json()
+    assert [i["id"] for i in first["items"] + second["items"] + third["items"]] == ids
+    assert third["next_cursor"] is None
+    cultured = api.get("/partnerships", query_string={"sector": "culture"}).get_json()
+    assert [i["id"] for i in cultured["items"]] == ids[1::2]
+    assert len(api.get("/partnerships?country=at").get_json()["items"]) == 5
+    assert api.get("/partnerships?status=dropped").get_json()["items"] == []
+    future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    assert (
+        api.get("/partnerships", query_string={"updated_since": future}).get_json()["items"] == []
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=0",
+        "limit=201",
+        "limit=ten",
+        "cursor=not-ours",
+        "status=closed",
+        "owner_id=-1",
+        "country=Slovenia",
+        "updated_since=yesterday",
+        "updated_since=2026-02-13T10:00:00",
+    ],
+)
+def test_bad_list_parameters_are_422(api: Api, query: str) -> None:
+    response = api.get(f"/partnerships?{query}")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]
+
+
+def test_listing_200_pairings_takes_a_constant_number_of_statements(
+    app: Flask, api: Api, count_statements: Callable
+) -> None:
+    def grow(size: int) -> None:
+        with app.app_context():
+            for n in range(size):
+                make_partnership(sectors=("culture", "education")[: n % 3])
+            session.commit()
+
+    grow(20)
+    api.get("/partnerships?limit=200")
+    with count_statements() as small:
+        assert len(api.get("/partnerships?limit=200").get_json()["items"]) == 20
+    grow(200)
+    with count_statements() as large:
+        assert len(api.get("/partnerships?limit=200").get_json()["items"]) == 200
+    assert large.count == small.count
