@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.tx
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test test-fast lint format chromium clean-db screenshots
+.PHONY: run test test-fast lint format chromium pdf-libs clean-db screenshots
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ instance/secret_key:
 	@$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
 	@chmod 600 $@
 
-run: $(INSTALLED) instance/secret_key
+run: $(INSTALLED) instance/secret_key pdf-libs
 	@export SECRET_KEY=$$(cat instance/secret_key); \
 	$(FLASK) db upgrade && \
 	$(FLASK) demo load --if-empty && \
@@ -29,11 +29,11 @@ run: $(INSTALLED) instance/secret_key
 
 # The whole suite, browser tests included. TEST_DATABASE_URL=postgresql+psycopg://... runs it
 # against PostgreSQL instead of a temporary SQLite file.
-test: $(INSTALLED) chromium
+test: $(INSTALLED) chromium pdf-libs
 	$(BIN)/pytest
 
 # Everything but the browser, for a quick loop while coding.
-test-fast: $(INSTALLED)
+test-fast: $(INSTALLED) pdf-libs
 	$(BIN)/pytest -m "not browser"
 
 lint: $(INSTALLED)
@@ -52,6 +52,17 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; \
+	  fi; }
+
+# WeasyPrint draws the PDF report with Pango; DejaVu covers Slovenian and Cyrillic.
+pdf-libs:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi dejavu || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Pango and DejaVu fonts for PDF reports..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig >/dev/null; \
+	  else \
+	    echo "PDF reports need Pango and DejaVu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
 	  fi; }
 
 # Regenerate docs/screenshots/ from the browser tests.

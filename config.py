@@ -30,6 +30,19 @@ class Config:
     # Seconds a SQLite writer waits for another writer before giving up.
     SQLITE_BUSY_TIMEOUT: float = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30"))
 
+    # A pairing with no stage change for this many days counts as stalled in the weekly report.
+    STALLED_AFTER_DAYS: int = int(os.environ.get("STALLED_AFTER_DAYS", "30"))
+
+    # Outgoing mail, for the weekly report.
+    SMTP_HOST: str = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT: int = int(os.environ.get("SMTP_PORT", "25"))
+    SMTP_USERNAME: str = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD: str = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS: bool = _flag("SMTP_STARTTLS")
+    SMTP_SSL: bool = _flag("SMTP_SSL")
+    SMTP_TIMEOUT: float = float(os.environ.get("SMTP_TIMEOUT", "30"))
+    MAIL_FROM: str = os.environ.get("MAIL_FROM", "Twinning <twinning@localhost>")
+
     PAGE_SIZE: int = 50
     BOARD_COLUMN_LIMIT: int = int(os.environ.get("BOARD_COLUMN_LIMIT", "30"))
 

@@ -56,10 +56,19 @@ def _register_blueprints(app: Flask) -> None:
     from crm.partnerships.board_views import bp as board_bp
     from crm.partnerships.stage_views import bp as stages_bp
     from crm.partnerships.views import bp as partnerships_bp
+    from crm.reports.views import bp as reports_bp
     from crm.sectors.views import bp as sectors_bp
     from crm.security import csrf
 
-    for blueprint in (auth_bp, board_bp, partnerships_bp, localities_bp, sectors_bp, stages_bp):
+    for blueprint in (
+        auth_bp,
+        board_bp,
+        partnerships_bp,
+        localities_bp,
+        sectors_bp,
+        stages_bp,
+        reports_bp,
+    ):
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.
     csrf.exempt(api_bp)
@@ -82,7 +91,9 @@ def _register_commands(app: Flask) -> None:
     from crm.auth.cli import users_cli
     from crm.demo.cli import demo_cli
     from crm.migrations_cli import db_cli
+    from crm.reports.cli import reports_cli
 
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(reports_cli)

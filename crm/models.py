@@ -5,6 +5,7 @@ from crm.auth.tokens import ApiToken
 from crm.db import Base
 from crm.localities.models import Locality
 from crm.partnerships.models import Partnership, Stage, StageChange
+from crm.reports.models import ReportDelivery, ReportSubscription
 from crm.sectors.models import Sector
 
 metadata = Base.metadata
@@ -13,6 +14,8 @@ __all__ = [
     "ApiToken",
     "Locality",
     "Partnership",
+    "ReportDelivery",
+    "ReportSubscription",
     "Sector",
     "Stage",
     "StageChange",

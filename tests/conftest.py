@@ -23,6 +23,7 @@ from config import TestConfig
 from crm import create_app
 from crm.db import Base, engine_for, session
 from crm.migrations_cli import upgrade
+from crm.models import metadata as _all_models  # noqa: F401 (every table, for the clean-up)
 from crm.partnerships.stages import ensure_default_stages
 from crm.sectors.services import ensure_default_sectors
 from tests import factories

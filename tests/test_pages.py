@@ -29,6 +29,7 @@ PAGES = {
     "stages.index": "/stages",
     "auth.login": "/login",
     "auth.tokens": "/account/tokens",
+    "reports.weekly": "/reports/weekly",
 }
 PUBLIC = {"auth.login", "static"}
 

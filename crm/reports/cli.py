@@ -1,0 +1,154 @@
+"""`flask reports weekly` and `flask reports send-weekly`."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from crm.auth.models import User
+from crm.auth.services import normalise_email
+from crm.db import session
+from crm.errors import DomainError
+from crm.reports import rendering, services
+from crm.reports.weekly import compute_weekly_report
+
+FORMATS = ("html", "pdf", "csv", "xlsx", "json")
+
+
+@click.group("reports", help="The weekly status report.")
+def reports_cli() -> None:
+    pass
+
+
+@reports_cli.command("weekly")
+@click.option("--week", default="", help="ISO week such as 2026-W07 (default: the last complete).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True)
+@click.option(
+    "--section",
+    type=click.Choice(rendering.SECTION_KEYS),
+    default="moves",
+    show_default=True,
+    help="For CSV: which section's rows.",
+)
+@click.option("--output", default="-", show_default=True, help="A file, or - for standard output.")
+@click.option("--owner", default="", help="Only pairings owned by this user (e-mail).")
+@click.option("--sector", default="", help="Only pairings with this sector (slug).")
+@click.option("--country", default="", help="Only pairings with a locality in this country.")
+@click.option(
+    "--as-user",
+    "as_user",
+    default="",
+    help="Compute it as this user sees it (e-mail); default: the whole register.",
+)
+@with_appcontext
+def weekly(
+    week: str,
+    fmt: str,
+    section: str,
+    output: str,
+    owner: str,
+    sector: str,
+    country: str,
+    as_user: str,
+) -> None:
+    """Write the weekly report for one week."""
+    zone = services.deployment_zone(current_app)
+    try:
+        chosen_week = services.week_from(week, zone)
+        owner_id = str(_user(owner).id) if owner else ""
+        filters = services.filters_from(owner_id, sector, country)
+        viewer = _user(as_user) if as_user else services.whole_register_reader()
+    except DomainError as error:
+        raise click.UsageError(error.message) from error
+    report = compute_weekly_report(
+        chosen_week,
+        viewer=viewer,
+        zone=zone,
+        filters=filters,
+        stalled_days=current_app.config["STALLED_AFTER_DAYS"],
+    )
+    if fmt == "json":
+        body = (json.dumps(rendering.to_json(report), ensure_ascii=False, indent=2) + "\n").encode()
+    elif fmt == "pdf":
+        body = rendering.to_pdf(report, zone)
+    elif fmt == "xlsx":
+        body = rendering.to_xlsx(report, zone)
+    elif fmt == "csv":
+        body = rendering.to_csv(report, zone, section)
+    else:
+        body = rendering.document_html(report, zone).encode()
+    if output == "-":
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+    else:
+        Path(output).write_bytes(body)
+        click.echo(f"Wrote the {fmt.upper()} report for {chosen_week} to {output}.", err=True)
+
+
+@reports_cli.command("send-weekly")
+@click.option("--week", default="", help="ISO week (default: the last complete one).")
+@with_appcontext
+def send_weekly(week: str) -> None:
+    """E-mail the report to every subscriber who has not had it for that week yet.
+
+    Each delivery is recorded as soon as the server accepts it, so after a failure a second
+    run sends only the rest.
+    """
+    zone = services.deployment_zone(current_app)
+    try:
+        chosen_week = services.week_from(week, zone)
+    except DomainError as error:
+        raise click.UsageError(error.message) from error
+    settings = services.SmtpSettings.from_config(current_app)
+    recipients = services.pending_recipients(chosen_week)
+    if not recipients:
+        click.echo(f"Nothing to send for {chosen_week}: every subscriber has had it.")
+        return
+    sent = 0
+    try:
+        with _connect(settings) as smtp:
+            for recipient in recipients:
+                report = services.report_for(
+                    recipient, chosen_week, zone, current_app.config["STALLED_AFTER_DAYS"]
+                )
+                smtp.send_message(services.build_message(report, zone, recipient, settings.sender))
+                services.record_delivery(chosen_week, recipient)
+                session.commit()
+                sent += 1
+                click.echo(f"Sent to {recipient.email}.")
+    except (OSError, smtplib.SMTPException) as error:
+        session.rollback()
+        left = len(recipients) - sent
+        raise click.ClickException(
+            f"Could not send through {settings.host}:{settings.port} ({error}). "
+            f"Sent {sent}, {left} left; run the command again to send the rest."
+        ) from error
+    click.echo(f"Sent the report for {chosen_week} to {sent} subscriber(s).")
+
+
+def _connect(settings: services.SmtpSettings) -> smtplib.SMTP:
+    if settings.use_ssl:
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=settings.timeout
+        )
+    else:
+        smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        if settings.starttls:
+            smtp.starttls()
+    if settings.username:
+        smtp.login(settings.username, settings.password)
+    return smtp
+
+
+def _user(email: str) -> User:
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise DomainError(f"There is no account for {email}.")
+    return user

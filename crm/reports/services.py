@@ -1,0 +1,137 @@
+"""Choosing the report's week and filters from user input, subscriptions, and e-mail pieces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from sqlalchemy import select
+
+from crm.auth.models import Role, User
+from crm.db import session, utcnow
+from crm.errors import DomainError
+from crm.localities.countries import is_country
+from crm.reports.models import ReportDelivery, ReportSubscription
+from crm.reports.rendering import document_html, to_pdf, to_text
+from crm.reports.weekly import ReportFilters, WeeklyReport, compute_weekly_report
+from crm.reports.weeks import InvalidWeek, IsoWeek
+from crm.sectors.services import sector_by_slug
+
+
+def deployment_zone(app: Flask) -> ZoneInfo:
+    return ZoneInfo(app.config["TIME_ZONE"])
+
+
+def week_from(text: str | None, zone: ZoneInfo) -> IsoWeek:
+    """The week asked for, or the last complete one when none is."""
+    if not text:
+        return IsoWeek.last_complete(utcnow(), zone)
+    try:
+        return IsoWeek.parse(text)
+    except InvalidWeek as error:
+        raise DomainError(str(error), field="week") from error
+
+
+def filters_from(owner: str = "", sector: str = "", country: str = "") -> ReportFilters:
+    """Filters as typed; an owner, sector or country that does not exist is an error."""
+    owner_id = None
+    if owner:
+        user = session.get(User, int(owner)) if owner.isdigit() and len(owner) < 10 else None
+        if user is None:
+            raise DomainError(f"There is no user “{owner}”.", field="owner")
+        owner_id = user.id
+    if sector and sector_by_slug(sector) is None:
+        raise DomainError(f"There is no sector “{sector}”.", field="sector")
+    if country and not is_country(country):
+        raise DomainError(f"“{country}” is not a country code.", field="country")
+    return ReportFilters(owner_id=owner_id, sector=sector, country=country.upper())
+
+
+def whole_register_reader() -> User:
+    """Who the command-line report is computed for when no user is named: it sees everything."""
+    return User(name="Command line", email="", role=Role.ADMIN.value, is_active=True)
+
+
+def is_subscribed(user: User) -> bool:
+    return session.get(ReportSubscription, user.id) is not None
+
+
+def set_subscription(user: User, subscribed: bool) -> None:
+    existing = session.get(ReportSubscription, user.id)
+    if subscribed and existing is None:
+        session.add(ReportSubscription(user_id=user.id))
+    elif not subscribed and existing is not None:
+        session.delete(existing)
+    session.flush()
+
+
+def pending_recipients(week: IsoWeek) -> list[User]:
+    """Active subscribers who have not been sent this week's report yet."""
+    already = select(ReportDelivery.user_id).where(ReportDelivery.week == str(week))
+    return list(
+        session.scalars(
+            select(User)
+            .join(ReportSubscription, ReportSubscription.user_id == User.id)
+            .where(User.is_active, User.id.not_in(already))
+            .order_by(User.id)
+        )
+    )
+
+
+def record_delivery(week: IsoWeek, user: User) -> None:
+    session.add(ReportDelivery(week=str(week), user_id=user.id))
+    session.flush()
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    username: str
+    password: str
+    starttls: bool
+    use_ssl: bool
+    sender: str
+    timeout: float
+
+    @classmethod
+    def from_config(cls, app: Flask) -> SmtpSettings:
+        config = app.config
+        return cls(
+            host=config["SMTP_HOST"],
+            port=int(config["SMTP_PORT"]),
+            username=config["SMTP_USERNAME"],
+            password=config["SMTP_PASSWORD"],
+            starttls=bool(config["SMTP_STARTTLS"]),
+            use_ssl=bool(config["SMTP_SSL"]),
+            sender=config["MAIL_FROM"],
+            timeout=float(config["SMTP_TIMEOUT"]),
+        )
+
+
+def report_for(user: User, week: IsoWeek, zone: ZoneInfo, stalled_days: int) -> WeeklyReport:
+    """Each recipient's own report: only the pairings that person may see."""
+    return compute_weekly_report(week, viewer=user, zone=zone, stalled_days=stalled_days)
+
+
+def build_message(
+    report: WeeklyReport, zone: ZoneInfo, recipient: User, sender: str
+) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = f"Twinning weekly report: {report.week.label}"
+    message["From"] = sender
+    message["To"] = f"{recipient.name} <{recipient.email}>"
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message.set_content(to_text(report, zone))
+    message.add_alternative(document_html(report, zone), subtype="html")
+    message.add_attachment(
+        to_pdf(report, zone),
+        maintype="application",
+        subtype="pdf",
+        filename=f"twinning-weekly-{report.week}.pdf",
+    )
+    return message

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from crm.auth.services import active_users
+from crm.db import session, utcnow
+from crm.errors import DomainError
+from crm.reports import rendering, services
+from crm.reports.weekly import ReportFilters, compute_weekly_report
+from crm.reports.weeks import IsoWeek
+from crm.sectors.services import all_sectors
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+FORMATS = ("html", "pdf", "csv", "xlsx", "json")
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@bp.get("/weekly")
+@login_required
+def weekly() -> ResponseReturnValue:
+    zone = services.deployment_zone(current_app)
+    args = request.args
+    week_text = args.get("week", "")
+    fmt = args.get("format", "html")
+    try:
+        week = services.week_from(week_text, zone)
+        filters = services.filters_from(
+            args.get("owner", ""), args.get("sector", ""), args.get("country", "")
+        )
+        if fmt not in FORMATS:
+            raise DomainError(f"There is no “{fmt}” format; choose one of {', '.join(FORMATS)}.")
+        section = args.get("section", "moves")
+        if fmt == "csv" and section not in rendering.SECTION_KEYS:
+            raise DomainError(f"There is no section “{section}”.")
+    except DomainError as error:
+        fallback = IsoWeek.last_complete(utcnow(), zone)
+        return _page(fallback, ReportFilters(), None, week_text, error=error.message), 400
+
+    report = compute_weekly_report(
+        week,
+        viewer=current_user,
+        zone=zone,
+        filters=filters,
+        stalled_days=current_app.config["STALLED_AFTER_DAYS"],
+    )
+    stem = f"twinning-weekly-{week}"
+    if fmt == "json":
+        return jsonify(rendering.to_json(report))
+    if fmt == "pdf":
+        try:
+            pdf = rendering.to_pdf(report, zone)
+        except OSError:  # WeasyPrint could not load Pango
+            current_app.logger.exception("PDF rendering is unavailable")
+            return _page(
+                week,
+                filters,
+                report,
+                str(week),
+                error="The PDF cannot be made on this server (Pango is missing).",
+            ), 503
+        return _download(pdf, "pdf", f"{stem}.pdf")
+    if fmt == "xlsx":
+        return _download(rendering.to_xlsx(report, zone), "xlsx", f"{stem}.xlsx")
+    if fmt == "csv":
+        return _download(rendering.to_csv(report, zone, section), "csv", f"{stem}-{section}.csv")
+    return _page(week, filters, report, str(week))
+
+
+@bp.post("/subscription")
+@login_required
+def subscription() -> ResponseReturnValue:
+    subscribe = request.form.get("subscribe") == "1"
+    services.set_subscription(current_user, subscribe)
+    session.commit()
+    if subscribe:
+        flash(
+            f"You will get this report by e-mail at {current_user.email} every Monday.", "success"
+        )
+    else:
+        flash("You will no longer get the weekly report by e-mail.", "success")
+    return redirect(url_for(".weekly"))
+
+
+def _page(
+    week: IsoWeek, filters: ReportFilters, report: Any, week_text: str, error: str | None = None
+) -> str:
+    zone = services.deployment_zone(current_app)
+    context = rendering.template_context(report, zone) if report else {"zone": zone}
+    return render_template(
+        "reports/weekly.html",
+        week=week,
+        week_text=week_text if error else str(week),
+        previous_week=week.previous(),
+        next_week=week.next(),
+        filters=filters,
+        owners=active_users(),
+        sectors=all_sectors(),
+        subscribed=services.is_subscribed(current_user),
+        error=error,
+        downloads=_download_links(week, filters),
+        **context,
+    )
+
+
+def _download_links(week: IsoWeek, filters: ReportFilters) -> Callable[..., str]:
+    base = {
+        "week": str(week),
+        "owner": filters.owner_id or "",
+        "sector": filters.sector,
+        "country": filters.country,
+    }
+    arguments = {key: value for key, value in base.items() if value}
+
+    def link(fmt: str, **extra: str) -> str:
+        return url_for("reports.weekly", format=fmt, **arguments, **extra)
+
+    return link
+
+
+def _download(body: bytes, fmt: str, filename: str) -> Response:
+    response = Response(body, mimetype=MEDIA_TYPES[fmt].split(";")[0])
+    response.headers["Content-Type"] = MEDIA_TYPES[fmt]
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

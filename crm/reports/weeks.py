@@ -1,0 +1,80 @@
+"""ISO weeks (2026-W07 is 9 to 15 February 2026), Monday to Sunday in the deployment's zone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+class InvalidWeek(ValueError):
+    pass
+
+
+@dataclass(frozen=True, order=True)
+class IsoWeek:
+    year: int
+    week: int
+
+    @classmethod
+    def parse(cls, text: str) -> IsoWeek:
+        """'2026-W07'; a week the year does not have (2026-W54, 2026-W00) is refused."""
+        match = WEEK_PATTERN.match(text.strip())
+        if match is None:
+            raise InvalidWeek(f"“{text}” is not an ISO week; write it like 2026-W07.")
+        year, week = int(match.group(1)), int(match.group(2))
+        try:
+            date.fromisocalendar(year, week, 1)
+        except ValueError as error:
+            raise InvalidWeek(f"{year} has no week {week:02d}.") from error
+        return cls(year, week)
+
+    @classmethod
+    def containing(cls, day: date) -> IsoWeek:
+        year, week, _ = day.isocalendar()
+        return cls(year, week)
+
+    @classmethod
+    def last_complete(cls, now: datetime, zone: ZoneInfo) -> IsoWeek:
+        """The week before the one in progress: on a Monday morning, the week just ended."""
+        return cls.containing(now.astimezone(zone).date()).previous()
+
+    @property
+    def monday(self) -> date:
+        return date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    def previous(self) -> IsoWeek:
+        return IsoWeek.containing(self.monday - timedelta(days=7))
+
+    def next(self) -> IsoWeek:
+        return IsoWeek.containing(self.monday + timedelta(days=7))
+
+    def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """[start, end) in UTC: local Monday 00:00 to the next local Monday 00:00.
+
+        Computed from local midnights, so a week that contains a clock change is 167 or 169
+        hours long, as it was on the wall clock.
+        """
+        start = datetime.combine(self.monday, time(), tzinfo=zone)
+        end = datetime.combine(self.monday + timedelta(days=7), time(), tzinfo=zone)
+        return start.astimezone(UTC), end.astimezone(UTC)
+
+    def __str__(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+    @property
+    def label(self) -> str:
+        """'Week 7 of 2026, 9–15 February'."""
+        monday, sunday = self.monday, self.sunday
+        if monday.month == sunday.month:
+            span = f"{monday.day}–{sunday.day} {sunday:%B}"
+        else:
+            span = f"{monday.day} {monday:%B} – {sunday.day} {sunday:%B}"
+        return f"Week {self.week} of {self.year}, {span}"

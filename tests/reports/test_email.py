@@ -1,0 +1,152 @@
+"""`flask reports send-weekly` against a real SMTP server started by the test (aiosmtpd)."""
+
+from __future__ import annotations
+
+import email
+import socket
+from collections.abc import Iterator
+from email import policy
+from email.message import Message
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from sqlalchemy import func, select
+
+from crm.db import session
+from crm.reports.models import ReportDelivery
+from crm.reports.services import set_subscription
+from tests.factories import make_user
+from tests.reports.test_outputs import week_with_moves  # noqa: F401 (a fixture)
+
+
+class Inbox:
+    """Collects what arrives; refuses messages to addresses listed in `refuse`."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "451 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def inbox(app: Flask) -> Iterator[Inbox]:
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
+    yield handler
+    controller.stop()
+    app.config.update(SMTP_HOST="localhost", SMTP_PORT=25)
+
+
+@pytest.fixture
+def subscribers(app: Flask) -> list[str]:
+    with app.app_context():
+        users = [make_user(email=f"reader{n}@example.com", name=f"Reader {n}") for n in (1, 2)]
+        make_user(email="not-subscribed@example.com")
+        for user in users:
+            set_subscription(user, True)
+        session.commit()
+        return [user.email for user in users]
+
+
+def deliveries(app: Flask) -> int:
+    with app.app_context():
+        return session.scalar(select(func.count()).select_from(ReportDelivery)) or 0
+
+
+@pytest.mark.usefixtures("week_with_moves")
+def test_each_subscriber_gets_html_text_and_pdf_once(
+    app: Flask, runner, inbox: Inbox, subscribers: list[str]
+) -> None:
+    result = runner.invoke(args=["reports", "send-weekly", "--week", "2026-W07"])
+    assert result.exit_code == 0, result.output
+    assert sorted(message["To"].split("<")[1].rstrip(">") for message in inbox.messages) == (
+        subscribers
+    )
+    message = inbox.messages[0]
+    assert message["Subject"] == "Twinning weekly report: Week 7 of 2026, 9–15 February"
+    parts = {part.get_content_type(): part for part in message.walk()}
+    assert "Maribor – Kyzylorda Region" in parts["text/plain"].get_payload(decode=True).decode()
+    html = parts["text/html"].get_payload(decode=True).decode()
+    assert "Kyzylorda Region" in html
+    assert "&lt;script&gt;" in html and "<script>alert" not in html
+    pdf = parts["application/pdf"]
+    assert pdf.get_filename() == "twinning-weekly-2026-W07.pdf"
+    assert pdf.get_payload(decode=True).startswith(b"%PDF")
+
+    again = runner.invoke(args=["reports", "send-weekly", "--week", "2026-W07"])
+    assert again.exit_code == 0
+    assert "every subscriber has had it" in again.output
+    assert len(inbox.messages) == 2
+    assert deliveries(app) == 2
+
+
+def test_a_failure_midway_records_what_was_sent_and_a_rerun_sends_the_rest(
+    app: Flask, runner, inbox: Inbox, subscribers: list[str]
+) -> None:
+    inbox.refuse = {subscribers[1]}
+    failed = runner.invoke(args=["reports", "send-weekly", "--week", "2026-W07"])
+    assert failed.exit_code == 1
+    assert "Sent 1, 1 left; run the command again" in failed.output
+    assert deliveries(app) == 1
+
+    inbox.refuse = set()
+    rerun = runner.invoke(args=["reports", "send-weekly", "--week", "2026-W07"])
+    assert rerun.exit_code == 0, rerun.output
+    assert [m["To"] for m in inbox.messages] == [
+        "Reader 1 <reader1@example.com>",
+        "Reader 2 <reader2@example.com>",
+    ]
+    assert deliveries(app) == 2
+
+
+def test_smtp_server_down_is_a_clear_error_and_nothing_is_recorded(
+    app: Flask, runner, subscribers: list[str]
+) -> None:
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), SMTP_TIMEOUT=2)
+    try:
+        result = runner.invoke(args=["reports", "send-weekly", "--week", "2026-W07"])
+    finally:
+        app.config.update(SMTP_HOST="localhost", SMTP_PORT=25, SMTP_TIMEOUT=30)
+    assert result.exit_code == 1
+    assert "Could not send through 127.0.0.1" in result.output
+    assert "Sent 0, 2 left" in result.output
+    assert deliveries(app) == 0
+
+
+def test_bad_week_is_a_usage_error(runner) -> None:
+    result = runner.invoke(args=["reports", "send-weekly", "--week", "2026-W54"])
+    assert result.exit_code == 2
+    assert "2026 has no week 54." in result.output
+
+
+def test_subscribing_from_the_report_page(app: Flask, client, login_as) -> None:
+    user_id = login_as()
+    client.post("/reports/subscription", data={"subscribe": "1"})
+    with app.app_context():
+        from crm.auth.models import User
+        from crm.reports.services import is_subscribed
+
+        assert is_subscribed(session.get(User, user_id))
+    page = client.get("/reports/weekly").get_data(as_text=True)
+    assert "Stop e-mailing me this report" in page
+    client.post("/reports/subscription", data={"subscribe": "0"})
+    with app.app_context():
+        assert not is_subscribed(session.get(User, user_id))

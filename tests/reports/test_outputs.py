@@ -1,0 +1,219 @@
+"""The report's renderings: page, PDF, CSV, XLSX, JSON, CLI. Each reads the same figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from crm.db import session
+from crm.partnerships.services import change_stage
+from crm.partnerships.stages import stage_by_key
+from tests.factories import make_locality, make_partnership, make_user
+from tests.reports.test_weekly import local, utc
+
+NASTY = '=HYPERLINK("http://evil.example.com","x") <script>alert(1)</script>'
+
+
+@pytest.fixture
+def week_with_moves(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        owner = make_user(name="Dana Sarsenbayeva")
+        maribor = make_locality("Maribor")
+        kyzylorda = make_locality(
+            "Қызылорда облысы", name_en="Kyzylorda Region", country_code="KZ", kind="region"
+        )
+        pairing = make_partnership(
+            maribor,
+            kyzylorda,
+            owner=owner,
+            sectors=("education",),
+            stage_key="exploratory_talks",
+            at=utc("2026-01-10T09:00:00"),
+        )
+        change_stage(
+            pairing,
+            stage_by_key("agreement_in_principle"),
+            by=owner,
+            expected_version=pairing.version,
+            at=local("2026-02-13T10:00:00"),
+            note=NASTY,
+        )
+        other = make_partnership(
+            make_locality("Graz", country_code="AT"),
+            kyzylorda,
+            owner=owner,
+            title="-2+3 formula title",
+            at=local("2026-02-11T10:00:00"),
+        )
+        session.commit()
+        return {"pairing": pairing.id, "other": other.id}
+
+
+def test_page_shows_the_figures_escaped(
+    client: FlaskClient, login_as: Callable[..., int], week_with_moves: dict[str, int]
+) -> None:
+    login_as()
+    response = client.get("/reports/weekly?week=2026-W07")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Week 7 of 2026, 9–15 February" in page
+    assert "Maribor – Kyzylorda Region" in page
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<svg" in page  # the charts
+    assert 'href="/reports/weekly?format=pdf&amp;week=2026-W07"' in page
+
+
+def test_default_week_is_the_last_complete_one(
+    client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as()
+    page = client.get("/reports/weekly").get_data(as_text=True)
+    assert "Week " in page
+    assert 'name="week" value="20' in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("week=2026-W54", "2026 has no week 54."),
+        ("week=2026-W00", "2026 has no week 00."),
+        ("week=last-tuesday", "is not an ISO week"),
+        ("week=2026-W07&sector=space", "There is no sector"),
+        ("week=2026-W07&owner=999999", "There is no user"),
+        ("week=2026-W07&country=XX", "is not a country code"),
+        ("week=2026-W07&format=docx", "There is no “docx” format"),
+        ("week=2026-W07&format=csv&section=gossip", "There is no section"),
+    ],
+)
+def test_bad_parameters_are_400_with_a_message(
+    client: FlaskClient, login_as: Callable[..., int], query: str, message: str
+) -> None:
+    login_as()
+    response = client.get(f"/reports/weekly?{query}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_pdf_contains_the_figures(
+    client: FlaskClient, login_as: Callable[..., int], week_with_moves: dict[str, int]
+) -> None:
+    login_as()
+    response = client.get("/reports/weekly?week=2026-W07&format=pdf")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert 'filename="twinning-weekly-2026-W07.pdf"' in response.headers["Content-Disposition"]
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    flat = " ".join(text.split())
+    assert "Week 7 of 2026" in flat
+    assert "Open pairings 2 1" in flat
+    assert "Moves forward 1 0" in flat
+    assert "Kyzylorda" in flat
+
+
+def test_csv_rows_are_utf8_with_bom_and_neutralised(
+    client: FlaskClient, login_as: Callable[..., int], week_with_moves: dict[str, int]
+) -> None:
+    login_as()
+    response = client.get("/reports/weekly?week=2026-W07&format=csv&section=moves")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0] == ["when", "pairing id", "pairing", "what", "from", "to", "by", "note"]
+    by_title = {row[2]: row for row in rows[1:]}
+    assert by_title["Maribor – Kyzylorda Region"][7] == "'" + NASTY
+    assert "'-2+3 formula title" in by_title
+    assert by_title["Maribor – Kyzylorda Region"][0] == "2026-02-13 10:00"
+
+
+def test_xlsx_has_a_sheet_per_section_with_the_rows(
+    client: FlaskClient, login_as: Callable[..., int], week_with_moves: dict[str, int]
+) -> None:
+    login_as()
+    response = client.get("/reports/weekly?week=2026-W07&format=xlsx")
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == [
+        "Headline figures",
+        "Open pairings by stage",
+        "What moved",
+        "Memoranda signed",
+        "Stalled",
+        "By sector",
+        "By country pair",
+    ]
+    headline = {
+        row[0]: row[1:]
+        for row in workbook["Headline figures"].iter_rows(min_row=2, values_only=True)
+    }
+    assert headline["Open pairings"] == (2, 1, 1)
+    notes = [row[7] for row in workbook["What moved"].iter_rows(min_row=2, values_only=True)]
+    assert "'" + NASTY in notes
+    assert all(cell.data_type != "f" for row in workbook["What moved"].iter_rows() for cell in row)
+
+
+def test_json_names_each_section_and_its_pairings(
+    client: FlaskClient, login_as: Callable[..., int], week_with_moves: dict[str, int]
+) -> None:
+    login_as()
+    data = client.get("/reports/weekly?week=2026-W07&format=json").get_json()
+    assert data["week"] == "2026-W07"
+    assert data["headline"]["forward"] == {"value": 1, "previous": 0, "change": 1}
+    assert {"id": week_with_moves["pairing"], "title": "Maribor – Kyzylorda Region"} in [
+        move["pairing"] for move in data["moves"]
+    ]
+    assert data["stalled"]["days"] == 30
+
+
+def test_cli_writes_each_format(
+    app: Flask, runner, week_with_moves: dict[str, int], tmp_path
+) -> None:
+    result = runner.invoke(args=["reports", "weekly", "--week", "2026-W07", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["headline"]["open"]["value"] == 2
+    for fmt in ("html", "pdf", "csv", "xlsx"):
+        target = tmp_path / f"report.{fmt}"
+        done = runner.invoke(
+            args=[
+                "reports",
+                "weekly",
+                "--week",
+                "2026-W07",
+                "--format",
+                fmt,
+                "--output",
+                str(target),
+            ]
+        )
+        assert done.exit_code == 0, done.output
+        assert target.stat().st_size > 100
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    filtered = runner.invoke(
+        args=["reports", "weekly", "--week", "2026-W07", "--format", "json", "--country", "AT"]
+    )
+    assert [m["pairing"]["id"] for m in json.loads(filtered.output)["moves"]] == [
+        week_with_moves["other"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--week", "2026-W54"], "2026 has no week 54."),
+        (["--week", "last-tuesday"], "not an ISO week"),
+        (["--sector", "space"], "There is no sector"),
+        (["--owner", "nobody@example.com"], "There is no account"),
+        (["--format", "docx"], "Invalid value for '--format'"),
+    ],
+)
+def test_cli_bad_input_exits_non_zero(runner, args: list[str], message: str) -> None:
+    result = runner.invoke(args=["reports", "weekly", *args])
+    assert result.exit_code == 2
+    assert message in result.output

@@ -1,0 +1,216 @@
+"""The weekly report's figures, checked against a history built by hand.
+
+Week 2026-W07 runs from Monday 9 to Sunday 15 February 2026 in Europe/Ljubljana (UTC+1).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from crm.auth.models import User
+from crm.db import session
+from crm.partnerships.models import Partnership, Status
+from crm.partnerships.services import change_stage, change_status
+from crm.partnerships.stages import stage_by_key
+from crm.reports.weekly import ReportFilters, WeeklyReport, compute_weekly_report
+from crm.reports.weeks import InvalidWeek, IsoWeek
+from tests.factories import make_locality, make_partnership, make_user
+
+pytestmark = pytest.mark.usefixtures("ctx")
+
+LJUBLJANA = ZoneInfo("Europe/Ljubljana")
+W07 = IsoWeek(2026, 7)
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=LJUBLJANA).astimezone(UTC)
+
+
+def move(partnership: Partnership, stage_key: str, at: datetime, note: str = "") -> None:
+    change_stage(
+        partnership,
+        stage_by_key(stage_key),
+        by=partnership.owner,
+        expected_version=partnership.version,
+        at=at,
+        note=note,
+    )
+
+
+def status(partnership: Partnership, to: Status, at: datetime) -> None:
+    change_status(
+        partnership, to, by=partnership.owner, expected_version=partnership.version, at=at
+    )
+
+
+@pytest.fixture
+def history() -> dict[str, Partnership]:
+    """A small pipeline with the awkward cases the report must get right."""
+    owner = make_user(name="Dana")
+    maribor = make_locality("Maribor")
+    kz = make_locality("Kyzylorda", country_code="KZ", kind="region")
+
+    def pairing(name: str, country: str = "KZ", **kwargs: object) -> Partnership:
+        return make_partnership(
+            make_locality(name, country_code=country),
+            kz if country != "KZ" else maribor,
+            owner=owner,
+            **kwargs,
+        )
+
+    p = {
+        # Created long before, moved forward then back inside the week.
+        "back_and_forth": pairing(
+            "Graz", "AT", sectors=("culture",), at=utc("2025-12-01T09:00:00")
+        ),
+        # Created and signed within the week.
+        "quick": pairing("Almaty", sectors=("education",), at=utc("2026-02-10T09:00:00")),
+        # Moved at 23:30 on Sunday local time: in W07.
+        "sunday_night": pairing("Brno", "CZ", at=utc("2026-01-05T09:00:00")),
+        # Moved at 00:30 on Monday local time (23:30 UTC on Sunday): in W08, not W07.
+        "monday_early": pairing("Pécs", "HU", at=utc("2026-01-05T09:00:00")),
+        # Quiet since December: stalled at the end of W07.
+        "stalled": pairing(
+            "Trieste", "IT", stage_key="exploratory_talks", at=utc("2025-12-20T09:00:00")
+        ),
+        # Put on hold in the week.
+        "held": pairing("Zagreb", "HR", at=utc("2026-02-02T09:00:00")),
+    }
+    move(p["back_and_forth"], "exploratory_talks", local("2026-02-10T10:00:00"))
+    move(p["back_and_forth"], "prospect", local("2026-02-12T10:00:00"), note="Not yet")
+    move(p["quick"], "memorandum_signed", local("2026-02-13T10:00:00"))
+    move(p["sunday_night"], "exploratory_talks", local("2026-02-15T23:30:00"))
+    move(p["monday_early"], "exploratory_talks", local("2026-02-16T00:30:00"))
+    status(p["held"], Status.ON_HOLD, local("2026-02-11T12:00:00"))
+    session.flush()
+    return p
+
+
+def report(**kwargs: object) -> WeeklyReport:
+    viewer = session.scalar(select(User))
+    return compute_weekly_report(
+        W07, viewer=viewer, zone=LJUBLJANA, now=utc("2026-02-16T06:00:00"), **kwargs
+    )
+
+
+def figures(result: WeeklyReport) -> dict[str, tuple[int, int]]:
+    return {figure.key: (figure.value, figure.previous) for figure in result.headline}
+
+
+def test_headline_figures_with_the_previous_week(history: dict[str, Partnership]) -> None:
+    assert figures(report()) == {
+        "open": (5, 5),  # six pairings at the end, one on hold; the quick one is new this week
+        "new": (1, 1),  # the held one was started in W06
+        "forward": (3, 0),  # back_and_forth, quick (to signed), sunday_night
+        "back": (1, 0),
+        "signed": (1, 0),
+        "on_hold": (1, 0),
+        "dropped": (0, 0),
+    }
+
+
+def test_what_moved_in_order_with_who_and_why(history: dict[str, Partnership]) -> None:
+    moves = [
+        (m.pairing.title.split(" –")[0], m.kind, m.from_stage, m.to_stage) for m in report().moves
+    ]
+    assert moves == [
+        ("Almaty", "new", None, "Prospect"),
+        ("Graz", "forward", "Prospect", "Exploratory talks"),
+        ("Zagreb", "on_hold", "Prospect", "Prospect"),
+        ("Graz", "back", "Exploratory talks", "Prospect"),
+        ("Almaty", "forward", "Prospect", "Memorandum signed"),
+        ("Brno", "forward", "Prospect", "Exploratory talks"),
+    ]
+    assert report().moves[3].note == "Not yet"
+    assert report().moves[3].by == "Dana"
+    assert [m.pairing.title for m in report().signed] == [history["quick"].title]
+
+
+def test_week_boundaries_follow_local_midnight(history: dict[str, Partnership]) -> None:
+    titles = {m.pairing.title for m in report().moves}
+    assert history["sunday_night"].title in titles
+    assert history["monday_early"].title not in titles
+
+
+def test_funnel_is_the_state_at_the_end_of_the_week(history: dict[str, Partnership]) -> None:
+    funnel = {row.stage_key: (row.open, row.previous_open, row.on_hold) for row in report().funnel}
+    # Open at prospect at the end: Graz (back again) and Pécs (moves only on Monday); Zagreb is
+    # on hold. At the start: Graz, Brno, Pécs and Zagreb.
+    assert funnel["prospect"] == (2, 4, 1)
+    assert funnel["exploratory_talks"] == (2, 1, 0)  # Brno joined Trieste on Sunday night
+    assert funnel["memorandum_signed"] == (1, 0, 0)
+
+
+def test_stalled_pairings_longest_first(history: dict[str, Partnership]) -> None:
+    result = report(stalled_days=30)
+    # Pécs moved only after the week ended: at its end it had waited 41 days.
+    assert [s.pairing.id for s in result.stalled] == [
+        history["stalled"].id,
+        history["monday_early"].id,
+    ]
+    assert [s.days for s in result.stalled] == [57, 41]
+    assert result.stalled[0].stage == "Exploratory talks"
+    assert result.stalled_total == 2
+    assert [s.pairing.id for s in report(stalled_days=50).stalled] == [history["stalled"].id]
+
+
+def test_a_past_week_does_not_change_when_the_pipeline_moves_on(
+    history: dict[str, Partnership],
+) -> None:
+    before = report()
+    later = utc("2026-03-02T09:00:00")
+    move(history["stalled"], "agreement_in_principle", later)
+    move(history["quick"], "memorandum_review", later)
+    status(history["back_and_forth"], Status.DROPPED, later)
+    status(history["held"], Status.OPEN, later)
+    move(history["held"], "memorandum_drafting", utc("2026-03-03T09:00:00"))
+    session.flush()
+    after = report()
+    assert after.headline == before.headline
+    assert after.funnel == before.funnel
+    assert after.moves == before.moves
+    assert after.stalled == before.stalled
+    assert after.by_sector == before.by_sector
+    assert after.by_country_pair == before.by_country_pair
+
+
+def test_breakdowns_by_sector_and_country_pair(history: dict[str, Partnership]) -> None:
+    result = report()
+    sectors = {row.label: (row.open, row.moved, row.signed) for row in result.by_sector}
+    assert sectors == {"Culture": (1, 2, 0), "Education": (1, 1, 1)}
+    pairs = {row.label: (row.open, row.moved, row.signed) for row in result.by_country_pair}
+    assert pairs["AT–KZ"] == (1, 2, 0)
+    assert pairs["KZ–SI"] == (1, 1, 1)
+    assert "HR–KZ" not in pairs  # on hold and unmoved: nothing to say
+
+
+def test_filters_narrow_every_section(history: dict[str, Partnership]) -> None:
+    result = report(filters=ReportFilters(sector="culture"))
+    assert figures(result)["open"] == (1, 1)
+    assert {m.pairing.id for m in result.moves} == {history["back_and_forth"].id}
+    by_country = report(filters=ReportFilters(country="cz"))
+    assert [m.pairing.id for m in by_country.moves] == [history["sunday_night"].id]
+
+
+@pytest.mark.parametrize("text", ["2026-W54", "2026-W00", "2025-W53", "last-tuesday", "2026W07"])
+def test_weeks_that_do_not_exist_are_refused(text: str) -> None:
+    with pytest.raises(InvalidWeek):
+        IsoWeek.parse(text)
+
+
+def test_week_arithmetic() -> None:
+    assert IsoWeek.parse("2026-W07").monday.isoformat() == "2026-02-09"
+    assert str(IsoWeek.parse("2026-W01").previous()) == "2025-W52"
+    assert IsoWeek.parse("2026-W53").sunday.isoformat() == "2027-01-03"
+    assert IsoWeek.parse("2020-W53").next() == IsoWeek(2021, 1)
+    start, end = IsoWeek.parse("2026-W13").bounds(LJUBLJANA)  # clocks go forward on 29 March
+    assert (end - start).total_seconds() == 167 * 3600
+    assert IsoWeek.last_complete(utc("2026-02-16T06:00:00"), LJUBLJANA) == W07
