@@ -332,8 +332,12 @@ def _headline(
 def _stalled(
     at_end: _StateAt, scope_ids: Select[tuple[int]], days: int
 ) -> tuple[list[StalledPairing], int]:
-    """Open pairings with no stage change for `days` days at the end of the week, longest first."""
+    """Open pairings with no stage change for `days` days at the end of the week, longest first.
+
+    A signed memorandum is the last stage: such a pairing is being implemented, not stuck.
+    """
     threshold = at_end.moment - timedelta(days=days)
+    final_stages = [stage.id for stage in ordered_stages() if stage.key == SIGNED_STAGE_KEY]
     changed_since = select(StageChange.partnership_id).where(
         StageChange.changed_at >= at_end.moment
     )
@@ -342,11 +346,12 @@ def _stalled(
         Partnership.id.not_in(changed_since),
         Partnership.status == Status.OPEN.value,
         Partnership.stage_entered_at <= threshold,
+        Partnership.stage_id.not_in(final_stages),
     )
     quiet_replayed = {
         pid: entered
-        for pid, (_, status, entered) in at_end.replayed.items()
-        if status == Status.OPEN and entered <= threshold
+        for pid, (stage_id, status, entered) in at_end.replayed.items()
+        if status == Status.OPEN and entered <= threshold and stage_id not in final_stages
     }
     total = (session.scalar(select(func.count()).where(quiet_unchanged)) or 0) + len(quiet_replayed)
     since: dict[int, datetime] = dict(quiet_replayed)

@@ -162,6 +162,12 @@ def test_stalled_pairings_longest_first(history: dict[str, Partnership]) -> None
     assert [s.pairing.id for s in report(stalled_days=50).stalled] == [history["stalled"].id]
 
 
+def test_signed_pairings_are_never_stalled(history: dict[str, Partnership]) -> None:
+    result = report(stalled_days=1)
+    assert history["quick"].id not in {s.pairing.id for s in result.stalled}
+    assert history["back_and_forth"].id in {s.pairing.id for s in result.stalled}
+
+
 def test_a_past_week_does_not_change_when_the_pipeline_moves_on(
     history: dict[str, Partnership],
 ) -> None:
