@@ -89,6 +89,7 @@ def _register_error_pages(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from crm.auth.cli import users_cli
+    from crm.backup.cli import backup_cli
     from crm.demo.cli import demo_cli
     from crm.migrations_cli import db_cli
     from crm.reports.cli import reports_cli
@@ -97,3 +98,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(backup_cli)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
-from flask import Flask, abort, current_app, g, has_request_context
+from flask import Flask, abort, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -82,12 +85,26 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
 
 
-def _may_write() -> bool:
-    if has_request_context():
-        from flask import request
+# Set by `reading_only()` for work outside a request that must not hold SQLite's write lock.
+_reading_only: ContextVar[bool] = ContextVar("reading_only", default=False)
 
+
+def _may_write() -> bool:
+    if _reading_only.get():
+        return False
+    if has_request_context():
         return request.method not in READ_ONLY_METHODS
     return True
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Transactions begun inside only read, so on SQLite they never block the app's writers."""
+    token = _reading_only.set(True)
+    try:
+        yield
+    finally:
+        _reading_only.reset(token)
 
 
 def init_app(app: Flask) -> None:

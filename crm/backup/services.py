@@ -1,0 +1,203 @@
+"""Backup and restore as gzip-compressed JSON lines, one row a line.
+
+The same file restores into SQLite or PostgreSQL, whichever it came from. The backup reads every
+table inside one transaction, so it is a single consistent snapshot while the app keeps writing:
+PostgreSQL gives that with REPEATABLE READ, SQLite in WAL mode with any read transaction (which
+never takes the write lock, so the app's writers are not held up).
+
+Layout: a first line describing the backup (format, schema revision, time), then
+`{"table": ..., "row": {...}}` lines in dependency order, then a last line with the row count of
+every table, so a truncated file is noticed instead of restored in part.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Connection, Date, DateTime, Engine, Table, func, insert, select, text
+
+from crm.db import UTCDateTime, reading_only, utcnow
+from crm.errors import DomainError
+from crm.models import metadata
+
+FORMAT = "twinning-backup"
+FORMAT_VERSION = 1
+BATCH = 1000
+# Filled by the first migration; a database that holds only these still counts as empty.
+REFERENCE_TABLES = ("stages", "sectors")
+
+
+class BackupError(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    revision: str
+    counts: dict[str, int]
+
+    @property
+    def rows(self) -> int:
+        return sum(self.counts.values())
+
+
+def create_backup(
+    engine: Engine, target: Path, *, after_table: Callable[[str], None] | None = None
+) -> BackupSummary:
+    """Write a snapshot of the whole database to `target` (gzip JSON lines)."""
+    counts: dict[str, int] = {}
+    with reading_only(), engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin(), gzip.open(target, "wt", encoding="utf-8") as out:
+            revision = _revision(connection)
+            _write(
+                out,
+                {
+                    "format": FORMAT,
+                    "version": FORMAT_VERSION,
+                    "revision": revision,
+                    "created_at": utcnow().isoformat(),
+                    "database": connection.dialect.name,
+                },
+            )
+            for table in metadata.sorted_tables:
+                counts[table.name] = 0
+                statement = select(table).order_by(*table.primary_key.columns)
+                for row in connection.execution_options(yield_per=BATCH).execute(statement):
+                    _write(out, {"table": table.name, "row": _encode(row._mapping)})
+                    counts[table.name] += 1
+                if after_table is not None:
+                    after_table(table.name)
+            _write(out, {"end": True, "counts": counts})
+    return BackupSummary(revision=revision, counts=counts)
+
+
+def restore_backup(engine: Engine, source: Path) -> BackupSummary:
+    """Load a backup into an empty database at the same schema revision, all or nothing."""
+    tables = {table.name: table for table in metadata.sorted_tables}
+    counts = dict.fromkeys(tables, 0)
+    trailer: dict[str, Any] | None = None
+    with engine.connect() as connection, connection.begin():
+        lines = _read(source)
+        header = next(lines, None)
+        if not header or header.get("format") != FORMAT:
+            raise BackupError("That file is not a Twinning backup.")
+        if header.get("version") != FORMAT_VERSION:
+            raise BackupError(f"Backup format {header.get('version')} is not supported here.")
+        revision = _revision(connection)
+        if header.get("revision") != revision:
+            raise BackupError(
+                f"The backup is of schema {header.get('revision')}, this database is at "
+                f"{revision}. Bring both to the same version (flask db upgrade) first."
+            )
+        _check_empty(connection, tables)
+        for name in REFERENCE_TABLES:
+            connection.execute(tables[name].delete())
+        pending: dict[str, list[dict[str, Any]]] = {}
+        for line in lines:
+            if line.get("end"):
+                trailer = line
+                break
+            name = line.get("table")
+            if name not in tables:
+                raise BackupError(f"The backup has a table “{name}” this version does not know.")
+            pending.setdefault(name, []).append(_decode(tables[name], line.get("row", {})))
+            counts[name] += 1
+            if len(pending[name]) >= BATCH:
+                _flush(connection, tables, pending)
+        _flush(connection, tables, pending)
+        if trailer is None or trailer.get("counts") != counts:
+            raise BackupError(
+                "The backup is incomplete (it ends early or its counts differ); "
+                "nothing was restored."
+            )
+        _reset_sequences(connection, tables.values())
+    return BackupSummary(revision=revision, counts=counts)
+
+
+def _write(out: IO[str], record: dict[str, Any]) -> None:
+    out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+    out.write("\n")
+
+
+def _read(source: Path) -> Iterator[dict[str, Any]]:
+    try:
+        with gzip.open(source, "rt", encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise BackupError(f"Line {number} of the backup is damaged.") from error
+                if not isinstance(record, dict):
+                    raise BackupError(f"Line {number} of the backup is damaged.")
+                yield record
+    except (OSError, EOFError, UnicodeDecodeError) as error:
+        if isinstance(error, FileNotFoundError):
+            raise BackupError(f"There is no file {source}.") from error
+        raise BackupError("That file is not a Twinning backup (not gzip JSON lines).") from error
+
+
+def _encode(row: Any) -> dict[str, Any]:
+    return {
+        key: value.isoformat() if isinstance(value, date | datetime) else value
+        for key, value in row.items()
+    }
+
+
+def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    decoded = {}
+    for key, value in row.items():
+        if key not in table.columns:
+            raise BackupError(f"The backup has a column “{table.name}.{key}” this version lacks.")
+        column_type = table.columns[key].type
+        if value is not None and isinstance(column_type, DateTime | UTCDateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(column_type, Date):
+            value = date.fromisoformat(value)
+        decoded[key] = value
+    return decoded
+
+
+def _flush(
+    connection: Connection, tables: dict[str, Table], pending: dict[str, list[dict[str, Any]]]
+) -> None:
+    # Parents before children: `metadata.sorted_tables` is the order the backup was written in.
+    for name in [table for table in tables if pending.get(table)]:
+        connection.execute(insert(tables[name]), pending[name])
+        pending[name] = []
+
+
+def _check_empty(connection: Connection, tables: dict[str, Table]) -> None:
+    for name, table in tables.items():
+        if name in REFERENCE_TABLES:
+            continue
+        if connection.scalar(select(func.count()).select_from(table)):
+            raise BackupError(
+                f"The database is not empty ({name} has rows). Restore into a new database "
+                "made with `flask db upgrade`."
+            )
+
+
+def _reset_sequences(connection: Connection, tables: Any) -> None:
+    """PostgreSQL hands out ids from sequences that the explicit ids above did not advance."""
+    if connection.dialect.name != "postgresql":
+        return
+    for table in tables:
+        if "id" in table.columns and table.columns["id"].autoincrement is not False:
+            connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                )
+            )
+
+
+def _revision(connection: Connection) -> str:
+    return str(connection.scalar(text("SELECT version_num FROM alembic_version")))
