@@ -21,9 +21,10 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     _refuse_default_secret_key(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from crm import db, security
+    from crm import db, models, security
     from crm.auth import login
 
+    models.register()
     db.init_app(app)
     login.init_app(app)
     security.init_app(app)
@@ -48,14 +49,21 @@ def _refuse_default_secret_key(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from crm.activities.views import bp as activities_bp
+    from crm.auth.profile import bp as profile_bp
     from crm.auth.views import bp as auth_bp
+    from crm.contacts.views import bp as contacts_bp
     from crm.localities.views import bp as localities_bp
     from crm.partnerships.board_views import bp as board_bp
     from crm.partnerships.stage_views import bp as stages_bp
     from crm.partnerships.views import bp as partnerships_bp
+    from crm.search.views import bp as search_bp
     from crm.sectors.views import bp as sectors_bp
+    from crm.tasks.views import bp as tasks_bp
 
     for blueprint in (auth_bp, board_bp, partnerships_bp, localities_bp, sectors_bp, stages_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (tasks_bp, contacts_bp, activities_bp, search_bp, profile_bp):
         app.register_blueprint(blueprint)
 
 

@@ -120,7 +120,7 @@ def log_in(page: Page) -> Callable[..., None]:
         page.get_by_label("E-mail").fill(account["email"])
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
-        page.wait_for_url("**/board")
+        page.wait_for_url(lambda url: "/login" not in url)
 
     return submit
 
