@@ -14,6 +14,7 @@ from crm.auth.models import User
 from crm.db import session
 from crm.partnerships import queries as partnership_queries
 from crm.partnerships.models import Partnership, Stage, Status
+from crm.partnerships.stages import SIGNED_STAGE_KEY
 from crm.tasks.dates import Horizon
 from crm.tasks.models import Task, TaskStatus
 from crm.tasks.queries import visible_tasks, with_details
@@ -78,6 +79,9 @@ def stale_pairings(user: User, *, now: datetime, days: int) -> list[StalePairing
             .where(
                 Partnership.owner_id == user.id,
                 Partnership.status == Status.OPEN.value,
+                # A signed pairing is being implemented, not pushed: quiet is fine there.
+                Partnership.stage_id
+                != select(Stage.id).where(Stage.key == SIGNED_STAGE_KEY).scalar_subquery(),
                 Partnership.last_activity_at < cutoff,
                 or_(contact.c.last_contact_at.is_(None), contact.c.last_contact_at < cutoff),
             )
