@@ -13,7 +13,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from crm.activities.models import ActivityKind
 from crm.activities.services import PLACE_MAX_LENGTH, SUMMARY_MAX_LENGTH
@@ -41,7 +41,7 @@ class ActivityForm(FlaskForm):
         validators=[DataRequired()],
         invalid_choice_message="Choose a kind from the list.",
     )
-    occurred_on = IsoDateField("Date", validators=[DataRequired("Give the date as YYYY-MM-DD.")])
+    occurred_on = IsoDateField("Date", validators=[InputRequired("Give the date as YYYY-MM-DD.")])
     occurred_time = StringField(
         "Time",
         default="10:00",
