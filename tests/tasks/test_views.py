@@ -184,3 +184,32 @@ def test_the_profile_sets_a_time_zone_and_refuses_an_unknown_one(
     assert "Choose a time zone" in refused.get_data(as_text=True)
     with app.app_context():
         assert session.get(User, user_id).time_zone == "Asia/Qyzylorda"
+
+
+def test_edit_in_place_with_htmx_and_as_a_page(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    ids = seed(app, login_as())
+    partial = client.get(f"/tasks/{ids['late']}/edit", headers=HTMX).get_data(as_text=True)
+    assert "<html" not in partial and 'hx-post="/tasks/' in partial
+    assert "<html" in client.get(f"/tasks/{ids['late']}/edit").get_data(as_text=True)
+    row = client.post(
+        f"/tasks/{ids['late']}/edit",
+        data={"title": "Draft v2", "priority": "high", "assignee_id": 0, "version": ids["version"]},
+        headers=HTMX,
+    )
+    assert row.status_code == 200
+    assert "Draft v2" in row.get_data(as_text=True) and "High priority" in row.get_data(
+        as_text=True
+    )
+    bad = client.post(
+        f"/tasks/{ids['late']}/edit",
+        data={
+            "title": "x",
+            "priority": "high",
+            "due_on": "2026-02-30",
+            "version": ids["version"] + 1,
+        },
+        headers=HTMX,
+    )
+    assert bad.status_code == 422 and "Give a real date" in bad.get_data(as_text=True)
