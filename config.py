@@ -45,6 +45,8 @@ class Config:
 
     PAGE_SIZE: int = 50
     BOARD_COLUMN_LIMIT: int = int(os.environ.get("BOARD_COLUMN_LIMIT", "30"))
+    # The dashboard flags an owner's pairing with no move, edit or contact for this many days.
+    STALE_AFTER_DAYS: int = int(os.environ.get("STALE_AFTER_DAYS", "30"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

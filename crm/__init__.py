@@ -22,9 +22,10 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     _refuse_default_secret_key(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from crm import db, routing, security
+    from crm import db, models, routing, security
     from crm.auth import login
 
+    models.register()
     routing.init_app(app)
     db.init_app(app)
     login.init_app(app)
@@ -50,15 +51,20 @@ def _refuse_default_secret_key(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from crm.activities.views import bp as activities_bp
     from crm.api.views import bp as api_bp
+    from crm.auth.profile import bp as profile_bp
     from crm.auth.views import bp as auth_bp
+    from crm.contacts.views import bp as contacts_bp
     from crm.localities.views import bp as localities_bp
     from crm.partnerships.board_views import bp as board_bp
     from crm.partnerships.stage_views import bp as stages_bp
     from crm.partnerships.views import bp as partnerships_bp
     from crm.reports.views import bp as reports_bp
+    from crm.search.views import bp as search_bp
     from crm.sectors.views import bp as sectors_bp
     from crm.security import csrf
+    from crm.tasks.views import bp as tasks_bp
 
     for blueprint in (
         auth_bp,
@@ -68,6 +74,11 @@ def _register_blueprints(app: Flask) -> None:
         sectors_bp,
         stages_bp,
         reports_bp,
+        tasks_bp,
+        contacts_bp,
+        activities_bp,
+        search_bp,
+        profile_bp,
     ):
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.

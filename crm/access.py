@@ -18,10 +18,34 @@ STAFF_ROLES = frozenset({Role.ADMIN.value, Role.OFFICER.value})
 
 
 def visible_partnerships(user: User) -> Select[tuple[Partnership]]:
-    statement = select(Partnership)
+    """The pairings `user` may see. Archived ones are gone from every list and page; only the
+    admin's archive (`archived_partnerships`) shows them."""
+    statement = select(Partnership).where(Partnership.archived_at.is_(None))
     if user.role not in STAFF_ROLES:
         return statement.where(false())
     return statement
+
+
+def visible_partnership_ids(user: User) -> Select[tuple[int]]:
+    """The ids of `visible_partnerships`, for records that belong to a pairing (tasks, meetings,
+    roles): `Task.partnership_id.in_(visible_partnership_ids(user))`."""
+    return visible_partnerships(user).with_only_columns(Partnership.id)
+
+
+def archived_partnerships(user: User) -> Select[tuple[Partnership]]:
+    """Archived pairings, for the admin who may restore them; nobody else sees them."""
+    statement = select(Partnership).where(Partnership.archived_at.is_not(None))
+    if user.role != Role.ADMIN.value:
+        return statement.where(false())
+    return statement
+
+
+def can_archive(user: User) -> bool:
+    return user.role in STAFF_ROLES
+
+
+def can_restore(user: User) -> bool:
+    return user.role == Role.ADMIN.value
 
 
 def get_visible_or_404(user: User, partnership_id: int) -> Partnership:

@@ -6,18 +6,30 @@ Each returns the flushed model; the caller commits when requests must see it.
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from werkzeug.security import generate_password_hash
 
+from crm.activities.models import Activity
+from crm.activities.services import ActivityData, create_activity
 from crm.auth.models import User
+from crm.contacts.models import Organisation, PartnershipRole, Person
+from crm.contacts.services import (
+    OrganisationData,
+    PersonData,
+    add_role,
+    create_organisation,
+    create_person,
+)
 from crm.db import session
 from crm.localities.models import Locality
 from crm.localities.services import LocalityData, create_locality
 from crm.partnerships.models import Partnership
 from crm.partnerships.services import PartnershipData, create_partnership
 from crm.sectors.services import sector_by_slug
+from crm.tasks.models import Task
+from crm.tasks.services import TaskData, create_task
 
 TEST_PASSWORD = "correct horse battery staple"
 # Hashing with scrypt takes a noticeable moment; one hash serves every test user.
@@ -80,3 +92,63 @@ def make_partnership(
         **overrides,
     )
     return create_partnership(data, by=by or owner, stage_key=stage_key, at=at)
+
+
+def make_task(
+    partnership: Partnership,
+    *,
+    title: str | None = None,
+    assignee: User | None = None,
+    due_on: date | None = None,
+    by: User | None = None,
+    **overrides: Any,
+) -> Task:
+    data = TaskData(
+        title=title or f"Task {next(_counter)}",
+        assignee_id=assignee.id if assignee else None,
+        due_on=due_on,
+        **overrides,
+    )
+    return create_task(partnership, data, by=by or partnership.owner)
+
+
+def make_organisation(name: str | None = None, **overrides: Any) -> Organisation:
+    return create_organisation(
+        OrganisationData(name=name or f"Organisation {next(_counter)}", **overrides)
+    )
+
+
+def make_person(
+    full_name: str | None = None, *, organisation: Organisation | None = None, **overrides: Any
+) -> Person:
+    return create_person(
+        PersonData(
+            full_name=full_name or f"Person {next(_counter)}",
+            organisation_id=organisation.id if organisation else None,
+            **overrides,
+        )
+    )
+
+
+def make_role(
+    partnership: Partnership, person: Person, *, side: str = "a", role: str = "mayor"
+) -> PartnershipRole:
+    return add_role(partnership, person, side=side, role=role)
+
+
+def make_activity(
+    partnership: Partnership,
+    *,
+    kind: str = "meeting",
+    at: datetime | None = None,
+    participants: tuple[Person, ...] = (),
+    by: User | None = None,
+    **overrides: Any,
+) -> Activity:
+    data = ActivityData(
+        kind=kind,
+        occurred_at=at or datetime(2026, 2, 13, 9, 0, tzinfo=UTC),
+        participant_ids=[person.id for person in participants],
+        **overrides,
+    )
+    return create_activity(partnership, data, by=by or partnership.owner)

@@ -9,7 +9,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from crm.db import session
-from tests.factories import make_locality, make_partnership
+from tests.factories import (
+    make_locality,
+    make_organisation,
+    make_partnership,
+    make_person,
+    make_task,
+    make_user,
+)
 
 # Each GET page, with the ids of the seeded records filled in. A new GET route must be added
 # here (see test_every_get_route_is_listed), so no page goes untested.
@@ -30,8 +37,31 @@ PAGES = {
     "auth.login": "/login",
     "auth.tokens": "/account/tokens",
     "reports.weekly": "/reports/weekly",
+    "partnerships.archived": "/partnerships/archived",
+    "tasks.mine": "/tasks/mine",
+    "tasks.edit": "/tasks/{task}/edit",
+    "tasks.calendar_feed": "/calendar/{calendar_token}.ics",
+    "contacts.people": "/people",
+    "contacts.new_person": "/people/new",
+    "contacts.person": "/people/{person}",
+    "contacts.person_vcard": "/people/{person}.vcf",
+    "contacts.edit_person": "/people/{person}/edit",
+    "contacts.delete_person": "/people/{person}/delete",
+    "contacts.organisations": "/organisations",
+    "contacts.new_organisation": "/organisations/new",
+    "contacts.organisation": "/organisations/{organisation}",
+    "contacts.edit_organisation": "/organisations/{organisation}/edit",
+    "contacts.delete_organisation": "/organisations/{organisation}/delete",
+    "contacts.add_role": "/partnerships/{partnership}/people/new",
+    "activities.new": "/partnerships/{partnership}/activities/new",
+    "search.index": "/search?q=maribor",
+    "profile.show": "/profile",
 }
-PUBLIC = {"auth.login", "static"}
+PUBLIC = {"auth.login", "static", "tasks.calendar_feed"}
+# Pages only an admin may open.
+ADMIN_ONLY = {"stages.index", "partnerships.archived"}
+# Pages that are not HTML.
+CONTENT_TYPES = {"tasks.calendar_feed": "text/calendar", "contacts.person_vcard": "text/vcard"}
 
 
 @pytest.fixture
@@ -46,8 +76,19 @@ def seeded(app: Flask) -> dict[str, int]:
             subdivision_code="KZ-43",
         )
         partnership = make_partnership(maribor, kyzylorda, sectors=("education", "culture"))
+        organisation = make_organisation("Mestna občina Maribor")
+        person = make_person("Aleksander Saša Arsenovič", organisation=organisation)
+        task = make_task(partnership, title="Draft the memorandum")
+        feed_owner = make_user(calendar_token="feed-token-for-the-pages-test")
         session.commit()
-        return {"partnership": partnership.id, "locality": maribor.id}
+        return {
+            "partnership": partnership.id,
+            "locality": maribor.id,
+            "organisation": organisation.id,
+            "person": person.id,
+            "task": task.id,
+            "calendar_token": feed_owner.calendar_token,
+        }
 
 
 def test_every_get_route_is_listed(app: Flask) -> None:
@@ -71,11 +112,11 @@ def test_page_renders_for_staff(
 ) -> None:
     login_as(role)
     response = client.get(PAGES[endpoint].format(**seeded), follow_redirects=True)
-    if endpoint == "stages.index" and role == "officer":
+    if endpoint in ADMIN_ONLY and role == "officer":
         assert response.status_code == 403
         return
     assert response.status_code == 200
-    assert response.headers["Content-Type"].startswith("text/html")
+    assert response.headers["Content-Type"].startswith(CONTENT_TYPES.get(endpoint, "text/html"))
 
 
 @pytest.mark.parametrize("endpoint", sorted(set(PAGES) - PUBLIC))

@@ -390,3 +390,165 @@ OTHER_PAIRINGS = (
 )
 
 PAIRINGS = (MARIBOR_KYZYLORDA, *OTHER_PAIRINGS)
+
+
+# Contacts, meetings and follow-up tasks of the Maribor – Kyzylorda case (shared/domain.md).
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    key: str
+    name: str
+    kind: str
+    country: str
+    city: str
+    website: str = ""
+
+
+ORGANISATIONS = (
+    DemoOrganisation("maribor_city", "Mestna občina Maribor", "city_hall", "SI", "Maribor"),
+    DemoOrganisation(
+        "kz_embassy", "Embassy of Kazakhstan in Slovenia", "embassy", "SI", "Ljubljana"
+    ),
+    DemoOrganisation(
+        "honorary_consulate",
+        "Honorary Consulate of Kazakhstan in Maribor",
+        "consulate",
+        "SI",
+        "Maribor",
+    ),
+    DemoOrganisation(
+        "stajerska_chamber",
+        "Štajerska Chamber of Commerce and Industry",
+        "chamber_of_commerce",
+        "SI",
+        "Maribor",
+    ),
+    DemoOrganisation(
+        "kyzylorda_akimat",
+        "Akimat of the Kyzylorda Region",
+        "regional_administration",
+        "KZ",
+        "Kyzylorda",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    key: str
+    full_name: str
+    position: str
+    organisation: str
+    side: str  # on Maribor – Kyzylorda: "a" (Maribor), "b" (Kyzylorda) or "facilitator"
+    role: str
+    country: str
+    language: str = ""
+
+
+PEOPLE = (
+    DemoPerson(
+        "ambassador",
+        "Altay Abibullayev",
+        "Ambassador of Kazakhstan to Slovenia",
+        "kz_embassy",
+        "b",
+        "ambassador",
+        "KZ",
+        "Kazakh, Russian, English",
+    ),
+    DemoPerson(
+        "mayor",
+        "Aleksander Saša Arsenovič",
+        "Mayor of Maribor",
+        "maribor_city",
+        "a",
+        "mayor",
+        "SI",
+        "Slovenian, English",
+    ),
+    # The news item names no one at the consulate or the chamber: the demo records their offices.
+    DemoPerson(
+        "consulate_office",
+        "Office of the Honorary Consul of Kazakhstan",
+        "Honorary consul's office",
+        "honorary_consulate",
+        "facilitator",
+        "honorary consul",
+        "SI",
+        "Slovenian, Russian",
+    ),
+    DemoPerson(
+        "chamber_leadership",
+        "Leadership of the Štajerska Chamber",
+        "President's office",
+        "stajerska_chamber",
+        "a",
+        "chamber of commerce liaison",
+        "SI",
+        "Slovenian, English",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoActivity:
+    kind: str
+    on: str  # ISO date-time in UTC
+    place: str
+    participants: tuple[str, ...]
+    summary: str
+
+
+ACTIVITIES = (
+    DemoActivity(
+        "meeting",
+        "2026-02-13T09:00:00",
+        "Maribor City Hall",
+        ("ambassador", "mayor", "consulate_office"),
+        "Ambassador Altay Abibullayev met Mayor Aleksander Saša Arsenovič. Agreement in principle "
+        "to set up interregional cooperation between the city of Maribor and the Kyzylorda "
+        "Region, in economics, urban infrastructure, water resources management, education, "
+        "culture and sustainable development. Organised with the help of the Honorary Consulate "
+        "of Kazakhstan in Maribor.",
+    ),
+    DemoActivity(
+        "meeting",
+        "2026-02-13T12:30:00",
+        "Štajerska Chamber of Commerce and Industry, Maribor",
+        ("ambassador", "chamber_leadership"),
+        "Meeting with the leadership of the Štajerska Chamber of Commerce and Industry: trade "
+        "and economic cooperation between Kazakhstan and the Štajerska region, agricultural "
+        "processing, ecology, attracting investment and foreign tourists, Slovenian companies "
+        "entering the markets of Kazakhstan and Central Asia. Priority sectors presented: "
+        "industry, logistics, agriculture, renewable energy sources, innovative technologies.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoTask:
+    title: str
+    assignee: str  # a demo user's e-mail
+    due_in_days: int | None  # from the day the demo is loaded; negative means overdue
+    priority: str = "normal"
+    description: str = ""
+
+
+TASKS = (
+    DemoTask(
+        "Draft the memorandum of understanding",
+        OFFICER,
+        -3,
+        "high",
+        "First draft in English, then Slovenian and Kazakh; send to both legal services.",
+    ),
+    DemoTask("Identify water-management contacts in Kyzylorda", CONSUL, -1, "high"),
+    DemoTask(
+        "Send the chamber's list of Slovenian companies interested in Central Asia",
+        OFFICER,
+        2,
+    ),
+    DemoTask("Propose dates for a Kyzylorda delegation to Maribor", OFFICER, 12),
+    DemoTask("Thank the Honorary Consulate for organising the visit", CONSUL, None, "low"),
+)

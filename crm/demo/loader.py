@@ -9,13 +9,14 @@ from sqlalchemy import func, select
 from crm.auth import services as auth_services
 from crm.auth.models import User
 from crm.db import session
-from crm.demo import data
+from crm.demo import contacts, data
 from crm.localities import services as locality_services
 from crm.localities.models import Locality
 from crm.partnerships import services as partnership_services
 from crm.partnerships.models import Partnership, Status, pair_key_of
 from crm.partnerships.stages import ensure_default_stages, stage_by_key
 from crm.sectors.services import ensure_default_sectors, sector_by_slug
+from crm.tasks.dates import today_for
 
 STATUS_KEYS = {status.value for status in Status}
 
@@ -34,6 +35,16 @@ def load_demo_data() -> int:
     for pairing in data.PAIRINGS:
         if _ensure_pairing(pairing, users, localities):
             added += 1
+    main = session.scalar(
+        select(Partnership).where(
+            Partnership.pair_key
+            == pair_key_of(
+                localities[data.MARIBOR_KYZYLORDA.a].id, localities[data.MARIBOR_KYZYLORDA.b].id
+            )
+        )
+    )
+    if main is not None:
+        contacts.load_case(main, users, today=today_for(None))
     return added
 
 

@@ -15,6 +15,8 @@ from crm.localities.forms import EditLocalityForm, LocalityForm
 from crm.localities.models import Locality
 from crm.partnerships import queries
 from crm.partnerships.models import Partnership
+from crm.tasks.dates import today_for
+from crm.tasks.queries import overdue_counts
 
 bp = Blueprint("localities", __name__, url_prefix="/localities")
 
@@ -71,7 +73,12 @@ def show(locality_id: int) -> ResponseReturnValue:
     partnerships = session.scalars(
         queries.with_card_details(statement.order_by(Partnership.last_activity_at.desc()))
     ).all()
-    return render_template("localities/show.html", locality=locality, partnerships=partnerships)
+    return render_template(
+        "localities/show.html",
+        locality=locality,
+        partnerships=partnerships,
+        overdue=overdue_counts((p.id for p in partnerships), today_for(current_user)),
+    )
 
 
 @bp.route("/<id:locality_id>/edit", methods=["GET", "POST"])

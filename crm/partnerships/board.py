@@ -13,6 +13,8 @@ from crm.auth.services import active_users
 from crm.partnerships import queries
 from crm.partnerships.stages import ordered_stages
 from crm.sectors.services import all_sectors
+from crm.tasks.dates import today_for
+from crm.tasks.queries import overdue_counts
 
 
 def render_board(
@@ -30,8 +32,10 @@ def render_board(
         stages,
         per_column=current_app.config["BOARD_COLUMN_LIMIT"],
     )
+    card_ids = [card.id for column in columns for card in column.cards]
     context = {
         "columns": columns,
+        "overdue": overdue_counts(card_ids, today_for(current_user)),
         "filters": filters,
         "stages": stages,
         "board_query": urlencode(filters.as_query_args()),

@@ -2,14 +2,17 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from crm import access
+from crm.dashboard.views import render_dashboard
 from crm.partnerships import queries
 from crm.partnerships.board import render_board
 from crm.partnerships.stages import stage_by_key
+from crm.tasks.dates import today_for
+from crm.tasks.queries import overdue_counts
 
 bp = Blueprint("board", __name__)
 
@@ -17,7 +20,8 @@ bp = Blueprint("board", __name__)
 @bp.get("/")
 @login_required
 def home() -> ResponseReturnValue:
-    return redirect(url_for(".index"))
+    """The dashboard: the first page after login."""
+    return render_dashboard(current_user)
 
 
 @bp.get("/board")
@@ -42,6 +46,7 @@ def more_cards(stage_key: str) -> ResponseReturnValue:
     return render_template(
         "partnerships/_more_cards.html",
         cards=cards[:limit],
+        overdue=overdue_counts((card.id for card in cards[:limit]), today_for(current_user)),
         stage=stage,
         filters=filters,
         next_offset=offset + limit if len(cards) > limit else None,

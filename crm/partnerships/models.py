@@ -88,6 +88,9 @@ class Partnership(Base):
     # The last move or edit: the board shows the most recently active pairings first.
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     title_folded: Mapped[str] = mapped_column(String(300), default="")
+    # Deleting a pairing archives it: it leaves every list, and an admin can bring it back.
+    archived_at: Mapped[datetime | None] = mapped_column(index=True)
+    archived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -95,7 +98,8 @@ class Partnership(Base):
     locality_a: Mapped[Locality] = relationship(foreign_keys=[locality_a_id])
     locality_b: Mapped[Locality] = relationship(foreign_keys=[locality_b_id])
     stage: Mapped[Stage] = relationship()
-    owner: Mapped[User] = relationship()
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    archived_by: Mapped[User | None] = relationship(foreign_keys=[archived_by_id])
     sectors: Mapped[list[Sector]] = relationship(
         secondary=partnership_sectors, order_by=Sector.name
     )

@@ -22,9 +22,10 @@ NOTE_MAX_LENGTH = 2_000
 
 class DuplicatePairing(DomainError):
     def __init__(self, existing: Partnership) -> None:
+        archived = "; deleted, an administrator can restore it" if existing.archived_at else ""
         super().__init__(
             f"These two localities are already paired in “{existing.title}” "
-            f"({existing.stage.name}, {existing.status_label.lower()}).",
+            f"({existing.stage.name}, {existing.status_label.lower()}{archived}).",
             field="locality_b_id",
         )
         self.existing = existing
@@ -149,6 +150,23 @@ def change_status(
     partnership.status = to.value
     session.flush()
     return change
+
+
+def archive_partnership(partnership: Partnership, *, by: User) -> None:
+    """Delete a pairing the soft way: it leaves every list, its history is kept, and an admin
+    can restore it."""
+    if partnership.archived_at is None:
+        partnership.archived_at = utcnow()
+        partnership.archived_by = by
+        session.flush()
+
+
+def restore_partnership(partnership: Partnership) -> None:
+    if partnership.archived_at is None:
+        raise InvalidTransition("This pairing is not archived.")
+    partnership.archived_at = None
+    partnership.archived_by = None
+    session.flush()
 
 
 def _record(

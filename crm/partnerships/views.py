@@ -22,7 +22,7 @@ from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error
 from crm.localities.models import Locality
-from crm.partnerships import board, queries, services
+from crm.partnerships import board, detail, queries, services
 from crm.partnerships.forms import (
     EditPartnershipForm,
     PartnershipForm,
@@ -32,6 +32,9 @@ from crm.partnerships.forms import (
 from crm.partnerships.models import Partnership, Status
 from crm.partnerships.stages import ordered_stages, stage_by_key
 from crm.sectors.services import all_sectors
+from crm.tasks.dates import today_for
+from crm.tasks.forms import TaskForm
+from crm.tasks.queries import overdue_counts
 
 bp = Blueprint("partnerships", __name__, url_prefix="/partnerships")
 
@@ -49,6 +52,7 @@ def index() -> ResponseReturnValue:
     return render_template(
         "partnerships/index.html",
         partnerships=partnerships,
+        overdue=overdue_counts((p.id for p in partnerships), today_for(current_user)),
         filters=filters,
         total=total,
         page=page,
@@ -91,7 +95,7 @@ def new() -> ResponseReturnValue:
 @login_required
 def show(partnership_id: int) -> ResponseReturnValue:
     partnership = access.get_visible_or_404(current_user, partnership_id)
-    return _render_show(partnership)
+    return render_show(partnership)
 
 
 @bp.route("/<id:partnership_id>/edit", methods=["GET", "POST"])
@@ -113,7 +117,7 @@ def edit(partnership_id: int) -> ResponseReturnValue:
         except StaleVersion as error:
             session.rollback()
             flash(error.message, "warning")
-            return _render_show(session.get(Partnership, partnership_id), status=409)
+            return render_show(session.get(Partnership, partnership_id), status=409)
         except DomainError as error:
             session.rollback()
             attach_domain_error(form, error)
@@ -169,7 +173,7 @@ def change_status(partnership_id: int) -> ResponseReturnValue:
     form = StatusForm()
     if not form.validate_on_submit():
         flash(_first_error(form), "error")
-        return _render_show(partnership, status=422)
+        return render_show(partnership, status=422)
     new_status = Status(form.status.data)
     try:
         services.change_status(
@@ -183,12 +187,63 @@ def change_status(partnership_id: int) -> ResponseReturnValue:
     except StaleVersion as error:
         session.rollback()
         flash(error.message, "warning")
-        return _render_show(session.get(Partnership, partnership_id), status=409)
+        return render_show(session.get(Partnership, partnership_id), status=409)
     except DomainError as error:
         session.rollback()
         flash(error.message, "error")
-        return _render_show(session.get(Partnership, partnership_id), status=error.status_code)
+        return render_show(session.get(Partnership, partnership_id), status=error.status_code)
     flash(f"“{partnership.title}” is now {new_status.label.lower()}.", "success")
+    return redirect(url_for(".show", partnership_id=partnership.id))
+
+
+@bp.post("/<id:partnership_id>/archive")
+@login_required
+def archive(partnership_id: int) -> ResponseReturnValue:
+    if not access.can_archive(current_user):
+        abort(403)
+    partnership = access.get_visible_or_404(current_user, partnership_id)
+    services.archive_partnership(partnership, by=current_user)
+    session.commit()
+    flash(
+        f"“{partnership.title}” was deleted (archived). An administrator can restore it.",
+        "success",
+    )
+    return redirect(url_for(".index"))
+
+
+@bp.get("/archived")
+@login_required
+def archived() -> ResponseReturnValue:
+    if not access.can_restore(current_user):
+        abort(403)
+    partnerships = session.scalars(
+        queries.with_card_details(
+            access.archived_partnerships(current_user).order_by(
+                Partnership.archived_at.desc(), Partnership.id.desc()
+            )
+        ).limit(500)
+    ).all()
+    return render_template("partnerships/archived.html", partnerships=partnerships)
+
+
+@bp.post("/<id:partnership_id>/restore")
+@login_required
+def restore(partnership_id: int) -> ResponseReturnValue:
+    if not access.can_restore(current_user):
+        abort(403)
+    partnership = session.scalar(
+        access.archived_partnerships(current_user).where(Partnership.id == partnership_id)
+    )
+    if partnership is None:
+        abort(404)
+    try:
+        services.restore_partnership(partnership)
+        session.commit()
+    except DomainError as error:
+        session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".archived")), 303
+    flash(f"Restored “{partnership.title}”.", "success")
     return redirect(url_for(".show", partnership_id=partnership.id))
 
 
@@ -202,11 +257,14 @@ def _after_move(
         return board.answer_move_from_board(message, category, status)
     flash(message, category)
     if status >= 400:
-        return _render_show(partnership, status=status)
+        return render_show(partnership, status=status)
     return redirect(url_for(".show", partnership_id=partnership.id))
 
 
-def _render_show(partnership: Partnership | None, *, status: int = 200) -> ResponseReturnValue:
+def render_show(
+    partnership: Partnership | None, *, status: int = 200, task_form: TaskForm | None = None
+) -> ResponseReturnValue:
+    """The pairing's page; `task_form` carries a refused task back with its messages."""
     if partnership is None:
         abort(404)
     session.refresh(partnership)
@@ -224,6 +282,7 @@ def _render_show(partnership: Partnership | None, *, status: int = 200) -> Respo
             history=queries.history_of(partnership),
             move_form=move_form,
             status_form=status_form,
+            **detail.pairing_context(partnership, task_form=task_form),
         ),
         status,
     )

@@ -116,7 +116,8 @@ def user(app: Flask) -> Callable[..., dict[str, str]]:
 @pytest.fixture
 def log_in(page: Page) -> Callable[..., None]:
     def submit(account: dict[str, str], password: str = TEST_PASSWORD) -> None:
-        page.goto("/login")
+        # Straight to the board, where the pipeline tests begin (the dashboard is "/").
+        page.goto("/login?next=/board")
         page.get_by_label("E-mail").fill(account["email"])
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()

@@ -1,0 +1,1 @@
+"""Meetings, visits, calls and letters: the timeline of a pairing."""

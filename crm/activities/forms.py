@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import re
+from datetime import time
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    FieldList,
+    FormField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from crm.activities.models import ActivityKind
+from crm.activities.services import PLACE_MAX_LENGTH, SUMMARY_MAX_LENGTH
+from crm.auth.models import User
+from crm.contacts.models import Person
+from crm.forms import IsoDateField
+from crm.tasks.forms import TaskFields, assignee_choices
+
+FOLLOW_UP_ROWS = 3
+UNKNOWN_PARTICIPANT = "One of the participants does not exist; choose people from the list."
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_time(text: str) -> time | None:
+    match = _TIME.match(text.strip())
+    if match is None:
+        return None
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+class ActivityForm(FlaskForm):
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice(kind.value, kind.label) for kind in ActivityKind],
+        validators=[DataRequired()],
+        invalid_choice_message="Choose a kind from the list.",
+    )
+    occurred_on = IsoDateField("Date", validators=[InputRequired("Give the date as YYYY-MM-DD.")])
+    occurred_time = StringField(
+        "Time",
+        default="10:00",
+        validators=[DataRequired("Give the time as HH:MM.")],
+        description="HH:MM, in your time zone",
+    )
+    place = StringField("Place", validators=[Optional(), Length(max=PLACE_MAX_LENGTH)])
+    participant_ids = SelectMultipleField(
+        "Participants",
+        coerce=int,
+        validators=[Optional()],
+        invalid_choice_message=UNKNOWN_PARTICIPANT,
+        description="Hold Ctrl (⌘ on a Mac) to choose several.",
+    )
+    summary = TextAreaField(
+        "Summary",
+        validators=[Optional(), Length(max=SUMMARY_MAX_LENGTH)],
+        description="What was said and agreed.",
+    )
+    follow_ups = FieldList(FormField(TaskFields), min_entries=FOLLOW_UP_ROWS, max_entries=10)
+
+    def validate_occurred_time(self, field: StringField) -> None:
+        if field.data and parse_time(field.data) is None:
+            raise ValidationError("Give the time as HH:MM (e.g. 14:30).")
+
+    def fill_choices(self, people: list[Person], users: list[User]) -> None:
+        self.participant_ids.choices = [
+            SelectChoice(
+                p.id, p.full_name + (f" · {p.organisation.name}" if p.organisation else "")
+            )
+            for p in people
+        ]
+        for row in self.follow_ups:
+            row.form.assignee_id.choices = assignee_choices(users)

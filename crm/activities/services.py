@@ -1,0 +1,111 @@
+"""Recording meetings, visits, calls and letters, with their follow-up tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from crm.activities.models import Activity, ActivityKind
+from crm.auth.models import User
+from crm.contacts.models import Person
+from crm.db import session
+from crm.errors import DomainError, StaleVersion
+from crm.partnerships.models import Partnership
+from crm.tasks import services as task_services
+
+PLACE_MAX_LENGTH = 200
+SUMMARY_MAX_LENGTH = 20_000
+
+
+@dataclass(frozen=True)
+class ActivityData:
+    kind: str
+    occurred_at: datetime  # aware
+    place: str = ""
+    summary: str = ""
+    participant_ids: list[int] = field(default_factory=list)
+
+
+def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock time typed in `zone`.
+
+    A time that does not exist (02:30 on the last Sunday of March in Ljubljana, when clocks
+    jump from 02:00 to 03:00) is refused rather than moved silently. A time that happens twice
+    (02:30 on the last Sunday of October) is taken as the first, still in summer time.
+    """
+    local = datetime.combine(day, at, tzinfo=zone)
+    round_trip = local.astimezone(UTC).astimezone(zone)
+    if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise DomainError(
+            f"{at:%H:%M} does not exist on {day.isoformat()} in {zone.key}: the clocks "
+            "changed that night. Give a time before or after the change.",
+            field="occurred_time",
+        )
+    return local.astimezone(UTC)
+
+
+def create_activity(
+    partnership: Partnership,
+    data: ActivityData,
+    *,
+    by: User,
+    follow_ups: list[task_services.TaskData] | None = None,
+) -> Activity:
+    """Record an activity and, in the same transaction, the follow-up tasks it gave rise to."""
+    activity = Activity(partnership=partnership, created_by=by)
+    _apply(activity, data)
+    session.add(activity)
+    session.flush()
+    for number, task_data in enumerate(follow_ups or [], start=1):
+        try:
+            task_services.create_task(partnership, task_data, by=by, activity_id=activity.id)
+        except DomainError as error:
+            raise DomainError(f"Follow-up task {number}: {error.message}") from error
+    return activity
+
+
+def update_activity(activity: Activity, data: ActivityData, *, expected_version: int) -> None:
+    if activity.version != expected_version:
+        raise StaleVersion()
+    _apply(activity, data)
+    session.flush()
+
+
+def delete_activity(activity: Activity) -> None:
+    session.delete(activity)
+    session.flush()
+
+
+def _apply(activity: Activity, data: ActivityData) -> None:
+    if data.kind not in {kind.value for kind in ActivityKind}:
+        raise DomainError("Choose a kind from the list.", field="kind")
+    if data.occurred_at.tzinfo is None:
+        raise DomainError("Give the date and time.", field="occurred_on")
+    place = " ".join(data.place.split())
+    if len(place) > PLACE_MAX_LENGTH:
+        raise DomainError(f"A place can be at most {PLACE_MAX_LENGTH} characters.", field="place")
+    if len(data.summary) > SUMMARY_MAX_LENGTH:
+        raise DomainError(
+            f"A summary can be at most {SUMMARY_MAX_LENGTH:,} characters.", field="summary"
+        )
+    wanted = set(data.participant_ids)
+    people: list[Person] = []
+    if wanted:
+        people = list(
+            session.scalars(
+                select(Person).where(Person.id.in_(wanted), Person.deleted_at.is_(None))
+            )
+        )
+        if len(people) != len(wanted):
+            raise DomainError(
+                "One of the participants does not exist; choose people from the list.",
+                field="participant_ids",
+            )
+    activity.kind = data.kind
+    activity.occurred_at = data.occurred_at
+    activity.place = place
+    activity.summary = data.summary.strip()
+    activity.participants = people

@@ -1,0 +1,108 @@
+"""Recording a meeting, visit, call or letter on a pairing, with its follow-up tasks."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from crm import access
+from crm.activities import services
+from crm.activities.forms import ActivityForm, parse_time
+from crm.activities.models import Activity
+from crm.auth.services import active_users
+from crm.contacts.queries import participant_choices
+from crm.db import session
+from crm.errors import DomainError
+from crm.forms import attach_domain_error
+from crm.tasks.dates import zone_of
+from crm.tasks.services import TaskData
+
+bp = Blueprint("activities", __name__)
+
+
+@bp.route("/partnerships/<id:partnership_id>/activities/new", methods=["GET", "POST"])
+@login_required
+def new(partnership_id: int) -> ResponseReturnValue:
+    _require_editor()
+    partnership = access.get_visible_or_404(current_user, partnership_id)
+    form = ActivityForm()
+    form.fill_choices(participant_choices(partnership), active_users())
+    status = 200
+    if form.validate_on_submit():
+        try:
+            data = _data_from(form)
+            activity = services.create_activity(
+                partnership, data, by=current_user, follow_ups=_follow_ups(form)
+            )
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+            status = error.status_code
+        else:
+            tasks = len(activity.follow_ups)
+            follow = f" and {tasks} follow-up task{'s' if tasks != 1 else ''}" if tasks else ""
+            flash(f"Recorded the {activity.kind_label.lower()}{follow}.", "success")
+            return redirect(
+                url_for("partnerships.show", partnership_id=partnership.id) + "#timeline"
+            )
+    elif form.is_submitted():
+        status = 422
+    return render_template("activities/form.html", form=form, partnership=partnership), status
+
+
+@bp.post("/activities/<id:activity_id>/delete")
+@login_required
+def delete(activity_id: int) -> ResponseReturnValue:
+    _require_editor()
+    activity = session.scalar(
+        select(Activity).where(
+            Activity.id == activity_id,
+            Activity.partnership_id.in_(access.visible_partnership_ids(current_user)),
+        )
+    )
+    if activity is None:
+        abort(404)
+    partnership_id = activity.partnership_id
+    services.delete_activity(activity)
+    session.commit()
+    flash("Deleted the entry; its follow-up tasks stay.", "success")
+    return redirect(url_for("partnerships.show", partnership_id=partnership_id) + "#timeline")
+
+
+def _data_from(form: ActivityForm) -> services.ActivityData:
+    at = parse_time(form.occurred_time.data or "")
+    if form.occurred_on.data is None or at is None:
+        raise DomainError("Give the date and the time.", field="occurred_on")
+    return services.ActivityData(
+        kind=form.kind.data or "",
+        occurred_at=services.local_to_utc(form.occurred_on.data, at, zone_of(current_user)),
+        place=form.place.data or "",
+        summary=form.summary.data or "",
+        participant_ids=list(form.participant_ids.data or []),
+    )
+
+
+def _follow_ups(form: ActivityForm) -> list[TaskData]:
+    """The rows with a title; a row with only a date or an assignee is a mistake worth saying."""
+    tasks = []
+    for number, row in enumerate(form.follow_ups, start=1):
+        fields = row.form
+        title = (fields.title.data or "").strip()
+        if not title:
+            if fields.due_on.data or fields.assignee_id.data:
+                raise DomainError(f"Follow-up task {number} needs a title.")
+            continue
+        tasks.append(
+            TaskData(
+                title=title, assignee_id=fields.assignee_id.data or None, due_on=fields.due_on.data
+            )
+        )
+    return tasks
+
+
+def _require_editor() -> None:
+    if not access.can_edit_pipeline(current_user):
+        abort(403)

@@ -1,0 +1,40 @@
+"""The user's own settings: their time zone, and their private calendar link."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+
+from crm.db import session
+from crm.tasks.dates import time_zone_names
+
+bp = Blueprint("profile", __name__)
+
+
+class TimeZoneForm(FlaskForm):
+    time_zone = SelectField(
+        "Time zone",
+        invalid_choice_message="Choose a time zone from the list.",
+        description="“Overdue”, “this week” and every time you see follow this zone.",
+    )
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def show() -> ResponseReturnValue:
+    form = TimeZoneForm(time_zone=current_user.time_zone)
+    default = current_app.config["TIME_ZONE"]
+    form.time_zone.choices = [SelectChoice("", f"The office's time zone ({default})")] + [
+        SelectChoice(name, name.replace("_", " ")) for name in time_zone_names()
+    ]
+    if form.validate_on_submit():
+        current_user.time_zone = form.time_zone.data or ""
+        session.commit()
+        flash("Saved your time zone.", "success")
+        return redirect(url_for(".show"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/profile.html", form=form), status

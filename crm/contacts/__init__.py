@@ -1,0 +1,1 @@
+"""People and organisations, and the roles people take on a pairing."""

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from crm.contacts.models import Organisation, OrganisationKind, Side
+from crm.contacts.services import NAME_MAX_LENGTH, NOTES_MAX_LENGTH, ROLE_MAX_LENGTH
+from crm.forms import VersionField
+from crm.localities.countries import country_choices
+from crm.partnerships.models import Partnership
+
+
+def _countries() -> list[SelectChoice]:
+    return [SelectChoice("", "—")] + [SelectChoice(code, name) for code, name in country_choices()]
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        "Name", validators=[DataRequired("Give the organisation's name."), Length(max=300)]
+    )
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice(kind.value, kind.label) for kind in OrganisationKind],
+        validators=[DataRequired()],
+        invalid_choice_message="Choose a kind from the list.",
+    )
+    country_code = SelectField(
+        "Country", validators=[Optional()], invalid_choice_message="Choose a country from the list."
+    )
+    city = StringField("City", validators=[Optional(), Length(max=200)])
+    website = StringField(
+        "Website", validators=[Optional(), Length(max=500)], description="https://…"
+    )
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=NOTES_MAX_LENGTH)])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.country_code.choices = _countries()
+
+
+class EditOrganisationForm(OrganisationForm):
+    version = VersionField()
+
+
+class PersonForm(FlaskForm):
+    full_name = StringField(
+        "Full name",
+        validators=[DataRequired("Give the person's full name."), Length(max=NAME_MAX_LENGTH)],
+        description="As they write it, diacritics included (Aleksander Saša Arsenovič).",
+    )
+    position = StringField("Position", validators=[Optional(), Length(max=200)])
+    organisation_id = SelectField(
+        "Organisation",
+        coerce=int,
+        validators=[Optional()],
+        invalid_choice_message="Choose an organisation from the list.",
+        invalid_value_message="Choose an organisation from the list.",
+    )
+    email = StringField("E-mail", validators=[Optional(), Length(max=254)])
+    phone = StringField(
+        "Phone",
+        validators=[Optional(), Length(max=40)],
+        description="With the country code, e.g. +386 2 220 10 00.",
+    )
+    country_code = SelectField(
+        "Country", validators=[Optional()], invalid_choice_message="Choose a country from the list."
+    )
+    preferred_language = StringField("Preferred language", validators=[Optional(), Length(max=60)])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=NOTES_MAX_LENGTH)])
+    create_anyway = BooleanField("This is a different person: save anyway")
+
+    def fill_choices(self, organisations: list[Organisation]) -> None:
+        self.country_code.choices = _countries()
+        self.organisation_id.choices = [SelectChoice(0, "—")] + [
+            SelectChoice(o.id, o.name) for o in organisations
+        ]
+
+
+class EditPersonForm(PersonForm):
+    version = VersionField()
+
+
+class MergeForm(FlaskForm):
+    other_id = SelectField(
+        "Merge this duplicate into the record above",
+        coerce=int,
+        validators=[DataRequired("Choose the duplicate.")],
+        invalid_choice_message="Choose a person from the list.",
+        invalid_value_message="Choose a person from the list.",
+    )
+
+
+class RoleForm(FlaskForm):
+    person_id = SelectField(
+        "Person",
+        coerce=int,
+        validators=[DataRequired("Choose a person from the list.")],
+        invalid_choice_message="Choose a person from the list.",
+        invalid_value_message="Choose a person from the list.",
+    )
+    side = SelectField("Speaks for", validators=[DataRequired()])
+    role = StringField(
+        "Role",
+        validators=[
+            DataRequired("Say what their role is (e.g. mayor)."),
+            Length(max=ROLE_MAX_LENGTH),
+        ],
+        description="Mayor, chamber of commerce liaison, honorary consul…",
+    )
+
+    def fill_choices(self, partnership: Partnership, people: list[SelectChoice]) -> None:
+        self.person_id.choices = people
+        self.side.choices = [
+            SelectChoice(Side.A.value, partnership.locality_a.display_name),
+            SelectChoice(Side.B.value, partnership.locality_b.display_name),
+            SelectChoice(Side.FACILITATOR.value, "Facilitator (a third party)"),
+        ]

@@ -1,0 +1,327 @@
+"""The rules of people and organisations. Services change and flush; the caller commits once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, insert, or_, select, update
+
+from crm.activities.models import activity_participants
+from crm.contacts.models import Organisation, OrganisationKind, PartnershipRole, Person, Side
+from crm.db import session, utcnow
+from crm.errors import DomainError, StaleVersion
+from crm.localities.countries import is_country
+from crm.partnerships.models import Partnership
+from crm.text_search import fold
+
+NAME_MAX_LENGTH = 200
+NOTES_MAX_LENGTH = 10_000
+ROLE_MAX_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class OrganisationData:
+    name: str
+    kind: str = OrganisationKind.OTHER.value
+    country_code: str = ""
+    city: str = ""
+    website: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class PersonData:
+    full_name: str
+    position: str = ""
+    organisation_id: int | None = None
+    email: str = ""
+    phone: str = ""
+    country_code: str = ""
+    preferred_language: str = ""
+    notes: str = ""
+
+
+# Organisations ------------------------------------------------------------------------------
+
+
+def create_organisation(data: OrganisationData) -> Organisation:
+    organisation = Organisation()
+    _apply_organisation(organisation, data)
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def update_organisation(
+    organisation: Organisation, data: OrganisationData, *, expected_version: int
+) -> None:
+    if organisation.version != expected_version:
+        raise StaleVersion()
+    _apply_organisation(organisation, data)
+    session.flush()
+
+
+def delete_organisation(organisation: Organisation) -> None:
+    """Soft: the organisation leaves the lists, and people who worked there keep its name."""
+    if organisation.deleted_at is None:
+        organisation.deleted_at = utcnow()
+        session.flush()
+
+
+def _apply_organisation(organisation: Organisation, data: OrganisationData) -> None:
+    name = " ".join(data.name.split())
+    if not name:
+        raise DomainError("Give the organisation's name.", field="name")
+    if len(name) > 300:
+        raise DomainError("A name can be at most 300 characters.", field="name")
+    if data.kind not in {kind.value for kind in OrganisationKind}:
+        raise DomainError("Choose a kind from the list.", field="kind")
+    organisation.name = name
+    organisation.kind = data.kind
+    organisation.country_code = _country(data.country_code)
+    organisation.city = _short(data.city, "city", 200)
+    organisation.website = normalise_website(data.website)
+    organisation.notes = _notes(data.notes)
+
+
+def normalise_website(website: str) -> str:
+    """An http(s) address with a host, or nothing. `javascript:` and its kind are refused, so a
+    link on the page can never run code; "example.com" is read as https://example.com."""
+    website = website.strip()
+    if not website:
+        return ""
+    if len(website) > 500:
+        raise DomainError("A web address can be at most 500 characters.", field="website")
+    if any(ord(ch) < 33 for ch in website):
+        raise DomainError("A web address cannot contain spaces.", field="website")
+    if "://" not in website and ":" not in website.split("/")[0]:
+        website = "https://" + website
+    parts = urlsplit(website)
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        raise DomainError("Give a web address starting with http:// or https://.", field="website")
+    if "." not in parts.hostname and parts.hostname != "localhost":
+        raise DomainError("That web address has no domain (like example.com).", field="website")
+    return website
+
+
+# People ---------------------------------------------------------------------------------------
+
+
+def create_person(data: PersonData) -> Person:
+    person = Person()
+    _apply_person(person, data)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def update_person(person: Person, data: PersonData, *, expected_version: int) -> None:
+    if person.version != expected_version:
+        raise StaleVersion()
+    _apply_person(person, data)
+    session.flush()
+
+
+def delete_person(person: Person) -> None:
+    """Soft: the person leaves the lists and the pairings' people, but meetings they attended
+    still name them."""
+    if person.deleted_at is None:
+        person.deleted_at = utcnow()
+        session.flush()
+
+
+def possible_duplicates(
+    full_name: str, email: str, *, exclude_id: int | None = None
+) -> list[Person]:
+    """People who may be this one: the same e-mail, or a name with the same letters once case
+    and diacritics are set aside (Arsenovič and Arsenovic)."""
+    conditions = []
+    folded = fold(full_name)
+    if folded:
+        conditions.append(Person.name_folded == folded)
+    email = email.strip().lower()
+    if email:
+        conditions.append(Person.email == email)
+    if not conditions:
+        return []
+    statement = select(Person).where(or_(*conditions), Person.deleted_at.is_(None))
+    if exclude_id is not None:
+        statement = statement.where(Person.id != exclude_id)
+    return list(session.scalars(statement.order_by(Person.id).limit(10)))
+
+
+def merge_people(survivor: Person, duplicate: Person) -> None:
+    """Fold `duplicate` into `survivor`: roles and meeting attendance move across, blanks on the
+    survivor are filled from the duplicate, and the duplicate is kept (deleted) pointing at the
+    survivor, so old links still lead somewhere."""
+    if survivor.id == duplicate.id:
+        raise DomainError("Choose two different people to merge.", field="other_id")
+    if survivor.is_deleted or duplicate.is_deleted:
+        raise DomainError("A deleted person cannot be merged.", field="other_id")
+    for name in ("position", "email", "phone", "country_code", "preferred_language"):
+        if not getattr(survivor, name) and getattr(duplicate, name):
+            setattr(survivor, name, getattr(duplicate, name))
+    if survivor.organisation_id is None:
+        survivor.organisation_id = duplicate.organisation_id
+    if duplicate.notes:
+        survivor.notes = "\n\n".join(part for part in (survivor.notes, duplicate.notes) if part)
+
+    held = {
+        (role.partnership_id, role.side)
+        for role in session.scalars(
+            select(PartnershipRole).where(PartnershipRole.person_id == survivor.id)
+        )
+    }
+    for role in session.scalars(
+        select(PartnershipRole).where(PartnershipRole.person_id == duplicate.id)
+    ).all():
+        if (role.partnership_id, role.side) in held:
+            session.delete(role)
+        else:
+            role.person_id = survivor.id
+            held.add((role.partnership_id, role.side))
+
+    attended = set(
+        session.scalars(
+            select(activity_participants.c.activity_id).where(
+                activity_participants.c.person_id == survivor.id
+            )
+        )
+    )
+    moved = set(
+        session.scalars(
+            select(activity_participants.c.activity_id).where(
+                activity_participants.c.person_id == duplicate.id
+            )
+        )
+    )
+    session.execute(
+        delete(activity_participants).where(activity_participants.c.person_id == duplicate.id)
+    )
+    new = moved - attended
+    if new:
+        session.execute(
+            insert(activity_participants),
+            [{"activity_id": activity_id, "person_id": survivor.id} for activity_id in new],
+        )
+    session.execute(
+        update(Person)
+        .where(Person.merged_into_id == duplicate.id)
+        .values(merged_into_id=survivor.id)
+    )
+    duplicate.deleted_at = utcnow()
+    duplicate.merged_into = survivor
+    session.flush()
+    session.expire_all()
+
+
+def _apply_person(person: Person, data: PersonData) -> None:
+    name = " ".join(data.full_name.split())
+    if not name:
+        raise DomainError("Give the person's full name.", field="full_name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise DomainError(f"A name can be at most {NAME_MAX_LENGTH} characters.", field="full_name")
+    organisation = None
+    if data.organisation_id:
+        organisation = session.get(Organisation, data.organisation_id)
+        if organisation is None or organisation.deleted_at is not None:
+            raise DomainError("Choose an organisation from the list.", field="organisation_id")
+    country = _country(data.country_code)
+    person.full_name = name
+    person.position = _short(data.position, "position", 200)
+    person.organisation = organisation
+    person.email = normalise_email(data.email)
+    person.phone = normalise_phone(data.phone, country)
+    person.country_code = country
+    person.preferred_language = _short(data.preferred_language, "preferred_language", 60)
+    person.notes = _notes(data.notes)
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip()
+    if not email:
+        return ""
+    try:
+        valid = validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise DomainError(f"That e-mail address is not valid: {error}", field="email") from error
+    return valid.normalized.lower()
+
+
+def normalise_phone(phone: str, country_code: str = "") -> str:
+    """E.164 ("+38622201000"). A number without +country code is read in the person's country."""
+    phone = phone.strip()
+    if not phone:
+        return ""
+    if len(phone) > 40:
+        raise DomainError("That phone number is too long.", field="phone")
+    try:
+        number = phonenumbers.parse(phone, country_code or None)
+    except phonenumbers.NumberParseException as error:
+        hint = (
+            "" if country_code else " Start it with + and the country code, e.g. +386 2 220 10 00."
+        )
+        raise DomainError(f"That phone number could not be read.{hint}", field="phone") from error
+    if not phonenumbers.is_valid_number(number):
+        raise DomainError(
+            "That is not a valid phone number for its country; check the digits.", field="phone"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# Roles on a pairing ---------------------------------------------------------------------------
+
+
+def add_role(partnership: Partnership, person: Person, *, side: str, role: str) -> PartnershipRole:
+    if person.is_deleted:
+        raise DomainError("Choose a person from the list.", field="person_id")
+    if side not in {s.value for s in Side}:
+        raise DomainError("Choose a side from the list.", field="side")
+    role = " ".join(role.split())
+    if not role:
+        raise DomainError("Say what their role is (e.g. mayor).", field="role")
+    if len(role) > ROLE_MAX_LENGTH:
+        raise DomainError(f"A role can be at most {ROLE_MAX_LENGTH} characters.", field="role")
+    existing = session.scalar(
+        select(PartnershipRole).where(
+            PartnershipRole.partnership_id == partnership.id,
+            PartnershipRole.person_id == person.id,
+            PartnershipRole.side == side,
+        )
+    )
+    if existing is not None:
+        raise DomainError(
+            f"{person.full_name} is already on this side, as {existing.role}.", field="person_id"
+        )
+    link = PartnershipRole(partnership=partnership, person=person, side=side, role=role)
+    session.add(link)
+    session.flush()
+    return link
+
+
+def remove_role(link: PartnershipRole) -> None:
+    session.delete(link)
+    session.flush()
+
+
+def _country(code: str) -> str:
+    code = code.strip().upper()
+    if code and not is_country(code):
+        raise DomainError("Choose a country from the list.", field="country_code")
+    return code
+
+
+def _short(value: str, field: str, limit: int) -> str:
+    value = " ".join(value.split())
+    if len(value) > limit:
+        raise DomainError(f"This can be at most {limit} characters.", field=field)
+    return value
+
+
+def _notes(notes: str) -> str:
+    if len(notes) > NOTES_MAX_LENGTH:
+        raise DomainError(f"Notes can be at most {NOTES_MAX_LENGTH:,} characters.", field="notes")
+    return notes.strip()

@@ -1,0 +1,45 @@
+"""A person as a vCard 3.0 (the version every address book imports), written by vobject so
+that escaping and line folding follow RFC 2426."""
+
+from __future__ import annotations
+
+import vobject
+
+from crm.contacts.models import Person
+
+
+def vcard_of(person: Person) -> str:
+    card = vobject.vCard()
+    card.add("fn").value = person.full_name
+    family, given = _split_name(person.full_name)
+    card.add("n").value = vobject.vcard.Name(family=family, given=given)
+    if person.organisation is not None:
+        card.add("org").value = [person.organisation.name]
+    if person.position:
+        card.add("title").value = person.position
+    if person.email:
+        email = card.add("email")
+        email.value = person.email
+        email.type_param = "INTERNET"
+    if person.phone:
+        tel = card.add("tel")
+        tel.value = person.phone
+        tel.type_param = "WORK"
+    if person.preferred_language:
+        card.add("x-preferred-language").value = person.preferred_language
+    if person.notes:
+        card.add("note").value = person.notes
+    card.add("uid").value = f"twinning-person-{person.id}"
+    return str(card.serialize())
+
+
+def _split_name(full_name: str) -> tuple[str, str]:
+    """The last word as the family name: right for the demo's names, and only a hint to the
+    address book, which shows FN."""
+    given, _, family = full_name.rpartition(" ")
+    return (family, given) if given else (full_name, "")
+
+
+def filename_of(person: Person) -> str:
+    safe = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in person.full_name)
+    return f"{safe.strip('-') or 'contact'}.vcf"

@@ -1,0 +1,460 @@
+"""People and organisations: lists, pages, forms, duplicates, merge, vCard, roles on pairings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from crm import access
+from crm.activities.models import Activity, activity_participants
+from crm.contacts import queries, services, vcard
+from crm.contacts.forms import (
+    EditOrganisationForm,
+    EditPersonForm,
+    MergeForm,
+    OrganisationForm,
+    PersonForm,
+    RoleForm,
+)
+from crm.contacts.models import Organisation, PartnershipRole, Person
+from crm.db import session
+from crm.errors import DomainError, StaleVersion
+from crm.forms import attach_domain_error
+
+bp = Blueprint("contacts", __name__)
+
+
+# People -------------------------------------------------------------------------------------
+
+
+@bp.get("/people")
+@login_required
+def people() -> ResponseReturnValue:
+    q = request.args.get("q", "")[:200]
+    statement = queries.search_people(q)
+    total = queries.count(statement)
+    per_page = int(current_app.config["PAGE_SIZE"])
+    last_page = max(1, -(-total // per_page))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), last_page)
+    rows = session.scalars(
+        statement.options(selectinload(Person.organisation))
+        .order_by(Person.name_folded, Person.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return render_template(
+        "contacts/people.html", people=rows, q=q, total=total, page=page, last_page=last_page
+    )
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@login_required
+def new_person() -> ResponseReturnValue:
+    _require_editor()
+    form = PersonForm()
+    form.fill_choices(_organisations())
+    duplicates: list[Person] = []
+    status = 200
+    if form.validate_on_submit():
+        data = _person_data(form)
+        duplicates = services.possible_duplicates(data.full_name, data.email)
+        if duplicates and not form.create_anyway.data:
+            status = 409
+        else:
+            try:
+                person = services.create_person(data)
+                session.commit()
+            except DomainError as error:
+                session.rollback()
+                attach_domain_error(form, error)
+                status = error.status_code
+            else:
+                flash(f"Added {person.full_name}.", "success")
+                return redirect(url_for(".person", person_id=person.id))
+    elif form.is_submitted():
+        status = 422
+    return (
+        render_template("contacts/person_form.html", form=form, person=None, duplicates=duplicates),
+        status,
+    )
+
+
+@bp.get("/people/<id:person_id>")
+@login_required
+def person(person_id: int) -> ResponseReturnValue:
+    record = queries.person_or_404(person_id)
+    activities = session.scalars(
+        select(Activity)
+        .join(activity_participants, activity_participants.c.activity_id == Activity.id)
+        .where(
+            activity_participants.c.person_id == record.id,
+            Activity.partnership_id.in_(access.visible_partnership_ids(current_user)),
+        )
+        .options(selectinload(Activity.partnership))
+        .order_by(Activity.occurred_at.desc())
+        .limit(50)
+    ).all()
+    merge_form = None
+    if access.can_manage_reference_data(current_user) and not record.is_deleted:
+        merge_form = MergeForm(formdata=None)
+        merge_form.other_id.choices = _merge_choices(record)
+    return render_template(
+        "contacts/person.html",
+        person=record,
+        roles=queries.roles_of(record, current_user),
+        activities=activities,
+        duplicates=[]
+        if record.is_deleted
+        else services.possible_duplicates(record.full_name, record.email, exclude_id=record.id),
+        merge_form=merge_form,
+    )
+
+
+@bp.get("/people/<id:person_id>.vcf")
+@login_required
+def person_vcard(person_id: int) -> ResponseReturnValue:
+    record = queries.person_or_404(person_id)
+    return (
+        vcard.vcard_of(record),
+        200,
+        {
+            "Content-Type": "text/vcard; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{vcard.filename_of(record)}"',
+        },
+    )
+
+
+@bp.route("/people/<id:person_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_person(person_id: int) -> ResponseReturnValue:
+    _require_editor()
+    record = _live_person_or_404(person_id)
+    form = EditPersonForm(obj=record)
+    form.fill_choices(_organisations(include=record.organisation))
+    if request.method == "GET":
+        form.organisation_id.data = record.organisation_id or 0
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_person(
+                record, _person_data(form), expected_version=form.version.data or 0
+            )
+            session.commit()
+        except StaleVersion as error:
+            session.rollback()
+            flash(error.message, "warning")
+            return redirect(url_for(".person", person_id=person_id)), 303
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+            status = error.status_code
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for(".person", person_id=record.id))
+    elif form.is_submitted():
+        status = 422
+    return (
+        render_template("contacts/person_form.html", form=form, person=record, duplicates=[]),
+        status,
+    )
+
+
+@bp.route("/people/<id:person_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_person(person_id: int) -> ResponseReturnValue:
+    """GET asks, saying what links to the person; POST deletes (softly)."""
+    _require_editor()
+    record = _live_person_or_404(person_id)
+    if request.method == "POST":
+        services.delete_person(record)
+        session.commit()
+        flash(
+            f"Deleted {record.full_name}. Meetings they attended still show their name.", "success"
+        )
+        return redirect(url_for(".people"))
+    roles = session.scalar(select(func.count()).where(PartnershipRole.person_id == record.id))
+    attended = session.scalar(
+        select(func.count()).where(activity_participants.c.person_id == record.id)
+    )
+    return render_template(
+        "contacts/confirm_delete.html",
+        what=record.full_name,
+        links=[
+            (roles or 0, "role on a pairing", "roles on pairings"),
+            (attended or 0, "meeting or call", "meetings and calls"),
+        ],
+        action=url_for(".delete_person", person_id=record.id),
+        back=url_for(".person", person_id=record.id),
+    )
+
+
+@bp.post("/people/<id:person_id>/merge")
+@login_required
+def merge_person(person_id: int) -> ResponseReturnValue:
+    if not access.can_manage_reference_data(current_user):
+        abort(403)
+    survivor = _live_person_or_404(person_id)
+    form = MergeForm()
+    form.other_id.choices = _merge_choices(survivor)
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return redirect(url_for(".person", person_id=person_id)), 303
+    duplicate = session.get(Person, form.other_id.data)
+    if duplicate is None:
+        abort(404)
+    name = duplicate.full_name
+    try:
+        services.merge_people(survivor, duplicate)
+        session.commit()
+    except DomainError as error:
+        session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".person", person_id=person_id)), 303
+    flash(
+        f"Merged {name} into {survivor.full_name}: their pairings and meetings moved here.",
+        "success",
+    )
+    return redirect(url_for(".person", person_id=person_id))
+
+
+# Organisations --------------------------------------------------------------------------------
+
+
+@bp.get("/organisations")
+@login_required
+def organisations() -> ResponseReturnValue:
+    q = request.args.get("q", "")[:200]
+    statement = queries.search_organisations(q)
+    total = queries.count(statement)
+    per_page = int(current_app.config["PAGE_SIZE"])
+    last_page = max(1, -(-total // per_page))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), last_page)
+    rows = session.scalars(
+        statement.order_by(Organisation.name_folded, Organisation.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return render_template(
+        "contacts/organisations.html",
+        organisations=rows,
+        q=q,
+        total=total,
+        page=page,
+        last_page=last_page,
+    )
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@login_required
+def new_organisation() -> ResponseReturnValue:
+    _require_editor()
+    form = OrganisationForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            organisation = services.create_organisation(_organisation_data(form))
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+            status = error.status_code
+        else:
+            flash(f"Added {organisation.name}.", "success")
+            return redirect(url_for(".organisation", organisation_id=organisation.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("contacts/organisation_form.html", form=form, organisation=None), status
+
+
+@bp.get("/organisations/<id:organisation_id>")
+@login_required
+def organisation(organisation_id: int) -> ResponseReturnValue:
+    record = queries.organisation_or_404(organisation_id)
+    members = session.scalars(
+        queries.active_people()
+        .where(Person.organisation_id == record.id)
+        .order_by(Person.name_folded)
+        .limit(500)
+    ).all()
+    return render_template("contacts/organisation.html", organisation=record, members=members)
+
+
+@bp.route("/organisations/<id:organisation_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_organisation(organisation_id: int) -> ResponseReturnValue:
+    _require_editor()
+    record = _live_organisation_or_404(organisation_id)
+    form = EditOrganisationForm(obj=record)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_organisation(
+                record, _organisation_data(form), expected_version=form.version.data or 0
+            )
+            session.commit()
+        except StaleVersion as error:
+            session.rollback()
+            flash(error.message, "warning")
+            return redirect(url_for(".organisation", organisation_id=organisation_id)), 303
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+            status = error.status_code
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for(".organisation", organisation_id=record.id))
+    elif form.is_submitted():
+        status = 422
+    return (
+        render_template("contacts/organisation_form.html", form=form, organisation=record),
+        status,
+    )
+
+
+@bp.route("/organisations/<id:organisation_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_organisation(organisation_id: int) -> ResponseReturnValue:
+    _require_editor()
+    record = _live_organisation_or_404(organisation_id)
+    if request.method == "POST":
+        services.delete_organisation(record)
+        session.commit()
+        flash(f"Deleted {record.name}. People who work there keep its name.", "success")
+        return redirect(url_for(".organisations"))
+    members = session.scalar(
+        select(func.count()).where(Person.organisation_id == record.id, Person.deleted_at.is_(None))
+    )
+    return render_template(
+        "contacts/confirm_delete.html",
+        what=record.name,
+        links=[(members or 0, "person works there", "people work there")],
+        action=url_for(".delete_organisation", organisation_id=record.id),
+        back=url_for(".organisation", organisation_id=record.id),
+    )
+
+
+# Roles on a pairing ---------------------------------------------------------------------------
+
+
+@bp.route("/partnerships/<id:partnership_id>/people/new", methods=["GET", "POST"])
+@login_required
+def add_role(partnership_id: int) -> ResponseReturnValue:
+    _require_editor()
+    partnership = access.get_visible_or_404(current_user, partnership_id)
+    form = RoleForm()
+    form.fill_choices(partnership, _people_choices())
+    status = 200
+    if form.validate_on_submit():
+        person_record = session.get(Person, form.person_id.data)
+        try:
+            if person_record is None:
+                raise DomainError("Choose a person from the list.", field="person_id")
+            services.add_role(
+                partnership, person_record, side=form.side.data or "", role=form.role.data or ""
+            )
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+            status = error.status_code
+        else:
+            flash(f"Added {person_record.full_name} as {form.role.data}.", "success")
+            return redirect(url_for("partnerships.show", partnership_id=partnership_id) + "#people")
+    elif form.is_submitted():
+        status = 422
+    return render_template("contacts/role_form.html", form=form, partnership=partnership), status
+
+
+@bp.post("/partnerships/<id:partnership_id>/people/<id:role_id>/remove")
+@login_required
+def remove_role(partnership_id: int, role_id: int) -> ResponseReturnValue:
+    _require_editor()
+    partnership = access.get_visible_or_404(current_user, partnership_id)
+    link = session.get(PartnershipRole, role_id)
+    if link is None or link.partnership_id != partnership.id:
+        abort(404)
+    name = link.person.full_name
+    services.remove_role(link)
+    session.commit()
+    flash(f"{name} is no longer listed on this pairing.", "success")
+    return redirect(url_for("partnerships.show", partnership_id=partnership_id) + "#people")
+
+
+# Helpers ------------------------------------------------------------------------------------
+
+
+def _live_person_or_404(person_id: int) -> Person:
+    record = queries.person_or_404(person_id)
+    if record.is_deleted:
+        abort(404)
+    return record
+
+
+def _live_organisation_or_404(organisation_id: int) -> Organisation:
+    record = queries.organisation_or_404(organisation_id)
+    if record.deleted_at is not None:
+        abort(404)
+    return record
+
+
+def _organisations(include: Organisation | None = None) -> list[Organisation]:
+    rows = list(session.scalars(queries.active_organisations().order_by(Organisation.name_folded)))
+    if include is not None and include not in rows:
+        rows.append(include)
+    return rows
+
+
+def _people_choices() -> list[SelectChoice]:
+    rows = session.scalars(
+        queries.active_people()
+        .options(selectinload(Person.organisation))
+        .order_by(Person.name_folded)
+    ).all()
+    return [SelectChoice(0, "Choose a person…")] + [
+        SelectChoice(
+            p.id, f"{p.full_name}" + (f" · {p.organisation.name}" if p.organisation else "")
+        )
+        for p in rows
+    ]
+
+
+def _merge_choices(survivor: Person) -> list[SelectChoice]:
+    rows = session.scalars(
+        queries.active_people().where(Person.id != survivor.id).order_by(Person.name_folded)
+    ).all()
+    return [SelectChoice(0, "Choose the duplicate…")] + [
+        SelectChoice(p.id, f"{p.full_name} ({p.email or 'no e-mail'}, #{p.id})") for p in rows
+    ]
+
+
+def _person_data(form: PersonForm) -> services.PersonData:
+    return services.PersonData(
+        full_name=form.full_name.data or "",
+        position=form.position.data or "",
+        organisation_id=form.organisation_id.data or None,
+        email=form.email.data or "",
+        phone=form.phone.data or "",
+        country_code=form.country_code.data or "",
+        preferred_language=form.preferred_language.data or "",
+        notes=form.notes.data or "",
+    )
+
+
+def _organisation_data(form: OrganisationForm) -> services.OrganisationData:
+    return services.OrganisationData(
+        name=form.name.data or "",
+        kind=form.kind.data or "",
+        country_code=form.country_code.data or "",
+        city=form.city.data or "",
+        website=form.website.data or "",
+        notes=form.notes.data or "",
+    )
+
+
+def _require_editor() -> None:
+    if not access.can_edit_pipeline(current_user):
+        abort(403)

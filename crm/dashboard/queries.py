@@ -1,0 +1,120 @@
+"""The dashboard's numbers: each one statement, whatever the size of the pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+
+from crm import access
+from crm.activities.timeline import last_contact_subquery
+from crm.auth.models import User
+from crm.db import session
+from crm.partnerships import queries as partnership_queries
+from crm.partnerships.models import Partnership, Stage, Status
+from crm.partnerships.stages import SIGNED_STAGE_KEY
+from crm.tasks.dates import Horizon
+from crm.tasks.models import Task, TaskStatus
+from crm.tasks.queries import visible_tasks, with_details
+
+LIST_LIMIT = 20
+UPCOMING_DAYS = 7
+
+
+@dataclass(frozen=True)
+class StalePairing:
+    partnership: Partnership
+    last_contact_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StageCount:
+    stage: Stage
+    count: int
+
+
+def my_overdue(user: User, horizon: Horizon) -> Sequence[Task]:
+    return session.scalars(
+        with_details(
+            visible_tasks(user)
+            .where(
+                Task.assignee_id == user.id,
+                Task.status == TaskStatus.OPEN.value,
+                Task.due_on < horizon.today,
+            )
+            .order_by(Task.due_on, Task.id)
+            .limit(LIST_LIMIT)
+        )
+    ).all()
+
+
+def my_upcoming(user: User, horizon: Horizon) -> Sequence[Task]:
+    return session.scalars(
+        with_details(
+            visible_tasks(user)
+            .where(
+                Task.assignee_id == user.id,
+                Task.status == TaskStatus.OPEN.value,
+                Task.due_on >= horizon.today,
+                Task.due_on <= horizon.today + timedelta(days=UPCOMING_DAYS),
+            )
+            .order_by(Task.due_on, Task.id)
+            .limit(LIST_LIMIT)
+        )
+    ).all()
+
+
+def stale_pairings(user: User, *, now: datetime, days: int) -> list[StalePairing]:
+    """Open pairings `user` owns with no move, edit or contact (meeting, visit, call, letter)
+    in the last `days` days, the longest-quiet first."""
+    cutoff = now - timedelta(days=days)
+    contact = last_contact_subquery()
+    rows = session.execute(
+        partnership_queries.with_card_details(
+            access.visible_partnerships(user)
+            .add_columns(contact.c.last_contact_at)
+            .outerjoin(contact, contact.c.partnership_id == Partnership.id)
+            .where(
+                Partnership.owner_id == user.id,
+                Partnership.status == Status.OPEN.value,
+                # A signed pairing is being implemented, not pushed: quiet is fine there.
+                Partnership.stage_id
+                != select(Stage.id).where(Stage.key == SIGNED_STAGE_KEY).scalar_subquery(),
+                Partnership.last_activity_at < cutoff,
+                or_(contact.c.last_contact_at.is_(None), contact.c.last_contact_at < cutoff),
+            )
+            .order_by(
+                func.coalesce(contact.c.last_contact_at, Partnership.last_activity_at),
+                Partnership.id,
+            )
+            .limit(LIST_LIMIT)
+        )
+    ).all()
+    return [StalePairing(partnership, last) for partnership, last in rows]
+
+
+def pipeline_counts(user: User, stages: Sequence[Stage]) -> list[StageCount]:
+    totals = dict(
+        session.execute(
+            access.visible_partnerships(user)
+            .with_only_columns(Partnership.stage_id, func.count())
+            .where(Partnership.status == Status.OPEN.value)
+            .group_by(Partnership.stage_id)
+        ).all()
+    )
+    return [StageCount(stage, totals.get(stage.id, 0)) for stage in stages]
+
+
+def my_open_task_count(user: User) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(
+                visible_tasks(user)
+                .where(Task.assignee_id == user.id, Task.status == TaskStatus.OPEN.value)
+                .subquery()
+            )
+        )
+        or 0
+    )

@@ -1,0 +1,1 @@
+"""The header search: one box, every kind of record, grouped."""

@@ -1,0 +1,103 @@
+"""One search box for everything: pairings, localities, people, organisations and tasks.
+
+Each kind is matched on its folded (lower-case, diacritics-stripped) column, so "Stajerska"
+finds "Štajerska" on SQLite and PostgreSQL alike; each kind is one statement with a limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from crm import access
+from crm.contacts import queries as contact_queries
+from crm.contacts.models import Organisation, Person
+from crm.db import session
+from crm.localities.models import Locality
+from crm.partnerships import queries as partnership_queries
+from crm.partnerships.models import Partnership
+from crm.tasks.models import Task
+from crm.tasks.queries import visible_tasks
+from crm.text_search import LIKE_ESCAPE, contains_pattern, fold
+
+bp = Blueprint("search", __name__)
+PER_KIND = 10
+QUERY_MAX_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class ResultGroup:
+    key: str
+    title: str
+    items: Sequence[Any]
+    more_url: str | None
+
+    @property
+    def has_more(self) -> bool:
+        return len(self.items) > PER_KIND
+
+
+@bp.get("/search")
+@login_required
+def index() -> ResponseReturnValue:
+    q = request.args.get("q", "")[:QUERY_MAX_LENGTH].strip()
+    groups: list[ResultGroup] = []
+    if fold(q):
+        groups = _search(q)
+    total = sum(min(len(group.items), PER_KIND) for group in groups)
+    return render_template("search/index.html", q=q, groups=groups, total=total, per_kind=PER_KIND)
+
+
+def _search(q: str) -> list[ResultGroup]:
+    pattern = contains_pattern(q)
+    limit = PER_KIND + 1  # one more than shown tells whether to offer "more"
+    pairings = session.scalars(
+        partnership_queries.with_card_details(
+            partnership_queries.filtered(
+                access.visible_partnerships(current_user),
+                partnership_queries.PartnershipFilters(q=q),
+            )
+            .order_by(Partnership.last_activity_at.desc(), Partnership.id.desc())
+            .limit(limit)
+        )
+    ).all()
+    localities = session.scalars(
+        select(Locality)
+        .where(Locality.search_folded.like(pattern, escape=LIKE_ESCAPE))
+        .order_by(Locality.name_folded, Locality.id)
+        .limit(limit)
+    ).all()
+    people = session.scalars(
+        contact_queries.search_people(q)
+        .options(selectinload(Person.organisation))
+        .order_by(Person.name_folded, Person.id)
+        .limit(limit)
+    ).all()
+    organisations = session.scalars(
+        contact_queries.search_organisations(q)
+        .order_by(Organisation.name_folded, Organisation.id)
+        .limit(limit)
+    ).all()
+    tasks = session.scalars(
+        visible_tasks(current_user)
+        .where(or_(Task.title_folded.like(pattern, escape=LIKE_ESCAPE)))
+        .options(selectinload(Task.partnership), selectinload(Task.assignee))
+        .order_by(Task.status.desc(), Task.due_on.is_(None), Task.due_on, Task.id)
+        .limit(limit)
+    ).all()
+    return [
+        ResultGroup("pairings", "Pairings", pairings, url_for("partnerships.index", q=q)),
+        ResultGroup("localities", "Localities", localities, url_for("localities.index", q=q)),
+        ResultGroup("people", "People", people, url_for("contacts.people", q=q)),
+        ResultGroup(
+            "organisations", "Organisations", organisations, url_for("contacts.organisations", q=q)
+        ),
+        ResultGroup("tasks", "Tasks", tasks, None),
+    ]

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.auth.models import User
+from crm.db import Base, utcnow
+from crm.partnerships.models import Partnership
+from crm.text_search import fold
+
+if TYPE_CHECKING:
+    from crm.activities.models import Activity
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class Priority(enum.StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        # My tasks and the dashboard: one user's open tasks by due date.
+        Index("ix_tasks_assignee_status_due", "assignee_id", "status", "due_on"),
+        Index("ix_tasks_partnership_status_due", "partnership_id", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(300))
+    title_folded: Mapped[str] = mapped_column(String(300), default="", index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_on: Mapped[date | None]
+    priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL.value)
+    status: Mapped[str] = mapped_column(String(10), default=TaskStatus.OPEN.value)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime | None]
+    # The meeting or call the task came out of, if it was created as its follow-up.
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activities.id", ondelete="SET NULL"), index=True
+    )
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    partnership: Mapped[Partnership] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    activity: Mapped[Activity | None] = relationship(back_populates="follow_ups")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == TaskStatus.DONE
+
+    @property
+    def priority_label(self) -> str:
+        return Priority(self.priority).label
+
+    def is_overdue(self, today: date) -> bool:
+        return not self.is_done and self.due_on is not None and self.due_on < today
+
+    def __repr__(self) -> str:
+        return f"<Task {self.id} {self.title!r}>"
+
+
+@event.listens_for(Task, "before_insert")
+@event.listens_for(Task, "before_update")
+def _refresh_folded_title(mapper: object, connection: object, task: Task) -> None:
+    task.title_folded = fold(task.title)

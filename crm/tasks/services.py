@@ -1,0 +1,99 @@
+"""The rules of tasks. Services change and flush; the caller commits once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from crm.auth.models import User
+from crm.db import session, utcnow
+from crm.errors import DomainError, StaleVersion
+from crm.partnerships.models import Partnership
+from crm.tasks.models import Priority, Task, TaskStatus
+
+TITLE_MAX_LENGTH = 300
+DESCRIPTION_MAX_LENGTH = 10_000
+
+
+class TaskStateError(DomainError):
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class TaskData:
+    title: str
+    description: str = ""
+    assignee_id: int | None = None
+    due_on: date | None = None
+    priority: str = Priority.NORMAL.value
+
+
+def create_task(
+    partnership: Partnership,
+    data: TaskData,
+    *,
+    by: User,
+    activity_id: int | None = None,
+    at: datetime | None = None,
+) -> Task:
+    task = Task(partnership=partnership, created_by=by, status=TaskStatus.OPEN.value)
+    task.activity_id = activity_id
+    if at is not None:
+        task.created_at = at
+    _apply(task, data)
+    session.add(task)
+    session.flush()
+    return task
+
+
+def update_task(task: Task, data: TaskData, *, expected_version: int) -> None:
+    if task.version != expected_version:
+        raise StaleVersion()
+    _apply(task, data)
+    session.flush()
+
+
+def complete_task(task: Task, *, by: User, at: datetime | None = None) -> None:
+    if task.is_done:
+        who = task.completed_by.name if task.completed_by else "someone"
+        raise TaskStateError(f"“{task.title}” was already completed by {who}.")
+    task.status = TaskStatus.DONE.value
+    task.completed_by = by
+    task.completed_at = at or utcnow()
+    session.flush()
+
+
+def reopen_task(task: Task) -> None:
+    if not task.is_done:
+        raise TaskStateError(f"“{task.title}” is already open.")
+    task.status = TaskStatus.OPEN.value
+    task.completed_by = None
+    task.completed_at = None
+    session.flush()
+
+
+def _apply(task: Task, data: TaskData) -> None:
+    title = " ".join(data.title.split())
+    if not title:
+        raise DomainError("Give the task a title.", field="title")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise DomainError(f"A title can be at most {TITLE_MAX_LENGTH} characters.", field="title")
+    if len(data.description) > DESCRIPTION_MAX_LENGTH:
+        raise DomainError(
+            f"A description can be at most {DESCRIPTION_MAX_LENGTH:,} characters.",
+            field="description",
+        )
+    if data.priority not in {priority.value for priority in Priority}:
+        raise DomainError("Choose a priority from the list.", field="priority")
+    assignee = None
+    if data.assignee_id:
+        assignee = session.get(User, data.assignee_id)
+        if assignee is None or not assignee.is_active:
+            raise DomainError(
+                "Assign the task to an active user, or to nobody.", field="assignee_id"
+            )
+    task.title = title
+    task.description = data.description.strip()
+    task.assignee = assignee
+    task.due_on = data.due_on
+    task.priority = data.priority

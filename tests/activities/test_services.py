@@ -1,0 +1,107 @@
+"""Activities: wall-clock times around daylight saving changes, follow-ups, the timeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.activities import services
+from crm.activities.models import Activity
+from crm.activities.timeline import last_contact, timeline_of
+from crm.db import session
+from crm.errors import DomainError
+from crm.partnerships.services import change_stage
+from crm.partnerships.stages import stage_by_key
+from crm.tasks.models import Task
+from crm.tasks.services import TaskData, complete_task
+from tests.factories import make_activity, make_partnership, make_person, make_task
+
+LJUBLJANA = ZoneInfo("Europe/Ljubljana")
+
+
+def test_local_times_become_utc_with_the_offset_of_that_day() -> None:
+    winter = services.local_to_utc(date(2026, 2, 13), time(10, 0), LJUBLJANA)
+    summer = services.local_to_utc(date(2026, 3, 29), time(10, 0), LJUBLJANA)
+    assert winter == datetime(2026, 2, 13, 9, 0, tzinfo=UTC)
+    assert summer == datetime(2026, 3, 29, 8, 0, tzinfo=UTC)
+
+
+def test_a_time_skipped_by_the_spring_change_is_refused() -> None:
+    with pytest.raises(DomainError, match="does not exist") as refused:
+        services.local_to_utc(date(2026, 3, 29), time(2, 30), LJUBLJANA)
+    assert refused.value.field == "occurred_time"
+    assert services.local_to_utc(date(2026, 3, 29), time(3, 0), LJUBLJANA) == datetime(
+        2026, 3, 29, 1, 0, tzinfo=UTC
+    )
+
+
+def test_a_time_repeated_by_the_autumn_change_is_the_first_one() -> None:
+    assert services.local_to_utc(date(2026, 10, 25), time(2, 30), LJUBLJANA) == datetime(
+        2026, 10, 25, 0, 30, tzinfo=UTC
+    )
+
+
+def test_follow_up_tasks_are_created_with_the_activity(ctx: None) -> None:
+    partnership = make_partnership()
+    mayor = make_person("Aleksander Saša Arsenovič")
+    activity = services.create_activity(
+        partnership,
+        services.ActivityData(
+            kind="meeting",
+            occurred_at=datetime(2026, 2, 13, 9, tzinfo=UTC),
+            place="Maribor",
+            participant_ids=[mayor.id],
+        ),
+        by=partnership.owner,
+        follow_ups=[TaskData(title="Draft the memorandum", due_on=date(2026, 3, 1))],
+    )
+    assert [t.title for t in activity.follow_ups] == ["Draft the memorandum"]
+    assert activity.participants == [mayor]
+
+
+def test_an_unknown_participant_or_kind_writes_nothing(ctx: None) -> None:
+    partnership = make_partnership()
+    for data in (
+        services.ActivityData(
+            kind="meeting", occurred_at=datetime(2026, 2, 13, tzinfo=UTC), participant_ids=[987654]
+        ),
+        services.ActivityData(kind="party", occurred_at=datetime(2026, 2, 13, tzinfo=UTC)),
+    ):
+        with pytest.raises(DomainError):
+            services.create_activity(partnership, data, by=partnership.owner)
+        session.rollback()
+    assert session.scalar(select(func.count()).select_from(Activity)) == 0
+    assert session.scalar(select(func.count()).select_from(Task)) == 0
+
+
+def test_the_timeline_merges_everything_newest_first(ctx: None) -> None:
+    at = lambda day, hour=9: datetime(2026, 2, day, hour, tzinfo=UTC)  # noqa: E731
+    partnership = make_partnership(at=at(1))
+    owner = partnership.owner
+    letter = make_activity(partnership, kind="letter", at=at(5))
+    stage = stage_by_key("exploratory_talks")
+    assert stage is not None
+    move = change_stage(
+        partnership, stage, by=owner, expected_version=partnership.version, at=at(13, 10)
+    )
+    meeting = make_activity(partnership, kind="meeting", at=at(13, 10))
+    task = make_task(partnership, title="Draft")
+    complete_task(task, by=owner, at=at(20))
+    make_task(partnership, title="Still open")
+    note = make_activity(partnership, kind="note", at=at(25))
+
+    entries = [(entry.kind, entry.record.id) for entry in timeline_of(partnership)]
+    creation = next(change for change in partnership.stage_changes if change.is_creation)
+    assert entries == [
+        ("activity", note.id),
+        ("task_done", task.id),
+        ("activity", meeting.id),  # the meeting sits above the move it led to
+        ("stage_change", move.id),
+        ("activity", letter.id),
+        ("stage_change", creation.id),
+    ]
+    # A note is not contact; the meeting is the last contact.
+    assert last_contact(partnership) == meeting

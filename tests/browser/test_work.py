@@ -1,0 +1,111 @@
+"""The work around a pairing in a real browser: a meeting with a follow-up, completing a task
+from My tasks (htmx), and the header search."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import Flask
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from crm.auth.models import User
+from crm.db import session
+from crm.tasks.dates import today_for
+from crm.tasks.models import Task
+from tests.factories import (
+    make_locality,
+    make_organisation,
+    make_partnership,
+    make_person,
+    make_task,
+)
+
+
+def seed(app: Flask, user_id: int) -> dict[str, int]:
+    with app.app_context():
+        me = session.get(User, user_id)
+        maribor = make_locality("Maribor", subdivision_code="SI-070")
+        kyzylorda = make_locality(
+            "Қызылорда облысы", name_en="Kyzylorda Region", country_code="KZ", kind="region"
+        )
+        partnership = make_partnership(maribor, kyzylorda, owner=me)
+        make_person("Altay Abibullayev")
+        make_organisation("Štajerska Chamber of Commerce and Industry", kind="chamber_of_commerce")
+        late = make_task(
+            partnership,
+            title="Identify water-management contacts",
+            assignee=me,
+            due_on=today_for(me) - timedelta(days=2),
+        )
+        session.commit()
+        return {"p": partnership.id, "late": late.id}
+
+
+def test_add_a_meeting_with_a_follow_up_task(
+    app: Flask, page: Page, user: Callable, log_in: Callable
+) -> None:
+    account = user()
+    ids = seed(app, int(account["id"]))
+    log_in(account)
+    page.goto(f"/partnerships/{ids['p']}")
+    page.get_by_role("link", name="Record a meeting or call").click()
+    page.get_by_label("Date", exact=True).fill("2026-02-13")
+    page.get_by_label("Time", exact=True).fill("10:00")
+    page.get_by_label("Place", exact=True).fill("Maribor City Hall")
+    page.get_by_label("Participants").select_option(label="Altay Abibullayev")
+    page.get_by_label("Summary", exact=True).fill(
+        "Agreement in principle on interregional cooperation."
+    )
+    page.locator("#follow_ups-0-title").fill("Draft the memorandum")
+    page.locator("#follow_ups-0-assignee_id").select_option(label=account["name"])
+    page.locator("#follow_ups-0-due_on").fill("2026-03-01")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Recorded the meeting and 1 follow-up task.")).to_be_visible()
+    timeline = page.locator("#timeline")
+    expect(timeline.get_by_text("Maribor City Hall")).to_be_visible()
+    expect(timeline.get_by_role("link", name="Altay Abibullayev")).to_be_visible()
+    expect(page.locator("#tasks").get_by_text("Draft the memorandum", exact=True)).to_be_visible()
+
+
+def test_complete_a_task_from_my_tasks(
+    app: Flask, page: Page, user: Callable, log_in: Callable
+) -> None:
+    account = user()
+    ids = seed(app, int(account["id"]))
+    log_in(account)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My tasks").click()
+    row = page.locator(f"#task-{ids['late']}")
+    expect(row.get_by_text("Overdue: due")).to_be_visible()
+    url_before = page.url
+    row.get_by_role("button", name="Complete").click()
+    expect(page.locator(f"#task-{ids['late']}")).to_have_class(re.compile(r"\btask-done\b"))
+    expect(page.locator(f"#task-{ids['late']}").get_by_role("status")).to_contain_text("Done")
+    expect(
+        page.locator(f"#task-{ids['late']}").get_by_role("button", name="Reopen")
+    ).to_be_visible()
+    assert page.url == url_before  # done in place, no page load
+    with app.app_context():
+        task = session.scalar(select(Task).where(Task.id == ids["late"]))
+        assert task is not None and task.is_done
+
+
+def test_search_stajerska_in_the_header_and_open_the_result(
+    app: Flask, page: Page, user: Callable, log_in: Callable
+) -> None:
+    account = user()
+    seed(app, int(account["id"]))
+    log_in(account)
+    search = page.get_by_role(
+        "searchbox", name="Search pairings, places, people, organisations and tasks"
+    )
+    search.fill("Stajerska")
+    search.press("Enter")
+    results = page.locator("section[aria-labelledby='results-organisations']")
+    expect(results).to_be_visible()
+    results.get_by_role("link", name="Štajerska Chamber of Commerce and Industry").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Štajerska Chamber of Commerce and Industry"
+    )

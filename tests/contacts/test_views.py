@@ -1,0 +1,201 @@
+"""People and organisations pages: forms, duplicates, merge, delete, vCard, roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import vobject
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from crm.contacts.models import Organisation, PartnershipRole, Person
+from crm.db import session
+from tests.factories import (
+    make_activity,
+    make_organisation,
+    make_partnership,
+    make_person,
+    make_role,
+)
+
+
+def counts(app: Flask) -> tuple[int, int, int]:
+    with app.app_context():
+        return (
+            session.scalar(select(func.count()).select_from(Person)) or 0,
+            session.scalar(select(func.count()).select_from(Organisation)) or 0,
+            session.scalar(select(func.count()).select_from(PartnershipRole)) or 0,
+        )
+
+
+def test_create_a_person_and_download_the_vcard(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as()
+    response = client.post(
+        "/people/new",
+        data={
+            "full_name": "Aleksander Saša Arsenovič",
+            "email": "Mayor@Example.com",
+            "phone": "+386 2 220 10 00",
+            "country_code": "SI",
+            "organisation_id": 0,
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Aleksander Saša Arsenovič" in page and "+386 2 220 10 00" in page
+    person_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    card = client.get(f"/people/{person_id}.vcf")
+    assert card.headers["Content-Type"].startswith("text/vcard")
+    parsed = vobject.readOne(card.get_data(as_text=True))
+    assert parsed.fn.value == "Aleksander Saša Arsenovič"
+    assert parsed.email.value == "mayor@example.com"
+
+
+def test_a_possible_duplicate_is_flagged_with_a_link_before_anything_is_written(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as()
+    with app.app_context():
+        mayor = make_person("Aleksander Saša Arsenovič")
+        session.commit()
+        mayor_id = mayor.id
+    data = {"full_name": "Aleksander Sasa Arsenovic", "organisation_id": 0}
+    flagged = client.post("/people/new", data=data)
+    assert flagged.status_code == 409
+    assert f'href="/people/{mayor_id}"' in flagged.get_data(as_text=True)
+    assert counts(app)[0] == 1
+    anyway = client.post("/people/new", data={**data, "create_anyway": "y"})
+    assert anyway.status_code == 302
+    assert counts(app)[0] == 2
+    # The new record's page points at the other one too.
+    page = client.get(anyway.headers["Location"]).get_data(as_text=True)
+    assert "Possible duplicate" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"email": "not-an-email"}, "That e-mail address is not valid"),
+        ({"phone": "12345678901234567890x"}, "phone number"),
+        ({"phone": "banana"}, "That phone number could not be read"),
+        ({"country_code": "XX"}, "Choose a country"),
+        ({"organisation_id": 987654}, "Choose an organisation"),
+        ({"full_name": ""}, "Give the person&#39;s full name"),
+    ],
+)
+def test_bad_person_input_gets_a_message_a_4xx_and_writes_nothing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], data: dict, message: str
+) -> None:
+    login_as()
+    response = client.post("/people/new", data={"full_name": "Altay Abibullayev", **data})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert counts(app) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("website", ["javascript:alert(document.cookie)", "data:text/html,x"])
+def test_a_script_website_is_refused(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], website: str
+) -> None:
+    login_as()
+    response = client.post(
+        "/organisations/new",
+        data={"name": "Chamber", "kind": "chamber_of_commerce", "website": website},
+    )
+    assert response.status_code == 422
+    assert "http:// or https://" in response.get_data(as_text=True)
+    assert counts(app) == (0, 0, 0)
+
+
+def test_deleting_a_linked_person_asks_first_and_keeps_history_readable(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as()
+    with app.app_context():
+        partnership = make_partnership()
+        ambassador = make_person("Altay Abibullayev")
+        make_role(partnership, ambassador, side="b", role="ambassador")
+        make_activity(partnership, participants=(ambassador,), place="Maribor")
+        session.commit()
+        ids = {"person": ambassador.id, "partnership": partnership.id}
+    ask = client.get(f"/people/{ids['person']}/delete").get_data(as_text=True)
+    assert "1 role on a pairing" in ask and "1 meeting or call" in ask
+    assert client.post(f"/people/{ids['person']}/delete").status_code == 302
+    assert f'href="/people/{ids["person"]}"' not in client.get("/people").get_data(as_text=True)
+    pairing = client.get(f"/partnerships/{ids['partnership']}").get_data(as_text=True)
+    assert "Altay Abibullayev <small>(deleted contact)</small>" in pairing
+    assert "was deleted" in client.get(f"/people/{ids['person']}").get_data(as_text=True)
+    assert client.get(f"/people/{ids['person']}/edit").status_code == 404
+
+
+def test_deleting_an_organisation_keeps_its_name_on_its_people(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as()
+    with app.app_context():
+        chamber = make_organisation("Štajerska Chamber of Commerce and Industry")
+        person = make_person("Chamber Liaison", organisation=chamber)
+        session.commit()
+        ids = {"organisation": chamber.id, "person": person.id}
+    assert "1 person works there" in client.get(
+        f"/organisations/{ids['organisation']}/delete"
+    ).get_data(as_text=True)
+    client.post(f"/organisations/{ids['organisation']}/delete")
+    listing = client.get("/organisations").get_data(as_text=True)
+    assert f'href="/organisations/{ids["organisation"]}"' not in listing
+    page = client.get(f"/people/{ids['person']}").get_data(as_text=True)
+    assert "Štajerska Chamber of Commerce and Industry</a> (deleted)" in page
+
+
+def test_only_an_admin_merges(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    with app.app_context():
+        survivor = make_person("Aleksander Saša Arsenovič")
+        duplicate = make_person("Aleksander Sasa Arsenovic", email="mayor@example.com")
+        session.commit()
+        ids = {"survivor": survivor.id, "duplicate": duplicate.id}
+    login_as("officer")
+    url = f"/people/{ids['survivor']}/merge"
+    assert client.post(url, data={"other_id": ids["duplicate"]}).status_code == 403
+    login_as("admin")
+    assert client.post(url, data={"other_id": 987654}).status_code == 303
+    assert client.post(url, data={"other_id": ids["duplicate"]}).status_code == 302
+    with app.app_context():
+        assert session.get(Person, ids["survivor"]).email == "mayor@example.com"
+        assert session.get(Person, ids["duplicate"]).merged_into_id == ids["survivor"]
+
+
+def test_people_on_both_sides_of_a_pairing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as()
+    with app.app_context():
+        partnership = make_partnership()
+        mayor = make_person("Aleksander Saša Arsenovič")
+        consul = make_person("Honorary Consul")
+        session.commit()
+        ids = {"p": partnership.id, "mayor": mayor.id, "consul": consul.id}
+    url = f"/partnerships/{ids['p']}/people/new"
+    assert (
+        client.post(url, data={"person_id": ids["mayor"], "side": "a", "role": "mayor"}).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            url, data={"person_id": ids["consul"], "side": "facilitator", "role": "honorary consul"}
+        ).status_code
+        == 302
+    )
+    refused = client.post(url, data={"person_id": 987654, "side": "a", "role": "x"})
+    assert refused.status_code == 422 and "Choose a person" in refused.get_data(as_text=True)
+    page = client.get(f"/partnerships/{ids['p']}").get_data(as_text=True)
+    people = page[page.index('id="people"') : page.index('id="tasks"')]
+    assert "Aleksander Saša Arsenovič</a>, mayor" in people
+    assert "Honorary Consul</a>, honorary consul" in people
+    person_page = client.get(f"/people/{ids['mayor']}").get_data(as_text=True)
+    assert "mayor (" in person_page

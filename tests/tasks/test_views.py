@@ -1,0 +1,215 @@
+"""Tasks in the browser's terms: my tasks, inline changes (htmx and plain), the feed URL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from crm.auth.models import User
+from crm.db import session
+from crm.tasks.dates import today_for
+from crm.tasks.models import Task
+from tests.factories import make_partnership, make_task, make_user
+
+HTMX = {"HX-Request": "true"}
+
+
+def seed(app: Flask, user_id: int) -> dict[str, int]:
+    with app.app_context():
+        user = session.get(User, user_id)
+        partnership = make_partnership(owner=user)
+        today = today_for(user)
+        late = make_task(
+            partnership,
+            title="Draft the memorandum",
+            assignee=user,
+            due_on=today - timedelta(days=2),
+        )
+        soon = make_task(partnership, title="Call the akimat", assignee=user, due_on=today)
+        make_task(partnership, title="Someone else's", assignee=make_user(), due_on=today)
+        session.commit()
+        return {
+            "partnership": partnership.id,
+            "late": late.id,
+            "soon": soon.id,
+            "version": late.version,
+        }
+
+
+def count_tasks(app: Flask) -> int:
+    with app.app_context():
+        return session.scalar(select(func.count()).select_from(Task)) or 0
+
+
+def test_my_tasks_groups_and_flags_overdue_with_text(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    ids = seed(app, login_as())
+    page = client.get("/tasks/mine").get_data(as_text=True)
+    overdue = page[page.index('id="group-overdue"') : page.index('id="group-this-week"')]
+    assert "Draft the memorandum" in overdue and "Overdue: due" in overdue
+    assert "Call the akimat" in page[page.index('id="group-this-week"') :]
+    assert "Someone else&#39;s" not in page
+    assert f'id="task-{ids["late"]}"' in page
+
+
+def test_complete_with_htmx_returns_the_row_and_reopen_brings_it_back(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    user_id = login_as()
+    ids = seed(app, user_id)
+    response = client.post(f"/tasks/{ids['late']}/complete", data={"context": "mine"}, headers=HTMX)
+    assert response.status_code == 200
+    row = response.get_data(as_text=True)
+    assert 'class="task task-done"' in row
+    assert "Reopen" in row and "<html" not in row
+    with app.app_context():
+        task = session.get(Task, ids["late"])
+        assert task.is_done and task.completed_by_id == user_id
+    again = client.post(f"/tasks/{ids['late']}/complete", headers=HTMX)
+    assert again.status_code == 409
+    assert "already completed" in again.get_data(as_text=True)
+    reopened = client.post(f"/tasks/{ids['late']}/reopen", headers=HTMX)
+    assert reopened.status_code == 200 and "Complete" in reopened.get_data(as_text=True)
+
+
+def test_plain_form_complete_redirects_back(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    ids = seed(app, login_as())
+    response = client.post(f"/tasks/{ids['soon']}/complete", data={"next": "/tasks/mine"})
+    assert response.status_code == 302 and response.headers["Location"] == "/tasks/mine"
+    evil = client.post(f"/tasks/{ids['soon']}/reopen", data={"next": "//evil.example"})
+    assert evil.headers["Location"].endswith(f"/partnerships/{ids['partnership']}#tasks")
+
+
+def test_create_on_the_pairing_page_with_htmx_and_without(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    user_id = login_as()
+    ids = seed(app, user_id)
+    url = f"/partnerships/{ids['partnership']}/tasks"
+    panel = client.post(
+        url,
+        data={
+            "title": "Book the hall",
+            "assignee_id": user_id,
+            "due_on": "2026-05-04",
+            "priority": "high",
+        },
+        headers=HTMX,
+    )
+    assert panel.status_code == 200
+    assert 'id="tasks"' in panel.get_data(as_text=True) and "Book the hall" in panel.get_data(
+        as_text=True
+    )
+    plain = client.post(
+        url, data={"title": "Send the agenda", "assignee_id": 0, "priority": "normal"}
+    )
+    assert plain.status_code == 302 and plain.headers["Location"].endswith("#tasks")
+    assert count_tasks(app) == 5
+
+
+def test_bad_task_input_gets_a_message_a_4xx_and_writes_nothing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    ids = seed(app, login_as())
+    url = f"/partnerships/{ids['partnership']}/tasks"
+    cases = [
+        ({"title": "x", "due_on": "2026-02-30", "priority": "normal"}, "Give a real date"),
+        ({"title": "x", "due_on": "next Tuesday", "priority": "normal"}, "Give a real date"),
+        ({"title": "x", "assignee_id": 987654, "priority": "normal"}, "Choose an assignee"),
+        ({"title": "x", "assignee_id": "bob", "priority": "normal"}, "Choose an assignee"),
+        ({"title": "", "priority": "normal"}, "Give the task a title"),
+        ({"title": "x", "priority": "urgent!!"}, "Choose a priority"),
+    ]
+    before = count_tasks(app)
+    for data, message in cases:
+        for headers in (HTMX, {}):
+            response = client.post(url, data=data, headers=headers)
+            assert response.status_code == 422, (data, headers)
+            assert message in response.get_data(as_text=True)
+    assert count_tasks(app) == before
+
+
+def test_edit_refuses_a_stale_version_with_409(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    ids = seed(app, login_as())
+    url = f"/tasks/{ids['late']}/edit"
+    data = {"title": "New title", "priority": "normal", "assignee_id": 0, "version": ids["version"]}
+    assert client.post(url, data=data).status_code == 302
+    stale = client.post(url, data={**data, "title": "Other"}, headers=HTMX)
+    assert stale.status_code == 409
+    assert "Someone changed this record" in stale.get_data(as_text=True)
+    with app.app_context():
+        assert session.get(Task, ids["late"]).title == "New title"
+
+
+def test_the_feed_url_serves_icalendar_and_dies_when_revoked(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    user_id = login_as()
+    ids = seed(app, user_id)
+    assert client.post("/calendar/token").status_code == 302
+    with app.app_context():
+        token = session.get(User, user_id).calendar_token
+    assert token
+    anonymous = app.test_client()
+    response = anonymous.get(f"/calendar/{token}.ics")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    events = list(Calendar.from_ical(response.data).walk("VEVENT"))
+    assert sorted(str(e["uid"]).split("@")[0] for e in events) == sorted(
+        [f"task-{ids['late']}", f"task-{ids['soon']}"]
+    )
+    assert f"/partnerships/{ids['partnership']}#tasks" in str(events[0]["url"])
+    client.post("/calendar/token/revoke")
+    assert anonymous.get(f"/calendar/{token}.ics").status_code == 404
+    assert anonymous.get("/calendar/not-a-token.ics").status_code == 404
+
+
+def test_the_profile_sets_a_time_zone_and_refuses_an_unknown_one(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    user_id = login_as()
+    assert client.post("/profile", data={"time_zone": "Asia/Qyzylorda"}).status_code == 302
+    refused = client.post("/profile", data={"time_zone": "Mars/Olympus"})
+    assert refused.status_code == 422
+    assert "Choose a time zone" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert session.get(User, user_id).time_zone == "Asia/Qyzylorda"
+
+
+def test_edit_in_place_with_htmx_and_as_a_page(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    ids = seed(app, login_as())
+    partial = client.get(f"/tasks/{ids['late']}/edit", headers=HTMX).get_data(as_text=True)
+    assert "<html" not in partial and 'hx-post="/tasks/' in partial
+    assert "<html" in client.get(f"/tasks/{ids['late']}/edit").get_data(as_text=True)
+    row = client.post(
+        f"/tasks/{ids['late']}/edit",
+        data={"title": "Draft v2", "priority": "high", "assignee_id": 0, "version": ids["version"]},
+        headers=HTMX,
+    )
+    assert row.status_code == 200
+    assert "Draft v2" in row.get_data(as_text=True) and "High priority" in row.get_data(
+        as_text=True
+    )
+    bad = client.post(
+        f"/tasks/{ids['late']}/edit",
+        data={
+            "title": "x",
+            "priority": "high",
+            "due_on": "2026-02-30",
+            "version": ids["version"] + 1,
+        },
+        headers=HTMX,
+    )
+    assert bad.status_code == 422 and "Give a real date" in bad.get_data(as_text=True)
