@@ -77,6 +77,72 @@ SECTIONS = (
         lambda r, z: ((_local(r, z)(m.at), m.pairing.id, m.pairing.title, m.by) for m in r.signed),
     ),
     Section(
+        "events",
+        "Meetings and visits",
+        ("when", "pairing id", "pairing", "what", "where", "who", "summary"),
+        lambda r, z: (
+            (
+                _local(r, z)(e.at),
+                e.pairing.id,
+                e.pairing.title,
+                e.kind,
+                e.place,
+                ", ".join(e.participants),
+                e.summary,
+            )
+            for e in r.events
+        ),
+    ),
+    Section(
+        "tasks_completed",
+        "Tasks completed",
+        ("task id", "task", "pairing id", "pairing", "completed by", "completed at"),
+        lambda r, z: (
+            (
+                t.id,
+                t.title,
+                t.pairing.id,
+                t.pairing.title,
+                t.completed_by,
+                _local(r, z)(t.completed_at),
+            )
+            for t in r.tasks_completed
+        ),
+    ),
+    Section(
+        "tasks_overdue",
+        "Tasks overdue",
+        ("assignee", "task id", "task", "pairing id", "pairing", "due"),
+        lambda r, z: (
+            (
+                t.assignee,
+                t.id,
+                t.title,
+                t.pairing.id,
+                t.pairing.title,
+                t.due_on.isoformat() if t.due_on else "",
+            )
+            for group in r.overdue_by_assignee
+            for t in group.tasks
+        ),
+    ),
+    Section(
+        "tasks_due_next_week",
+        "Tasks due next week",
+        ("due", "task id", "task", "pairing id", "pairing", "assignee"),
+        lambda r, z: (
+            (
+                t.due_on.isoformat() if t.due_on else "",
+                t.id,
+                t.title,
+                t.pairing.id,
+                t.pairing.title,
+                t.assignee,
+            )
+            for t in r.due_next_week
+        ),
+    ),
+    Section(
         "stalled",
         "Stalled",
         ("pairing id", "pairing", "stage", "owner", "since", "days"),
@@ -166,8 +232,39 @@ def to_json(report: WeeklyReport) -> dict[str, Any]:
                 for s in report.stalled
             ],
         },
+        "events": [
+            {
+                "pairing": pairing(e.pairing),
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "place": e.place,
+                "participants": list(e.participants),
+                "summary": e.summary,
+            }
+            for e in report.events
+        ],
+        "tasks": {
+            "completed": [task_json(t) for t in report.tasks_completed],
+            "overdue": [
+                {"assignee": group.assignee, "tasks": [task_json(t) for t in group.tasks]}
+                for group in report.overdue_by_assignee
+            ],
+            "due_next_week": [task_json(t) for t in report.due_next_week],
+        },
         "by_sector": [vars_of(b) for b in report.by_sector],
         "by_country_pair": [vars_of(b) for b in report.by_country_pair],
+    }
+
+
+def task_json(task: Any) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "title": task.title,
+        "pairing": {"id": task.pairing.id, "title": task.pairing.title},
+        "assignee": task.assignee,
+        "due_on": task.due_on.isoformat() if task.due_on else None,
+        "completed_at": task.completed_at.isoformat() if task.completed_at else None,
+        "completed_by": task.completed_by or None,
     }
 
 
@@ -249,6 +346,18 @@ def to_text(report: WeeklyReport, zone: ZoneInfo) -> str:
         + (f" — {m.note}" if m.note else "")
         for m in report.moves
     ] or ["- nothing"]
+    lines += ["", "Meetings, visits and signings:"]
+    lines += [
+        f"- {local(e.at)} {e.kind}: {e.pairing.title}" + (f", {e.place}" if e.place else "")
+        for e in report.events
+    ] or ["- none"]
+    lines += [
+        "",
+        f"Tasks completed: {len(report.tasks_completed)}",
+        f"Tasks overdue at the end of the week: {report.overdue_total}",
+    ]
+    lines += [f"- {group.assignee}: {len(group.tasks)}" for group in report.overdue_by_assignee]
+    lines += [f"Tasks due next week: {len(report.due_next_week)}"]
     lines += ["", f"Stalled for {report.stalled_days}+ days: {report.stalled_total}"]
     lines += [f"- {s.pairing.title}: {s.stage}, {s.days} days ({s.owner})" for s in report.stalled]
     return "\n".join(lines) + "\n"

@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from crm import access
+from crm.activities.models import CONTACT_KINDS, Activity, ActivityKind, activity_participants
 from crm.auth.models import User
+from crm.contacts.models import Person
 from crm.db import session, utcnow
 from crm.localities.models import Locality
 from crm.partnerships.models import Partnership, Stage, StageChange, Status, partnership_sectors
@@ -27,8 +29,11 @@ from crm.partnerships.queries import PartnershipFilters, filtered
 from crm.partnerships.stages import SIGNED_STAGE_KEY, ordered_stages
 from crm.reports.weeks import IsoWeek
 from crm.sectors.models import Sector
+from crm.tasks.models import Task
 
 STALLED_LIST_LIMIT = 100
+TASK_LIST_LIMIT = 500
+EVENT_KINDS = (ActivityKind.MEETING, ActivityKind.VISIT, ActivityKind.SIGNING)
 
 MOVE_KINDS = {
     "new": "New pairing",
@@ -117,6 +122,35 @@ class BreakdownRow:
 
 
 @dataclass(frozen=True)
+class Event:
+    """A meeting, visit or signing ceremony held in the week."""
+
+    pairing: PairingRef
+    at: datetime
+    kind: str
+    place: str
+    summary: str
+    participants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: int
+    pairing: PairingRef
+    title: str
+    assignee: str
+    due_on: date | None
+    completed_at: datetime | None
+    completed_by: str
+
+
+@dataclass(frozen=True)
+class AssigneeTasks:
+    assignee: str
+    tasks: list[TaskRow]
+
+
+@dataclass(frozen=True)
 class WeeklyReport:
     week: IsoWeek
     start: datetime
@@ -132,7 +166,14 @@ class WeeklyReport:
     stalled_total: int
     by_sector: list[BreakdownRow]
     by_country_pair: list[BreakdownRow]
-    extra_sections: dict[str, object] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    tasks_completed: list[TaskRow] = field(default_factory=list)
+    overdue_by_assignee: list[AssigneeTasks] = field(default_factory=list)
+    due_next_week: list[TaskRow] = field(default_factory=list)
+
+    @property
+    def overdue_total(self) -> int:
+        return sum(len(group.tasks) for group in self.overdue_by_assignee)
 
     @property
     def signed(self) -> list[Move]:
@@ -170,6 +211,7 @@ def compute_weekly_report(
     moves = _moves(start, end, scope_ids, stages)
     previous_moves = _moves(previous_start, start, scope_ids, stages)
     stalled, stalled_total = _stalled(at_end, scope_ids, stalled_days)
+    sunday = week.sunday
 
     return WeeklyReport(
         week=week,
@@ -195,6 +237,15 @@ def compute_weekly_report(
         stalled_total=stalled_total,
         by_sector=_by_sector(at_end, moves),
         by_country_pair=_by_country_pair(at_end, moves),
+        events=_events(start, end, scope_ids),
+        tasks_completed=_tasks(scope_ids, Task.completed_at >= start, Task.completed_at < end),
+        overdue_by_assignee=_by_assignee(_tasks(scope_ids, Task.due_on <= sunday, *_open_at(end))),
+        due_next_week=_tasks(
+            scope_ids,
+            Task.due_on > sunday,
+            Task.due_on <= sunday + timedelta(days=7),
+            *_open_at(end),
+        ),
     )
 
 
@@ -338,6 +389,12 @@ def _stalled(
     """
     threshold = at_end.moment - timedelta(days=days)
     final_stages = [stage.id for stage in ordered_stages() if stage.key == SIGNED_STAGE_KEY]
+    # A meeting, visit, call or letter since the threshold means the pairing is not stuck.
+    in_contact = select(Activity.partnership_id).where(
+        Activity.kind.in_([kind.value for kind in CONTACT_KINDS]),
+        Activity.occurred_at > threshold,
+        Activity.occurred_at < at_end.moment,
+    )
     changed_since = select(StageChange.partnership_id).where(
         StageChange.changed_at >= at_end.moment
     )
@@ -347,11 +404,18 @@ def _stalled(
         Partnership.status == Status.OPEN.value,
         Partnership.stage_entered_at <= threshold,
         Partnership.stage_id.not_in(final_stages),
+        Partnership.id.not_in(in_contact),
+    )
+    contacted = set(
+        session.scalars(in_contact.where(Activity.partnership_id.in_(list(at_end.replayed))))
     )
     quiet_replayed = {
         pid: entered
         for pid, (stage_id, status, entered) in at_end.replayed.items()
-        if status == Status.OPEN and entered <= threshold and stage_id not in final_stages
+        if status == Status.OPEN
+        and entered <= threshold
+        and stage_id not in final_stages
+        and pid not in contacted
     }
     total = (session.scalar(select(func.count()).where(quiet_unchanged)) or 0) + len(quiet_replayed)
     since: dict[int, datetime] = dict(quiet_replayed)
@@ -386,6 +450,108 @@ def _stalled(
             )
         )
     return stalled, total
+
+
+def _open_at(moment: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Tasks that existed and were not done at `moment`."""
+    return (
+        Task.created_at < moment,
+        or_(Task.completed_at.is_(None), Task.completed_at >= moment),
+    )
+
+
+def _tasks(scope_ids: Select[tuple[int]], *conditions: ColumnElement[bool]) -> list[TaskRow]:
+    assignee, completer = aliased(User), aliased(User)
+    rows = session.execute(
+        select(
+            Task.id,
+            Task.partnership_id,
+            Partnership.title,
+            Task.title,
+            assignee.name,
+            Task.due_on,
+            Task.completed_at,
+            completer.name,
+        )
+        .join(Partnership, Partnership.id == Task.partnership_id)
+        .outerjoin(assignee, assignee.id == Task.assignee_id)
+        .outerjoin(completer, completer.id == Task.completed_by_id)
+        .where(Task.partnership_id.in_(scope_ids), *conditions)
+        .order_by(Task.due_on, Task.completed_at, Task.id)
+        .limit(TASK_LIST_LIMIT)
+    )
+    return [
+        TaskRow(
+            id=task_id,
+            pairing=PairingRef(pid, pairing_title),
+            title=title,
+            assignee=assignee_name or "Unassigned",
+            due_on=due_on,
+            completed_at=completed_at,
+            completed_by=completed_by or "",
+        )
+        for (
+            task_id,
+            pid,
+            pairing_title,
+            title,
+            assignee_name,
+            due_on,
+            completed_at,
+            completed_by,
+        ) in rows
+    ]
+
+
+def _by_assignee(tasks: list[TaskRow]) -> list[AssigneeTasks]:
+    groups: dict[str, list[TaskRow]] = defaultdict(list)
+    for task in tasks:
+        groups[task.assignee].append(task)
+    return [
+        AssigneeTasks(assignee=name, tasks=items)
+        for name, items in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    ]
+
+
+def _events(start: datetime, end: datetime, scope_ids: Select[tuple[int]]) -> list[Event]:
+    rows = session.execute(
+        select(
+            Activity.id,
+            Activity.partnership_id,
+            Partnership.title,
+            Activity.occurred_at,
+            Activity.kind,
+            Activity.place,
+            Activity.summary,
+        )
+        .join(Partnership, Partnership.id == Activity.partnership_id)
+        .where(
+            Activity.partnership_id.in_(scope_ids),
+            Activity.kind.in_([kind.value for kind in EVENT_KINDS]),
+            Activity.occurred_at >= start,
+            Activity.occurred_at < end,
+        )
+        .order_by(Activity.occurred_at, Activity.id)
+    ).all()
+    names: dict[int, list[str]] = defaultdict(list)
+    for activity_id, name in session.execute(
+        select(activity_participants.c.activity_id, Person.full_name)
+        .join(Person, Person.id == activity_participants.c.person_id)
+        .where(activity_participants.c.activity_id.in_([row[0] for row in rows]))
+        .order_by(Person.full_name)
+    ):
+        names[activity_id].append(name)
+    return [
+        Event(
+            pairing=PairingRef(pid, title),
+            at=at,
+            kind=ActivityKind(kind).label,
+            place=place,
+            summary=summary,
+            participants=tuple(names[activity_id]),
+        )
+        for activity_id, pid, title, at, kind, place, summary in rows
+    ]
 
 
 def _by_sector(at_end: _StateAt, moves: list[Move]) -> list[BreakdownRow]:

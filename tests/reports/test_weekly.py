@@ -220,3 +220,89 @@ def test_week_arithmetic() -> None:
     start, end = IsoWeek.parse("2026-W13").bounds(LJUBLJANA)  # clocks go forward on 29 March
     assert (end - start).total_seconds() == 167 * 3600
     assert IsoWeek.last_complete(utc("2026-02-16T06:00:00"), LJUBLJANA) == W07
+
+
+@pytest.fixture
+def work(history: dict[str, Partnership]) -> dict[str, object]:
+    """Meetings and tasks around W07, on top of the pipeline history."""
+    from crm.activities.services import ActivityData, create_activity
+    from crm.tasks.services import TaskData, complete_task, create_task
+    from tests.factories import make_person
+
+    owner = history["quick"].owner
+    helper = make_user(name="Erlan")
+    ambassador = make_person("Altay Abibullayev")
+    meeting = create_activity(
+        history["quick"],
+        ActivityData(
+            kind="meeting",
+            occurred_at=local("2026-02-13T10:00:00"),
+            place="Maribor",
+            participant_ids=[ambassador.id],
+        ),
+        by=owner,
+    )
+    create_activity(
+        history["quick"],
+        ActivityData(kind="note", occurred_at=local("2026-02-12T10:00:00")),
+        by=owner,
+    )
+    # A call to the stalled pairing in the last 30 days takes it off the stalled list.
+    create_activity(
+        history["stalled"],
+        ActivityData(kind="call", occurred_at=local("2026-02-01T10:00:00")),
+        by=owner,
+    )
+
+    def task(title: str, due: str | None, assignee: User, created: str = "2026-01-20T09:00:00"):
+        return create_task(
+            history["quick"],
+            TaskData(
+                title=title,
+                assignee_id=assignee.id,
+                due_on=datetime.fromisoformat(due).date() if due else None,
+            ),
+            by=owner,
+            at=utc(created),
+        )
+
+    done_in_week = task("Send the draft", "2026-02-12", owner)
+    complete_task(done_in_week, by=owner, at=local("2026-02-12T16:00:00"))
+    late_done_after = task("Book the hall", "2026-02-10", helper)
+    complete_task(late_done_after, by=helper, at=local("2026-02-17T09:00:00"))
+    task("Call the akimat", "2026-02-14", helper)
+    task("Find water experts", "2026-02-03", owner)
+    task("Prepare the visit", "2026-02-20", owner)
+    task("Someday", None, owner)
+    task("Not yet created", "2026-02-11", owner, created="2026-02-16T09:00:00")
+    session.flush()
+    return {"meeting": meeting}
+
+
+def test_meetings_visits_and_signings_of_the_week(work: dict[str, object]) -> None:
+    [event] = report().events
+    assert (event.kind, event.place, event.participants) == (
+        "Meeting",
+        "Maribor",
+        ("Altay Abibullayev",),
+    )
+
+
+def test_tasks_completed_overdue_by_assignee_and_due_next_week(work: dict[str, object]) -> None:
+    result = report()
+    assert [t.title for t in result.tasks_completed] == ["Send the draft"]
+    assert {
+        group.assignee: [t.title for t in group.tasks] for group in result.overdue_by_assignee
+    } == {
+        "Erlan": ["Book the hall", "Call the akimat"],  # done only after the week ended
+        "Dana": ["Find water experts"],
+    }
+    assert result.overdue_total == 3
+    assert [t.title for t in result.due_next_week] == ["Prepare the visit"]
+
+
+def test_a_recent_contact_keeps_a_pairing_off_the_stalled_list(
+    work: dict[str, object], history: dict[str, Partnership]
+) -> None:
+    assert history["stalled"].id not in {s.pairing.id for s in report(stalled_days=30).stalled}
+    assert history["stalled"].id in {s.pairing.id for s in report(stalled_days=10).stalled}
