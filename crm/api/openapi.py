@@ -14,21 +14,34 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from crm.api.schemas import (
+    ActivityCreate,
+    ActivityOut,
+    ContactQuery,
     ErrorOut,
     ListQuery,
     LocalityCreate,
     LocalityOut,
     LocalityQuery,
     LocalityUpdate,
+    OrganisationCreate,
+    OrganisationOut,
+    OrganisationUpdate,
     Page,
     PartnershipCreate,
     PartnershipOut,
     PartnershipQuery,
     PartnershipUpdate,
+    PersonCreate,
+    PersonOut,
+    PersonUpdate,
     SectorOut,
     StageChangeCreate,
     StageChangeOut,
     StageOut,
+    TaskCreate,
+    TaskOut,
+    TaskUpdate,
+    WeeklyReportOut,
 )
 from crm.routing import MAX_RECORD_ID
 
@@ -53,6 +66,26 @@ class StagePage(Page[StageOut]):
 
 class SectorPage(Page[SectorOut]):
     pass
+
+
+class TaskPage(Page[TaskOut]):
+    pass
+
+
+class ActivityPage(Page[ActivityOut]):
+    pass
+
+
+class PersonPage(Page[PersonOut]):
+    pass
+
+
+class OrganisationPage(Page[OrganisationOut]):
+    pass
+
+
+class NoContent(BaseModel):
+    """Marks an operation that answers 204 with no body."""
 
 
 ERROR_MEANINGS = {
@@ -168,15 +201,134 @@ OPERATIONS = (
         errors=_writes(404, 409),
         path_params=("locality_id",),
     ),
+    Operation(
+        "delete",
+        "/partnerships/{partnership_id}",
+        "Delete (archive) a pairing",
+        NoContent,
+        204,
+        errors=(403, 404),
+        path_params=("partnership_id",),
+    ),
     Operation("get", "/stages", "The pipeline's stages, in order", StagePage),
     Operation("get", "/sectors", "The sector tags", SectorPage),
+    Operation(
+        "get",
+        "/partnerships/{partnership_id}/tasks",
+        "A pairing's tasks",
+        TaskPage,
+        query=ListQuery,
+        errors=(404, 422),
+        path_params=("partnership_id",),
+    ),
+    Operation(
+        "post",
+        "/partnerships/{partnership_id}/tasks",
+        "Add a task",
+        TaskOut,
+        201,
+        body=TaskCreate,
+        errors=_writes(404),
+        path_params=("partnership_id",),
+    ),
+    Operation(
+        "patch",
+        "/tasks/{task_id}",
+        "Change, complete or reopen a task",
+        TaskOut,
+        body=TaskUpdate,
+        errors=_writes(404, 409),
+        path_params=("task_id",),
+    ),
+    Operation(
+        "get",
+        "/partnerships/{partnership_id}/activities",
+        "A pairing's activities",
+        ActivityPage,
+        query=ListQuery,
+        errors=(404, 422),
+        path_params=("partnership_id",),
+    ),
+    Operation(
+        "post",
+        "/partnerships/{partnership_id}/activities",
+        "Record a meeting, visit, call, letter, signing or note",
+        ActivityOut,
+        201,
+        body=ActivityCreate,
+        errors=_writes(404),
+        path_params=("partnership_id",),
+    ),
+    Operation("get", "/people", "List people", PersonPage, query=ContactQuery, errors=(422,)),
+    Operation(
+        "post", "/people", "Add a person", PersonOut, 201, body=PersonCreate, errors=_writes()
+    ),
+    Operation(
+        "get",
+        "/people/{person_id}",
+        "One person",
+        PersonOut,
+        errors=(404,),
+        path_params=("person_id",),
+    ),
+    Operation(
+        "patch",
+        "/people/{person_id}",
+        "Change a person",
+        PersonOut,
+        body=PersonUpdate,
+        errors=_writes(404, 409),
+        path_params=("person_id",),
+    ),
+    Operation(
+        "get",
+        "/organisations",
+        "List organisations",
+        OrganisationPage,
+        query=ContactQuery,
+        errors=(422,),
+    ),
+    Operation(
+        "post",
+        "/organisations",
+        "Add an organisation",
+        OrganisationOut,
+        201,
+        body=OrganisationCreate,
+        errors=_writes(),
+    ),
+    Operation(
+        "get",
+        "/organisations/{organisation_id}",
+        "One organisation",
+        OrganisationOut,
+        errors=(404,),
+        path_params=("organisation_id",),
+    ),
+    Operation(
+        "patch",
+        "/organisations/{organisation_id}",
+        "Change an organisation",
+        OrganisationOut,
+        body=OrganisationUpdate,
+        errors=_writes(404, 409),
+        path_params=("organisation_id",),
+    ),
+    Operation(
+        "get",
+        "/reports/weekly/{iso_week}",
+        "The weekly report's data",
+        WeeklyReportOut,
+        errors=(422,),
+        path_params=("iso_week",),
+    ),
 )
 
 
 @cache
 def document() -> dict[str, Any]:
     inputs = {op.body for op in OPERATIONS if op.body}
-    outputs = {op.response for op in OPERATIONS} | {ErrorOut}
+    outputs = {op.response for op in OPERATIONS if op.response is not NoContent} | {ErrorOut}
     _, definitions = models_json_schema(
         [(model, "validation") for model in inputs]
         + [(model, "serialization") for model in outputs],
@@ -209,12 +361,10 @@ def document() -> dict[str, Any]:
 
 def _operation(op: Operation) -> dict[str, Any]:
     name = op.response.__name__
-    responses: dict[str, Any] = {
-        str(op.status): {
-            "description": op.summary,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=name)}}},
-        }
-    }
+    success: dict[str, Any] = {"description": op.summary}
+    if op.response is not NoContent:
+        success["content"] = {"application/json": {"schema": {"$ref": REF.format(model=name)}}}
+    responses: dict[str, Any] = {str(op.status): success}
     for status in sorted({*op.errors, 401}):
         responses[str(status)] = {
             "description": ERROR_MEANINGS[status],
@@ -245,6 +395,14 @@ def _operation_id(op: Operation) -> str:
 
 
 def _path_parameter(name: str) -> dict[str, Any]:
+    if name == "iso_week":
+        return {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": "An ISO week such as 2026-W07.",
+            "schema": {"type": "string", "pattern": r"^\d{4}-W\d{2}$", "maxLength": 8},
+        }
     return {
         "name": name,
         "in": "path",

@@ -7,16 +7,19 @@ document cannot drift from the implementation.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
+from crm.activities.models import Activity
 from crm.auth.models import User
+from crm.contacts.models import Organisation, Person
 from crm.localities.models import Locality
 from crm.localities.services import NAME_MAX_LENGTH
 from crm.partnerships.models import Partnership, Stage, StageChange
 from crm.partnerships.services import NOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, TITLE_MAX_LENGTH
 from crm.sectors.models import Sector
+from crm.tasks.models import Task
 
 # ISO 8601 with an explicit offset ("+00:00"), which every client parses the same way.
 Timestamp = Annotated[datetime, PlainSerializer(lambda value: value.isoformat(), return_type=str)]
@@ -277,3 +280,254 @@ class ErrorBody(Output):
 
 class ErrorOut(Output):
     error: ErrorBody
+
+
+# --- the work around a pairing --------------------------------------------------------------
+
+TaskStatusName = Literal["open", "done"]
+PriorityName = Literal["low", "normal", "high"]
+ActivityKindName = Literal["meeting", "visit", "call", "letter", "signing", "note"]
+OrganisationKindName = Literal[
+    "city_hall",
+    "regional_administration",
+    "embassy",
+    "consulate",
+    "ministry",
+    "chamber_of_commerce",
+    "company",
+    "university",
+    "other",
+]
+SideName = Literal["a", "b", "facilitator"]
+
+
+class TaskOut(Output):
+    id: int
+    partnership_id: int
+    title: str
+    description: str
+    assignee: UserRef | None
+    due_on: date | None
+    priority: PriorityName
+    status: TaskStatusName
+    completed_by: UserRef | None
+    completed_at: Timestamp | None
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, task: Task) -> TaskOut:
+        return cls(
+            id=task.id,
+            partnership_id=task.partnership_id,
+            title=task.title,
+            description=task.description,
+            assignee=UserRef.of(task.assignee) if task.assignee else None,
+            due_on=task.due_on,
+            priority=task.priority,  # type: ignore[arg-type]
+            status=task.status,  # type: ignore[arg-type]
+            completed_by=UserRef.of(task.completed_by) if task.completed_by else None,
+            completed_at=task.completed_at,
+            version=task.version,
+            created_at=task.created_at,
+            updated_at=task.updated_at,
+        )
+
+
+TaskTitle = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+LongText = Annotated[str, StringConstraints(max_length=10_000)]
+
+
+class TaskCreate(Input):
+    title: TaskTitle
+    description: LongText = ""
+    assignee_id: RecordId | None = None
+    due_on: date | None = None
+    priority: PriorityName = "normal"
+
+
+class TaskUpdate(Input):
+    """Only the fields given change; `status` completes or reopens the task."""
+
+    version: Version
+    title: TaskTitle | None = None
+    description: LongText | None = None
+    assignee_id: RecordId | None = None
+    due_on: date | None = None
+    priority: PriorityName | None = None
+    status: TaskStatusName | None = None
+
+
+class PersonRef(Output):
+    id: int
+    full_name: str
+
+
+class ActivityOut(Output):
+    id: int
+    partnership_id: int
+    kind: ActivityKindName
+    occurred_at: Timestamp
+    place: str
+    summary: str
+    participants: list[PersonRef]
+    follow_up_task_ids: list[int]
+    created_by: UserRef
+    version: int
+    created_at: Timestamp
+
+    @classmethod
+    def of(cls, activity: Activity) -> ActivityOut:
+        return cls(
+            id=activity.id,
+            partnership_id=activity.partnership_id,
+            kind=activity.kind,  # type: ignore[arg-type]
+            occurred_at=activity.occurred_at,
+            place=activity.place,
+            summary=activity.summary,
+            participants=[PersonRef(id=p.id, full_name=p.full_name) for p in activity.participants],
+            follow_up_task_ids=[task.id for task in activity.follow_ups],
+            created_by=UserRef.of(activity.created_by),
+            version=activity.version,
+            created_at=activity.created_at,
+        )
+
+
+class ActivityCreate(Input):
+    kind: ActivityKindName
+    occurred_at: datetime = Field(description="ISO 8601 with an offset.")
+    place: Annotated[str, StringConstraints(max_length=200)] = ""
+    summary: LongText = ""
+    participant_ids: list[RecordId] = Field(default_factory=list, max_length=100)
+    follow_up_tasks: list[TaskCreate] = Field(default_factory=list, max_length=10)
+
+
+class OrganisationOut(Output):
+    id: int
+    name: str
+    kind: OrganisationKindName
+    country: str
+    city: str
+    website: str
+    notes: str
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, organisation: Organisation) -> OrganisationOut:
+        return cls(
+            id=organisation.id,
+            name=organisation.name,
+            kind=organisation.kind,  # type: ignore[arg-type]
+            country=organisation.country_code,
+            city=organisation.city,
+            website=organisation.website,
+            notes=organisation.notes,
+            version=organisation.version,
+            created_at=organisation.created_at,
+            updated_at=organisation.updated_at,
+        )
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(max_length=200)]
+OptionalCountry = Annotated[str, StringConstraints(pattern=r"^([A-Za-z]{2})?$")]
+
+
+class OrganisationCreate(Input):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    kind: OrganisationKindName = "other"
+    country: OptionalCountry = ""
+    city: ShortText = ""
+    website: Annotated[str, StringConstraints(max_length=500)] = ""
+    notes: LongText = ""
+
+
+class OrganisationUpdate(Input):
+    version: Version
+    name: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
+    kind: OrganisationKindName | None = None
+    country: OptionalCountry | None = None
+    city: ShortText | None = None
+    website: Annotated[str, StringConstraints(max_length=500)] | None = None
+    notes: LongText | None = None
+
+
+class OrganisationRef(Output):
+    id: int
+    name: str
+
+
+class PersonOut(Output):
+    id: int
+    full_name: str
+    position: str
+    organisation: OrganisationRef | None
+    email: str
+    phone: str = Field(description="E.164, e.g. +38622201000.")
+    country: str
+    preferred_language: str
+    notes: str
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, person: Person) -> PersonOut:
+        organisation = person.organisation
+        return cls(
+            id=person.id,
+            full_name=person.full_name,
+            position=person.position,
+            organisation=OrganisationRef(id=organisation.id, name=organisation.name)
+            if organisation
+            else None,
+            email=person.email,
+            phone=person.phone,
+            country=person.country_code,
+            preferred_language=person.preferred_language,
+            notes=person.notes,
+            version=person.version,
+            created_at=person.created_at,
+            updated_at=person.updated_at,
+        )
+
+
+class PersonCreate(Input):
+    full_name: Name
+    position: ShortText = ""
+    organisation_id: RecordId | None = None
+    email: Annotated[str, StringConstraints(max_length=254)] = ""
+    phone: Annotated[str, StringConstraints(max_length=40)] = ""
+    country: OptionalCountry = ""
+    preferred_language: Annotated[str, StringConstraints(max_length=60)] = ""
+    notes: LongText = ""
+
+
+class PersonUpdate(Input):
+    version: Version
+    full_name: Name | None = None
+    position: ShortText | None = None
+    organisation_id: RecordId | None = None
+    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    country: OptionalCountry | None = None
+    preferred_language: Annotated[str, StringConstraints(max_length=60)] | None = None
+    notes: LongText | None = None
+
+
+class ContactQuery(ListQuery):
+    q: str = Field(default="", max_length=200, description="Name, without caring for accents.")
+
+
+class WeeklyReportOut(Output):
+    """The weekly report's data, as `flask reports weekly --format json` writes it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    week: str
+    headline: dict[str, dict[str, int]]
+    funnel: list[dict[str, Any]]
+    moves: list[dict[str, Any]]

@@ -146,6 +146,7 @@ def test_every_api_route_is_documented_and_every_documented_route_exists(app: Fl
         path = rule.rule.removeprefix("/api/v1")
         for argument in rule.arguments:
             path = path.replace(f"<id:{argument}>", f"{{{argument}}}")
+            path = path.replace(f"<{argument}>", f"{{{argument}}}")
         routes |= {(method.lower(), path) for method in rule.methods - {"HEAD", "OPTIONS"}}
     documented = {(op.method, op.path) for op in OPERATIONS}
     assert routes == documented

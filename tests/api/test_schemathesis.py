@@ -49,7 +49,7 @@ def test_api_conforms_to_its_document(app: Flask, operation: object, mode: Gener
 
     @given(case=api_operation.as_strategy(generation_mode=mode))
     @settings(
-        max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None
     )
     def check(case: schemathesis.Case) -> None:
         case.call_and_validate(headers=headers, checks=CHECKS)

@@ -1,0 +1,167 @@
+"""Endpoints for people and organisations."""
+
+from __future__ import annotations
+
+from flask import Response, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from crm import access
+from crm.api import auth
+from crm.api.core import (
+    ApiError,
+    answer,
+    bp,
+    page_of,
+    parse_body,
+    parse_query,
+    patched,
+    require,
+)
+from crm.api.schemas import (
+    ContactQuery,
+    OrganisationCreate,
+    OrganisationOut,
+    OrganisationUpdate,
+    PersonCreate,
+    PersonOut,
+    PersonUpdate,
+)
+from crm.contacts import services
+from crm.contacts.models import Organisation, Person
+from crm.db import session
+from crm.text_search import LIKE_ESCAPE, contains_pattern
+
+
+def _person_or_404(person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None or person.deleted_at is not None:
+        raise ApiError(404, "There is no person with that id.")
+    return person
+
+
+def _organisation_or_404(organisation_id: int) -> Organisation:
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or organisation.deleted_at is not None:
+        raise ApiError(404, "There is no organisation with that id.")
+    return organisation
+
+
+@bp.get("/people")
+def list_people() -> Response:
+    query: ContactQuery = parse_query(ContactQuery)
+    statement = (
+        select(Person).where(Person.deleted_at.is_(None)).options(selectinload(Person.organisation))
+    )
+    if query.q:
+        statement = statement.where(
+            Person.name_folded.like(contains_pattern(query.q), escape=LIKE_ESCAPE)
+        )
+    return page_of(statement, Person.id, query, PersonOut.of)
+
+
+@bp.post("/people")
+def create_person() -> Response:
+    require(access.can_edit_pipeline(auth.api_user()))
+    body = parse_body(PersonCreate)
+    person = services.create_person(
+        services.PersonData(
+            full_name=body.full_name,
+            position=body.position,
+            organisation_id=body.organisation_id,
+            email=body.email,
+            phone=body.phone,
+            country_code=body.country,
+            preferred_language=body.preferred_language,
+            notes=body.notes,
+        )
+    )
+    session.commit()
+    return answer(PersonOut.of(person), 201, url_for(".get_person", person_id=person.id))
+
+
+@bp.get("/people/<id:person_id>")
+def get_person(person_id: int) -> Response:
+    return answer(PersonOut.of(_person_or_404(person_id)))
+
+
+@bp.patch("/people/<id:person_id>")
+def update_person(person_id: int) -> Response:
+    person = _person_or_404(person_id)
+    require(access.can_edit_pipeline(auth.api_user()))
+    body = parse_body(PersonUpdate)
+    services.update_person(
+        person,
+        services.PersonData(
+            full_name=patched(body, "full_name", person.full_name),
+            position=patched(body, "position", person.position),
+            organisation_id=patched(body, "organisation_id", person.organisation_id, nullable=True),
+            email=patched(body, "email", person.email),
+            phone=patched(body, "phone", person.phone),
+            country_code=patched(body, "country", person.country_code),
+            preferred_language=patched(body, "preferred_language", person.preferred_language),
+            notes=patched(body, "notes", person.notes),
+        ),
+        expected_version=body.version,
+    )
+    session.commit()
+    return answer(PersonOut.of(person))
+
+
+@bp.get("/organisations")
+def list_organisations() -> Response:
+    query: ContactQuery = parse_query(ContactQuery)
+    statement = select(Organisation).where(Organisation.deleted_at.is_(None))
+    if query.q:
+        statement = statement.where(
+            Organisation.name_folded.like(contains_pattern(query.q), escape=LIKE_ESCAPE)
+        )
+    return page_of(statement, Organisation.id, query, OrganisationOut.of)
+
+
+@bp.post("/organisations")
+def create_organisation() -> Response:
+    require(access.can_edit_pipeline(auth.api_user()))
+    body = parse_body(OrganisationCreate)
+    organisation = services.create_organisation(
+        services.OrganisationData(
+            name=body.name,
+            kind=body.kind,
+            country_code=body.country,
+            city=body.city,
+            website=body.website,
+            notes=body.notes,
+        )
+    )
+    session.commit()
+    return answer(
+        OrganisationOut.of(organisation),
+        201,
+        url_for(".get_organisation", organisation_id=organisation.id),
+    )
+
+
+@bp.get("/organisations/<id:organisation_id>")
+def get_organisation(organisation_id: int) -> Response:
+    return answer(OrganisationOut.of(_organisation_or_404(organisation_id)))
+
+
+@bp.patch("/organisations/<id:organisation_id>")
+def update_organisation(organisation_id: int) -> Response:
+    organisation = _organisation_or_404(organisation_id)
+    require(access.can_edit_pipeline(auth.api_user()))
+    body = parse_body(OrganisationUpdate)
+    services.update_organisation(
+        organisation,
+        services.OrganisationData(
+            name=patched(body, "name", organisation.name),
+            kind=patched(body, "kind", organisation.kind),
+            country_code=patched(body, "country", organisation.country_code),
+            city=patched(body, "city", organisation.city),
+            website=patched(body, "website", organisation.website),
+            notes=patched(body, "notes", organisation.notes),
+        ),
+        expected_version=body.version,
+    )
+    session.commit()
+    return answer(OrganisationOut.of(organisation))

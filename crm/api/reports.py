@@ -1,0 +1,28 @@
+"""The weekly report's data, for programs."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify
+
+from crm.api import auth
+from crm.api.core import ApiError, bp
+from crm.reports.rendering import to_json
+from crm.reports.services import deployment_zone
+from crm.reports.weekly import compute_weekly_report
+from crm.reports.weeks import InvalidWeek, IsoWeek
+
+
+@bp.get("/reports/weekly/<iso_week>")
+def weekly_report(iso_week: str) -> Response:
+    """The same data as `flask reports weekly --format json`, for the pairings you may see."""
+    try:
+        week = IsoWeek.parse(iso_week)
+    except InvalidWeek as error:
+        raise ApiError(422, str(error), fields={"iso_week": [str(error)]}) from error
+    report = compute_weekly_report(
+        week,
+        viewer=auth.api_user(),
+        zone=deployment_zone(current_app),
+        stalled_days=current_app.config["STALLED_AFTER_DAYS"],
+    )
+    return jsonify(to_json(report))
