@@ -22,11 +22,15 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     from crm import db, security
-    from crm.auth import login
+    from crm.audit import services as audit
+    from crm.auth import login, sessions, throttle
 
     db.init_app(app)
     login.init_app(app)
+    sessions.init_app(app)
+    throttle.init_app(app)
     security.init_app(app)
+    audit.init_app(app)
 
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -48,14 +52,19 @@ def _refuse_default_secret_key(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from crm.audit.views import bp as audit_bp
     from crm.auth.views import bp as auth_bp
     from crm.localities.views import bp as localities_bp
     from crm.partnerships.board_views import bp as board_bp
     from crm.partnerships.stage_views import bp as stages_bp
     from crm.partnerships.views import bp as partnerships_bp
     from crm.sectors.views import bp as sectors_bp
+    from crm.sharing.views import bp as sharing_bp
+    from crm.users.views import bp as users_bp
 
     for blueprint in (auth_bp, board_bp, partnerships_bp, localities_bp, sectors_bp, stages_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (sharing_bp, users_bp, audit_bp):
         app.register_blueprint(blueprint)
 
 

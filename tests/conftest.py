@@ -97,9 +97,9 @@ def login_as(app: Flask, client: FlaskClient) -> Callable[..., int]:
         with app.app_context():
             user = factories.make_user(role=role, **overrides)
             session.commit()
-            user_id = user.id
+            user_id, session_id = user.id, user.get_id()
         with client.session_transaction() as cookie_session:
-            cookie_session["_user_id"] = str(user_id)
+            cookie_session["_user_id"] = session_id
             cookie_session["_fresh"] = True
         return user_id
 

@@ -37,6 +37,7 @@ def make_user(role: str = "officer", **overrides: Any) -> User:
         "email": f"user{number}@example.com",
         "name": f"Test User {number}",
         "role": role,
+        "session_token": f"token-{number}",
         "is_active": True,
         "password_hash": _PASSWORD_HASH,
     }
@@ -80,3 +81,8 @@ def make_partnership(
         **overrides,
     )
     return create_partnership(data, by=by or owner, stage_key=stage_key, at=at)
+
+
+def session_id_of(user: User) -> str:
+    """What flask-login keeps in the session cookie for `user` (id and session token)."""
+    return user.get_id()

@@ -28,8 +28,14 @@ PAGES = {
     "sectors.index": "/sectors",
     "stages.index": "/stages",
     "auth.login": "/login",
+    "auth.change_password": "/account/password",
+    "users.index": "/users",
+    "users.new": "/users/new",
+    "users.show": "/users/{user}",
+    "audit.index": "/audit",
 }
 PUBLIC = {"auth.login", "static"}
+ADMIN_ONLY = {"stages.index", "users.index", "users.new", "users.show", "audit.index"}
 
 
 @pytest.fixture
@@ -45,7 +51,7 @@ def seeded(app: Flask) -> dict[str, int]:
         )
         partnership = make_partnership(maribor, kyzylorda, sectors=("education", "culture"))
         session.commit()
-        return {"partnership": partnership.id, "locality": maribor.id}
+        return {"partnership": partnership.id, "locality": maribor.id, "user": partnership.owner_id}
 
 
 def test_every_get_route_is_listed(app: Flask) -> None:
@@ -66,7 +72,7 @@ def test_page_renders_for_staff(
 ) -> None:
     login_as(role)
     response = client.get(PAGES[endpoint].format(**seeded), follow_redirects=True)
-    if endpoint == "stages.index" and role == "officer":
+    if endpoint in ADMIN_ONLY and role == "officer":
         assert response.status_code == 403
         return
     assert response.status_code == 200
