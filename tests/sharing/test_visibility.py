@@ -1,4 +1,4 @@
-"""A partner sees the pairings shared with them and nothing else of the pipeline, on every surface."""
+"""A partner sees the pairings shared with them and nothing else of the pipeline."""
 
 from __future__ import annotations
 
