@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Flask, g, has_app_context, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, update
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from crm.audit.models import AuditEntry
@@ -74,6 +74,8 @@ class Actor:
 def init_app(app: Flask) -> None:
     maker: sessionmaker[Session] = app.extensions["crm.db.sessionmaker"]
     event.listen(maker, "after_flush", _record_flush)
+    event.listen(maker, "after_commit", _forget_transaction)
+    event.listen(maker, "after_rollback", _forget_transaction)
     app.after_request(_record_denial_after_request)
 
 
@@ -178,8 +180,38 @@ def _record_flush(db_session: Session, flush_context: UOWTransaction) -> None:
             rows.append(_share_row(Action.UNSHARE, obj, actor))
         elif not isinstance(obj, AuditEntry):
             rows.append(_object_row(Action.DELETE, obj, actor, {}))
-    if rows:
-        db_session.connection().execute(insert(AuditEntry.__table__), rows)
+    _write(db_session, rows)
+
+
+# Entries written in the current transaction, by object: a service may flush an object more than
+# once (a query autoflushes half of an edit), and the reader wants one entry per change.
+_WRITTEN = "crm.audit.written"
+_MERGEABLE = frozenset({Action.CREATE.value, Action.UPDATE.value})
+
+
+def _write(db_session: Session, rows: list[dict[str, Any]]) -> None:
+    table = AuditEntry.__table__
+    connection = db_session.connection()
+    written: dict[tuple[str, int], tuple[int, dict[str, Any]]] = db_session.info.setdefault(
+        _WRITTEN, {}
+    )
+    for row in rows:
+        key = (row["object_type"], row["object_id"])
+        if row["action"] in _MERGEABLE and row["object_id"] is not None and key in written:
+            entry_id, changes = written[key]
+            for field, (before, after) in row["changes"].items():
+                changes[field] = [changes[field][0] if field in changes else before, after]
+            connection.execute(
+                update(table).where(table.c.id == entry_id).values(changes=dict(changes))
+            )
+            continue
+        result = connection.execute(insert(table).values(**row))
+        if row["action"] in _MERGEABLE and row["object_id"] is not None:
+            written[key] = (result.inserted_primary_key[0], dict(row["changes"]))
+
+
+def _forget_transaction(db_session: Session) -> None:
+    db_session.info.pop(_WRITTEN, None)
 
 
 def _changes(obj: Any, *, created: bool = False) -> dict[str, Any]:
@@ -239,7 +271,9 @@ def _label(obj: Any) -> str:
 
 
 def _object_type(obj: Any) -> str:
-    return str(inspect(obj).mapper.local_table.name).removesuffix("s").replace("_", " ")
+    """ "partnership", "locality", "stage change": the class name in words."""
+    name = type(obj).__name__
+    return "".join(f" {ch.lower()}" if ch.isupper() else ch for ch in name).strip()
 
 
 def _object_row(action: Action, obj: Any, actor: Actor, changes: dict[str, Any]) -> dict[str, Any]:
