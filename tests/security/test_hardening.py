@@ -15,7 +15,7 @@ from crm import create_app
 from crm.db import Base, engine_for, session
 from tests.factories import make_user
 from tests.security.test_access_matrix import MATRIX, ROLES, World, log_in
-from tests.security.test_access_matrix import world as world  # noqa: F401 (the fixture)
+from tests.security.test_access_matrix import world as world
 
 INTERNALS = ("Traceback", "SELECT", "sqlalchemy", "/work/", "crm/", ".py", "Werkzeug Debugger")
 
@@ -56,7 +56,7 @@ def test_a_rate_limited_login_page_shows_no_internals(app: Flask, client: FlaskC
 
 
 class ProductionConfig(Config):
-    SECRET_KEY = "x" * 64  # noqa: S105 (test only)
+    SECRET_KEY = "x" * 64
     TESTING = False
 
 
