@@ -21,6 +21,7 @@ from sqlalchemy import Engine, MetaData, event, text
 
 from config import TestConfig
 from crm import create_app
+from crm.auth import throttle
 from crm.db import Base, engine_for, session
 from crm.migrations_cli import upgrade
 from crm.partnerships.stages import ensure_default_stages
@@ -68,6 +69,8 @@ def clean_database(app: Flask) -> None:
         ensure_default_stages()
         ensure_default_sectors()
         session.commit()
+    with app.test_request_context():
+        throttle.reset()  # failed logins of one test must not lock out the next
     factories.reset_counters()
 
 

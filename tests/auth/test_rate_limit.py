@@ -13,17 +13,10 @@ from flask.testing import FlaskClient
 
 from config import TestConfig
 from crm import create_app
-from crm.auth import throttle
 from crm.db import engine_for, session
 from tests.factories import TEST_PASSWORD, make_user
 
 REDIS_URL = "redis://127.0.0.1:6379/5"
-
-
-@pytest.fixture(autouse=True)
-def fresh_counts(app: Flask) -> None:
-    with app.test_request_context():
-        throttle.reset()
 
 
 @pytest.fixture
