@@ -192,3 +192,12 @@ def test_partners_are_not_owners(app: Flask, client: FlaskClient, pipeline: dict
     assert "Mojca Partner" not in form
     with app.app_context():
         assert session.get(User, pipeline["partner_id"]).role == "partner"
+
+
+def test_the_board_is_not_draggable_for_those_who_cannot_move(
+    client: FlaskClient, pipeline: dict[str, Any]
+) -> None:
+    as_user(client, pipeline["partner"])
+    assert "js/board.js" not in client.get("/board").get_data(as_text=True)
+    as_user(client, pipeline["officer"])
+    assert "js/board.js" in client.get("/board").get_data(as_text=True)
