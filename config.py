@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -55,6 +56,21 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE: bool = _flag("SESSION_COOKIE_SECURE")
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Logged-in sessions end after this long without a request, and this long after the login
+    # whatever happens (the cookie itself expires then too).
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=float(os.environ.get("SESSION_IDLE_MINUTES", "480")))
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=float(os.environ.get("SESSION_MAX_HOURS", "12")))
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_LIFETIME
+
+    # Failed logins per account and per client address. Memory counts per process; set
+    # RATELIMIT_STORAGE_URI=redis://host:6379/0 so that every app process shares the count.
+    RATELIMIT_STORAGE_URI: str = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    RATELIMIT_KEY_PREFIX: str = os.environ.get("RATELIMIT_KEY_PREFIX", "twinning")
+    LOGIN_FAILURE_LIMIT: str = os.environ.get("LOGIN_FAILURE_LIMIT", "10 per 15 minutes")
+    # How many reverse proxies in front of the app set X-Forwarded-For (0: none; the client
+    # address is then the connection's). Set it behind a load balancer, or the rate limit
+    # counts the proxy's address for everyone.
+    TRUSTED_PROXIES: int = int(os.environ.get("TRUSTED_PROXIES", "0"))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a long form is not lost
 
     TESTING = False
@@ -65,4 +81,5 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105 (tests only)
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
     SQLITE_BUSY_TIMEOUT = 30.0

@@ -23,13 +23,17 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     from crm import db, models, routing, security
-    from crm.auth import login
+    from crm.audit import services as audit
+    from crm.auth import login, sessions, throttle
 
     models.register()
     routing.init_app(app)
     db.init_app(app)
     login.init_app(app)
+    sessions.init_app(app)
+    throttle.init_app(app)
     security.init_app(app)
+    audit.init_app(app)
 
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -53,6 +57,7 @@ def _refuse_default_secret_key(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from crm.activities.views import bp as activities_bp
     from crm.api.views import bp as api_bp
+    from crm.audit.views import bp as audit_bp
     from crm.auth.profile import bp as profile_bp
     from crm.auth.views import bp as auth_bp
     from crm.contacts.views import bp as contacts_bp
@@ -64,7 +69,9 @@ def _register_blueprints(app: Flask) -> None:
     from crm.search.views import bp as search_bp
     from crm.sectors.views import bp as sectors_bp
     from crm.security import csrf
+    from crm.sharing.views import bp as sharing_bp
     from crm.tasks.views import bp as tasks_bp
+    from crm.users.views import bp as users_bp
 
     for blueprint in (
         auth_bp,
@@ -79,6 +86,9 @@ def _register_blueprints(app: Flask) -> None:
         activities_bp,
         search_bp,
         profile_bp,
+        sharing_bp,
+        users_bp,
+        audit_bp,
     ):
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.

@@ -1,8 +1,20 @@
-"""Which partnerships a user may see and change. Every surface that lists or loads a pairing
-starts from here, so that a new page cannot forget the rule.
+"""Who may see and do what. The one place that decides; every surface asks here.
 
-Today every account is staff (admin or officer) and sees the whole pipeline; record-level sharing
-with outside partners narrows `visible_partnerships` and nothing else has to change.
+Every query for partnerships (and for anything that belongs to one: stage history, localities
+listed by their pairings, counts) starts from `visible_partnerships(user)`, so that a new page
+cannot forget the rule. A pairing a user may not see is *absent*: asking for it by id gives the
+same 404 as an id that does not exist (`get_visible_or_404`).
+
+The roles:
+- admin: everything an officer does, plus users, stages, sectors and the audit log.
+- officer: works on every pairing (create, edit, move, share).
+- partner (chamber of commerce, city hall): sees only the pairings shared with them; reads the
+  pairing and its public timeline, adds activities and comments, completes tasks assigned to them;
+  never moves, edits or shares, never sees internal notes, other pairings or other users' lists.
+- viewer (a ministry desk): reads everything, changes nothing.
+
+Sharing is read from the database on every request (no cache), so a share or an unshare takes
+effect on the next request in every app process.
 """
 
 from __future__ import annotations
@@ -10,20 +22,48 @@ from __future__ import annotations
 from flask import abort
 from sqlalchemy import Select, false, select
 
+from crm.audit import services as audit
 from crm.auth.models import Role, User
 from crm.db import session
+from crm.localities.models import Locality
 from crm.partnerships.models import Partnership
+from crm.sharing.models import PartnershipShare
 
 STAFF_ROLES = frozenset({Role.ADMIN.value, Role.OFFICER.value})
+# Roles that see the whole pipeline (the viewer reads it all, and changes nothing).
+READ_ALL_ROLES = frozenset({Role.ADMIN.value, Role.OFFICER.value, Role.VIEWER.value})
+
+
+def _role(user: User | None) -> str:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    return str(user.role)
+
+
+def is_partner(user: User | None) -> bool:
+    return _role(user) == Role.PARTNER.value
+
+
+# --- What a user sees --------------------------------------------------------------------------
 
 
 def visible_partnerships(user: User) -> Select[tuple[Partnership]]:
-    """The pairings `user` may see. Archived ones are gone from every list and page; only the
-    admin's archive (`archived_partnerships`) shows them."""
+    """The pairings `user` may see, as a statement to narrow further (filters, counts, pages).
+
+    Archived ones are gone from every list and page; only the admin's archive
+    (`archived_partnerships`) shows them.
+    """
     statement = select(Partnership).where(Partnership.archived_at.is_(None))
-    if user.role not in STAFF_ROLES:
-        return statement.where(false())
-    return statement
+    role = _role(user)
+    if role in READ_ALL_ROLES:
+        return statement
+    if role == Role.PARTNER.value:
+        return statement.where(Partnership.id.in_(shared_partnership_ids(user)))
+    return statement.where(false())
+
+
+def shared_partnership_ids(user: User) -> Select[tuple[int]]:
+    return select(PartnershipShare.partnership_id).where(PartnershipShare.user_id == user.id)
 
 
 def visible_partnership_ids(user: User) -> Select[tuple[int]]:
@@ -49,17 +89,130 @@ def can_restore(user: User) -> bool:
 
 
 def get_visible_or_404(user: User, partnership_id: int) -> Partnership:
+    """The pairing, or the same 404 as for an id that does not exist.
+
+    A hidden pairing asked for by id is recorded in the audit log as a denial (only admins read
+    it), and the answer to the user is indistinguishable from "not there".
+    """
     partnership = session.scalar(visible_partnerships(user).where(Partnership.id == partnership_id))
     if partnership is None:
+        if session.get(Partnership, partnership_id) is not None:
+            audit.record_denial("partnership", partnership_id)
         abort(404)
     return partnership
 
 
+def visible_localities(user: User) -> Select[tuple[Locality]]:
+    """Everyone who reads the pipeline sees every locality; a partner only those of their pairings.
+
+    The list of localities tells which cities and regions are being considered, which is the
+    rest of the pipeline that a partner must never see.
+    """
+    statement = select(Locality)
+    role = _role(user)
+    if role in READ_ALL_ROLES:
+        return statement
+    if role == Role.PARTNER.value:
+        mine = visible_partnerships(user)
+        sides = (
+            select(Partnership.locality_a_id)
+            .where(Partnership.id.in_(mine.with_only_columns(Partnership.id)))
+            .union(
+                select(Partnership.locality_b_id).where(
+                    Partnership.id.in_(mine.with_only_columns(Partnership.id))
+                )
+            )
+        )
+        return statement.where(Locality.id.in_(sides))
+    return statement.where(false())
+
+
+def get_visible_locality_or_404(user: User, locality_id: int) -> Locality:
+    locality = session.scalar(visible_localities(user).where(Locality.id == locality_id))
+    if locality is None:
+        abort(404)
+    return locality
+
+
+def owner_choices(user: User) -> list[User]:
+    """The people offered as owners in filters: staff for staff and viewers; none for partners.
+
+    A partner must not see the list of the ministry's users ("other users' lists").
+    """
+    if _role(user) not in READ_ALL_ROLES:
+        return []
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.is_active, User.role.in_(sorted(STAFF_ROLES)))
+            .order_by(User.name)
+        )
+    )
+
+
+def partner_users() -> Select[tuple[User]]:
+    """Accounts a pairing can be shared with."""
+    return select(User).where(User.role == Role.PARTNER.value, User.is_active).order_by(User.name)
+
+
+# --- What a user may do ------------------------------------------------------------------------
+
+
 def can_edit_pipeline(user: User) -> bool:
-    """Create, edit and move pairings, and manage localities."""
-    return user.role in STAFF_ROLES
+    """Create, edit and move pairings, change their status, and manage localities."""
+    return _role(user) in STAFF_ROLES
+
+
+def can_move(user: User, partnership: Partnership | None = None) -> bool:
+    """Move a pairing to another stage or status (staff only; partners and viewers never)."""
+    return can_edit_pipeline(user)
+
+
+def can_share(user: User) -> bool:
+    """Share a pairing with a partner user, and unshare it."""
+    return _role(user) in STAFF_ROLES
+
+
+def can_see_internal_notes(user: User) -> bool:
+    """Notes marked internal, and the notes of stage changes, are for the ministry's side.
+
+    A partner sees the public timeline only: the moves without their notes.
+    """
+    return _role(user) in READ_ALL_ROLES
+
+
+def can_contribute(user: User) -> bool:
+    """Add activities and comments to a pairing the user can see (staff and partners)."""
+    return _role(user) in STAFF_ROLES or _role(user) == Role.PARTNER.value
+
+
+def may_complete_task(user: User, task_assignee_id: int | None) -> bool:
+    """Staff complete any task; a partner only a task assigned to them; a viewer none."""
+    role = _role(user)
+    if role in STAFF_ROLES:
+        return True
+    return role == Role.PARTNER.value and task_assignee_id == user.id
+
+
+def can_see_other_users(user: User) -> bool:
+    """Lists of people and of other users' work (owners, assignees, someone else's tasks)."""
+    return _role(user) in READ_ALL_ROLES
 
 
 def can_manage_reference_data(user: User) -> bool:
     """Rename and add stages; add, rename and merge sectors."""
-    return user.role == Role.ADMIN.value
+    return _role(user) == Role.ADMIN.value
+
+
+def can_manage_users(user: User) -> bool:
+    return _role(user) == Role.ADMIN.value
+
+
+def can_read_audit_log(user: User) -> bool:
+    return _role(user) == Role.ADMIN.value
+
+
+def require(allowed: bool) -> None:
+    """Refuse with 403 (recorded in the audit log by the 403 handler) unless `allowed`."""
+    if not allowed:
+        abort(403)

@@ -1,6 +1,7 @@
 """Every model, imported once so that the metadata (for Alembic and tests) is complete."""
 
 from crm.activities.models import Activity
+from crm.audit.models import AuditEntry
 from crm.auth.models import User
 from crm.auth.tokens import ApiToken
 from crm.contacts.models import Organisation, PartnershipRole, Person
@@ -9,6 +10,7 @@ from crm.localities.models import Locality
 from crm.partnerships.models import Partnership, Stage, StageChange
 from crm.reports.models import ReportDelivery, ReportSubscription
 from crm.sectors.models import Sector
+from crm.sharing.models import PartnershipShare
 from crm.tasks.models import Task
 
 metadata = Base.metadata
@@ -21,10 +23,12 @@ def register() -> None:
 __all__ = [
     "Activity",
     "ApiToken",
+    "AuditEntry",
     "Locality",
     "Organisation",
     "Partnership",
     "PartnershipRole",
+    "PartnershipShare",
     "Person",
     "ReportDelivery",
     "ReportSubscription",

@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from crm.access import can_edit_pipeline, can_manage_reference_data
+from crm import access
 from crm.db import utcnow
 from crm.localities.countries import country_name
 
@@ -92,8 +92,12 @@ def init_app(app: Flask) -> None:
         user = current_user
         signed_in = bool(user and user.is_authenticated)
         return {
-            "can_edit_pipeline": signed_in and can_edit_pipeline(user),
-            "can_manage_reference_data": signed_in and can_manage_reference_data(user),
+            "can_edit_pipeline": signed_in and access.can_edit_pipeline(user),
+            "can_manage_reference_data": signed_in and access.can_manage_reference_data(user),
+            "can_see_internal_notes": signed_in and access.can_see_internal_notes(user),
+            "can_see_other_users": signed_in and access.can_see_other_users(user),
+            "can_manage_users": signed_in and access.can_manage_users(user),
+            "can_read_audit_log": signed_in and access.can_read_audit_log(user),
         }
 
     # Escaping is Jinja's default; this keeps `escape` at hand for the few Markup builders.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
 
@@ -28,6 +29,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.after_request(_add_security_headers)
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies > 0:
+        # The client address (for the login rate limit and the audit log) from the proxies'
+        # X-Forwarded-For, trusting exactly as many hops as there are proxies we run.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
 
 
 def _add_security_headers(response: Response) -> Response:

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, MetaData, event, text
 
 from config import TestConfig
 from crm import create_app
+from crm.auth import throttle
 from crm.db import Base, engine_for, session
 from crm.migrations_cli import upgrade
 from crm.models import metadata as _all_models  # noqa: F401 (every table, for the clean-up)
@@ -69,6 +70,8 @@ def clean_database(app: Flask) -> None:
         ensure_default_stages()
         ensure_default_sectors()
         session.commit()
+    with app.test_request_context():
+        throttle.reset()  # failed logins of one test must not lock out the next
     factories.reset_counters()
 
 
@@ -98,9 +101,9 @@ def login_as(app: Flask, client: FlaskClient) -> Callable[..., int]:
         with app.app_context():
             user = factories.make_user(role=role, **overrides)
             session.commit()
-            user_id = user.id
+            user_id, session_id = user.id, user.get_id()
         with client.session_transaction() as cookie_session:
-            cookie_session["_user_id"] = str(user_id)
+            cookie_session["_user_id"] = session_id
             cookie_session["_fresh"] = True
         return user_id
 

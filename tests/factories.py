@@ -49,6 +49,7 @@ def make_user(role: str = "officer", **overrides: Any) -> User:
         "email": f"user{number}@example.com",
         "name": f"Test User {number}",
         "role": role,
+        "session_token": f"token-{number}",
         "is_active": True,
         "password_hash": _PASSWORD_HASH,
     }
@@ -152,3 +153,8 @@ def make_activity(
         **overrides,
     )
     return create_activity(partnership, data, by=by or partnership.owner)
+
+
+def session_id_of(user: User) -> str:
+    """What flask-login keeps in the session cookie for `user` (id and session token)."""
+    return user.get_id()

@@ -20,7 +20,7 @@ def test_simultaneous_stage_moves_all_land(app: Flask) -> None:
         pairings = [make_partnership(owner=owner) for _ in range(WRITERS)]
         session.commit()
         targets = [(p.id, p.version) for p in pairings]
-        owner_id = owner.id
+        owner_id = owner.get_id()
 
     start = threading.Barrier(WRITERS)
     statuses: list[int] = []
@@ -29,7 +29,7 @@ def test_simultaneous_stage_moves_all_land(app: Flask) -> None:
     def move(partnership_id: int, version: int) -> None:
         client = app.test_client()
         with client.session_transaction() as cookie_session:
-            cookie_session["_user_id"] = str(owner_id)
+            cookie_session["_user_id"] = owner_id
         try:
             start.wait(timeout=10)
             response = client.post(
@@ -59,7 +59,8 @@ def test_two_saves_of_the_same_pairing_one_wins_the_other_is_told(app: Flask) ->
     with app.app_context():
         partnership = make_partnership()
         session.commit()
-        pid, version, owner_id = partnership.id, partnership.version, partnership.owner_id
+        pid, version = partnership.id, partnership.version
+        owner_id = partnership.owner.get_id()
 
     start = threading.Barrier(2)
     statuses: list[int] = []
@@ -67,7 +68,7 @@ def test_two_saves_of_the_same_pairing_one_wins_the_other_is_told(app: Flask) ->
     def move(stage: str) -> None:
         client = app.test_client()
         with client.session_transaction() as cookie_session:
-            cookie_session["_user_id"] = str(owner_id)
+            cookie_session["_user_id"] = owner_id
         start.wait(timeout=10)
         statuses.append(
             client.post(

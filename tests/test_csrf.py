@@ -22,10 +22,10 @@ def protected(app: Flask) -> Iterator[tuple[Flask, FlaskClient]]:
         user = make_user()
         partnership = make_partnership(owner=user)
         session.commit()
-        user_id, pid = user.id, partnership.id
+        user_id, pid = user.get_id(), partnership.id
     client = guarded.test_client()
     with client.session_transaction() as cookie_session:
-        cookie_session["_user_id"] = str(user_id)
+        cookie_session["_user_id"] = user_id
     guarded.config["pid"] = pid
     yield guarded, client
     engine_for(guarded).dispose()

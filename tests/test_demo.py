@@ -69,3 +69,27 @@ def test_cli_loads_once_and_prints_the_logins(runner) -> None:
     again = runner.invoke(args=["demo", "load", "--if-empty"])
     assert "already has pairings" in again.output
     assert "officer@example.com" in again.output
+
+
+def test_demo_has_a_partner_with_maribor_kyzylorda_shared_and_a_viewer(ctx: None) -> None:
+    from crm import access
+    from crm.auth.models import User
+
+    load_demo_data()
+    load_demo_data()  # idempotent: the share is not made twice
+    partner = session.scalar(select(User).where(User.email == "chamber@example.com"))
+    viewer = session.scalar(select(User).where(User.email == "desk@example.com"))
+    assert partner.role == "partner"
+    assert "Štajerska" in partner.name
+    assert viewer.role == "viewer"
+    seen = session.scalars(access.visible_partnerships(partner)).all()
+    assert [p.title for p in seen] == ["Maribor – Kyzylorda Region"]
+    assert len(session.scalars(access.visible_partnerships(viewer)).all()) == counts()[0]
+
+
+def test_cli_prints_the_partner_and_viewer_logins(runner) -> None:
+    result = runner.invoke(args=["demo", "load"])
+    assert "chamber@example.com" in result.output
+    assert "partner" in result.output
+    assert "desk@example.com" in result.output
+    assert "viewer" in result.output

@@ -56,10 +56,22 @@ PAGES = {
     "activities.new": "/partnerships/{partnership}/activities/new",
     "search.index": "/search?q=maribor",
     "profile.show": "/profile",
+    "auth.change_password": "/account/password",
+    "users.index": "/users",
+    "users.new": "/users/new",
+    "users.show": "/users/{user}",
+    "audit.index": "/audit",
 }
 PUBLIC = {"auth.login", "static", "tasks.calendar_feed"}
 # Pages only an admin may open.
-ADMIN_ONLY = {"stages.index", "partnerships.archived"}
+ADMIN_ONLY = {
+    "stages.index",
+    "partnerships.archived",
+    "users.index",
+    "users.new",
+    "users.show",
+    "audit.index",
+}
 # Pages that are not HTML.
 CONTENT_TYPES = {"tasks.calendar_feed": "text/calendar", "contacts.person_vcard": "text/vcard"}
 
@@ -88,6 +100,7 @@ def seeded(app: Flask) -> dict[str, int]:
             "person": person.id,
             "task": task.id,
             "calendar_token": feed_owner.calendar_token,
+            "user": partnership.owner_id,
         }
 
 

@@ -12,7 +12,7 @@ from crm.activities import services
 from crm.activities.forms import ActivityForm, parse_time
 from crm.activities.models import Activity
 from crm.auth.services import active_users
-from crm.contacts.queries import participant_choices
+from crm.contacts.queries import participant_choices, people_on
 from crm.db import session
 from crm.errors import DomainError
 from crm.forms import attach_domain_error
@@ -25,16 +25,22 @@ bp = Blueprint("activities", __name__)
 @bp.route("/partnerships/<id:partnership_id>/activities/new", methods=["GET", "POST"])
 @login_required
 def new(partnership_id: int) -> ResponseReturnValue:
-    _require_editor()
     partnership = access.get_visible_or_404(current_user, partnership_id)
+    access.require(access.can_contribute(current_user))
+    # A partner records what happened on their pairing, but sees only its own people and
+    # does not hand out tasks.
+    staff = access.can_edit_pipeline(current_user)
     form = ActivityForm()
-    form.fill_choices(participant_choices(partnership), active_users())
+    form.fill_choices(
+        participant_choices(partnership) if staff else people_on(partnership),
+        active_users() if staff else [],
+    )
     status = 200
     if form.validate_on_submit():
         try:
             data = _data_from(form)
             activity = services.create_activity(
-                partnership, data, by=current_user, follow_ups=_follow_ups(form)
+                partnership, data, by=current_user, follow_ups=_follow_ups(form) if staff else []
             )
             session.commit()
         except DomainError as error:
@@ -56,7 +62,6 @@ def new(partnership_id: int) -> ResponseReturnValue:
 @bp.post("/activities/<id:activity_id>/delete")
 @login_required
 def delete(activity_id: int) -> ResponseReturnValue:
-    _require_editor()
     activity = session.scalar(
         select(Activity).where(
             Activity.id == activity_id,
@@ -65,6 +70,7 @@ def delete(activity_id: int) -> ResponseReturnValue:
     )
     if activity is None:
         abort(404)
+    _require_editor()
     partnership_id = activity.partnership_id
     services.delete_activity(activity)
     session.commit()

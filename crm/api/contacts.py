@@ -33,6 +33,11 @@ from crm.db import session
 from crm.text_search import LIKE_ESCAPE, contains_pattern
 
 
+def _require_directory_reader() -> None:
+    """Every pairing's people and organisations: not for a partner, who sees one pairing."""
+    require(access.can_see_other_users(auth.api_user()))
+
+
 def _person_or_404(person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None or person.deleted_at is not None:
@@ -49,6 +54,7 @@ def _organisation_or_404(organisation_id: int) -> Organisation:
 
 @bp.get("/people")
 def list_people() -> Response:
+    _require_directory_reader()
     query: ContactQuery = parse_query(ContactQuery)
     statement = (
         select(Person).where(Person.deleted_at.is_(None)).options(selectinload(Person.organisation))
@@ -82,6 +88,7 @@ def create_person() -> Response:
 
 @bp.get("/people/<id:person_id>")
 def get_person(person_id: int) -> Response:
+    _require_directory_reader()
     return answer(PersonOut.of(_person_or_404(person_id)))
 
 
@@ -110,6 +117,7 @@ def update_person(person_id: int) -> Response:
 
 @bp.get("/organisations")
 def list_organisations() -> Response:
+    _require_directory_reader()
     query: ContactQuery = parse_query(ContactQuery)
     statement = select(Organisation).where(Organisation.deleted_at.is_(None))
     if query.q:
@@ -143,6 +151,7 @@ def create_organisation() -> Response:
 
 @bp.get("/organisations/<id:organisation_id>")
 def get_organisation(organisation_id: int) -> Response:
+    _require_directory_reader()
     return answer(OrganisationOut.of(_organisation_or_404(organisation_id)))
 
 

@@ -34,7 +34,7 @@ from crm.api.schemas import (
     StageChangeOut,
     StageOut,
 )
-from crm.db import get_or_404, session
+from crm.db import session
 from crm.localities import services as locality_services
 from crm.localities.models import Locality
 from crm.partnerships import queries
@@ -163,7 +163,13 @@ def list_stage_changes(partnership_id: int) -> Response:
         .where(StageChange.partnership_id == partnership.id)
         .options(*queries.HISTORY_LOADS)
     )
-    return page_of(statement, StageChange.id, query, StageChangeOut.of)
+    # Notes on moves are internal: a partner sees the moves, not why.
+    render = (
+        StageChangeOut.of
+        if access.can_see_internal_notes(auth.api_user())
+        else (lambda change: StageChangeOut.of(change).model_copy(update={"note": ""}))
+    )
+    return page_of(statement, StageChange.id, query, render)
 
 
 @bp.post("/partnerships/<id:partnership_id>/stage-changes")
@@ -189,6 +195,9 @@ def create_stage_change(partnership_id: int) -> Response:
 def list_localities() -> Response:
     query: LocalityQuery = parse_query(LocalityQuery)
     statement = locality_services.search_localities(query.q, query.country or "").order_by(None)
+    statement = statement.where(
+        Locality.id.in_(access.visible_localities(auth.api_user()).with_only_columns(Locality.id))
+    )
     return page_of(statement, Locality.id, query, LocalityOut.of)
 
 
@@ -211,12 +220,12 @@ def create_locality() -> Response:
 
 @bp.get("/localities/<id:locality_id>")
 def get_locality(locality_id: int) -> Response:
-    return answer(LocalityOut.of(get_or_404(Locality, locality_id)))
+    return answer(LocalityOut.of(visible_locality(locality_id)))
 
 
 @bp.patch("/localities/<id:locality_id>")
 def update_locality(locality_id: int) -> Response:
-    locality = get_or_404(Locality, locality_id)
+    locality = visible_locality(locality_id)
     require(access.can_edit_pipeline(auth.api_user()))
     body = parse_body(LocalityUpdate)
     locality_services.update_locality(
@@ -243,3 +252,12 @@ def archive_partnership(partnership_id: int) -> Response:
     partnership_services.archive_partnership(partnership, by=user)
     session.commit()
     return Response(status=204)
+
+
+def visible_locality(locality_id: int) -> Locality:
+    locality = session.scalar(
+        access.visible_localities(auth.api_user()).where(Locality.id == locality_id)
+    )
+    if locality is None:
+        raise ApiError(404, "There is no locality with that id.")
+    return locality

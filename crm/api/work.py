@@ -29,7 +29,7 @@ from crm.api.schemas import (
     TaskOut,
     TaskUpdate,
 )
-from crm.auth.models import User
+from crm.contacts.queries import people_on
 from crm.db import session
 from crm.tasks import services as task_services
 from crm.tasks.models import Task, TaskStatus
@@ -83,7 +83,11 @@ def update_task(task_id: int) -> Response:
         raise ApiError(404, "There is no task with that id.")
     body = parse_body(TaskUpdate)
     given = body.model_fields_set - {"version", "status"}
-    require(access.can_edit_pipeline(user) or (given == set() and _may_complete(user, task)))
+    # Staff change anything; the person a task is assigned to may complete or reopen it.
+    require(
+        access.can_edit_pipeline(user)
+        or (not given and access.may_complete_task(user, task.assignee_id))
+    )
     if task.version != body.version:
         raise ApiError(
             409,
@@ -124,8 +128,20 @@ def list_activities(partnership_id: int) -> Response:
 def create_activity(partnership_id: int) -> Response:
     user = auth.api_user()
     partnership = visible_pairing(partnership_id)
-    require(access.can_edit_pipeline(user))
+    require(access.can_contribute(user))
     body = parse_body(ActivityCreate)
+    staff = access.can_edit_pipeline(user)
+    if body.follow_up_tasks and not staff:
+        raise ApiError(403, "Only staff create tasks; record the activity without follow-ups.")
+    if not staff:
+        # A partner names only the pairing's own people.
+        allowed = {person.id for person in people_on(partnership)}
+        if set(body.participant_ids) - allowed:
+            raise ApiError(
+                422,
+                "Participants must be people on this pairing.",
+                fields={"participant_ids": ["not on this pairing"]},
+            )
     if body.occurred_at.tzinfo is None:
         raise ApiError(
             422,
@@ -148,8 +164,3 @@ def create_activity(partnership_id: int) -> Response:
     return answer(
         ActivityOut.of(activity), 201, url_for(".list_activities", partnership_id=partnership.id)
     )
-
-
-def _may_complete(user: User, task: Task) -> bool:
-    """Whoever a task is assigned to may complete or reopen it, whatever else they may do."""
-    return task.assignee_id == user.id

@@ -1,4 +1,7 @@
-"""`flask users ...`: account management from the command line."""
+"""`flask users ...`: account management from the command line.
+
+Every change is recorded in the audit log with "cli" as the actor.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from crm.audit.services import act_as
 from crm.auth import services
 from crm.auth.models import Role, User
 from crm.auth.tokens import issue_token
@@ -16,6 +20,20 @@ from crm.errors import DomainError
 @click.group("users", help="Manage user accounts.")
 def users_cli() -> None:
     pass
+
+
+def _find(email: str) -> User:
+    user = services.user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {services.normalise_email(email)}.")
+    return user
+
+
+def _commit_or_fail(error: DomainError | None) -> None:
+    if error is not None:
+        session.rollback()
+        raise click.ClickException(error.message)
+    session.commit()
 
 
 @users_cli.command("create")
@@ -37,12 +55,13 @@ def users_cli() -> None:
 @with_appcontext
 def create(email: str, name: str, role: str, password: str) -> None:
     """Create an account that logs in with EMAIL."""
+    act_as("cli")
     try:
         user = services.create_user(email, name=name, role=role, password=password)
     except DomainError as error:
-        session.rollback()
-        raise click.ClickException(error.message) from error
-    session.commit()
+        _commit_or_fail(error)
+        return
+    _commit_or_fail(None)
     click.echo(f"Created {user.role} {user.name} <{user.email}>.")
 
 
@@ -69,3 +88,78 @@ def token(email: str, label: str) -> None:
     session.commit()
     click.echo(f"Created the token “{api_token.name}” for {user.email}. It is shown only once:")
     click.echo(secret)
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.password_option("--password", help="Prompted for (hidden, twice) when not given.")
+@with_appcontext
+def set_password(email: str, password: str) -> None:
+    """Give EMAIL's account a new password; the user's sessions end."""
+    act_as("cli")
+    user = _find(email)
+    try:
+        services.set_password(user, password)
+    except DomainError as error:
+        _commit_or_fail(error)
+    _commit_or_fail(None)
+    click.echo(f"New password set for {user.email}; their sessions have ended.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def deactivate(email: str) -> None:
+    """Stop EMAIL's account from logging in; its sessions end at once."""
+    act_as("cli")
+    user = _find(email)
+    try:
+        services.deactivate(user)
+    except DomainError as error:
+        _commit_or_fail(error)
+    _commit_or_fail(None)
+    click.echo(f"Deactivated {user.email}; their sessions have ended.")
+
+
+@users_cli.command("reactivate")
+@click.argument("email")
+@with_appcontext
+def reactivate(email: str) -> None:
+    """Let a deactivated account log in again."""
+    act_as("cli")
+    user = _find(email)
+    try:
+        services.reactivate(user)
+    except DomainError as error:
+        _commit_or_fail(error)
+    _commit_or_fail(None)
+    click.echo(f"Reactivated {user.email}.")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([role.value for role in Role]))
+@with_appcontext
+def set_role(email: str, role: str) -> None:
+    """Change EMAIL's role."""
+    act_as("cli")
+    user = _find(email)
+    try:
+        services.change_role(user, role)
+    except DomainError as error:
+        _commit_or_fail(error)
+    _commit_or_fail(None)
+    click.echo(f"{user.email} is now {role}.")
+
+
+@users_cli.command("list")
+@with_appcontext
+def list_users() -> None:
+    """Every account: e-mail, role, active or not, name."""
+    users = services.all_users()
+    if not users:
+        click.echo("No accounts yet. Create one with: flask users create EMAIL --name NAME")
+        return
+    for user in users:
+        state = "active" if user.is_active else "deactivated"
+        click.echo(f"{user.email:<32} {user.role:<8} {state:<12} {user.name}")

@@ -1,6 +1,13 @@
-"""flask-login wiring: how a session cookie becomes `current_user`."""
+"""flask-login wiring: how a session cookie becomes `current_user`.
+
+The cookie carries "<user id>:<session token>". The user is read from the database on every
+request, so a deactivation or a password change (which replaces the token) ends the user's
+sessions at once in every app process; nothing is cached in memory.
+"""
 
 from __future__ import annotations
+
+import hmac
 
 from flask import Flask
 from flask_login import LoginManager
@@ -16,11 +23,14 @@ login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(alternative_id: str) -> User | None:
+    user_id, _, token = alternative_id.partition(":")
+    if not user_id.isdigit() or not token:
         return None
     user = session.get(User, int(user_id))
     if user is None or not user.is_active:
+        return None
+    if not hmac.compare_digest(user.session_token.encode(), token.encode()):
         return None
     return user
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -12,12 +13,29 @@ from crm.db import Base, utcnow
 
 
 class Role(enum.StrEnum):
+    """What an account may do; `crm.access` turns a role into permissions."""
+
     ADMIN = "admin"
     OFFICER = "officer"
+    PARTNER = "partner"
+    VIEWER = "viewer"
 
     @property
     def label(self) -> str:
         return self.value.capitalize()
+
+    @property
+    def description(self) -> str:
+        return {
+            "admin": "Manages users, stages and sectors; sees everything; reads the audit log.",
+            "officer": "Works on every pairing: creates, edits, moves and shares them.",
+            "partner": "Outside contact: sees only the pairings shared with them.",
+            "viewer": "Reads everything, changes nothing (e.g. a ministry desk).",
+        }[self.value]
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
 
 
 class User(UserMixin, Base):
@@ -36,16 +54,31 @@ class User(UserMixin, Base):
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of the id kept in the session cookie: a new token (on a password change or a
+    # deactivation) ends every session that carries the old one, in every app process.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    def end_sessions(self) -> None:
+        self.session_token = new_session_token()
+
+    def get_id(self) -> str:
+        """flask-login's "alternative id": the user id and the current session token."""
+        return f"{self.id}:{self.session_token}"
+
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role in Role.__members__.values() else self.role
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -1,16 +1,21 @@
-"""Accounts: creating them and checking a login."""
+"""Accounts: creating them, checking a login, and what an administrator changes of them.
+
+A password change and a deactivation replace the account's session token, which ends every
+session that carried the old one (see `crm.auth.login`).
+"""
 
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.auth.models import Role, User
+from crm.auth.passwords import check_password_strength
 from crm.db import session, utcnow
 from crm.errors import DomainError
 
-PASSWORD_MIN_LENGTH = 12
+NAME_MAX_LENGTH = 200
 
 # Checked on a failed lookup too, so that an unknown e-mail takes as long as a wrong password.
 _TIMING_DUMMY_HASH = generate_password_hash("timing-equaliser-password", method="scrypt")
@@ -26,14 +31,8 @@ def create_user(email: str, *, name: str, role: str, password: str) -> User:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:
         raise DomainError(f"That e-mail address is not valid: {error}", field="email") from error
-    name = " ".join(name.split())
-    if not name:
-        raise DomainError("Give the user's name.", field="name")
-    if len(name) > 200:
-        raise DomainError("A name can be at most 200 characters.", field="name")
-    if role not in {r.value for r in Role}:
-        roles = ", ".join(r.value for r in Role)
-        raise DomainError(f"The role must be one of: {roles}.", field="role")
+    name = _checked_name(name)
+    _check_role(role)
     check_password_strength(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise DomainError(f"There is already an account for {email}.", field="email")
@@ -42,13 +41,6 @@ def create_user(email: str, *, name: str, role: str, password: str) -> User:
     session.add(user)
     session.flush()
     return user
-
-
-def check_password_strength(password: str) -> None:
-    if len(password) < PASSWORD_MIN_LENGTH:
-        raise DomainError(
-            f"A password needs at least {PASSWORD_MIN_LENGTH} characters.", field="password"
-        )
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -64,5 +56,79 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def user_by_email(email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
 def active_users() -> list[User]:
     return list(session.scalars(select(User).where(User.is_active).order_by(User.name)))
+
+
+def all_users() -> list[User]:
+    return list(session.scalars(select(User).order_by(User.is_active.desc(), User.name)))
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password; every session of the user ends (the caller may log the current one in)."""
+    check_password_strength(password)
+    user.set_password(password)
+    session.flush()
+
+
+def change_role(user: User, role: str) -> None:
+    _check_role(role)
+    if user.role == Role.ADMIN and role != Role.ADMIN:
+        _keep_an_admin(user)
+    user.role = role
+    session.flush()
+
+
+def rename(user: User, name: str) -> None:
+    user.name = _checked_name(name)
+    session.flush()
+
+
+def deactivate(user: User) -> None:
+    """The account can no longer log in, and its sessions stop at once."""
+    if not user.is_active:
+        raise DomainError(f"{user.name}'s account is already deactivated.")
+    if user.role == Role.ADMIN:
+        _keep_an_admin(user)
+    user.is_active = False
+    user.end_sessions()
+    session.flush()
+
+
+def reactivate(user: User) -> None:
+    if user.is_active:
+        raise DomainError(f"{user.name}'s account is already active.")
+    user.is_active = True
+    session.flush()
+
+
+def _keep_an_admin(user: User) -> None:
+    others = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN.value, User.is_active, User.id != user.id)
+    )
+    if not others:
+        raise DomainError(
+            "This is the last active administrator; make someone else an administrator first.",
+            field="role",
+        )
+
+
+def _checked_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("Give the user's name.", field="name")
+    if len(name) > NAME_MAX_LENGTH:
+        raise DomainError(f"A name can be at most {NAME_MAX_LENGTH} characters.", field="name")
+    return name
+
+
+def _check_role(role: str) -> None:
+    if role not in {r.value for r in Role}:
+        roles = ", ".join(r.value for r in Role)
+        raise DomainError(f"The role must be one of: {roles}.", field="role")

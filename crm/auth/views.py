@@ -5,8 +5,9 @@ from flask import session as cookie_session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
-from crm.auth import services
-from crm.auth.forms import LoginForm, TokenForm
+from crm.audit.services import Action, record
+from crm.auth import services, sessions, throttle
+from crm.auth.forms import ChangeOwnPasswordForm, LoginForm, TokenForm
 from crm.auth.tokens import ApiToken, issue_token, revoke_token, tokens_of
 from crm.db import session
 from crm.errors import DomainError
@@ -14,6 +15,12 @@ from crm.forms import attach_domain_error
 from crm.navigation import safe_local_path
 
 bp = Blueprint("auth", __name__)
+
+# One message for an unknown e-mail, a wrong password and a deactivated account.
+BAD_CREDENTIALS = "The e-mail or the password is not right."
+TOO_MANY_FAILURES = (
+    "Too many failed logins for this account or from this address. Wait 15 minutes and try again."
+)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -24,15 +31,38 @@ def login() -> ResponseReturnValue:
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("auth/login.html", form=form), status
-    user = services.authenticate(form.email.data or "", form.password.data or "")
+    email = services.normalise_email(form.email.data or "")
+    known = services.user_by_email(email)
+    if throttle.login_blocked(email):
+        session.rollback()
+        record(
+            Action.LOGIN_BLOCKED,
+            object_type="user",
+            object_id=known.id if known else None,
+            object_label=email,
+        )
+        session.commit()
+        form.password.errors = [TOO_MANY_FAILURES]
+        return render_template("auth/login.html", form=form), 429
+    user = services.authenticate(email, form.password.data or "")
     if user is None:
         session.rollback()
-        form.password.errors = ["The e-mail or the password is not right."]
+        throttle.record_failure(email)
+        record(
+            Action.LOGIN_FAILED,
+            object_type="user",
+            object_id=known.id if known else None,
+            object_label=email,
+        )
+        session.commit()
+        form.password.errors = [BAD_CREDENTIALS]
         return render_template("auth/login.html", form=form), 401
+    record(Action.LOGIN, object_type="user", object_id=user.id, object_label=email, actor=user)
     session.commit()
     # A fresh session at login, so an identifier planted before it is worth nothing after.
     cookie_session.clear()
     login_user(user)
+    sessions.start()
     flash(f"Welcome, {user.name}.", "success")
     return redirect(safe_local_path(form.next.data) or url_for("board.home"))
 
@@ -40,6 +70,8 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
+    record(Action.LOGOUT, object_type="user", object_id=current_user.id)
+    session.commit()
     logout_user()
     cookie_session.clear()
     flash("You are logged out.", "info")
@@ -86,3 +118,28 @@ def revoke(token_id: int) -> ResponseReturnValue:
     session.commit()
     flash(f"Revoked the token “{token.name}”. Scripts using it now get 401.", "success")
     return redirect(url_for("auth.tokens"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> ResponseReturnValue:
+    """Change one's own password; the user's other sessions end, this one goes on."""
+    form = ChangeOwnPasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not user.check_password(form.current_password.data or ""):
+            form.current_password.errors = ["That is not your current password."]
+        else:
+            try:
+                services.set_password(user, form.password.data or "")
+                session.commit()
+            except DomainError as error:
+                session.rollback()
+                attach_domain_error(form, error)
+            else:
+                login_user(user)  # the new session token, for this browser only
+                sessions.start()
+                flash("Password changed. Your other sessions have ended.", "success")
+                return redirect(url_for("board.home"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("account/password.html", form=form), status

@@ -121,3 +121,21 @@ def participant_choices(partnership: Partnership) -> list[Person]:
             .limit(2000)
         )
     )
+
+
+def people_on(partnership: Partnership) -> list[Person]:
+    """The people who have a role on this pairing, by name."""
+    return list(
+        session.scalars(
+            active_people()
+            .where(
+                Person.id.in_(
+                    select(PartnershipRole.person_id).where(
+                        PartnershipRole.partnership_id == partnership.id
+                    )
+                )
+            )
+            .options(selectinload(Person.organisation))
+            .order_by(Person.name_folded)
+        )
+    )

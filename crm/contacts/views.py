@@ -34,6 +34,7 @@ bp = Blueprint("contacts", __name__)
 @bp.get("/people")
 @login_required
 def people() -> ResponseReturnValue:
+    _require_directory_reader()
     q = request.args.get("q", "")[:200]
     statement = queries.search_people(q)
     total = queries.count(statement)
@@ -86,6 +87,7 @@ def new_person() -> ResponseReturnValue:
 @bp.get("/people/<id:person_id>")
 @login_required
 def person(person_id: int) -> ResponseReturnValue:
+    _require_directory_reader()
     record = queries.person_or_404(person_id)
     activities = session.scalars(
         select(Activity)
@@ -117,6 +119,7 @@ def person(person_id: int) -> ResponseReturnValue:
 @bp.get("/people/<id:person_id>.vcf")
 @login_required
 def person_vcard(person_id: int) -> ResponseReturnValue:
+    _require_directory_reader()
     record = queries.person_or_404(person_id)
     return (
         vcard.vcard_of(record),
@@ -227,6 +230,7 @@ def merge_person(person_id: int) -> ResponseReturnValue:
 @bp.get("/organisations")
 @login_required
 def organisations() -> ResponseReturnValue:
+    _require_directory_reader()
     q = request.args.get("q", "")[:200]
     statement = queries.search_organisations(q)
     total = queries.count(statement)
@@ -273,6 +277,7 @@ def new_organisation() -> ResponseReturnValue:
 @bp.get("/organisations/<id:organisation_id>")
 @login_required
 def organisation(organisation_id: int) -> ResponseReturnValue:
+    _require_directory_reader()
     record = queries.organisation_or_404(organisation_id)
     members = session.scalars(
         queries.active_people()
@@ -343,8 +348,8 @@ def delete_organisation(organisation_id: int) -> ResponseReturnValue:
 @bp.route("/partnerships/<id:partnership_id>/people/new", methods=["GET", "POST"])
 @login_required
 def add_role(partnership_id: int) -> ResponseReturnValue:
-    _require_editor()
     partnership = access.get_visible_or_404(current_user, partnership_id)
+    _require_editor()
     form = RoleForm()
     form.fill_choices(partnership, _people_choices())
     status = 200
@@ -372,8 +377,8 @@ def add_role(partnership_id: int) -> ResponseReturnValue:
 @bp.post("/partnerships/<id:partnership_id>/people/<id:role_id>/remove")
 @login_required
 def remove_role(partnership_id: int, role_id: int) -> ResponseReturnValue:
-    _require_editor()
     partnership = access.get_visible_or_404(current_user, partnership_id)
+    _require_editor()
     link = session.get(PartnershipRole, role_id)
     if link is None or link.partnership_id != partnership.id:
         abort(404)
@@ -453,6 +458,11 @@ def _organisation_data(form: OrganisationForm) -> services.OrganisationData:
         website=form.website.data or "",
         notes=form.notes.data or "",
     )
+
+
+def _require_directory_reader() -> None:
+    """The people and organisations of every pairing: not for a partner, who sees one pairing."""
+    access.require(access.can_see_other_users(current_user))
 
 
 def _require_editor() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from crm.audit.services import act_as
 from crm.db import session
 from crm.demo import data
 from crm.demo.loader import is_empty, load_demo_data
@@ -24,6 +25,7 @@ def demo_cli() -> None:
 @with_appcontext
 def load(if_empty: bool) -> None:
     """Load the demo data (idempotent) and print the demo logins."""
+    act_as("demo loader")
     if if_empty and not is_empty():
         click.echo("The database already has pairings; demo data not loaded.")
     else:

@@ -18,7 +18,24 @@ USERS = (
     DemoUser("admin@example.com", "Ministry Administrator", "admin"),
     DemoUser("officer@example.com", "Dana Sarsenbayeva", "officer"),
     DemoUser("consul@example.com", "Erlan Zhaksybekov", "officer"),
+    # Outside the ministry: sees only Maribor – Kyzylorda Region, shared with her below.
+    DemoUser("chamber@example.com", "Mojca Potočnik (Štajerska Chamber of Commerce)", "partner"),
+    # Reads everything, changes nothing.
+    DemoUser("desk@example.com", "Central Asia Desk, Ministry of Foreign Affairs", "viewer"),
 )
+
+
+@dataclass(frozen=True)
+class DemoShare:
+    """A pairing (by its two locality keys) shared with a partner by an officer."""
+
+    a: str
+    b: str
+    partner: str
+    shared_by: str
+
+
+SHARES = (DemoShare("maribor", "kyzylorda", "chamber@example.com", "officer@example.com"),)
 
 
 @dataclass(frozen=True)

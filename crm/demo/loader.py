@@ -16,6 +16,8 @@ from crm.partnerships import services as partnership_services
 from crm.partnerships.models import Partnership, Status, pair_key_of
 from crm.partnerships.stages import ensure_default_stages, stage_by_key
 from crm.sectors.services import ensure_default_sectors, sector_by_slug
+from crm.sharing import services as sharing_services
+from crm.sharing.models import PartnershipShare
 from crm.tasks.dates import today_for
 
 STATUS_KEYS = {status.value for status in Status}
@@ -45,7 +47,26 @@ def load_demo_data() -> int:
     )
     if main is not None:
         contacts.load_case(main, users, today=today_for(None))
+    for demo_share in data.SHARES:
+        _ensure_share(demo_share, users, localities)
     return added
+
+
+def _ensure_share(
+    demo_share: data.DemoShare, users: dict[str, User], localities: dict[str, Locality]
+) -> None:
+    pair_key = pair_key_of(localities[demo_share.a].id, localities[demo_share.b].id)
+    partnership = session.scalar(
+        select(Partnership).where(Partnership.pair_key == pair_key).order_by(Partnership.id.desc())
+    )
+    partner = users[demo_share.partner]
+    if partnership is None or partnership.id in set(
+        session.scalars(
+            select(PartnershipShare.partnership_id).where(PartnershipShare.user_id == partner.id)
+        )
+    ):
+        return
+    sharing_services.share(partnership, partner, by=users[demo_share.shared_by])
 
 
 def _ensure_user(demo_user: data.DemoUser) -> User:

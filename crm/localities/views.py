@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_
 
 from crm import access
-from crm.db import get_or_404, session
+from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error
 from crm.localities import services
@@ -26,7 +26,9 @@ bp = Blueprint("localities", __name__, url_prefix="/localities")
 def index() -> ResponseReturnValue:
     q = request.args.get("q", "")[:200]
     country = request.args.get("country", "")[:2].upper()
-    statement = services.search_localities(q, country)
+    statement = services.search_localities(q, country).where(
+        Locality.id.in_(access.visible_localities(current_user).with_only_columns(Locality.id))
+    )
     total = queries.count(statement)
     per_page = int(current_app.config["PAGE_SIZE"])
     last_page = max(1, -(-total // per_page))
@@ -66,7 +68,7 @@ def new() -> ResponseReturnValue:
 @bp.get("/<id:locality_id>")
 @login_required
 def show(locality_id: int) -> ResponseReturnValue:
-    locality = get_or_404(Locality, locality_id)
+    locality = access.get_visible_locality_or_404(current_user, locality_id)
     statement = access.visible_partnerships(current_user).where(
         or_(Partnership.locality_a_id == locality.id, Partnership.locality_b_id == locality.id)
     )
@@ -84,8 +86,8 @@ def show(locality_id: int) -> ResponseReturnValue:
 @bp.route("/<id:locality_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(locality_id: int) -> ResponseReturnValue:
+    locality = access.get_visible_locality_or_404(current_user, locality_id)
     _require_editor()
-    locality = get_or_404(Locality, locality_id)
     form = EditLocalityForm(obj=locality)
     if form.validate_on_submit():
         try:

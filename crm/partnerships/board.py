@@ -9,7 +9,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from crm import access
-from crm.auth.services import active_users
 from crm.partnerships import queries
 from crm.partnerships.stages import ordered_stages
 from crm.sectors.services import all_sectors
@@ -46,7 +45,10 @@ def render_board(
         return render_template("partnerships/_board.html", **context), status
     return (
         render_template(
-            "partnerships/board.html", sectors=all_sectors(), owners=active_users(), **context
+            "partnerships/board.html",
+            sectors=all_sectors(),
+            owners=access.owner_choices(current_user),
+            **context,
         ),
         status,
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from crm.access import can_edit_pipeline
 from crm.auth.models import User
 from crm.db import session, utcnow
 from crm.errors import DomainError, StaleVersion
@@ -205,8 +206,10 @@ def _apply(partnership: Partnership, data: PartnershipData) -> None:
     if partnership.status != Status.DROPPED:
         _refuse_duplicate(locality_a.id, locality_b.id, except_id=partnership.id)
     owner = session.get(User, data.owner_id)
-    if owner is None or not owner.is_active:
-        raise DomainError("Choose an active user as the owner.", field="owner_id")
+    if owner is None or not owner.is_active or not can_edit_pipeline(owner):
+        raise DomainError(
+            "Choose an active officer or administrator as the owner.", field="owner_id"
+        )
     title = " ".join(data.title.split()) or default_title(locality_a, locality_b)
     if len(title) > TITLE_MAX_LENGTH:
         raise DomainError(f"A title can be at most {TITLE_MAX_LENGTH} characters.", field="title")

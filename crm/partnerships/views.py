@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from crm import access
-from crm.auth.services import active_users
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error
@@ -32,6 +31,7 @@ from crm.partnerships.forms import (
 from crm.partnerships.models import Partnership, Status
 from crm.partnerships.stages import ordered_stages, stage_by_key
 from crm.sectors.services import all_sectors
+from crm.sharing.views import sharing_panel
 from crm.tasks.dates import today_for
 from crm.tasks.forms import TaskForm
 from crm.tasks.queries import overdue_counts
@@ -101,8 +101,9 @@ def show(partnership_id: int) -> ResponseReturnValue:
 @bp.route("/<id:partnership_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(partnership_id: int) -> ResponseReturnValue:
-    _require_pipeline_editor()
+    # Visibility first: a hidden pairing is a 404 for everyone, exactly like a missing one.
     partnership = access.get_visible_or_404(current_user, partnership_id)
+    _require_pipeline_editor()
     form = EditPartnershipForm(obj=partnership)
     _fill_choices(form)
     if request.method == "GET":
@@ -132,8 +133,8 @@ def edit(partnership_id: int) -> ResponseReturnValue:
 @bp.post("/<id:partnership_id>/stage")
 @login_required
 def move(partnership_id: int) -> ResponseReturnValue:
-    _require_pipeline_editor()
     partnership = access.get_visible_or_404(current_user, partnership_id)
+    access.require(access.can_move(current_user, partnership))
     form = StageMoveForm()
     form.stage.choices = [SelectChoice(stage.key, stage.name) for stage in ordered_stages()]
     from_board = request.form.get("board_query") is not None
@@ -168,8 +169,8 @@ def move(partnership_id: int) -> ResponseReturnValue:
 @bp.post("/<id:partnership_id>/status")
 @login_required
 def change_status(partnership_id: int) -> ResponseReturnValue:
-    _require_pipeline_editor()
     partnership = access.get_visible_or_404(current_user, partnership_id)
+    access.require(access.can_move(current_user, partnership))
     form = StatusForm()
     if not form.validate_on_submit():
         flash(_first_error(form), "error")
@@ -199,9 +200,8 @@ def change_status(partnership_id: int) -> ResponseReturnValue:
 @bp.post("/<id:partnership_id>/archive")
 @login_required
 def archive(partnership_id: int) -> ResponseReturnValue:
-    if not access.can_archive(current_user):
-        abort(403)
     partnership = access.get_visible_or_404(current_user, partnership_id)
+    access.require(access.can_archive(current_user))
     services.archive_partnership(partnership, by=current_user)
     session.commit()
     flash(
@@ -283,6 +283,7 @@ def render_show(
             move_form=move_form,
             status_form=status_form,
             **detail.pairing_context(partnership, task_form=task_form),
+            sharing=sharing_panel(current_user, partnership),
         ),
         status,
     )
@@ -314,7 +315,9 @@ def _fill_choices(form: PartnershipForm) -> None:
     ]
     form.locality_a_id.choices = locality_choices
     form.locality_b_id.choices = locality_choices
-    form.owner_id.choices = [SelectChoice(user.id, user.name) for user in active_users()]
+    form.owner_id.choices = [
+        SelectChoice(user.id, user.name) for user in access.owner_choices(current_user)
+    ]
     form.sector_ids.choices = [SelectChoice(sector.id, sector.name) for sector in all_sectors()]
 
 
@@ -322,7 +325,7 @@ def _filter_choices() -> dict[str, object]:
     return {
         "stages": ordered_stages(),
         "sectors": all_sectors(),
-        "owners": active_users(),
+        "owners": access.owner_choices(current_user),
         "statuses": list(Status),
         "sorts": queries.SORTS,
     }

@@ -208,8 +208,9 @@ def compute_weekly_report(
 
     at_end = _state_at(end, scope_ids)
     at_previous_end = _state_at(start, scope_ids)
-    moves = _moves(start, end, scope_ids, stages)
-    previous_moves = _moves(previous_start, start, scope_ids, stages)
+    # Stage-change notes are internal: a partner's report shows the moves without them.
+    moves = _moves(start, end, scope_ids, stages, notes=access.can_see_internal_notes(viewer))
+    previous_moves = _moves(previous_start, start, scope_ids, stages, notes=False)
     stalled, stalled_total = _stalled(at_end, scope_ids, stalled_days)
     sunday = week.sunday
 
@@ -306,7 +307,12 @@ def _replay(
 
 
 def _moves(
-    start: datetime, end: datetime, scope_ids: Select[tuple[int]], stages: Sequence[Stage]
+    start: datetime,
+    end: datetime,
+    scope_ids: Select[tuple[int]],
+    stages: Sequence[Stage],
+    *,
+    notes: bool,
 ) -> list[Move]:
     positions = {stage.id: stage.position for stage in stages}
     names = {stage.id: stage.name for stage in stages}
@@ -350,7 +356,7 @@ def _moves(
                 to_stage=names[to_stage],
                 signed=to_stage in signed_ids and from_stage != to_stage,
                 by=by,
-                note=note,
+                note=note if notes else "",
             )
         )
     return moves

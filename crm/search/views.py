@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, true
 from sqlalchemy.orm import selectinload
 
 from crm import access
@@ -69,19 +69,23 @@ def _search(q: str) -> list[ResultGroup]:
         )
     ).all()
     localities = session.scalars(
-        select(Locality)
+        access.visible_localities(current_user)
         .where(Locality.search_folded.like(pattern, escape=LIKE_ESCAPE))
         .order_by(Locality.name_folded, Locality.id)
         .limit(limit)
     ).all()
+    # The contact directories are the rest of the pipeline for a partner: not searched for them.
+    sees_contacts = access.can_see_other_users(current_user)
     people = session.scalars(
         contact_queries.search_people(q)
+        .where(true() if sees_contacts else false())
         .options(selectinload(Person.organisation))
         .order_by(Person.name_folded, Person.id)
         .limit(limit)
     ).all()
     organisations = session.scalars(
         contact_queries.search_organisations(q)
+        .where(true() if sees_contacts else false())
         .order_by(Organisation.name_folded, Organisation.id)
         .limit(limit)
     ).all()
@@ -92,12 +96,18 @@ def _search(q: str) -> list[ResultGroup]:
         .order_by(Task.status.desc(), Task.due_on.is_(None), Task.due_on, Task.id)
         .limit(limit)
     ).all()
-    return [
+    groups = [
         ResultGroup("pairings", "Pairings", pairings, url_for("partnerships.index", q=q)),
         ResultGroup("localities", "Localities", localities, url_for("localities.index", q=q)),
-        ResultGroup("people", "People", people, url_for("contacts.people", q=q)),
-        ResultGroup(
-            "organisations", "Organisations", organisations, url_for("contacts.organisations", q=q)
-        ),
-        ResultGroup("tasks", "Tasks", tasks, None),
     ]
+    if sees_contacts:
+        groups += [
+            ResultGroup("people", "People", people, url_for("contacts.people", q=q)),
+            ResultGroup(
+                "organisations",
+                "Organisations",
+                organisations,
+                url_for("contacts.organisations", q=q),
+            ),
+        ]
+    return [*groups, ResultGroup("tasks", "Tasks", tasks, None)]

@@ -10,7 +10,7 @@ from crm import access
 from crm.db import get_or_404, session
 from crm.errors import DomainError
 from crm.forms import attach_domain_error
-from crm.partnerships.models import partnership_sectors
+from crm.partnerships.models import Partnership, partnership_sectors
 from crm.sectors import services
 from crm.sectors.forms import MergeSectorForm, SectorNameForm
 from crm.sectors.models import Sector
@@ -89,11 +89,13 @@ def merge(sector_id: int) -> ResponseReturnValue:
 
 
 def _render_index(form: SectorNameForm, *, status: int = 200) -> ResponseReturnValue:
+    # Counted over the pairings this user may see: a partner learns nothing of the others.
+    visible_ids = access.visible_partnerships(current_user).with_only_columns(Partnership.id)
     usage = dict(
         session.execute(
-            select(partnership_sectors.c.sector_id, func.count()).group_by(
-                partnership_sectors.c.sector_id
-            )
+            select(partnership_sectors.c.sector_id, func.count())
+            .where(partnership_sectors.c.partnership_id.in_(visible_ids))
+            .group_by(partnership_sectors.c.sector_id)
         ).all()
     )
     sectors = services.all_sectors()

@@ -56,8 +56,9 @@ def mine() -> ResponseReturnValue:
 @bp.post("/partnerships/<id:partnership_id>/tasks")
 @login_required
 def create(partnership_id: int) -> ResponseReturnValue:
-    _require_editor()
+    # Visibility first: a hidden pairing is a 404 for everyone, exactly like a missing one.
     partnership = access.get_visible_or_404(current_user, partnership_id)
+    _require_editor()
     form = TaskForm()
     form.fill_choices(active_users())
     status = 422
@@ -85,8 +86,8 @@ def create(partnership_id: int) -> ResponseReturnValue:
 @bp.route("/tasks/<id:task_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(task_id: int) -> ResponseReturnValue:
-    _require_editor()
     task = queries.get_visible_task_or_404(current_user, task_id)
+    _require_editor()
     form = EditTaskForm(obj=task)
     form.fill_choices(active_users())
     if request.method == "GET":
@@ -134,7 +135,7 @@ def reopen(task_id: int) -> ResponseReturnValue:
 
 
 def _change_state(task: Task, change: Callable[[], None], done_word: str) -> ResponseReturnValue:
-    _require_editor()
+    access.require(access.may_complete_task(current_user, task.assignee_id))
     try:
         change()
         session.commit()

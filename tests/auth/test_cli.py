@@ -87,3 +87,92 @@ def test_a_second_account_for_the_same_email_is_refused(app: Flask, runner) -> N
     assert again.exit_code == 1
     assert "already an account" in again.output
     assert user_count(app) == 1
+
+
+def make_account(app: Flask, email: str = "dana@example.com", **overrides: object) -> int:
+    from tests.factories import make_user
+
+    with app.app_context():
+        user = make_user(email=email, **overrides)
+        session.commit()
+        return user.id
+
+
+def test_every_role_can_be_created(app: Flask, runner) -> None:
+    for role in ("admin", "officer", "partner", "viewer"):
+        result = runner.invoke(
+            args=[
+                "users",
+                "create",
+                f"{role}@example.com",
+                "--name",
+                role.title(),
+                "--role",
+                role,
+                "--password",
+                "a long enough password",
+            ]
+        )
+        assert result.exit_code == 0, result.output
+    assert user_count(app) == 4
+
+
+def test_a_common_password_is_refused(app: Flask, runner) -> None:
+    result = runner.invoke(
+        args=["users", "create", "x@example.com", "--name", "X", "--password", "password1234"]
+    )
+    assert result.exit_code == 1
+    assert "commonly used passwords" in result.output
+    assert user_count(app) == 0
+
+
+def test_set_password_prompts_and_ends_sessions(app: Flask, runner) -> None:
+    user_id = make_account(app)
+    with app.app_context():
+        old_token = session.get(User, user_id).session_token
+    result = runner.invoke(
+        args=["users", "set-password", "DANA@example.com"],
+        input="another long passphrase\nanother long passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "another long passphrase" not in result.output
+    with app.app_context():
+        user = session.get(User, user_id)
+        assert user.check_password("another long passphrase")
+        assert user.session_token != old_token
+
+
+def test_set_password_refuses_a_short_one_and_an_unknown_account(app: Flask, runner) -> None:
+    make_account(app)
+    short = runner.invoke(args=["users", "set-password", "dana@example.com", "--password", "short"])
+    assert short.exit_code == 1
+    assert "at least 12" in short.output
+    unknown = runner.invoke(
+        args=["users", "set-password", "nobody@example.com", "--password", "a long password!"]
+    )
+    assert unknown.exit_code == 1
+    assert "no account" in unknown.output
+
+
+def test_deactivate_reactivate_and_list(app: Flask, runner) -> None:
+    user_id = make_account(app, name="Dana Example")
+    assert runner.invoke(args=["users", "deactivate", "dana@example.com"]).exit_code == 0
+    with app.app_context():
+        assert session.get(User, user_id).is_active is False
+    listing = runner.invoke(args=["users", "list"])
+    assert "dana@example.com" in listing.output
+    assert "deactivated" in listing.output
+    assert "Dana Example" in listing.output
+    again = runner.invoke(args=["users", "deactivate", "dana@example.com"])
+    assert again.exit_code == 1
+    assert "already deactivated" in again.output
+    assert runner.invoke(args=["users", "reactivate", "dana@example.com"]).exit_code == 0
+    with app.app_context():
+        assert session.get(User, user_id).is_active is True
+
+
+def test_the_last_admin_cannot_be_deactivated(app: Flask, runner) -> None:
+    make_account(app, role="admin")
+    result = runner.invoke(args=["users", "deactivate", "dana@example.com"])
+    assert result.exit_code == 1
+    assert "last active administrator" in result.output

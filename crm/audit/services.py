@@ -1,0 +1,339 @@
+"""Writing the audit log.
+
+Changes to records are captured by a listener on the app's sessions: after each flush it reads
+every new, changed and deleted object's attribute history and inserts one row per object on the
+same connection, so an entry commits or rolls back with the change it describes. Logins, failed
+logins and permission denials are recorded explicitly (`record`, `record_denial`).
+
+Secrets never reach the log: any field whose name mentions a password, a token or a secret is
+recorded only as changed, never with its value.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, g, has_app_context, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import event, insert, inspect, update
+from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
+
+from crm.audit.models import AuditEntry
+from crm.auth.models import User
+from crm.db import session, utcnow
+from crm.partnerships.models import Partnership, StageChange
+from crm.sharing.models import PartnershipShare
+
+REDACTED = "[redacted]"
+SECRET_MARKERS = ("password", "token", "secret")
+# Derived or bookkeeping columns: they change with every edit and say nothing to a reader.
+IGNORED_FIELDS = frozenset(
+    {
+        "version",
+        "created_at",
+        "updated_at",
+        "title_folded",
+        "name_folded",
+        "search_folded",
+        "pair_key",
+        "last_activity_at",
+        "last_login_at",
+    }
+)
+# Columns that a stage move changes; its own "stage_move" entry says it better.
+MOVE_FIELDS = frozenset({"stage_id", "status", "stage_entered_at"})
+
+
+class Action(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    STAGE_MOVE = "stage_move"
+    SHARE = "share"
+    UNSHARE = "unshare"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGIN_BLOCKED = "login_blocked"
+    LOGOUT = "logout"
+    DENIED = "denied"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int | None
+    label: str
+
+
+def init_app(app: Flask) -> None:
+    maker: sessionmaker[Session] = app.extensions["crm.db.sessionmaker"]
+    event.listen(maker, "after_flush", _record_flush)
+    event.listen(maker, "after_commit", _forget_transaction)
+    event.listen(maker, "after_rollback", _forget_transaction)
+    app.after_request(_record_denial_after_request)
+
+
+# --- Who acts ----------------------------------------------------------------------------------
+
+
+def act_as(label: str) -> None:
+    """Name the actor for work done outside a request (the CLI: "cli", the demo loader)."""
+    g.audit_actor = Actor(None, label)
+
+
+def current_actor() -> Actor:
+    if has_app_context() and "audit_actor" in g:
+        return g.audit_actor  # type: ignore[no-any-return]
+    if has_request_context():
+        user = current_user
+        if user and user.is_authenticated:
+            return Actor(user.id, user.email)
+        return Actor(None, "anonymous")
+    return Actor(None, "system")
+
+
+# --- Explicit records --------------------------------------------------------------------------
+
+
+def record(
+    action: Action,
+    *,
+    object_type: str = "",
+    object_id: int | None = None,
+    object_label: str = "",
+    changes: dict[str, Any] | None = None,
+    actor: User | None = None,
+) -> AuditEntry:
+    """Add an entry to the current session; it commits with whatever the caller commits."""
+    who = Actor(actor.id, actor.email) if actor is not None else current_actor()
+    entry = AuditEntry(**_row(action, who, object_type, object_id, object_label, changes or {}))
+    session.add(entry)
+    return entry
+
+
+def record_denial(object_type: str = "", object_id: int | None = None) -> None:
+    """Note a refusal; it is written after the response is decided (see below).
+
+    The request's own transaction is about to be discarded (the view was refused), so the entry
+    cannot ride on it; `_record_denial_after_request` writes it in a transaction of its own.
+    """
+    if has_request_context():
+        g.audit_denial = (object_type, object_id)
+
+
+def _record_denial_after_request(response: Any) -> Any:
+    denial = g.pop("audit_denial", None)
+    if denial is None and response.status_code == 403:
+        denial = ("", None)
+    if denial is None:
+        return response
+    object_type, object_id = denial
+    session.rollback()
+    record(
+        Action.DENIED,
+        object_type=object_type,
+        object_id=object_id,
+        changes={"status": [None, response.status_code]},
+    )
+    session.commit()
+    return response
+
+
+# --- Changes captured at flush -----------------------------------------------------------------
+
+
+def _record_flush(db_session: Session, flush_context: UOWTransaction) -> None:
+    actor = current_actor()
+    rows: list[dict[str, Any]] = []
+    moved = {
+        change.partnership_id
+        for change in db_session.new
+        if isinstance(change, StageChange) and change.from_stage_id is not None
+    }
+    for obj in db_session.new:
+        if isinstance(obj, AuditEntry):
+            continue
+        if isinstance(obj, StageChange):
+            if obj.from_stage_id is not None:
+                rows.append(_stage_move_row(obj, actor))
+            continue
+        if isinstance(obj, PartnershipShare):
+            rows.append(_share_row(Action.SHARE, obj, actor))
+            continue
+        rows.append(_object_row(Action.CREATE, obj, actor, _changes(obj, created=True)))
+    for obj in db_session.dirty:
+        if isinstance(obj, AuditEntry) or not db_session.is_modified(obj):
+            continue
+        changes = _changes(obj)
+        if isinstance(obj, Partnership) and obj.id in moved:
+            changes = {key: value for key, value in changes.items() if key not in MOVE_FIELDS}
+        if changes:
+            rows.append(_object_row(Action.UPDATE, obj, actor, changes))
+    for obj in db_session.deleted:
+        if isinstance(obj, PartnershipShare):
+            rows.append(_share_row(Action.UNSHARE, obj, actor))
+        elif not isinstance(obj, AuditEntry):
+            rows.append(_object_row(Action.DELETE, obj, actor, {}))
+    _write(db_session, rows)
+
+
+# Entries written in the current transaction, by object: a service may flush an object more than
+# once (a query autoflushes half of an edit), and the reader wants one entry per change.
+_WRITTEN = "crm.audit.written"
+_MERGEABLE = frozenset({Action.CREATE.value, Action.UPDATE.value})
+
+
+def _write(db_session: Session, rows: list[dict[str, Any]]) -> None:
+    table = AuditEntry.__table__
+    connection = db_session.connection()
+    written: dict[tuple[str, int], tuple[int, dict[str, Any]]] = db_session.info.setdefault(
+        _WRITTEN, {}
+    )
+    for row in rows:
+        key = (row["object_type"], row["object_id"])
+        if row["action"] in _MERGEABLE and row["object_id"] is not None and key in written:
+            entry_id, changes = written[key]
+            for field, (before, after) in row["changes"].items():
+                changes[field] = [changes[field][0] if field in changes else before, after]
+            connection.execute(
+                update(table).where(table.c.id == entry_id).values(changes=dict(changes))
+            )
+            continue
+        result = connection.execute(insert(table).values(**row))
+        if row["action"] in _MERGEABLE and row["object_id"] is not None:
+            written[key] = (result.inserted_primary_key[0], dict(row["changes"]))
+
+
+def _forget_transaction(db_session: Session) -> None:
+    db_session.info.pop(_WRITTEN, None)
+
+
+def _changes(obj: Any, *, created: bool = False) -> dict[str, Any]:
+    """{"field": [before, after]} for the attributes this flush writes."""
+    state = inspect(obj)
+    changes: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in IGNORED_FIELDS or key == "id":
+            continue
+        history = state.attrs[key].history
+        if not history.has_changes():
+            continue
+        before = history.deleted[0] if history.deleted else None
+        after = history.added[0] if history.added else None
+        if created and after in (None, ""):
+            continue
+        if before == after:
+            continue
+        changes[key] = _pair(key, before, after)
+    for relationship in state.mapper.relationships:
+        if not relationship.uselist or relationship.secondary is None:
+            continue
+        history = state.attrs[relationship.key].history
+        if not (history.added or history.deleted):
+            continue
+        before = sorted(_label(item) for item in [*history.unchanged, *history.deleted])
+        after = sorted(_label(item) for item in [*history.unchanged, *history.added])
+        if before != after:
+            changes[relationship.key] = [before, after]
+    return changes
+
+
+def _pair(key: str, before: Any, after: Any) -> list[Any]:
+    if any(marker in key.lower() for marker in SECRET_MARKERS):
+        return [None if before is None else REDACTED, REDACTED]
+    return [_plain(before), _plain(after)]
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a column value."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return str(value)
+
+
+def _label(obj: Any) -> str:
+    for name in ("title", "full_name", "name", "email", "key"):
+        value = getattr(obj, name, None)
+        if isinstance(value, str) and value:
+            return value[:300]
+    return f"#{getattr(obj, 'id', '')}"
+
+
+def _object_type(obj: Any) -> str:
+    """ "partnership", "locality", "stage change": the class name in words."""
+    name = type(obj).__name__
+    return "".join(f" {ch.lower()}" if ch.isupper() else ch for ch in name).strip()
+
+
+def _object_row(action: Action, obj: Any, actor: Actor, changes: dict[str, Any]) -> dict[str, Any]:
+    return _row(action, actor, _object_type(obj), getattr(obj, "id", None), _label(obj), changes)
+
+
+def _stage_move_row(change: Any, actor: Actor) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if change.from_stage_id != change.to_stage_id:
+        changes["stage"] = [
+            change.from_stage.name if change.from_stage else None,
+            change.to_stage.name if change.to_stage else None,
+        ]
+    if change.from_status != change.to_status:
+        changes["status"] = [change.from_status, change.to_status]
+    if change.note:
+        changes["note"] = [None, change.note]
+    partnership = change.partnership
+    return _row(
+        Action.STAGE_MOVE,
+        actor,
+        "partnership",
+        change.partnership_id,
+        _label(partnership) if partnership is not None else "",
+        changes,
+    )
+
+
+def _share_row(action: Action, share: Any, actor: Actor) -> dict[str, Any]:
+    partner = share.user.email if share.user is not None else f"#{share.user_id}"
+    before, after = (None, partner) if action == Action.SHARE else (partner, None)
+    partnership = share.partnership
+    return _row(
+        action,
+        actor,
+        "partnership",
+        share.partnership_id,
+        _label(partnership) if partnership is not None else "",
+        {"shared with": [before, after]},
+    )
+
+
+def _row(
+    action: Action,
+    actor: Actor,
+    object_type: str,
+    object_id: int | None,
+    object_label: str,
+    changes: dict[str, Any],
+) -> dict[str, Any]:
+    in_request = has_request_context()
+    return {
+        "occurred_at": utcnow(),
+        "actor_id": actor.id,
+        "actor_label": actor.label[:254],
+        "action": action.value,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_label": object_label[:300],
+        "changes": changes,
+        "ip_address": (request.remote_addr or "")[:45] if in_request else "",
+        "path": request.path[:300] if in_request else "",
+    }

@@ -1,0 +1,74 @@
+"""The login rate limit: at most N failed logins per account and per client address per window.
+
+Failures are counted in Flask-Limiter's storage: memory by default (one process), Redis when
+RATELIMIT_STORAGE_URI names it, so that every app process behind a load balancer shares the
+count. A "moving window" is used, so ten failures are never followed by ten more at the turn of
+a fixed window.
+
+Only failures count, so a person who logs in correctly is never slowed down; once an account or
+an address is over the limit, even the right password is refused until the window has passed,
+and the answer is the same whether the account exists or not.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse
+from limits.strategies import RateLimiter
+
+_EXTENSION_KEY = "crm.login_limiter"
+
+
+def init_app(app: Flask) -> None:
+    # One Limiter per app, so that two apps in one process (as in the tests) keep their own
+    # storage settings; the storage itself is what processes share.
+    limiter = Limiter(
+        key_func=get_remote_address,
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        strategy="moving-window",
+        key_prefix=app.config.get("RATELIMIT_KEY_PREFIX", "twinning"),
+        default_limits=[],
+    )
+    limiter.init_app(app)
+    app.extensions[_EXTENSION_KEY] = limiter
+
+
+def _limiter() -> Limiter:
+    return cast(Limiter, current_app.extensions[_EXTENSION_KEY])
+
+
+def _strategy() -> RateLimiter:
+    return _limiter().limiter
+
+
+def _keys(email: str) -> list[tuple[str, str]]:
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "twinning")
+    keys = [(prefix, f"login-address:{request.remote_addr or 'unknown'}")]
+    if email:
+        keys.append((prefix, f"login-account:{email}"))
+    return keys
+
+
+def _limit() -> RateLimitItem:
+    return parse(current_app.config["LOGIN_FAILURE_LIMIT"])
+
+
+def login_blocked(email: str) -> bool:
+    """True when this account or this client address has used up its failed logins."""
+    limit = _limit()
+    return any(not _strategy().test(limit, *key) for key in _keys(email))
+
+
+def record_failure(email: str) -> None:
+    limit = _limit()
+    for key in _keys(email):
+        _strategy().hit(limit, *key)
+
+
+def reset() -> None:
+    """Forget every count (tests; an admin who has dealt with an attack)."""
+    _limiter().reset()

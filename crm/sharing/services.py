@@ -1,0 +1,51 @@
+"""Sharing a pairing with a partner user. Services flush; the view commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from crm.auth.models import Role, User
+from crm.db import session
+from crm.errors import DomainError
+from crm.partnerships.models import Partnership
+from crm.sharing.models import PartnershipShare
+
+
+def shares_of(partnership: Partnership) -> list[PartnershipShare]:
+    return list(
+        session.scalars(
+            select(PartnershipShare)
+            .where(PartnershipShare.partnership_id == partnership.id)
+            .options(selectinload(PartnershipShare.user), selectinload(PartnershipShare.shared_by))
+            .order_by(PartnershipShare.shared_at)
+        )
+    )
+
+
+def share(partnership: Partnership, partner: User, *, by: User) -> PartnershipShare:
+    if partner.role != Role.PARTNER or not partner.is_active:
+        raise DomainError("Share only with an active partner account.", field="user_id")
+    if _share_of(partnership, partner) is not None:
+        raise DomainError(f"“{partnership.title}” is already shared with {partner.name}.")
+    shared = PartnershipShare(partnership=partnership, user=partner, shared_by=by)
+    session.add(shared)
+    session.flush()
+    return shared
+
+
+def unshare(partnership: Partnership, partner: User) -> None:
+    shared = _share_of(partnership, partner)
+    if shared is None:
+        raise DomainError(f"“{partnership.title}” is not shared with {partner.name}.")
+    session.delete(shared)
+    session.flush()
+
+
+def _share_of(partnership: Partnership, partner: User) -> PartnershipShare | None:
+    return session.scalar(
+        select(PartnershipShare).where(
+            PartnershipShare.partnership_id == partnership.id,
+            PartnershipShare.user_id == partner.id,
+        )
+    )

@@ -1,0 +1,1 @@
+"""The administrators' pages for accounts: list, create, change role, deactivate, reset password."""

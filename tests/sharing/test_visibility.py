@@ -1,0 +1,203 @@
+"""A partner sees the pairings shared with them and nothing else of the pipeline."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from crm.auth.models import User
+from crm.db import session
+from crm.partnerships.services import change_stage
+from crm.partnerships.stages import stage_by_key
+from crm.sharing.services import share
+from tests.factories import make_locality, make_partnership, make_user
+
+
+@pytest.fixture
+def pipeline(app: Flask) -> dict[str, Any]:
+    with app.app_context():
+        officer = make_user("officer", name="Dana Officer")
+        partner = make_user("partner", name="Mojca Partner")
+        maribor = make_locality("Maribor")
+        kyzylorda = make_locality("Kyzylorda", country_code="KZ", kind="region")
+        secret_a = make_locality("Secretville", country_code="AT")
+        secret_b = make_locality("Hiddenburg", country_code="DE")
+        shared = make_partnership(maribor, kyzylorda, owner=officer, sectors=("education",))
+        change_stage(
+            shared,
+            stage_by_key("exploratory_talks"),
+            by=officer,
+            expected_version=shared.version,
+            note="Internal: the mayor is lukewarm",
+        )
+        hidden = make_partnership(secret_a, secret_b, owner=officer, sectors=("education",))
+        others = [make_partnership(owner=officer) for _ in range(3)]
+        share(shared, partner, by=officer)
+        session.commit()
+        return {
+            "officer": officer.get_id(),
+            "partner": partner.get_id(),
+            "partner_id": partner.id,
+            "shared": shared.id,
+            "hidden": hidden.id,
+            "secret_locality": secret_a.id,
+            "maribor": maribor.id,
+            "others": [p.id for p in others],
+        }
+
+
+def as_user(client: FlaskClient, session_id: str) -> FlaskClient:
+    with client.session_transaction() as cookie_session:
+        cookie_session["_user_id"] = session_id
+    return client
+
+
+def test_lists_and_their_counts_hold_only_shared_pairings(
+    client: FlaskClient, pipeline: dict[str, Any]
+) -> None:
+    as_user(client, pipeline["partner"])
+    page = client.get("/partnerships").get_data(as_text=True)
+    assert "1 pairing" in page
+    assert "Maribor" in page
+    assert "Secretville" not in page
+    # The owner filter (the ministry's staff list) is not offered to partners.
+    assert 'name="owner"' not in page
+    # Search cannot reach a hidden pairing either.
+    assert "0 pairings" in client.get("/partnerships?q=Secretville").get_data(as_text=True)
+
+
+def test_the_board_and_its_counts_hold_only_shared_pairings(
+    client: FlaskClient, pipeline: dict[str, Any]
+) -> None:
+    as_user(client, pipeline["partner"])
+    board = client.get("/board").get_data(as_text=True)
+    assert "Maribor" in board
+    assert "Secretville" not in board
+    counts = [int(n) for n in re.findall(r"data-count>(\d+)<", board)]
+    assert sum(counts) == 1
+    more = client.get("/board/columns/prospect?offset=0").get_data(as_text=True)
+    assert "Secretville" not in more
+    assert "Town" not in more
+
+
+def test_staff_see_the_whole_board(client: FlaskClient, pipeline: dict[str, Any]) -> None:
+    as_user(client, pipeline["officer"])
+    board = client.get("/board").get_data(as_text=True)
+    counts = [int(n) for n in re.findall(r"data-count>(\d+)<", board)]
+    assert sum(counts) == 5
+
+
+def test_localities_of_other_pairings_are_absent(
+    client: FlaskClient, pipeline: dict[str, Any]
+) -> None:
+    as_user(client, pipeline["partner"])
+    listing = client.get("/localities").get_data(as_text=True)
+    assert "Maribor" in listing
+    assert "Secretville" not in listing
+    assert client.get(f"/localities/{pipeline['secret_locality']}").status_code == 404
+    page = client.get(f"/localities/{pipeline['maribor']}").get_data(as_text=True)
+    assert "Maribor" in page
+
+
+def test_sector_usage_counts_only_what_the_partner_sees(
+    client: FlaskClient, pipeline: dict[str, Any]
+) -> None:
+    as_user(client, pipeline["partner"])
+    partner_view = client.get("/sectors").get_data(as_text=True)
+    as_user(client, pipeline["officer"])
+    officer_view = client.get("/sectors").get_data(as_text=True)
+    education = re.compile(r">Education</a></td>\s*<td data-label=\"Pairings\">(\d+)<")
+    assert education.search(partner_view).group(1) == "1"
+    assert education.search(officer_view).group(1) == "2"
+
+
+def test_the_partner_reads_the_pairing_without_internal_notes_or_controls(
+    client: FlaskClient, pipeline: dict[str, Any]
+) -> None:
+    as_user(client, pipeline["partner"])
+    page = client.get(f"/partnerships/{pipeline['shared']}").get_data(as_text=True)
+    assert "Maribor" in page
+    assert "Moved forward" in page  # the public timeline
+    assert "the mayor is lukewarm" not in page
+    assert "/stage" not in page and "/edit" not in page and "Shared with partners" not in page
+    as_user(client, pipeline["officer"])
+    staff_page = client.get(f"/partnerships/{pipeline['shared']}").get_data(as_text=True)
+    assert "the mayor is lukewarm" in staff_page
+    assert "Shared with partners" in staff_page
+    assert "Mojca Partner" in staff_page
+
+
+def test_share_and_unshare_take_effect_on_the_next_request(
+    app: Flask, pipeline: dict[str, Any]
+) -> None:
+    officer = app.test_client()
+    partner = app.test_client()
+    as_user(officer, pipeline["officer"])
+    as_user(partner, pipeline["partner"])
+    hidden = pipeline["hidden"]
+    assert partner.get(f"/partnerships/{hidden}").status_code == 404
+
+    response = officer.post(
+        f"/partnerships/{hidden}/shares", data={"user_id": pipeline["partner_id"]}
+    )
+    assert response.status_code == 302
+    assert partner.get(f"/partnerships/{hidden}").status_code == 200
+    assert "2 pairings" in partner.get("/partnerships").get_data(as_text=True)
+
+    response = officer.post(f"/partnerships/{hidden}/shares/{pipeline['partner_id']}/delete")
+    assert response.status_code == 302
+    assert partner.get(f"/partnerships/{hidden}").status_code == 404
+
+
+def test_a_second_app_process_sees_the_share_at_once(app: Flask, pipeline: dict[str, Any]) -> None:
+    """Two app instances on one database stand for two worker processes: no in-process cache."""
+    from config import TestConfig
+    from crm import create_app
+    from crm.db import engine_for
+
+    other = create_app(TestConfig, DATABASE_URL=app.config["DATABASE_URL"])
+    try:
+        partner = as_user(other.test_client(), pipeline["partner"])
+        officer = as_user(app.test_client(), pipeline["officer"])
+        assert partner.get(f"/partnerships/{pipeline['hidden']}").status_code == 404
+        officer.post(
+            f"/partnerships/{pipeline['hidden']}/shares", data={"user_id": pipeline["partner_id"]}
+        )
+        assert partner.get(f"/partnerships/{pipeline['hidden']}").status_code == 200
+    finally:
+        engine_for(other).dispose()
+
+
+def test_only_partner_accounts_can_be_shared_with(
+    app: Flask, client: FlaskClient, pipeline: dict[str, Any]
+) -> None:
+    with app.app_context():
+        viewer_id = make_user("viewer").id
+        session.commit()
+    as_user(client, pipeline["officer"])
+    client.post(f"/partnerships/{pipeline['hidden']}/shares", data={"user_id": viewer_id})
+    with app.app_context():
+        from crm.sharing.models import PartnershipShare
+
+        assert session.query(PartnershipShare).filter_by(user_id=viewer_id).count() == 0
+
+
+def test_partners_are_not_owners(app: Flask, client: FlaskClient, pipeline: dict[str, Any]) -> None:
+    as_user(client, pipeline["officer"])
+    form = client.get("/partnerships/new").get_data(as_text=True)
+    assert "Mojca Partner" not in form
+    with app.app_context():
+        assert session.get(User, pipeline["partner_id"]).role == "partner"
+
+
+def test_the_board_is_not_draggable_for_those_who_cannot_move(
+    client: FlaskClient, pipeline: dict[str, Any]
+) -> None:
+    as_user(client, pipeline["partner"])
+    assert "js/board.js" not in client.get("/board").get_data(as_text=True)
+    as_user(client, pipeline["officer"])
+    assert "js/board.js" in client.get("/board").get_data(as_text=True)

@@ -1,0 +1,107 @@
+"""The administrators' user pages: create, change role, deactivate, reactivate, reset password."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from crm.auth.models import User
+from crm.db import session
+from tests.factories import make_user
+
+PASSWORD = "a brand new long passphrase"
+
+
+def test_create_a_partner_account(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as("admin")
+    response = client.post(
+        "/users/new",
+        data={
+            "email": "Mojca@Example.com",
+            "name": "Mojca Potočnik",
+            "role": "partner",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        user = session.scalar(select(User).where(User.email == "mojca@example.com"))
+        assert user.role == "partner"
+        assert user.check_password(PASSWORD)
+    listing = client.get("/users").get_data(as_text=True)
+    assert "Mojca Potočnik" in listing
+    assert "Partner" in listing
+
+
+def test_bad_new_user_input_gets_messages_and_writes_nothing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as("admin")
+    cases = [
+        ({"email": "not-an-email"}, "not valid"),
+        ({"password": "short", "confirm": "short"}, "at least 12"),
+        ({"password": "password12345", "confirm": "password12345"}, "commonly used"),
+        ({"confirm": "something else entirely"}, "The two passwords differ."),
+        ({"role": "king"}, "Choose a role from the list."),
+        ({"name": "x" * 500}, "Field cannot be longer than 200 characters."),
+    ]
+    for changes, message in cases:
+        data = {
+            "email": "new@example.com",
+            "name": "New",
+            "role": "viewer",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            **changes,
+        }
+        response = client.post("/users/new", data=data)
+        assert response.status_code == 422, changes
+        assert message in response.get_data(as_text=True), changes
+    with app.app_context():
+        assert session.scalar(select(User).where(User.email == "new@example.com")) is None
+
+
+def test_change_role_and_keep_the_last_admin(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    admin_id = login_as("admin")
+    with app.app_context():
+        other = make_user("officer")
+        session.commit()
+        other_id = other.id
+    assert client.post(f"/users/{other_id}/role", data={"role": "viewer"}).status_code == 302
+    refused = client.post(f"/users/{admin_id}/role", data={"role": "officer"})
+    assert refused.status_code == 422
+    assert "last active administrator" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert session.get(User, other_id).role == "viewer"
+        assert session.get(User, admin_id).role == "admin"
+
+
+def test_deactivate_and_reactivate(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as("admin")
+    with app.app_context():
+        other = make_user("partner")
+        session.commit()
+        other_id = other.id
+    assert client.post(f"/users/{other_id}/deactivate").status_code == 302
+    with app.app_context():
+        assert session.get(User, other_id).is_active is False
+    assert "Deactivated" in client.get("/users").get_data(as_text=True)
+    assert client.post(f"/users/{other_id}/reactivate").status_code == 302
+    with app.app_context():
+        assert session.get(User, other_id).is_active is True
+
+
+def test_unknown_user_is_a_404(client: FlaskClient, login_as: Callable[..., int]) -> None:
+    login_as("admin")
+    assert client.get("/users/987654").status_code == 404
+    assert client.post("/users/987654/deactivate").status_code == 404
