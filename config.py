@@ -66,6 +66,8 @@ class Config:
     # RATELIMIT_STORAGE_URI=redis://host:6379/0 so that every app process shares the count.
     RATELIMIT_STORAGE_URI: str = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
     RATELIMIT_KEY_PREFIX: str = os.environ.get("RATELIMIT_KEY_PREFIX", "twinning")
+    # Requests per personal API token, in the `limits` notation ("600/minute", "10/second").
+    API_RATE_LIMIT: str = os.environ.get("API_RATE_LIMIT", "600/minute")
     LOGIN_FAILURE_LIMIT: str = os.environ.get("LOGIN_FAILURE_LIMIT", "10 per 15 minutes")
     # How many reverse proxies in front of the app set X-Forwarded-For (0: none; the client
     # address is then the connection's). Set it behind a load balancer, or the rate limit

@@ -11,8 +11,9 @@ from typing import cast
 from flask import g, request
 
 from crm.api.errors import ApiError
+from crm.auth import throttle
 from crm.auth.models import User
-from crm.auth.tokens import user_for_secret
+from crm.auth.tokens import live_token
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document"})
@@ -23,10 +24,11 @@ def authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    user = user_for_secret(secret.strip()) if scheme.lower() == "bearer" else None
-    if user is None:
+    token = live_token(secret.strip()) if scheme.lower() == "bearer" else None
+    if token is None:
         raise ApiError(401, "Send a valid personal API token as `Authorization: Bearer TOKEN`.")
-    g.api_user = user
+    throttle.count_api_request(token.id)
+    g.api_user = token.user
     if request.method in BODY_METHODS and request.mimetype != "application/json":
         raise ApiError(415, "Send the body as application/json.")
 

@@ -27,6 +27,7 @@ from crm.api.schemas import (
     ListQuery,
     Output,
 )
+from crm.auth.throttle import TooManyRequests
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.partnerships import queries
@@ -57,6 +58,15 @@ def json_headers(response: Response) -> Response:
     if response.mimetype == "application/json":
         response.headers["Content-Type"] = "application/json; charset=utf-8"
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many_requests(error: TooManyRequests) -> Response:
+    response = error_response(
+        429, f"Too many requests for this token; retry in {error.retry_after} s."
+    )
+    response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 

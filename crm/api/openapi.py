@@ -35,6 +35,8 @@ from crm.api.schemas import (
     PersonOut,
     PersonUpdate,
     SectorOut,
+    ShareCreate,
+    ShareOut,
     StageChangeCreate,
     StageChangeOut,
     StageOut,
@@ -84,11 +86,16 @@ class OrganisationPage(Page[OrganisationOut]):
     pass
 
 
+class SharePage(Page[ShareOut]):
+    pass
+
+
 class NoContent(BaseModel):
     """Marks an operation that answers 204 with no body."""
 
 
 ERROR_MEANINGS = {
+    429: "Too many requests for this token; see Retry-After.",
     400: "The body is not valid JSON.",
     401: "No valid API token.",
     403: "Your role may not do this.",
@@ -316,6 +323,33 @@ OPERATIONS = (
     ),
     Operation(
         "get",
+        "/partnerships/{partnership_id}/shares",
+        "Who a pairing is shared with",
+        SharePage,
+        errors=(403, 404),
+        path_params=("partnership_id",),
+    ),
+    Operation(
+        "post",
+        "/partnerships/{partnership_id}/shares",
+        "Share a pairing with a partner account",
+        ShareOut,
+        201,
+        body=ShareCreate,
+        errors=_writes(404),
+        path_params=("partnership_id",),
+    ),
+    Operation(
+        "delete",
+        "/partnerships/{partnership_id}/shares/{user_id}",
+        "Stop sharing a pairing with a partner account",
+        NoContent,
+        204,
+        errors=(403, 404),
+        path_params=("partnership_id", "user_id"),
+    ),
+    Operation(
+        "get",
         "/reports/weekly/{iso_week}",
         "The weekly report's data",
         WeeklyReportOut,
@@ -365,7 +399,7 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.response is not NoContent:
         success["content"] = {"application/json": {"schema": {"$ref": REF.format(model=name)}}}
     responses: dict[str, Any] = {str(op.status): success}
-    for status in sorted({*op.errors, 401}):
+    for status in sorted({*op.errors, 401, 429}):
         responses[str(status)] = {
             "description": ERROR_MEANINGS[status],
             "content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorOut")}}},

@@ -19,6 +19,7 @@ from crm.localities.services import NAME_MAX_LENGTH
 from crm.partnerships.models import Partnership, Stage, StageChange
 from crm.partnerships.services import NOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, TITLE_MAX_LENGTH
 from crm.sectors.models import Sector
+from crm.sharing.models import PartnershipShare
 from crm.tasks.models import Task
 
 # ISO 8601 with an explicit offset ("+00:00"), which every client parses the same way.
@@ -531,3 +532,21 @@ class WeeklyReportOut(Output):
     headline: dict[str, dict[str, int]]
     funnel: list[dict[str, Any]]
     moves: list[dict[str, Any]]
+
+
+class ShareOut(Output):
+    user: UserRef
+    shared_by: UserRef
+    shared_at: Timestamp
+
+    @classmethod
+    def of(cls, share: PartnershipShare) -> ShareOut:
+        return cls(
+            user=UserRef.of(share.user),
+            shared_by=UserRef.of(share.shared_by),
+            shared_at=share.shared_at,
+        )
+
+
+class ShareCreate(Input):
+    user_id: RecordId = Field(description="A partner account.")

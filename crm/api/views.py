@@ -4,7 +4,7 @@ The endpoint modules add their routes to the blueprint defined in crm.api.core w
 imported; importing them here is what puts them on the map.
 """
 
-from crm.api import contacts, pipeline, reports, work
+from crm.api import contacts, pipeline, reports, sharing, work
 from crm.api.core import bp
 
-__all__ = ["bp", "contacts", "pipeline", "reports", "work"]
+__all__ = ["bp", "contacts", "pipeline", "reports", "sharing", "work"]

@@ -12,6 +12,8 @@ and the answer is the same whether the account exists or not.
 
 from __future__ import annotations
 
+import math
+import time
 from typing import cast
 
 from flask import Flask, current_app, request
@@ -72,3 +74,20 @@ def record_failure(email: str) -> None:
 def reset() -> None:
     """Forget every count (tests; an admin who has dealt with an attack)."""
     _limiter().reset()
+
+
+class TooManyRequests(Exception):
+    """An API token went over its request limit; `retry_after` is in whole seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+def count_api_request(token_id: int) -> None:
+    """Count one API request against the token's limit (API_RATE_LIMIT), or refuse it."""
+    limit = parse(current_app.config["API_RATE_LIMIT"])
+    key = (current_app.config.get("RATELIMIT_KEY_PREFIX", "twinning"), f"api-token:{token_id}")
+    if not _strategy().hit(limit, *key):
+        reset_at = _strategy().get_window_stats(limit, *key).reset_time
+        raise TooManyRequests(max(1, math.ceil(reset_at - time.time())))

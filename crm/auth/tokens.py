@@ -64,8 +64,8 @@ def revoke_token(token: ApiToken) -> None:
         session.flush()
 
 
-def user_for_secret(secret: str) -> User | None:
-    """The active user whose live token this is, or None."""
+def live_token(secret: str) -> ApiToken | None:
+    """The unrevoked token with this secret, whose user is active; or None."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     token = session.scalar(
@@ -75,7 +75,7 @@ def user_for_secret(secret: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
-    return token.user
+    return token
 
 
 def tokens_of(user: User) -> list[ApiToken]:

@@ -477,6 +477,21 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
         lambda w: {"version": w["organisation_version"], "city": "Maribor"},
         api(staff_only(200)),
     ),
+    ("api.list_shares", "GET"): (
+        "/api/v1/partnerships/{pairing}/shares",
+        no_body,
+        api(rule(partner_shared=403, partner_other=404, viewer=200, officer=200, admin=200)),
+    ),
+    ("api.create_share", "POST"): (
+        "/api/v1/partnerships/{pairing}/shares",
+        lambda w: {"user_id": w["partner-"]},
+        api(pairing_change(201)),
+    ),
+    ("api.delete_share", "DELETE"): (
+        "/api/v1/partnerships/{pairing}/shares/{partner+}",
+        no_body,
+        api(pairing_change(204)),
+    ),
     ("api.weekly_report", "GET"): ("/api/v1/reports/weekly/2026-W07", no_body, api(everyone())),
     ("auth.change_password", "GET"): ("/account/password", no_body, everyone()),
     ("auth.change_password", "POST"): (
