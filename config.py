@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -55,6 +56,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE: bool = _flag("SESSION_COOKIE_SECURE")
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # The import page alone accepts larger bodies (a 50,000-row spreadsheet is a few MB).
+    IMPORT_MAX_BYTES: int = int(os.environ.get("IMPORT_MAX_MB", "50")) * 1024 * 1024
+    # Uploaded files and import state; shared by every app process ("" = instance/imports).
+    IMPORT_FOLDER: str = os.environ.get("IMPORT_FOLDER", "")
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a long form is not lost
 
     TESTING = False
@@ -66,3 +71,4 @@ class TestConfig(Config):
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     WTF_CSRF_ENABLED = False
     SQLITE_BUSY_TIMEOUT = 30.0
+    IMPORT_FOLDER = os.path.join(tempfile.gettempdir(), f"twinning-test-imports-{os.getpid()}")
