@@ -56,6 +56,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth.profile import bp as profile_bp
     from crm.auth.views import bp as auth_bp
     from crm.contacts.views import bp as contacts_bp
+    from crm.exports.views import bp as exports_bp
     from crm.imports.views import bp as imports_bp
     from crm.localities.views import bp as localities_bp
     from crm.partnerships.board_views import bp as board_bp
@@ -81,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
         search_bp,
         profile_bp,
         imports_bp,
+        exports_bp,
     ):
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.

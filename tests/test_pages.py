@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from crm.db import session
 from tests.factories import (
+    make_import_job,
     make_locality,
     make_organisation,
     make_partnership,
@@ -56,12 +57,25 @@ PAGES = {
     "activities.new": "/partnerships/{partnership}/activities/new",
     "search.index": "/search?q=maribor",
     "profile.show": "/profile",
+    "imports.index": "/imports",
+    "imports.template": "/imports/templates/pairings.csv",
+    "imports.show": "/imports/{import_token}",
+    "imports.progress": "/imports/{import_token}/progress",
+    "exports.export": "/exports/pairings.csv",
+    "exports.full": "/exports/full.zip",
 }
 PUBLIC = {"auth.login", "static", "tasks.calendar_feed"}
 # Pages only an admin may open.
-ADMIN_ONLY = {"stages.index", "partnerships.archived"}
+ADMIN_ONLY = {"stages.index", "partnerships.archived", "exports.full"}
 # Pages that are not HTML.
-CONTENT_TYPES = {"tasks.calendar_feed": "text/calendar", "contacts.person_vcard": "text/vcard"}
+CONTENT_TYPES = {
+    "tasks.calendar_feed": "text/calendar",
+    "contacts.person_vcard": "text/vcard",
+    "imports.template": "text/csv",
+    "imports.progress": "application/json",
+    "exports.export": "text/csv",
+    "exports.full": "application/zip",
+}
 
 
 @pytest.fixture
@@ -88,6 +102,7 @@ def seeded(app: Flask) -> dict[str, int]:
             "person": person.id,
             "task": task.id,
             "calendar_token": feed_owner.calendar_token,
+            "import_token": make_import_job(feed_owner.id),
         }
 
 

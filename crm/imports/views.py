@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -56,11 +55,12 @@ def template(kind: str, fmt: str) -> ResponseReturnValue:
     if importer is None or fmt not in ("csv", "xlsx"):
         abort(404)
     body, mimetype = templates.template_file(importer, fmt)
-    return send_file(
-        io.BytesIO(body),
-        mimetype=mimetype,
-        as_attachment=True,
-        download_name=f"twinning-{kind}-template.{fmt}",
+    return Response(
+        body,
+        headers={
+            "Content-Type": mimetype,
+            "Content-Disposition": f'attachment; filename="twinning-{kind}-template.{fmt}"',
+        },
     )
 
 
