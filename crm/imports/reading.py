@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ ENCODINGS = {
 SEPARATORS = {";": "Semicolon ;", ",": "Comma ,", "\t": "Tab"}
 SAMPLE_BYTES = 256 * 1024
 
+_WORDS = re.compile(r"[^\W\d_]+")
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
@@ -120,10 +122,7 @@ def _guess_single_byte(sample: bytes) -> str:
     """Windows-1250 or Windows-1251. Cyrillic words are made of high bytes only; Slovenian
     words mix ASCII letters with a č, š or ž here and there."""
     cyrillic_votes = latin_votes = 0
-    for word in sample.decode("cp1251", errors="replace").split():
-        letters = [ch for ch in word if ch.isalpha()]
-        if not letters:
-            continue
+    for letters in _WORDS.findall(sample.decode("cp1251", errors="replace")):
         high = sum(1 for ch in letters if not ch.isascii())
         if high == 0:
             continue
@@ -184,27 +183,29 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     import zipfile
 
     from openpyxl import load_workbook  # only imports need it
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    try:
-        # read_only streams the sheet; formulas come back as their text ("=A1") so they can be
-        # refused rather than silently evaluated.
-        workbook = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ImportFileError(
-            "This file looks like a ZIP but is not a readable XLSX workbook."
-        ) from error
-    try:
-        sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(value) for value in values]
-            while cells and not cells[-1]:
-                cells.pop()
-            if any(cell.strip() for cell in cells):
-                yield number, cells
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise ImportFileError("The workbook is damaged and cannot be read.") from error
-    finally:
-        workbook.close()
+    with path.open("rb") as handle:
+        try:
+            # read_only streams the sheet; formulas come back as their text ("=A1") so they can
+            # be refused rather than silently evaluated.
+            workbook = load_workbook(handle, read_only=True, data_only=False)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+            raise ImportFileError(
+                "This file looks like a ZIP but is not a readable XLSX workbook."
+            ) from error
+        try:
+            sheet = workbook.worksheets[0]
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [_cell_text(value) for value in values]
+                while cells and not cells[-1]:
+                    cells.pop()
+                if any(cell.strip() for cell in cells):
+                    yield number, cells
+        except (zipfile.BadZipFile, KeyError, ValueError, IndexError) as error:
+            raise ImportFileError("The workbook is damaged and cannot be read.") from error
+        finally:
+            workbook.close()
 
 
 def _cell_text(value: Any) -> str:
