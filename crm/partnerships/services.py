@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from crm.auth.models import User
 from crm.db import session, utcnow
@@ -284,7 +284,11 @@ def create_partnerships_in_bulk(
     taken = set(
         session.scalars(
             select(Partnership.pair_key).where(
-                Partnership.pair_key.in_(set(keys)), Partnership.status != Status.DROPPED.value
+                Partnership.pair_key.in_(set(keys)),
+                # Written into the SQL, not bound, so PostgreSQL can use the partial unique
+                # index (status <> 'dropped') even when it switches to a generic plan.
+                Partnership.status
+                != bindparam("dropped", Status.DROPPED.value, literal_execute=True),
             )
         )
     )
