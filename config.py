@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -73,6 +74,10 @@ class Config:
     # address is then the connection's). Set it behind a load balancer, or the rate limit
     # counts the proxy's address for everyone.
     TRUSTED_PROXIES: int = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # The import page alone accepts larger bodies (a 50,000-row spreadsheet is a few MB).
+    IMPORT_MAX_BYTES: int = int(os.environ.get("IMPORT_MAX_MB", "50")) * 1024 * 1024
+    # Uploaded files and import state; shared by every app process ("" = instance/imports).
+    IMPORT_FOLDER: str = os.environ.get("IMPORT_FOLDER", "")
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a long form is not lost
 
     TESTING = False
@@ -85,3 +90,4 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     SQLITE_BUSY_TIMEOUT = 30.0
+    IMPORT_FOLDER = os.path.join(tempfile.gettempdir(), f"twinning-test-imports-{os.getpid()}")

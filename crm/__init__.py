@@ -61,6 +61,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth.profile import bp as profile_bp
     from crm.auth.views import bp as auth_bp
     from crm.contacts.views import bp as contacts_bp
+    from crm.exports.views import bp as exports_bp
+    from crm.imports.views import bp as imports_bp
     from crm.localities.views import bp as localities_bp
     from crm.partnerships.board_views import bp as board_bp
     from crm.partnerships.stage_views import bp as stages_bp
@@ -89,6 +91,8 @@ def _register_blueprints(app: Flask) -> None:
         sharing_bp,
         users_bp,
         audit_bp,
+        imports_bp,
+        exports_bp,
     ):
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.
@@ -112,6 +116,7 @@ def _register_commands(app: Flask) -> None:
     from crm.auth.cli import users_cli
     from crm.backup.cli import backup_cli
     from crm.demo.cli import demo_cli
+    from crm.imports.cli import import_cli
     from crm.migrations_cli import db_cli
     from crm.reports.cli import reports_cli
 
@@ -120,3 +125,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(import_cli)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from werkzeug.security import generate_password_hash
@@ -135,6 +136,24 @@ def make_role(
     partnership: Partnership, person: Person, *, side: str = "a", role: str = "mayor"
 ) -> PartnershipRole:
     return add_role(partnership, person, side=side, role=role)
+
+
+def make_import_job(user_id: int, kind: str = "localities") -> str:
+    """An uploaded (not yet previewed) import of a two-row CSV; returns its token."""
+    from crm.imports import engine, jobs
+    from crm.imports.kinds import IMPORTERS
+    from crm.imports.reading import detect_format
+
+    def save(path: Path) -> None:
+        path.write_text("name,country\nMaribor,SI\n", encoding="utf-8")
+
+    job = jobs.create_job(kind, user_id, "localities.csv", save)
+    file_format = detect_format(job.upload_path)
+    job.file_format = vars(file_format)
+    job.headers = engine.read_header(job.upload_path, file_format)
+    job.mapping = engine.guess_mapping(job.headers, IMPORTERS[kind].columns)
+    jobs.save_job(job)
+    return job.token
 
 
 def make_activity(

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from crm.db import session
 from tests.factories import (
+    make_import_job,
     make_locality,
     make_organisation,
     make_partnership,
@@ -61,6 +62,12 @@ PAGES = {
     "users.new": "/users/new",
     "users.show": "/users/{user}",
     "audit.index": "/audit",
+    "imports.index": "/imports",
+    "imports.template": "/imports/templates/pairings.csv",
+    "imports.show": "/imports/{import_token}",
+    "imports.progress": "/imports/{import_token}/progress",
+    "exports.export": "/exports/pairings.csv",
+    "exports.full": "/exports/full.zip",
 }
 PUBLIC = {"auth.login", "static", "tasks.calendar_feed"}
 # Pages only an admin may open.
@@ -71,9 +78,17 @@ ADMIN_ONLY = {
     "users.new",
     "users.show",
     "audit.index",
+    "exports.full",
 }
 # Pages that are not HTML.
-CONTENT_TYPES = {"tasks.calendar_feed": "text/calendar", "contacts.person_vcard": "text/vcard"}
+CONTENT_TYPES = {
+    "tasks.calendar_feed": "text/calendar",
+    "contacts.person_vcard": "text/vcard",
+    "imports.template": "text/csv",
+    "imports.progress": "application/json",
+    "exports.export": "text/csv",
+    "exports.full": "application/zip",
+}
 
 
 @pytest.fixture
@@ -101,6 +116,7 @@ def seeded(app: Flask) -> dict[str, int]:
             "task": task.id,
             "calendar_token": feed_owner.calendar_token,
             "user": partnership.owner_id,
+            "import_token": make_import_job(feed_owner.id),
         }
 
 

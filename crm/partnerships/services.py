@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 
 from crm.access import can_edit_pipeline
 from crm.auth.models import User
 from crm.db import session, utcnow
 from crm.errors import DomainError, StaleVersion
 from crm.localities.models import Locality
-from crm.partnerships.models import Partnership, Stage, StageChange, Status, pair_key_of
+from crm.partnerships.models import (
+    Partnership,
+    Stage,
+    StageChange,
+    Status,
+    pair_key_of,
+    partnership_sectors,
+)
 from crm.partnerships.stages import FIRST_STAGE_KEY, SIGNED_STAGE_KEY, stage_by_key
 from crm.sectors.models import Sector
+from crm.text_search import fold
 
 TITLE_MAX_LENGTH = 300
 SUMMARY_MAX_LENGTH = 10_000
@@ -206,6 +215,29 @@ def _apply(partnership: Partnership, data: PartnershipData) -> None:
     if partnership.status != Status.DROPPED:
         _refuse_duplicate(locality_a.id, locality_b.id, except_id=partnership.id)
     owner = session.get(User, data.owner_id)
+    title = _checked_fields(data, locality_a, locality_b, owner)
+    sectors = _sectors(data.sector_ids)
+
+    partnership.locality_a = locality_a
+    partnership.locality_b = locality_b
+    partnership.locality_a_id = locality_a.id
+    partnership.locality_b_id = locality_b.id
+    partnership.title = title
+    partnership.owner = owner  # type: ignore[assignment]  (checked above)
+    partnership.summary = data.summary.strip()
+    partnership.first_contact_on = data.first_contact_on
+    partnership.target_signing_on = data.target_signing_on
+    partnership.signed_on = data.signed_on
+    partnership.sectors = sectors
+
+
+def _checked_fields(
+    data: PartnershipData, locality_a: Locality, locality_b: Locality, owner: User | None
+) -> str:
+    """The rules on a pairing's own fields (localities found, owner active, lengths, dates);
+    returns its title. Shared by one pairing at a time and by the bulk import."""
+    if locality_a.id == locality_b.id:
+        raise DomainError("Choose two different localities.", field="locality_b_id")
     if owner is None or not owner.is_active or not can_edit_pipeline(owner):
         raise DomainError(
             "Choose an active officer or administrator as the owner.", field="owner_id"
@@ -219,19 +251,113 @@ def _apply(partnership: Partnership, data: PartnershipData) -> None:
         )
     if data.first_contact_on and data.signed_on and data.signed_on < data.first_contact_on:
         raise DomainError("The signing date is before the first contact.", field="signed_on")
-    sectors = _sectors(data.sector_ids)
+    return title
 
-    partnership.locality_a = locality_a
-    partnership.locality_b = locality_b
-    partnership.locality_a_id = locality_a.id
-    partnership.locality_b_id = locality_b.id
-    partnership.title = title
-    partnership.owner = owner
-    partnership.summary = data.summary.strip()
-    partnership.first_contact_on = data.first_contact_on
-    partnership.target_signing_on = data.target_signing_on
-    partnership.signed_on = data.signed_on
-    partnership.sectors = sectors
+
+def create_partnerships_in_bulk(
+    items: Sequence[PartnershipData],
+    *,
+    by: User,
+    stage_key: str = FIRST_STAGE_KEY,
+    note: str = "",
+    at: datetime | None = None,
+) -> list[int]:
+    """Many new pairings at once, for imports: the rules of `create_partnership`, checked with
+    a handful of statements for the whole batch rather than several per pairing, then written
+    with multi-row INSERTs. Nothing is written if any item breaks a rule."""
+    if not items:
+        return []
+    stage = _stage_or_error(stage_key)
+    note = _checked_note(note)
+    now = at or utcnow()
+    locality_ids = {i.locality_a_id for i in items} | {i.locality_b_id for i in items}
+    localities = {
+        locality.id: locality
+        for locality in session.scalars(select(Locality).where(Locality.id.in_(locality_ids)))
+    }
+    owners = {
+        user.id: user
+        for user in session.scalars(select(User).where(User.id.in_({i.owner_id for i in items})))
+    }
+    sector_ids = {sector_id for item in items for sector_id in item.sector_ids}
+    known_sectors = set(session.scalars(select(Sector.id).where(Sector.id.in_(sector_ids))))
+    if sector_ids - known_sectors:
+        raise DomainError("One of the sectors does not exist.", field="sector_ids")
+    keys = [pair_key_of(i.locality_a_id, i.locality_b_id) for i in items]
+    taken = set(
+        session.scalars(
+            select(Partnership.pair_key).where(
+                Partnership.pair_key.in_(set(keys)),
+                # Written into the SQL, not bound, so PostgreSQL can use the partial unique
+                # index (status <> 'dropped') even when it switches to a generic plan.
+                Partnership.status
+                != bindparam("dropped", Status.DROPPED.value, literal_execute=True),
+            )
+        )
+    )
+    rows = []
+    for item, key in zip(items, keys, strict=True):
+        locality_a = localities.get(item.locality_a_id)
+        locality_b = localities.get(item.locality_b_id)
+        if locality_a is None or locality_b is None:
+            raise DomainError("Choose a locality from the list.", field="locality_a_id")
+        title = _checked_fields(item, locality_a, locality_b, owners.get(item.owner_id))
+        if key in taken:
+            raise DomainError(
+                f"{locality_a.display_name} and {locality_b.display_name} are already paired.",
+                field="locality_b_id",
+            )
+        taken.add(key)
+        rows.append(
+            {
+                "title": title,
+                "title_folded": fold(title),
+                "pair_key": key,
+                "locality_a_id": item.locality_a_id,
+                "locality_b_id": item.locality_b_id,
+                "stage_id": stage.id,
+                "status": Status.OPEN.value,
+                "owner_id": item.owner_id,
+                "summary": item.summary.strip(),
+                "first_contact_on": item.first_contact_on,
+                "target_signing_on": item.target_signing_on,
+                "signed_on": item.signed_on,
+                "stage_entered_at": now,
+                "last_activity_at": now,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+        )
+    ids = list(
+        session.scalars(
+            insert(Partnership).returning(Partnership.id, sort_by_parameter_order=True), rows
+        )
+    )
+    session.execute(
+        insert(StageChange),
+        [
+            {
+                "partnership_id": partnership_id,
+                "from_stage_id": None,
+                "to_stage_id": stage.id,
+                "from_status": None,
+                "to_status": Status.OPEN.value,
+                "changed_by_id": by.id,
+                "changed_at": now,
+                "note": note,
+            }
+            for partnership_id in ids
+        ],
+    )
+    links = [
+        {"partnership_id": partnership_id, "sector_id": sector_id}
+        for partnership_id, item in zip(ids, items, strict=True)
+        for sector_id in set(item.sector_ids)
+    ]
+    if links:
+        session.execute(insert(partnership_sectors), links)
+    return ids
 
 
 def _refuse_duplicate(locality_a_id: int, locality_b_id: int, *, except_id: int | None) -> None:

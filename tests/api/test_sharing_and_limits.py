@@ -63,16 +63,20 @@ def test_partners_see_moves_without_their_internal_notes(
         pid = make_partnership().id
         session.commit()
     body = api.get(f"/partnerships/{pid}").get_json()
-    api.post(f"/partnerships/{pid}/stage-changes",
-             {"stage": "exploratory_talks", "version": body["version"], "note": "Internal view"})
+    api.post(
+        f"/partnerships/{pid}/stage-changes",
+        {"stage": "exploratory_talks", "version": body["version"], "note": "Internal view"},
+    )
     partner_secret, partner_id = token_for("partner")
     api.post(f"/partnerships/{pid}/shares", {"user_id": partner_id})
     partner = Api(client, partner_secret, partner_id)
-    notes = [h["note"] for h in partner.get(f"/partnerships/{pid}/stage-changes").get_json()[
-        "items"]]
+    notes = [
+        h["note"] for h in partner.get(f"/partnerships/{pid}/stage-changes").get_json()["items"]
+    ]
     assert notes == ["", ""]
     assert api.get(f"/partnerships/{pid}/stage-changes").get_json()["items"][1]["note"] == (
-        "Internal view")
+        "Internal view"
+    )
 
 
 def test_each_token_is_rate_limited_with_retry_after(app: Flask, api: Api) -> None:

@@ -26,6 +26,7 @@ from crm.tasks.services import complete_task
 from tests.factories import (
     TEST_PASSWORD,
     make_activity,
+    make_import_job,
     make_locality,
     make_organisation,
     make_partnership,
@@ -373,6 +374,25 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
         lambda w: {"subscribe": "1"},
         everyone(302),
     ),
+    ("imports.index", "GET"): ("/imports", no_body, staff_only(200)),
+    # No file: the form says so.
+    ("imports.upload", "POST"): ("/imports", lambda w: {"kind": "localities"}, staff_only(422)),
+    ("imports.template", "GET"): ("/imports/templates/localities.csv", no_body, everyone()),
+    ("imports.show", "GET"): ("/imports/{import_token}", no_body, staff_only(200)),
+    ("imports.progress", "GET"): ("/imports/{import_token}/progress", no_body, staff_only(200)),
+    ("imports.preview", "POST"): (
+        "/imports/{import_token}/preview",
+        lambda w: {"map-name": "name", "map-country": "country_code"},
+        staff_only(302),
+    ),
+    ("imports.apply", "POST"): (
+        "/imports/{import_token}/apply",
+        lambda w: {"map-name": "name", "map-country": "country_code", "mode": "all"},
+        # Not previewed yet: applying is refused until the rows have been checked.
+        staff_only(409),
+    ),
+    ("exports.export", "GET"): ("/exports/pairings.csv", no_body, everyone()),
+    ("exports.full", "GET"): ("/exports/full.zip", no_body, admin_only(200)),
     # The JSON API, called with each role's own token.
     ("api.openapi_document", "GET"): (
         "/api/v1/openapi.json",
@@ -548,6 +568,7 @@ def world(app: Flask) -> World:
         owner.calendar_token = "matrix-feed-token"
         issue_token(owner, "owner's script")
         session.commit()
+        import_token = make_import_job(owner.id)
         return {
             "owner": owner.id,
             "partner+": partner_shared.id,
@@ -576,6 +597,7 @@ def world(app: Flask) -> World:
             "activity": activity.id,
             "feed": owner.calendar_token,
             "token": session.scalar(select(ApiToken.id)),
+            "import_token": import_token,
         }
 
 
@@ -678,3 +700,22 @@ def test_a_hidden_pairing_is_the_same_404_as_a_missing_one(
         if role == "partner-":
             assert hidden.status_code == 404
             assert without_token(hidden) == without_token(missing)
+
+
+@pytest.mark.parametrize("name", ["people", "organisations"])
+def test_partners_cannot_export_the_contact_directories(
+    app: Flask, client: FlaskClient, world: World, name: str
+) -> None:
+    log_in(app, client, "partner+", world)
+    assert client.get(f"/exports/{name}.csv").status_code == 403
+
+
+def test_a_partners_exports_hold_only_their_pairing_and_its_localities(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    log_in(app, client, "partner+", world)
+    pairings = client.get("/exports/pairings.csv").get_data(as_text=True)
+    localities = client.get("/exports/localities.csv").get_data(as_text=True)
+    assert "Maribor – Kyzylorda" in pairings
+    assert "Graz" not in pairings and "Graz" not in localities
+    assert "Maribor" in localities

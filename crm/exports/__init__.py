@@ -1,0 +1,1 @@
+"""Taking data out: every list as CSV or XLSX with its filters, and a full ZIP for admins."""

@@ -1,0 +1,1 @@
+"""Bringing spreadsheets in: CSV or XLSX of localities, pairings, people or organisations."""

@@ -1,0 +1,176 @@
+"""`flask import KIND FILE`: the same checks and writes as the page, with progress on stderr."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from crm import access
+from crm.auth.models import Role, User
+from crm.db import session
+from crm.imports import engine
+from crm.imports.kinds import IMPORTERS
+from crm.imports.reading import ENCODINGS, ImportFileError, detect_format
+
+SEPARATOR_NAMES = {"auto": "auto", "semicolon": ";", "comma": ",", "tab": "\t", ";": ";", ",": ","}
+
+
+class _Progress:
+    def __init__(self) -> None:
+        self.last = 0.0
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.5 and done != total:
+            return
+        self.last = now
+        if total:
+            width = 30
+            filled = width * done // total
+            text = f"{phase:>9} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} rows"
+        else:
+            text = f"{phase:>9} {done:,} rows"
+        click.echo(("\r" + text) if self.tty else text, err=True, nl=not self.tty)
+
+    def end(self) -> None:
+        if self.tty:
+            click.echo("", err=True)
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(sorted(IMPORTERS)))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--encoding",
+    type=click.Choice(["auto", *ENCODINGS]),
+    default="auto",
+    show_default=True,
+    help="The CSV's encoding; detected when auto.",
+)
+@click.option(
+    "--separator",
+    type=click.Choice(sorted(SEPARATOR_NAMES)),
+    default="auto",
+    show_default=True,
+    help="The CSV's separator; detected when auto.",
+)
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="HEADING=COLUMN",
+    help="Read the file's HEADING as COLUMN (repeatable); '--map Notes=' ignores a heading.",
+)
+@click.option(
+    "--valid-only",
+    is_flag=True,
+    help="Import the valid rows and skip the others (default: nothing unless every row is valid).",
+)
+@click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
+@click.option("--as-user", "as_user", default="", help="Who imports (e-mail); default: an admin.")
+@click.option("--show", default=20, show_default=True, help="How many problem rows to list.")
+@with_appcontext
+def import_cli(
+    kind: str,
+    file: Path,
+    encoding: str,
+    separator: str,
+    mappings: tuple[str, ...],
+    valid_only: bool,
+    dry_run: bool,
+    as_user: str,
+    show: int,
+) -> None:
+    """Import localities, pairings, people or organisations from a CSV or XLSX FILE."""
+    user = _importing_user(as_user)
+    importer = IMPORTERS[kind](user=user, source=file.name)
+    try:
+        file_format = detect_format(file, encoding=encoding, separator=SEPARATOR_NAMES[separator])
+        headers = engine.read_header(file, file_format)
+    except ImportFileError as error:
+        raise click.UsageError(error.message) from error
+    mapping = engine.guess_mapping(headers, importer.columns)
+    for item in mappings:
+        heading, _, column = item.partition("=")
+        if heading not in mapping:
+            raise click.UsageError(f"The file has no heading “{heading}”.")
+        mapping[heading] = column.strip()
+    click.echo(f"{file.name}: {file_format.description}.", err=True)
+    for heading, column in mapping.items():
+        click.echo(f"  {heading!r} -> {column or '(ignored)'}", err=True)
+
+    problems: list[engine.RowOutcome] = []
+
+    def keep(outcome: engine.RowOutcome) -> None:
+        if outcome.mark == engine.ERROR and len(problems) < show:
+            problems.append(outcome)
+
+    progress = _Progress()
+    try:
+        summary = engine.run(
+            file,
+            file_format,
+            importer,
+            mapping,
+            apply=not dry_run,
+            all_or_nothing=not valid_only,
+            on_row=keep,
+            on_progress=progress,
+        )
+        progress.end()
+        if summary.applied:
+            session.commit()
+        else:
+            session.rollback()
+    except ImportFileError as error:
+        session.rollback()
+        progress.end()
+        raise click.UsageError(error.message) from error
+    except IntegrityError as error:
+        session.rollback()
+        progress.end()
+        raise click.ClickException(
+            "Nothing was imported: someone changed the same records meanwhile. Run it again."
+        ) from error
+
+    for outcome in problems:
+        reasons = "; ".join(f"{column}: {message}" for column, message in outcome.errors.items())
+        hints = "".join(f" (closest: {', '.join(names)})" for names in outcome.suggestions.values())
+        click.echo(f"row {outcome.number}: {reasons}{hints}", err=True)
+    counts = summary.counts
+    click.echo(
+        f"{summary.total:,} rows: {counts['new']:,} new, {counts['update']:,} to update, "
+        f"{counts['unchanged']:,} unchanged, {counts['error']:,} with errors."
+    )
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+    elif summary.applied:
+        click.echo(f"Imported: {summary.written:,} rows written.")
+    else:
+        click.echo("Nothing was imported because some rows have errors (use --valid-only).")
+        sys.exit(1)
+
+
+def _importing_user(email: str) -> User:
+    if email:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None or not user.is_active:
+            raise click.UsageError(f"No active user {email}.")
+        if not access.can_edit_pipeline(user):
+            raise click.UsageError(f"{email} may not change the pipeline.")
+        return user
+    user = session.scalar(
+        select(User)
+        .where(User.role == Role.ADMIN.value, User.is_active.is_(True))
+        .order_by(User.id)
+    )
+    if user is None:
+        raise click.UsageError("Say who imports with --as-user EMAIL (there is no admin yet).")
+    return user

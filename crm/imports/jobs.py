@@ -1,0 +1,198 @@
+"""An import in the browser spans several requests (upload, mapping, preview, apply), which may
+each reach a different app process. Its state therefore lives on disk under
+`instance/imports/<token>/`, never in a process's memory:
+
+- `upload`: the file as uploaded;
+- `job.json`: who, what kind, the detected format, the mapping and the latest summary;
+- `preview.jsonl`: one line per row with its mark and reasons (read back a page at a time);
+- `progress.json`: how far the running preview or apply has come, for the progress bar.
+
+Progress cannot live in the database: the apply runs in one transaction, whose writes no other
+connection sees until it commits (and on SQLite a second writer would wait for the first).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from flask import current_app
+
+from crm.db import utcnow
+from crm.imports.engine import RowOutcome, Summary
+from crm.imports.reading import FileFormat
+
+KEEP_FOR = timedelta(days=2)
+
+
+@dataclass
+class Job:
+    token: str
+    kind: str
+    user_id: int
+    filename: str
+    created_at: str
+    file_format: dict[str, str] = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    all_or_nothing: bool = True
+    state: str = "uploaded"  # uploaded, previewed, applied
+    summary: dict[str, Any] | None = None
+    applied_summary: dict[str, Any] | None = None
+
+    @property
+    def directory(self) -> Path:
+        return jobs_root() / self.token
+
+    @property
+    def upload_path(self) -> Path:
+        return self.directory / "upload"
+
+    @property
+    def format(self) -> FileFormat:
+        return FileFormat(**self.file_format)
+
+    @property
+    def preview_summary(self) -> Summary | None:
+        return Summary.from_json(self.summary) if self.summary else None
+
+    @property
+    def result(self) -> Summary | None:
+        return Summary.from_json(self.applied_summary) if self.applied_summary else None
+
+
+def jobs_root() -> Path:
+    configured = current_app.config.get("IMPORT_FOLDER") or ""
+    return Path(configured) if configured else Path(current_app.instance_path) / "imports"
+
+
+def create_job(kind: str, user_id: int, filename: str, save_upload: Any) -> Job:
+    """A new job whose file `save_upload(path)` writes; old jobs are swept on the way."""
+    _sweep()
+    token = secrets.token_urlsafe(16)
+    job = Job(
+        token=token,
+        kind=kind,
+        user_id=user_id,
+        filename=filename,
+        created_at=utcnow().isoformat(),
+    )
+    job.directory.mkdir(parents=True)
+    save_upload(job.upload_path)
+    save_job(job)
+    return job
+
+
+def save_job(job: Job) -> None:
+    _write_atomically(job.directory / "job.json", json.dumps(asdict(job), ensure_ascii=False))
+
+
+def load_job(token: str) -> Job | None:
+    if not token or not all(ch.isalnum() or ch in "-_" for ch in token):
+        return None
+    path = jobs_root() / token / "job.json"
+    try:
+        return Job(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def delete_job(job: Job) -> None:
+    shutil.rmtree(job.directory, ignore_errors=True)
+
+
+class ProgressWriter:
+    """Writes progress for the page to poll, at most a few times a second."""
+
+    def __init__(self, job: Job) -> None:
+        self.path = job.directory / "progress.json"
+        self.last = 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.25 and done != total:
+            return
+        self.last = now
+        _write_atomically(self.path, json.dumps({"phase": phase, "done": done, "total": total}))
+
+    def finished(self, phase: str) -> None:
+        _write_atomically(self.path, json.dumps({"phase": phase, "done": 0, "total": 0}))
+
+
+def read_progress(job: Job) -> dict[str, Any]:
+    try:
+        return dict(json.loads((job.directory / "progress.json").read_text()))
+    except (OSError, ValueError):
+        return {"phase": "waiting", "done": 0, "total": 0}
+
+
+class RowLog:
+    """The preview's rows, one JSON line each, so a 50,000-row preview is never all in memory."""
+
+    def __init__(self, job: Job, name: str = "preview.jsonl") -> None:
+        self.path = job.directory / name
+        self.handle: IO[str] | None = None
+
+    def __enter__(self) -> RowLog:
+        self.handle = self.path.open("w", encoding="utf-8")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+    def __call__(self, outcome: RowOutcome) -> None:
+        if self.handle is None:
+            raise RuntimeError("RowLog is used inside `with`")
+        self.handle.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
+
+
+def read_rows(job: Job, *, mark: str = "", offset: int = 0, limit: int = 100) -> list[RowOutcome]:
+    """A page of the preview's rows, optionally of one mark only."""
+    found: list[RowOutcome] = []
+    for outcome in _iter_rows(job):
+        if mark and outcome.mark != mark:
+            continue
+        if offset:
+            offset -= 1
+            continue
+        found.append(outcome)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _iter_rows(job: Job) -> Iterator[RowOutcome]:
+    path = job.directory / "preview.jsonl"
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            yield RowOutcome.from_json(json.loads(line))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _sweep() -> None:
+    root = jobs_root()
+    if not root.is_dir():
+        return
+    limit = time.time() - KEEP_FOR.total_seconds()
+    for child in root.iterdir():
+        try:
+            if child.is_dir() and child.stat().st_mtime < limit:
+                shutil.rmtree(child, ignore_errors=True)
+        except OSError:
+            continue

@@ -1,0 +1,326 @@
+"""People (matched on e-mail, else folded name + organisation) and organisations (folded name +
+country)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, fields
+
+from sqlalchemy import select
+
+from crm.contacts import services
+from crm.contacts.models import ORGANISATION_KIND_LABELS, Organisation, OrganisationKind, Person
+from crm.db import session
+from crm.errors import DomainError
+from crm.imports.engine import (
+    NEW,
+    UNCHANGED,
+    UPDATE,
+    Checked,
+    Column,
+    Importer,
+    RowOutcome,
+    close_matches,
+)
+from crm.imports.values import BadValue, country_code
+from crm.text_search import fold
+
+ORGANISATION_KINDS = {
+    **{kind.value: kind.value for kind in OrganisationKind},
+    **{fold(label): kind.value for kind, label in ORGANISATION_KIND_LABELS.items()},
+    "chamber": OrganisationKind.CHAMBER.value,
+    "city hall": OrganisationKind.CITY_HALL.value,
+    "municipality": OrganisationKind.CITY_HALL.value,
+    "honorary consulate": OrganisationKind.CONSULATE.value,
+}
+
+
+@dataclass(frozen=True)
+class Planned:
+    data: object
+    existing_id: int | None = None
+
+
+def _differences(current: object, wanted: object, names: dict[str, str]) -> dict[str, list[str]]:
+    """Field-by-field differences between two data objects, under the file's column names."""
+    changes = {}
+    for item in fields(wanted):  # type: ignore[arg-type]
+        old, new = getattr(current, item.name), getattr(wanted, item.name)
+        if old != new:
+            changes[names.get(item.name, item.name)] = [str(old or ""), str(new or "")]
+    return changes
+
+
+def _merged(current: object, values: dict[str, object]) -> dict[str, object]:
+    """The current values with those the file gives; an empty cell keeps what is there."""
+    merged = {item.name: getattr(current, item.name) for item in fields(current)}  # type: ignore[arg-type]
+    merged.update({name: value for name, value in values.items() if value not in ("", None)})
+    return merged
+
+
+class OrganisationImporter(Importer):
+    key = "organisations"
+    label = "Organisations"
+    columns = (
+        Column("name", "Name", required=True, example="Štajerska gospodarska zbornica"),
+        Column("country", "Country", help="ISO code or English name", example="SI"),
+        Column(
+            "kind",
+            "Kind",
+            help="city hall, embassy, consulate, ministry, chamber of commerce, company, "
+            "university, regional administration or other",
+            example="chamber_of_commerce",
+            aliases=("type",),
+        ),
+        Column("city", "City", example="Maribor"),
+        Column("website", "Website", example="https://www.stajerskagz.si"),
+        Column("notes", "Notes"),
+    )
+    NAMES = {"country_code": "country"}
+
+    def prepare(self) -> None:
+        self.known: dict[tuple[str, str], list[Organisation]] = defaultdict(list)
+        for organisation in session.scalars(
+            select(Organisation).where(Organisation.deleted_at.is_(None))
+        ):
+            self.known[(organisation.name_folded, organisation.country_code)].append(organisation)
+        self.seen: dict[tuple[str, str], int] = {}
+
+    def check(self, number: int, values: dict[str, str]) -> Checked:
+        name = " ".join(values.get("name", "").split())
+        outcome = RowOutcome(number, NEW, label=name)
+        errors = outcome.errors
+        if not name:
+            errors["name"] = "Give the organisation's name."
+        elif len(name) > 300:
+            errors["name"] = "A name can be at most 300 characters."
+        try:
+            country = country_code(values.get("country", ""))
+        except BadValue as error:
+            country, errors["country"] = "", str(error)
+        kind = ""
+        if values.get("kind"):
+            kind = ORGANISATION_KINDS.get(fold(values["kind"]).replace("_", " "), "")
+            kind = kind or ORGANISATION_KINDS.get(values["kind"].strip().lower(), "")
+            if not kind:
+                errors["kind"] = f"“{values['kind']}” is not a kind of organisation."
+        website = ""
+        try:
+            website = services.normalise_website(values.get("website", ""))
+        except DomainError as error:
+            errors["website"] = error.message
+        if len(values.get("city", "")) > 200:
+            errors["city"] = "A city can be at most 200 characters."
+        if len(values.get("notes", "")) > services.NOTES_MAX_LENGTH:
+            errors["notes"] = "The notes are too long."
+        if errors:
+            return Checked(outcome)
+        key = (fold(name), country)
+        if key in self.seen:
+            errors["name"] = f"Row {self.seen[key]} already has {name}."
+            return Checked(outcome)
+        self.seen[key] = number
+        given = {
+            "name": name,
+            "kind": kind,
+            "country_code": country,
+            "city": " ".join(values.get("city", "").split()),
+            "website": website,
+            "notes": values.get("notes", "").strip(),
+        }
+        existing = self.known.get(key, [])
+        if not existing:
+            given["kind"] = kind or OrganisationKind.OTHER.value
+            return Checked(outcome, Planned(services.OrganisationData(**given)))
+        if len(existing) > 1:
+            errors["name"] = f"There are {len(existing)} organisations called {name}."
+            return Checked(outcome)
+        record = existing[0]
+        current = services.OrganisationData(
+            name=record.name,
+            kind=record.kind,
+            country_code=record.country_code,
+            city=record.city,
+            website=record.website,
+            notes=record.notes,
+        )
+        wanted = services.OrganisationData(**_merged(current, {**given, "name": record.name}))  # type: ignore[arg-type]
+        outcome.changes = _differences(current, wanted, self.NAMES)
+        if not outcome.changes:
+            outcome.mark = UNCHANGED
+            return Checked(outcome)
+        outcome.mark = UPDATE
+        return Checked(outcome, Planned(wanted, record.id))
+
+    def write(self, checked: Checked) -> None:
+        planned: Planned = checked.payload
+        data: services.OrganisationData = planned.data  # type: ignore[assignment]
+        if planned.existing_id is None:
+            services.create_organisation(data)
+            return
+        organisation = session.get(Organisation, planned.existing_id)
+        if organisation is not None:
+            services.update_organisation(organisation, data, expected_version=organisation.version)
+
+    def forget(self, checked: Checked) -> None:
+        planned: Planned | None = checked.payload
+        if planned and planned.existing_id:
+            organisation = session.get(Organisation, planned.existing_id)
+            if organisation is not None:
+                session.expire(organisation)
+
+
+class PersonImporter(Importer):
+    key = "people"
+    label = "People"
+    columns = (
+        Column(
+            "full_name",
+            "Full name",
+            required=True,
+            example="Aleksander Saša Arsenovič",
+            aliases=("name", "person"),
+        ),
+        Column("email", "E-mail", example="zupan@maribor.si", aliases=("mail", "email address")),
+        Column(
+            "organisation",
+            "Organisation",
+            help="The name of an organisation that exists",
+            example="Mestna občina Maribor",
+            aliases=("organization", "company"),
+        ),
+        Column("position", "Position", example="Mayor", aliases=("title", "function")),
+        Column("phone", "Phone", help="+386 2 220 10 00; without +, read in the country"),
+        Column("country", "Country", example="SI"),
+        Column("preferred_language", "Preferred language", aliases=("language",)),
+        Column("notes", "Notes"),
+    )
+    NAMES = {"organisation_id": "organisation", "country_code": "country"}
+
+    def prepare(self) -> None:
+        self.organisations: dict[str, list[int]] = defaultdict(list)
+        self.organisation_names: dict[str, str] = {}
+        for organisation_id, name, folded in session.execute(
+            select(Organisation.id, Organisation.name, Organisation.name_folded).where(
+                Organisation.deleted_at.is_(None)
+            )
+        ):
+            self.organisations[folded].append(organisation_id)
+            self.organisation_names.setdefault(folded, name)
+        self.by_email: dict[str, Person] = {}
+        self.by_name: dict[tuple[str, int], list[Person]] = defaultdict(list)
+        for person in session.scalars(select(Person).where(Person.deleted_at.is_(None))):
+            if person.email:
+                self.by_email.setdefault(person.email, person)
+            self.by_name[(person.name_folded, person.organisation_id or 0)].append(person)
+        self.seen: dict[object, int] = {}
+
+    def check(self, number: int, values: dict[str, str]) -> Checked:
+        name = " ".join(values.get("full_name", "").split())
+        outcome = RowOutcome(number, NEW, label=name)
+        errors = outcome.errors
+        if not name:
+            errors["full_name"] = "Give the person's full name."
+        elif len(name) > services.NAME_MAX_LENGTH:
+            errors["full_name"] = f"A name can be at most {services.NAME_MAX_LENGTH} characters."
+        organisation_id: int | None = None
+        if values.get("organisation"):
+            ids = self.organisations.get(fold(values["organisation"]), [])
+            if len(ids) == 1:
+                organisation_id = ids[0]
+            elif ids:
+                errors["organisation"] = "More than one organisation has this name."
+            else:
+                errors["organisation"] = (
+                    f"No organisation “{values['organisation']}”. "
+                    "Import it in an organisations file first."
+                )
+                suggestions = close_matches(values["organisation"], self.organisation_names)
+                if suggestions:
+                    outcome.suggestions["organisation"] = suggestions
+        try:
+            country = country_code(values.get("country", ""))
+        except BadValue as error:
+            country, errors["country"] = "", str(error)
+        email = phone = ""
+        try:
+            email = services.normalise_email(values.get("email", ""))
+        except DomainError as error:
+            errors["email"] = error.message
+        try:
+            phone = services.normalise_phone(values.get("phone", ""), country)
+        except DomainError as error:
+            errors["phone"] = error.message
+        for key, limit in (("position", 200), ("preferred_language", 60)):
+            if len(values.get(key, "")) > limit:
+                errors[key] = f"This can be at most {limit} characters."
+        if len(values.get("notes", "")) > services.NOTES_MAX_LENGTH:
+            errors["notes"] = "The notes are too long."
+        if errors:
+            return Checked(outcome)
+
+        key: object = email or (fold(name), organisation_id or 0)
+        if key in self.seen:
+            column = "email" if email else "full_name"
+            errors[column] = f"Row {self.seen[key]} is the same person."
+            return Checked(outcome)
+        self.seen[key] = number
+        given: dict[str, object] = {
+            "full_name": name,
+            "position": " ".join(values.get("position", "").split()),
+            "organisation_id": organisation_id,
+            "email": email,
+            "phone": phone,
+            "country_code": country,
+            "preferred_language": " ".join(values.get("preferred_language", "").split()),
+            "notes": values.get("notes", "").strip(),
+        }
+        record = self.by_email.get(email) if email else None
+        if record is None:
+            # Without an e-mail match: the same name at the same organisation, unless that
+            # person has a different e-mail of their own.
+            same_name = [
+                person
+                for person in self.by_name.get((fold(name), organisation_id or 0), [])
+                if not email or not person.email
+            ]
+            if len(same_name) > 1:
+                errors["full_name"] = f"There are {len(same_name)} people called {name} here."
+                return Checked(outcome)
+            record = same_name[0] if same_name else None
+        if record is None:
+            return Checked(outcome, Planned(services.PersonData(**given)))  # type: ignore[arg-type]
+        current = services.PersonData(
+            full_name=record.full_name,
+            position=record.position,
+            organisation_id=record.organisation_id,
+            email=record.email,
+            phone=record.phone,
+            country_code=record.country_code,
+            preferred_language=record.preferred_language,
+            notes=record.notes,
+        )
+        wanted = services.PersonData(**_merged(current, {**given, "full_name": record.full_name}))  # type: ignore[arg-type]
+        outcome.changes = _differences(current, wanted, self.NAMES)
+        if not outcome.changes:
+            outcome.mark = UNCHANGED
+            return Checked(outcome)
+        outcome.mark = UPDATE
+        return Checked(outcome, Planned(wanted, record.id))
+
+    def write(self, checked: Checked) -> None:
+        planned: Planned = checked.payload
+        data: services.PersonData = planned.data  # type: ignore[assignment]
+        if planned.existing_id is None:
+            services.create_person(data)
+            return
+        person = session.get(Person, planned.existing_id)
+        if person is not None:
+            services.update_person(person, data, expected_version=person.version)
+
+    def forget(self, checked: Checked) -> None:
+        planned: Planned | None = checked.payload
+        if planned and planned.existing_id:
+            person = session.get(Person, planned.existing_id)
+            if person is not None:
+                session.expire(person)

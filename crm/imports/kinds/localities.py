@@ -1,0 +1,208 @@
+"""Localities, matched on country + local name (diacritics and case set aside)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from crm.db import session
+from crm.imports.engine import NEW, UNCHANGED, UPDATE, Checked, Column, Importer, RowOutcome
+from crm.imports.values import BadValue, country_code
+from crm.localities import services
+from crm.localities.countries import subdivision_country
+from crm.localities.models import Locality, LocalityKind
+from crm.text_search import fold
+
+KIND_NAMES = {
+    **{kind.value: kind.value for kind in LocalityKind},
+    "town": LocalityKind.CITY.value,
+    "obcina": LocalityKind.MUNICIPALITY.value,
+    "province": LocalityKind.REGION.value,
+    "oblast": LocalityKind.REGION.value,
+}
+
+
+@dataclass(frozen=True)
+class Known:
+    id: int
+    name: str
+    name_en: str
+    kind: str
+    subdivision_code: str
+
+
+@dataclass(frozen=True)
+class Planned:
+    data: services.LocalityData
+    existing_id: int | None = None
+
+
+class LocalityImporter(Importer):
+    key = "localities"
+    label = "Localities"
+    columns = (
+        Column(
+            "name",
+            "Local name",
+            required=True,
+            help="As written locally, in its own script",
+            example="Maribor",
+            aliases=("locality", "local name", "name local", "city", "municipality"),
+        ),
+        Column(
+            "country",
+            "Country",
+            required=True,
+            help="ISO 3166-1 code (SI, KZ) or English name",
+            example="SI",
+            aliases=("country code", "country_code", "drzava", "страна"),
+        ),
+        Column(
+            "kind",
+            "Kind",
+            help="city, municipality or region (new rows: city when empty)",
+            example="city",
+            aliases=("type",),
+        ),
+        Column(
+            "name_en",
+            "English name",
+            example="Maribor",
+            aliases=("name en", "english", "name in english"),
+        ),
+        Column(
+            "subdivision",
+            "ISO 3166-2 code",
+            example="SI-070",
+            aliases=("subdivision code", "subdivision_code", "iso 3166 2", "region code"),
+        ),
+    )
+
+    def prepare(self) -> None:
+        self.known: dict[tuple[str, str], list[Known]] = defaultdict(list)
+        rows = session.execute(
+            select(
+                Locality.id,
+                Locality.country_code,
+                Locality.name_folded,
+                Locality.name,
+                Locality.name_en,
+                Locality.kind,
+                Locality.subdivision_code,
+            )
+        )
+        for row in rows:
+            self.known[(row.country_code, row.name_folded)].append(
+                Known(row.id, row.name, row.name_en, row.kind, row.subdivision_code)
+            )
+        self.seen: dict[tuple[str, str], int] = {}
+
+    def check(self, number: int, values: dict[str, str]) -> Checked:
+        name = " ".join(values.get("name", "").split())
+        outcome = RowOutcome(number, NEW, label=name)
+        errors = outcome.errors
+        if not name:
+            errors["name"] = "Give the name as it is written locally."
+        elif len(name) > services.NAME_MAX_LENGTH:
+            errors["name"] = f"A name can be at most {services.NAME_MAX_LENGTH} characters."
+        try:
+            country = country_code(values.get("country", ""))
+            if not country:
+                errors["country"] = "Give the country (an ISO code such as SI or KZ)."
+        except BadValue as error:
+            country, errors["country"] = "", str(error)
+        kind = ""
+        if values.get("kind"):
+            kind = KIND_NAMES.get(fold(values["kind"]), "")
+            if not kind:
+                errors["kind"] = (
+                    f"“{values['kind']}” is not a kind: use city, municipality or region."
+                )
+        name_en = " ".join(values.get("name_en", "").split())
+        if len(name_en) > services.NAME_MAX_LENGTH:
+            errors["name_en"] = f"A name can be at most {services.NAME_MAX_LENGTH} characters."
+        subdivision = values.get("subdivision", "").upper()
+        if subdivision:
+            owner = subdivision_country(subdivision)
+            if owner is None:
+                errors["subdivision"] = f"“{subdivision}” is not in the current ISO 3166-2 list."
+            elif country and owner != country:
+                errors["subdivision"] = f"{subdivision} belongs to {owner}, not {country}."
+        if country:
+            outcome.label = f"{name} ({country})"
+        if errors:
+            return Checked(outcome)
+
+        key = (country, fold(name))
+        if key in self.seen:
+            errors["name"] = f"Row {self.seen[key]} already has {name} ({country})."
+            return Checked(outcome)
+        self.seen[key] = number
+
+        candidates = self.known.get(key, [])
+        if len(candidates) > 1 and kind:
+            candidates = [known for known in candidates if known.kind == kind] or candidates
+        if len(candidates) > 1:
+            errors["kind"] = (
+                f"{name} ({country}) exists as "
+                + " and ".join(sorted(known.kind for known in candidates))
+                + "; give the kind to say which."
+            )
+            return Checked(outcome)
+        if not candidates:
+            data = services.LocalityData(
+                name=name,
+                kind=kind or LocalityKind.CITY.value,
+                country_code=country,
+                name_en=name_en,
+                subdivision_code=subdivision,
+            )
+            return Checked(outcome, Planned(data))
+
+        existing = candidates[0]
+        wanted = {
+            "kind": kind or existing.kind,
+            "name_en": name_en or existing.name_en,
+            "subdivision": subdivision or existing.subdivision_code,
+        }
+        current = {
+            "kind": existing.kind,
+            "name_en": existing.name_en,
+            "subdivision": existing.subdivision_code,
+        }
+        outcome.changes = {
+            field: [current[field], wanted[field]]
+            for field in wanted
+            if wanted[field] != current[field]
+        }
+        if not outcome.changes:
+            outcome.mark = UNCHANGED
+            return Checked(outcome)
+        outcome.mark = UPDATE
+        data = services.LocalityData(
+            name=existing.name,
+            kind=wanted["kind"],
+            country_code=country,
+            name_en=wanted["name_en"],
+            subdivision_code=wanted["subdivision"],
+        )
+        return Checked(outcome, Planned(data, existing.id))
+
+    def write(self, checked: Checked) -> None:
+        planned: Planned = checked.payload
+        if planned.existing_id is None:
+            services.create_locality(planned.data)
+            return
+        locality = session.get(Locality, planned.existing_id)
+        if locality is None:
+            return
+        services.update_locality(locality, planned.data, expected_version=locality.version)
+
+    def forget(self, checked: Checked) -> None:
+        planned: Planned | None = checked.payload
+        if planned and planned.existing_id:
+            locality = session.get(Locality, planned.existing_id)
+            if locality is not None:
+                session.expire(locality)

@@ -1,0 +1,460 @@
+"""Pairings, matched on their two localities (in either order).
+
+A locality is named by country and name (local or English, diacritics and case set aside). One
+that cannot be found is an error on its cell with the closest names in that country.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from crm.auth.models import User
+from crm.db import session
+from crm.errors import DomainError
+from crm.imports.engine import (
+    NEW,
+    UNCHANGED,
+    UPDATE,
+    Checked,
+    Column,
+    ImportAborted,
+    Importer,
+    RowOutcome,
+    close_matches,
+)
+from crm.imports.values import BadValue, country_code, parse_date, split_list
+from crm.localities.models import Locality
+from crm.partnerships import services
+from crm.partnerships.models import Partnership, Stage, Status, pair_key_of, partnership_sectors
+from crm.partnerships.stages import FIRST_STAGE_KEY
+from crm.sectors.models import Sector
+from crm.text_search import fold
+
+BATCH_SIZE = 500
+STATUS_NAMES = {
+    "open": Status.OPEN,
+    "on hold": Status.ON_HOLD,
+    "on_hold": Status.ON_HOLD,
+    "hold": Status.ON_HOLD,
+    "dropped": Status.DROPPED,
+}
+DATE_FIELDS = ("first_contact_on", "target_signing_on", "signed_on")
+
+
+@dataclass(frozen=True)
+class Known:
+    id: int
+    title: str
+    stage_key: str
+    status: str
+    owner_id: int
+    summary: str
+    first_contact_on: date | None
+    target_signing_on: date | None
+    signed_on: date | None
+    sector_ids: frozenset[int]
+    archived: bool
+
+
+@dataclass(frozen=True)
+class Planned:
+    data: services.PartnershipData
+    stage_key: str
+    status: str
+    existing_id: int | None = None
+    fields_changed: bool = False
+
+
+def _side_columns(side: str, other: str) -> tuple[Column, Column]:
+    upper = side.upper()
+    return (
+        Column(
+            f"locality_{side}",
+            f"Locality {upper}",
+            required=True,
+            help="Local or English name",
+            example="Maribor" if side == "a" else "Kyzylorda Region",
+            aliases=(f"city {side}", f"side {side}", f"locality {side} name", f"name {side}"),
+        ),
+        Column(
+            f"country_{side}",
+            f"Country {upper}",
+            required=True,
+            help="ISO code or English name",
+            example="SI" if side == "a" else "KZ",
+            aliases=(f"country code {side}", f"country {side} code"),
+        ),
+    )
+
+
+class PairingImporter(Importer):
+    key = "pairings"
+    label = "Pairings"
+    columns = (
+        *_side_columns("a", "b"),
+        *_side_columns("b", "a"),
+        Column(
+            "stage",
+            "Stage",
+            help="Stage key or name (new rows: Prospect when empty)",
+            example="agreement_in_principle",
+        ),
+        Column("status", "Status", help="open, on hold or dropped", example="open"),
+        Column("title", "Title", help="Empty: the two English names", example=""),
+        Column("owner", "Owner e-mail", help="A user; empty: you", aliases=("owner email",)),
+        Column(
+            "sectors",
+            "Sectors",
+            help="Sector names or slugs, separated by ;",
+            example="education; culture",
+        ),
+        Column("summary", "Summary"),
+        Column("first_contact_on", "First contact", example="2026-02-13"),
+        Column("target_signing_on", "Target signing", aliases=("target signing date",)),
+        Column("signed_on", "Signed on", aliases=("signing date", "signed")),
+    )
+
+    def prepare(self) -> None:
+        # Every spelling of every locality, per country: folded name -> ids.
+        self.places: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        self.place_names: dict[str, dict[str, str]] = defaultdict(dict)
+        for row in session.execute(
+            select(Locality.id, Locality.country_code, Locality.name, Locality.name_en)
+        ):
+            for name in (row.name, row.name_en):
+                if name:
+                    self.places[row.country_code][fold(name)].add(row.id)
+                    self.place_names[row.country_code].setdefault(fold(name), name)
+        self.stages: dict[str, Stage] = {}
+        for stage in session.scalars(select(Stage)):
+            self.stages[stage.key] = stage
+            self.stages[fold(stage.name)] = stage
+        self.sectors: dict[str, int] = {}
+        self.sector_slugs: dict[int, str] = {}
+        for sector in session.scalars(select(Sector)):
+            self.sectors[sector.slug] = sector.id
+            self.sectors[fold(sector.name)] = sector.id
+            self.sector_slugs[sector.id] = sector.slug
+        self.users: dict[str, int] = {
+            user.email.lower(): user.id
+            for user in session.scalars(select(User).where(User.is_active.is_(True)))
+        }
+        sectors_of: dict[int, set[int]] = defaultdict(set)
+        for partnership_id, sector_id in session.execute(
+            select(partnership_sectors.c.partnership_id, partnership_sectors.c.sector_id)
+        ):
+            sectors_of[partnership_id].add(sector_id)
+        stage_keys = {stage.id: stage.key for stage in self.stages.values()}
+        self.known: dict[str, Known] = {}
+        for row in session.execute(
+            select(
+                Partnership.id,
+                Partnership.pair_key,
+                Partnership.title,
+                Partnership.stage_id,
+                Partnership.status,
+                Partnership.owner_id,
+                Partnership.summary,
+                Partnership.first_contact_on,
+                Partnership.target_signing_on,
+                Partnership.signed_on,
+                Partnership.archived_at,
+            ).where(Partnership.status != Status.DROPPED.value)
+        ):
+            self.known[row.pair_key] = Known(
+                row.id,
+                row.title,
+                stage_keys[row.stage_id],
+                row.status,
+                row.owner_id,
+                row.summary,
+                row.first_contact_on,
+                row.target_signing_on,
+                row.signed_on,
+                frozenset(sectors_of.get(row.id, ())),
+                row.archived_at is not None,
+            )
+        self.seen: dict[str, int] = {}
+        self.pending: list[Planned] = []
+
+    # Checking ---------------------------------------------------------------------------
+
+    def _locality(self, outcome: RowOutcome, side: str, values: dict[str, str]) -> int | None:
+        name, country_text = values.get(f"locality_{side}", ""), values.get(f"country_{side}", "")
+        try:
+            country = country_code(country_text)
+        except BadValue as error:
+            outcome.errors[f"country_{side}"] = str(error)
+            return None
+        if not country:
+            outcome.errors[f"country_{side}"] = "Give the country (an ISO code such as SI)."
+            return None
+        if not name:
+            outcome.errors[f"locality_{side}"] = "Give the locality's name."
+            return None
+        ids = self.places.get(country, {}).get(fold(name), set())
+        if len(ids) == 1:
+            return next(iter(ids))
+        if len(ids) > 1:
+            outcome.errors[f"locality_{side}"] = (
+                f"More than one locality in {country} is called “{name}”; "
+                "rename one of them (e.g. give the region its own English name)."
+            )
+            return None
+        suggestions = close_matches(name, self.place_names.get(country, {}))
+        outcome.errors[f"locality_{side}"] = (
+            f"No locality “{name}” in {country}. Import it in a localities file first"
+            + (", or use one of the suggestions." if suggestions else ".")
+        )
+        if suggestions:
+            outcome.suggestions[f"locality_{side}"] = suggestions
+        return None
+
+    def check(self, number: int, values: dict[str, str]) -> Checked:
+        outcome = RowOutcome(
+            number,
+            NEW,
+            label=f"{values.get('locality_a', '')} – {values.get('locality_b', '')}",
+        )
+        errors = outcome.errors
+        side_a = self._locality(outcome, "a", values)
+        side_b = self._locality(outcome, "b", values)
+        if side_a is not None and side_a == side_b:
+            errors["locality_b"] = "A pairing joins two different localities."
+
+        stage_key = ""
+        if values.get("stage"):
+            stage = self.stages.get(values["stage"]) or self.stages.get(fold(values["stage"]))
+            if stage is None:
+                errors["stage"] = f"There is no stage “{values['stage']}”."
+                outcome.suggestions["stage"] = close_matches(
+                    values["stage"], {key: key for key in self.stages if "_" in key}
+                )
+            else:
+                stage_key = stage.key
+        status = ""
+        if values.get("status"):
+            found = STATUS_NAMES.get(fold(values["status"]))
+            if found is None:
+                errors["status"] = "Use open, on hold or dropped."
+            else:
+                status = found.value
+        owner_id = self.user.id
+        if values.get("owner"):
+            found_owner = self.users.get(values["owner"].lower())
+            if found_owner is None:
+                errors["owner"] = f"No active user has the e-mail {values['owner']}."
+            else:
+                owner_id = found_owner
+        sector_ids: list[int] = []
+        for name in split_list(values.get("sectors", "")):
+            sector_id = self.sectors.get(name) or self.sectors.get(fold(name))
+            if sector_id is None:
+                errors["sectors"] = f"There is no sector “{name}”."
+            else:
+                sector_ids.append(sector_id)
+        dates: dict[str, date | None] = {}
+        for name in DATE_FIELDS:
+            try:
+                dates[name] = parse_date(values.get(name, ""))
+            except BadValue as error:
+                errors[name] = str(error)
+        title = " ".join(values.get("title", "").split())
+        if len(title) > services.TITLE_MAX_LENGTH:
+            errors["title"] = f"A title can be at most {services.TITLE_MAX_LENGTH} characters."
+        summary = values.get("summary", "")
+        if len(summary) > services.SUMMARY_MAX_LENGTH:
+            errors["summary"] = "The summary is too long."
+        if errors or side_a is None or side_b is None:
+            return Checked(outcome)
+
+        key = pair_key_of(side_a, side_b)
+        if key in self.seen:
+            errors["locality_b"] = f"Row {self.seen[key]} already pairs these two localities."
+            return Checked(outcome)
+        self.seen[key] = number
+
+        existing = self.known.get(key)
+        if existing is None:
+            data = services.PartnershipData(
+                locality_a_id=side_a,
+                locality_b_id=side_b,
+                owner_id=owner_id,
+                title=title,
+                sector_ids=sector_ids,
+                summary=summary,
+                **dates,
+            )
+            first, signed = data.first_contact_on, data.signed_on
+            if first and signed and signed < first:
+                errors["signed_on"] = "The signing date is before the first contact."
+                return Checked(outcome)
+            planned = Planned(data, stage_key or FIRST_STAGE_KEY, status or Status.OPEN.value)
+            return Checked(outcome, planned)
+        if existing.archived:
+            errors["locality_b"] = (
+                f"These two are paired in “{existing.title}”, which was deleted; "
+                "an administrator can restore it."
+            )
+            return Checked(outcome)
+        return self._compare(
+            outcome,
+            existing,
+            values,
+            owner_id,
+            sector_ids,
+            dates,
+            stage_key,
+            status,
+            title,
+            summary,
+            side_a,
+            side_b,
+        )
+
+    def _compare(
+        self,
+        outcome: RowOutcome,
+        existing: Known,
+        values: dict[str, str],
+        owner_id: int,
+        sector_ids: list[int],
+        dates: dict[str, date | None],
+        stage_key: str,
+        status: str,
+        title: str,
+        summary: str,
+        side_a: int,
+        side_b: int,
+    ) -> Checked:
+        """What the row would change on an existing pairing; an empty cell changes nothing."""
+        wanted = {
+            "title": title or existing.title,
+            "owner": owner_id if values.get("owner") else existing.owner_id,
+            "sectors": frozenset(sector_ids) if values.get("sectors") else existing.sector_ids,
+            "summary": summary.strip() if summary else existing.summary,
+            **{name: dates[name] or getattr(existing, name) for name in DATE_FIELDS},
+        }
+        changes: dict[str, list[str]] = {}
+        for name, value in wanted.items():
+            current = getattr(
+                existing, {"owner": "owner_id", "sectors": "sector_ids"}.get(name, name)
+            )
+            if value != current:
+                changes[name] = [self._shown(current), self._shown(value)]
+        fields_changed = bool(changes)
+        if stage_key and stage_key != existing.stage_key:
+            changes["stage"] = [existing.stage_key, stage_key]
+        if status and status != existing.status:
+            changes["status"] = [existing.status, status]
+        outcome.changes = changes
+        if not changes:
+            outcome.mark = UNCHANGED
+            return Checked(outcome)
+        outcome.mark = UPDATE
+        data = services.PartnershipData(
+            locality_a_id=side_a,
+            locality_b_id=side_b,
+            owner_id=wanted["owner"],  # type: ignore[arg-type]
+            title=wanted["title"],  # type: ignore[arg-type]
+            sector_ids=sorted(wanted["sectors"]),  # type: ignore[arg-type]
+            summary=wanted["summary"],  # type: ignore[arg-type]
+            first_contact_on=wanted["first_contact_on"],  # type: ignore[arg-type]
+            target_signing_on=wanted["target_signing_on"],  # type: ignore[arg-type]
+            signed_on=wanted["signed_on"],  # type: ignore[arg-type]
+        )
+        planned = Planned(
+            data,
+            stage_key or existing.stage_key,
+            status or existing.status,
+            existing_id=existing.id,
+            fields_changed=fields_changed,
+        )
+        return Checked(outcome, planned)
+
+    # Writing ----------------------------------------------------------------------------
+
+    def write(self, checked: Checked) -> None:
+        planned: Planned = checked.payload
+        if planned.existing_id is None:
+            self.pending.append(planned)
+            if len(self.pending) >= BATCH_SIZE:
+                self.finish()
+            return
+        self.finish()  # keep the file's order
+        partnership = session.get(Partnership, planned.existing_id)
+        if partnership is None:
+            return
+        note = f"Imported from {self.source}"
+        if planned.fields_changed:
+            services.update_partnership(
+                partnership, planned.data, expected_version=partnership.version
+            )
+        if planned.stage_key != partnership.stage.key:
+            if partnership.status == Status.DROPPED.value:
+                services.change_status(
+                    partnership, Status.OPEN, by=self.user, expected_version=partnership.version
+                )
+            services.change_stage(
+                partnership,
+                self.stages[planned.stage_key],
+                by=self.user,
+                expected_version=partnership.version,
+                note=note,
+            )
+        if planned.status != partnership.status:
+            services.change_status(
+                partnership,
+                Status(planned.status),
+                by=self.user,
+                expected_version=partnership.version,
+                note=note,
+            )
+
+    def finish(self) -> None:
+        """Write the new pairings waiting in the batch, grouped by the stage they start at."""
+        pending, self.pending = self.pending, []
+        by_stage: dict[str, list[Planned]] = defaultdict(list)
+        for planned in pending:
+            by_stage[planned.stage_key].append(planned)
+        note = f"Imported from {self.source}"
+        for stage_key, group in by_stage.items():
+            try:
+                ids = services.create_partnerships_in_bulk(
+                    [planned.data for planned in group],
+                    by=self.user,
+                    stage_key=stage_key,
+                    note=note,
+                )
+            except DomainError as error:
+                # The rows were checked; only a change made meanwhile by someone else gets here.
+                raise ImportAborted(f"Nothing was imported: {error.message}") from error
+            for partnership_id, planned in zip(ids, group, strict=True):
+                if planned.status != Status.OPEN.value:
+                    partnership = session.get(Partnership, partnership_id)
+                    if partnership is not None:
+                        services.change_status(
+                            partnership,
+                            Status(planned.status),
+                            by=self.user,
+                            expected_version=partnership.version,
+                            note=note,
+                        )
+
+    def _shown(self, value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, frozenset):
+            return ", ".join(sorted(self.sector_slugs.get(item, "?") for item in value))
+        return str(value)
+
+    def forget(self, checked: Checked) -> None:
+        planned: Planned | None = checked.payload
+        if planned and planned.existing_id:
+            partnership = session.get(Partnership, planned.existing_id)
+            if partnership is not None:
+                session.expire(partnership)

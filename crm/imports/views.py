@@ -1,0 +1,231 @@
+"""The import pages: upload, map the columns, preview, apply, with a progress bar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from werkzeug.utils import secure_filename
+
+from crm import access
+from crm.db import session
+from crm.imports import engine, jobs, templates
+from crm.imports.forms import RunForm, UploadForm
+from crm.imports.kinds import IMPORTERS
+from crm.imports.reading import ImportFileError, detect_format
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+ROWS_PER_PAGE = 100
+
+
+@bp.before_request
+def _allow_large_uploads() -> None:
+    # The app refuses bodies over MAX_CONTENT_LENGTH (2 MB); a spreadsheet may be larger. The
+    # limit is raised for the upload only, and a larger body is refused from its
+    # Content-Length before any of it is read.
+    if request.endpoint == "imports.upload":
+        request.max_content_length = int(current_app.config["IMPORT_MAX_BYTES"])
+
+
+@bp.get("")
+@login_required
+def index() -> ResponseReturnValue:
+    _require_importer()
+    return render_template("imports/index.html", form=UploadForm(), importers=IMPORTERS)
+
+
+@bp.get("/templates/<kind>.<fmt>")
+@login_required
+def template(kind: str, fmt: str) -> ResponseReturnValue:
+    importer = IMPORTERS.get(kind)
+    if importer is None or fmt not in ("csv", "xlsx"):
+        abort(404)
+    body, mimetype = templates.template_file(importer, fmt)
+    return Response(
+        body,
+        headers={
+            "Content-Type": mimetype,
+            "Content-Disposition": f'attachment; filename="twinning-{kind}-template.{fmt}"',
+        },
+    )
+
+
+@bp.post("")
+@login_required
+def upload() -> ResponseReturnValue:
+    _require_importer()
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template("imports/index.html", form=form, importers=IMPORTERS), 422
+    upload_file = form.file.data
+    filename = secure_filename(upload_file.filename or "") or "upload"
+    job = jobs.create_job(form.kind.data, current_user.id, filename, upload_file.save)
+    try:
+        file_format = detect_format(
+            job.upload_path, encoding=form.encoding.data, separator=form.separator.data
+        )
+        headers = engine.read_header(job.upload_path, file_format)
+    except ImportFileError as error:
+        jobs.delete_job(job)
+        form.file.errors = [error.message]
+        return render_template("imports/index.html", form=form, importers=IMPORTERS), 422
+    job.file_format = vars(file_format)
+    job.headers = headers
+    job.mapping = engine.guess_mapping(headers, IMPORTERS[job.kind].columns)
+    jobs.save_job(job)
+    return redirect(url_for(".show", token=job.token))
+
+
+@bp.get("/<token>")
+@login_required
+def show(token: str) -> ResponseReturnValue:
+    job = _job_or_404(token)
+    return _render_job(job, RunForm(formdata=None, mode="all" if job.all_or_nothing else "valid"))
+
+
+@bp.get("/<token>/progress")
+@login_required
+def progress(token: str) -> ResponseReturnValue:
+    job = _job_or_404(token)
+    return jsonify(jobs.read_progress(job))
+
+
+@bp.post("/<token>/preview")
+@login_required
+def preview(token: str) -> ResponseReturnValue:
+    job = _job_or_404(token)
+    form = RunForm()
+    if not form.validate_on_submit():
+        return _render_job(job, form, status=422)
+    _read_choices(job, form)
+    problems = engine.check_mapping(job.mapping, IMPORTERS[job.kind].columns)
+    if problems:
+        jobs.save_job(job)
+        return _render_job(job, form, problems=problems, status=422)
+    try:
+        summary = _run(job, apply=False)
+    except ImportFileError as error:
+        session.rollback()
+        return _render_job(job, form, problems=[error.message], status=422)
+    finally:
+        session.rollback()  # a preview never writes
+    job.summary = summary.to_json()
+    job.state = "previewed"
+    jobs.save_job(job)
+    return redirect(url_for(".show", token=job.token))
+
+
+@bp.post("/<token>/apply")
+@login_required
+def apply(token: str) -> ResponseReturnValue:
+    job = _job_or_404(token)
+    form = RunForm()
+    if not form.validate_on_submit() or job.state != "previewed":
+        flash("Preview the file before importing it.", "warning")
+        return _render_job(job, form, status=409)
+    job.all_or_nothing = form.mode.data != "valid"
+    try:
+        summary = _run(job, apply=True)
+        if summary.applied:
+            session.commit()
+        else:
+            session.rollback()
+    except (ImportFileError, IntegrityError) as error:
+        session.rollback()
+        message = (
+            error.message
+            if isinstance(error, ImportFileError)
+            else "Nothing was imported: someone changed the same records meanwhile. Try again."
+        )
+        return _render_job(job, form, problems=[message], status=409)
+    job.applied_summary = summary.to_json()
+    job.summary = summary.to_json()
+    job.state = "applied" if summary.applied else "previewed"
+    jobs.save_job(job)
+    if summary.applied:
+        flash(f"Imported {summary.written:,} rows from {job.filename}.", "success")
+    else:
+        flash("Nothing was imported: some rows have errors (see below).", "warning")
+    return redirect(url_for(".show", token=job.token))
+
+
+def _run(job: jobs.Job, *, apply: bool) -> engine.Summary:
+    importer = IMPORTERS[job.kind](user=current_user, source=job.filename)
+    progress_writer = jobs.ProgressWriter(job)
+    with jobs.RowLog(job) as log:
+        summary = engine.run(
+            job.upload_path,
+            job.format,
+            importer,
+            job.mapping,
+            apply=apply,
+            all_or_nothing=job.all_or_nothing,
+            on_row=log,
+            on_progress=progress_writer,
+        )
+    progress_writer.finished("done")
+    return summary
+
+
+def _read_choices(job: jobs.Job, form: RunForm) -> None:
+    columns = {column.key for column in IMPORTERS[job.kind].columns}
+    mapping = {}
+    for index, header in enumerate(job.headers):
+        chosen = request.form.get(f"map-{index}", job.mapping.get(header, ""))
+        mapping[header] = chosen if chosen in columns else ""
+    job.mapping = mapping
+    job.all_or_nothing = form.mode.data != "valid"
+
+
+def _render_job(
+    job: jobs.Job, form: RunForm, *, problems: list[str] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    mark = request.args.get("mark", "")
+    mark = mark if mark in engine.MARKS else ""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows = []
+    if job.state in ("previewed", "applied"):
+        rows = jobs.read_rows(
+            job, mark=mark, offset=(page - 1) * ROWS_PER_PAGE, limit=ROWS_PER_PAGE + 1
+        )
+    importer = IMPORTERS[job.kind]
+    context: dict[str, Any] = {
+        "job": job,
+        "form": form,
+        "importer": importer,
+        "column_labels": {column.key: column.label for column in importer.columns},
+        "problems": problems or [],
+        "rows": rows[:ROWS_PER_PAGE],
+        "has_more": len(rows) > ROWS_PER_PAGE,
+        "mark": mark,
+        "page": page,
+        "summary": job.preview_summary,
+    }
+    return render_template("imports/job.html", **context), status
+
+
+def _job_or_404(token: str) -> jobs.Job:
+    _require_importer()
+    job = jobs.load_job(token)
+    if job is None or job.kind not in IMPORTERS:
+        abort(404)
+    return job
+
+
+def _require_importer() -> None:
+    if not access.can_edit_pipeline(current_user):
+        abort(403)

@@ -1,0 +1,128 @@
+"""Exports: parse the CSV and XLSX back, only visible rows, filters kept, formulas defused."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+
+from crm.db import session
+from crm.partnerships.services import archive_partnership
+from tests.factories import (
+    make_activity,
+    make_locality,
+    make_partnership,
+    make_person,
+    make_task,
+)
+
+
+def seed(app: Flask) -> None:
+    with app.app_context():
+        maribor = make_locality("Maribor")
+        celje = make_locality("Celje")
+        kyzylorda = make_locality("Kyzylorda", country_code="KZ")
+        astana = make_locality("Astana", country_code="KZ")
+        shown = make_partnership(maribor, kyzylorda, title='=HYPERLINK("http://evil")')
+        make_partnership(celje, astana, title="Celje – Astana", sectors=("culture",))
+        hidden = make_partnership(maribor, astana, title="Archived pairing")
+        archive_partnership(hidden, by=hidden.owner)
+        make_task(shown, title="Visible task")
+        make_task(hidden, title="Task on an archived pairing")
+        make_activity(shown, place="Maribor City Hall")
+        make_activity(hidden, place="Secret place")
+        make_person("Aleksander Saša Arsenovič", email="zupan@example.com")
+        session.commit()
+
+
+def parse_csv(response) -> list[dict[str, str]]:
+    assert response.status_code == 200
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def test_pairings_csv_follows_the_filters_and_hides_what_the_user_may_not_see(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    seed(app)
+    login_as()
+    rows = parse_csv(client.get("/exports/pairings.csv"))
+    titles = {row["title"] for row in rows}
+    assert titles == {'\'=HYPERLINK("http://evil")', "Celje – Astana"}  # formula defused
+    rows = parse_csv(client.get("/exports/pairings.csv?sector=culture"))
+    assert [row["title"] for row in rows] == ["Celje – Astana"]
+    assert rows[0]["sectors"] == "culture"
+    rows = parse_csv(client.get("/exports/pairings.csv?q=kyzylorda"))
+    assert len(rows) == 1 and rows[0]["locality_b"] == "Kyzylorda"
+
+
+def test_pairings_xlsx_parses_back(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    seed(app)
+    login_as()
+    response = client.get("/exports/pairings.xlsx?country=KZ")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("id", "title")
+    assert {row[1] for row in rows[1:]} == {'\'=HYPERLINK("http://evil")', "Celje – Astana"}
+
+
+def test_tasks_and_activities_only_on_visible_pairings(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    seed(app)
+    login_as()
+    tasks = parse_csv(client.get("/exports/tasks.csv"))
+    assert [row["title"] for row in tasks] == ["Visible task"]
+    activities = parse_csv(client.get("/exports/activities.csv"))
+    assert [row["place"] for row in activities] == ["Maribor City Hall"]
+    people = parse_csv(client.get("/exports/people.csv?q=arsenovic"))
+    assert people[0]["full_name"] == "Aleksander Saša Arsenovič"
+    localities = parse_csv(client.get("/exports/localities.csv?country=KZ"))
+    assert {row["name"] for row in localities} == {"Kyzylorda", "Astana"}
+
+
+def test_a_user_who_sees_no_pairings_exports_none(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    seed(app)
+    login_as("partner")  # not staff: crm.access shows no pairing
+    assert parse_csv(client.get("/exports/pairings.csv")) == []
+    assert parse_csv(client.get("/exports/tasks.csv")) == []
+    assert parse_csv(client.get("/exports/activities.csv")) == []
+
+
+def test_full_export_is_a_zip_with_a_manifest_for_admins_only(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    seed(app)
+    login_as("officer")
+    assert client.get("/exports/full.zip").status_code == 403
+    login_as("admin")
+    response = client.get("/exports/full.zip")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    manifest = json.loads(archive.read("manifest.json"))
+    files = {entry["file"]: entry for entry in manifest["files"]}
+    assert set(files) >= {"pairings.csv", "localities.csv", "people.csv", "stage_changes.csv"}
+    for name, entry in files.items():
+        rows = list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+        assert rows[0] == entry["columns"]
+        assert len(rows) - 1 == entry["rows"]
+    assert files["pairings.csv"]["rows"] == 2  # the archived one is not in the pipeline
+    assert files["localities.csv"]["rows"] == 4
+
+
+def test_unknown_exports_are_404(client: FlaskClient, login_as: Callable[..., int]) -> None:
+    login_as()
+    assert client.get("/exports/users.csv").status_code == 404
+    assert client.get("/exports/pairings.pdf").status_code == 404
+    assert client.get("/exports/stage_changes.csv").status_code == 404
