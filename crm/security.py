@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -28,6 +28,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
+    app.before_request(_refuse_nul_characters)
     app.after_request(_add_security_headers)
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies > 0:
@@ -47,3 +48,15 @@ def _add_security_headers(response: Response) -> Response:
         # Pages behind the login must not be kept by the browser or a shared proxy.
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _refuse_nul_characters() -> None:
+    """A NUL character is never real input, and PostgreSQL refuses to store or compare it: a
+    400 here rather than a database error later. The API answers the same in its own shape."""
+    if request.path.startswith("/api/"):
+        return
+    values = list(request.args.values())
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += list(request.form.values())
+    if any("\x00" in value for value in values):
+        abort(400, "The request holds a NUL character.")

@@ -203,3 +203,27 @@ def test_overlong_fields_get_a_message_and_write_nothing(
 def test_the_sqlite_test_database_is_really_used(app: Flask) -> None:
     with engine_for(app).connect() as connection:
         assert connection.execute(text("SELECT 1")).scalar() == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("GET", "/partnerships?q=%00", None),
+        ("GET", "/localities?q=a%00b", None),
+        ("GET", "/search?q=%00", None),
+        ("POST", "/localities/new", {"name": "Bad\x00Name", "kind": "city", "country_code": "SI"}),
+    ],
+)
+def test_nul_characters_are_a_400_not_a_database_error(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    method: str,
+    url: str,
+    data: dict[str, str] | None,
+) -> None:
+    login_as("officer")
+    before = table_contents(app)
+    response = client.open(url, method=method, data=data)
+    assert response.status_code == 400
+    assert table_contents(app) == before
