@@ -119,9 +119,7 @@ def generate(database_url: str, scale: str, *, today: date | None = None) -> Non
         ensure_default_stages()
         ensure_default_sectors()
         session.commit()
-    anchor = datetime.combine(today or datetime.now(UTC).date(), datetime.min.time(), UTC)
-    writer = _Writer(engine, sizes, random.Random(SEED), anchor)
-    writer.run()
+    populate(engine, sizes, today=today)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
@@ -129,6 +127,13 @@ def generate(database_url: str, scale: str, *, today: date | None = None) -> Non
         with engine.begin() as connection:
             connection.execute(text("ANALYZE"))
     engine.dispose()
+
+
+def populate(engine: Engine, sizes: Sizes, *, today: date | None = None) -> None:
+    """Insert the synthetic register into a migrated database that holds only the stages and
+    sectors (the statement-count tests use it at two tiny sizes)."""
+    anchor = datetime.combine(today or datetime.now(UTC).date(), datetime.min.time(), UTC)
+    _Writer(engine, sizes, random.Random(SEED), anchor).run()
 
 
 def _empty_database(engine: Engine) -> None:
@@ -149,14 +154,17 @@ class _Writer:
         self.rng = rng
         self.now = now
         self.tables: dict[str, Table] = metadata.tables  # type: ignore[assignment]
+        self.verbose = sizes.pairings >= 1_000
 
     def insert(self, table: str | Table, rows: list[dict[str, Any]]) -> None:
         target = self.tables[table] if isinstance(table, str) else table
+        if not rows:
+            return
         with self.engine.begin() as connection:
             for chunk in _chunks(rows):
                 connection.execute(insert(target), chunk)
-        name = target.name
-        print(f"  {name}: {len(rows):,} rows", file=sys.stderr)
+        if self.verbose:
+            print(f"  {target.name}: {len(rows):,} rows", file=sys.stderr)
 
     def run(self) -> None:
         with self.engine.connect() as connection:

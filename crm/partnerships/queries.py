@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from crm.db import session
 from crm.localities.models import Locality
@@ -104,14 +104,18 @@ def filtered(statement: Select[tuple[Partnership]], filters: PartnershipFilters)
 
 
 def with_card_details(statement: Select[Any]) -> Select[Any]:
-    """Load, in a fixed number of statements, everything a card or list row shows."""
-    return statement.options(
-        selectinload(Partnership.locality_a),
-        selectinload(Partnership.locality_b),
-        selectinload(Partnership.owner),
-        selectinload(Partnership.sectors),
-        selectinload(Partnership.stage),
-    )
+    """Load everything a card or list row shows in two statements: the one-per-row relations
+    joined into the rows' own statement, the sectors (many per row) in one more."""
+    return statement.options(*CARD_LOADS)
+
+
+CARD_LOADS = (
+    joinedload(Partnership.locality_a),
+    joinedload(Partnership.locality_b),
+    joinedload(Partnership.owner),
+    joinedload(Partnership.stage),
+    selectinload(Partnership.sectors),
+)
 
 
 def count(statement: Select[Any]) -> int:
@@ -232,9 +236,9 @@ def filters_from(args: Mapping[str, str]) -> PartnershipFilters:
 
 # What a history row shows besides itself: its stages and who moved it.
 HISTORY_LOADS = (
-    selectinload(StageChange.from_stage),
-    selectinload(StageChange.to_stage),
-    selectinload(StageChange.changed_by),
+    joinedload(StageChange.from_stage),
+    joinedload(StageChange.to_stage),
+    joinedload(StageChange.changed_by),
 )
 
 

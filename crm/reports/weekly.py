@@ -169,7 +169,7 @@ def compute_weekly_report(
     at_previous_end = _state_at(start, scope_ids)
     moves = _moves(start, end, scope_ids, stages)
     previous_moves = _moves(previous_start, start, scope_ids, stages)
-    stalled, stalled_total = _stalled(at_end, scope_ids, stalled_days)
+    stalled, stalled_total = _stalled(at_end, scope_ids, stalled_days, stages)
 
     return WeeklyReport(
         week=week,
@@ -330,14 +330,14 @@ def _headline(
 
 
 def _stalled(
-    at_end: _StateAt, scope_ids: Select[tuple[int]], days: int
+    at_end: _StateAt, scope_ids: Select[tuple[int]], days: int, stages: Sequence[Stage]
 ) -> tuple[list[StalledPairing], int]:
     """Open pairings with no stage change for `days` days at the end of the week, longest first.
 
     A signed memorandum is the last stage: such a pairing is being implemented, not stuck.
     """
     threshold = at_end.moment - timedelta(days=days)
-    final_stages = [stage.id for stage in ordered_stages() if stage.key == SIGNED_STAGE_KEY]
+    final_stages = [stage.id for stage in stages if stage.key == SIGNED_STAGE_KEY]
     changed_since = select(StageChange.partnership_id).where(
         StageChange.changed_at >= at_end.moment
     )
@@ -372,7 +372,7 @@ def _stalled(
         )
     }
     stage_at_end = {pid: stage for pid, (stage, _, _) in at_end.replayed.items()}
-    names = {stage.id: stage.name for stage in ordered_stages()}
+    names = {stage.id: stage.name for stage in stages}
     stalled = []
     for pid, entered in longest:
         title, current_stage, owner = details[pid]
