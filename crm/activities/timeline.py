@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -96,14 +96,15 @@ def last_contact(partnership: Partnership) -> Activity | None:
     )
 
 
-def last_contact_subquery():  # noqa: ANN201 (a SQLAlchemy subquery)
-    """partnership_id → the time of its last contact, for lists and the dashboard."""
-    return (
-        select(
-            Activity.partnership_id.label("partnership_id"),
-            func.max(Activity.occurred_at).label("last_contact_at"),
-        )
-        .where(Activity.kind.in_([kind.value for kind in CONTACT_KINDS]))
-        .group_by(Activity.partnership_id)
-        .subquery()
-    )
+def last_contact_subquery(partnership_ids: Any = None):  # noqa: ANN201 (a SQLAlchemy subquery)
+    """partnership_id → the time of its last contact, for lists and the dashboard.
+
+    `partnership_ids` (a select of ids) narrows it to those pairings, so that a page about a
+    few of them does not group every activity of the register."""
+    statement = select(
+        Activity.partnership_id.label("partnership_id"),
+        func.max(Activity.occurred_at).label("last_contact_at"),
+    ).where(Activity.kind.in_([kind.value for kind in CONTACT_KINDS]))
+    if partnership_ids is not None:
+        statement = statement.where(Activity.partnership_id.in_(partnership_ids))
+    return statement.group_by(Activity.partnership_id).subquery()

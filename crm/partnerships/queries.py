@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from crm.db import session
@@ -162,8 +162,8 @@ def board_columns(
 ) -> list[BoardColumn]:
     """One column per stage: its total, and its `per_column` most recently active cards.
 
-    Three statements whatever the size of the pipeline: the counts, the cards (ranked per stage
-    by a window function), and the eager loads of what the cards show.
+    Three statements whatever the size of the pipeline: the counts, the cards (the newest of
+    each stage) with what they show joined in, and their sectors.
     """
     board_filters = replace(filters, status=filters.status or Status.OPEN.value, stage="")
     narrowed = filtered(statement, board_filters)
@@ -175,16 +175,18 @@ def board_columns(
     )
     totals: dict[int, int] = {stage_id: total for stage_id, total in session.execute(counts_query)}
 
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Partnership.stage_id,
-            order_by=(Partnership.last_activity_at.desc(), Partnership.id.desc()),
-        )
-        .label("rank")
-    )
-    ranked = narrowed.with_only_columns(Partnership.id, rank).subquery()
-    top_ids = select(ranked.c.id).where(ranked.c.rank <= per_column)
+    # The top cards of each column, one indexed LIMIT per stage (stage, status, last activity),
+    # joined by UNION ALL: ranking every open pairing with a window function sorted them all.
+    per_stage = [
+        narrowed.with_only_columns(Partnership.id)
+        .where(Partnership.stage_id == stage.id)
+        .order_by(Partnership.last_activity_at.desc(), Partnership.id.desc())
+        .limit(per_column)
+        .subquery()
+        .select()
+        for stage in stages
+    ]
+    top_ids = union_all(*per_stage) if per_stage else select(Partnership.id).where(false())
     cards = session.scalars(
         with_card_details(
             select(Partnership)
