@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 script = None
                 if probe.method == "POST":
                     script = _move_script(app, auth, args.scale, min(c, 2))
-                _wrk(port, probe.path, c, 1.0, headers, script=script)  # warm both workers
+                _wrk(port, probe.path, c, 2.0, headers, script=script)  # warm both workers
                 if probe.method == "POST":
                     script = _move_script(app, auth, args.scale, min(c, 2))
                 result = _wrk(port, probe.path, c, duration, headers, script=script)
@@ -381,6 +381,9 @@ def _gunicorn(target: str, env: dict[str, str]) -> Iterator[tuple[int, int]]:
             "120",
             "--log-level",
             "warning",
+            # Import the app before forking, so both workers answer from the first request
+            # rather than the first cell measuring their start-up.
+            "--preload",
             target,
         ],
         cwd=ROOT,
