@@ -12,6 +12,7 @@ with the query plans of every statement the key requests run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -460,10 +462,20 @@ def _wrk(
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(lua.name)
+    _drain(port)
     summary = json.loads(output.strip().splitlines()[-1])
     seconds = summary["duration_us"] / 1e6
     errors = sum(summary[key] for key in summary if key.endswith("errors") or key == "timeouts")
     return {**summary, "rps": summary["requests"] / seconds if seconds else 0.0, "errors": errors}
+
+
+def _drain(port: int) -> None:
+    """Wait until the workers have served what wrk left queued when it stopped.
+
+    Sync workers take queued connections in order, so one more request is answered only after
+    them; otherwise a slow page's backlog would be counted against the next cell."""
+    with contextlib.suppress(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/favicon.ico", timeout=300).close()
 
 
 def _row(
