@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.tx
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test test-fast lint format chromium pdf-libs clean-db screenshots
+.PHONY: run test test-fast lint format chromium pdf-libs clean-db screenshots bench wrk
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,3 +72,24 @@ screenshots: $(INSTALLED) chromium
 # Start again from an empty development database (the demo data loads on the next `make run`).
 clean-db:
 	rm -f instance/twinning.sqlite3 instance/twinning.sqlite3-wal instance/twinning.sqlite3-shm
+
+# The benchmark (bench/): a synthetic register of SCALE=small (1,000 pairings) or large (100,000),
+# the app under gunicorn with 2 workers, measured with wrk on SQLite and, when BENCH_DATABASE_URL
+# is set, on PostgreSQL too. Results go to bench/results/. BENCH_ARGS passes more options, such
+# as --duration 1 or --reuse (keep a data set of the right size instead of generating it again).
+SCALE ?= small
+bench: $(INSTALLED) wrk pdf-libs
+	$(BIN)/python -m bench.run --scale $(SCALE) $(BENCH_ARGS)
+	@if [ -n "$(BENCH_DATABASE_URL)" ]; then \
+	  $(BIN)/python -m bench.run --scale $(SCALE) --database-url "$(BENCH_DATABASE_URL)" $(BENCH_ARGS); \
+	fi
+
+# The load tool, from Debian's packages.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's wrk for the benchmark..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "The benchmark needs wrk: sudo apt-get install wrk"; exit 1; \
+	  fi; }

@@ -31,6 +31,7 @@ PAGES = {
     "partnerships.edit": "/partnerships/{partnership}/edit",
     "localities.index": "/localities",
     "localities.new": "/localities/new",
+    "localities.options": "/localities/options?q=maribor",
     "localities.show": "/localities/{locality}",
     "localities.edit": "/localities/{locality}/edit",
     "sectors.index": "/sectors",

@@ -1,16 +1,19 @@
 """One timeline per pairing: meetings and letters, stage changes and completed tasks, newest
-first. Three statements (and their eager loads) however long the history is."""
+first. Two statements however long the history is, when the page hands over the history and the
+tasks it has already read."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from crm.activities.models import CONTACT_KINDS, Activity
+from crm.activities.models import CONTACT_KINDS, Activity, ActivityKind
 from crm.db import session
 from crm.partnerships import queries as partnership_queries
 from crm.partnerships.models import Partnership, StageChange
@@ -32,30 +35,52 @@ class TimelineEntry:
         return (self.at, _TIE_ORDER[self.kind], self.record.id)
 
 
-def timeline_of(partnership: Partnership) -> list[TimelineEntry]:
+def timeline_of(
+    partnership: Partnership,
+    *,
+    history: Sequence[StageChange] | None = None,
+    tasks: Sequence[Task] | None = None,
+) -> list[TimelineEntry]:
+    """`history` and `tasks` (all of the pairing's, with `completed_by` loaded) are read here
+    when the caller has not read them already."""
     activities = session.scalars(
         select(Activity)
         .where(Activity.partnership_id == partnership.id)
-        .options(
-            selectinload(Activity.participants),
-            selectinload(Activity.created_by),
-            selectinload(Activity.follow_ups),
-        )
+        .options(selectinload(Activity.participants), joinedload(Activity.created_by))
     ).all()
-    done = session.scalars(
-        select(Task)
-        .where(Task.partnership_id == partnership.id, Task.status == TaskStatus.DONE.value)
-        .options(selectinload(Task.completed_by))
-    ).all()
+    if tasks is None:
+        tasks = session.scalars(
+            select(Task)
+            .where(Task.partnership_id == partnership.id)
+            .options(joinedload(Task.completed_by))
+        ).all()
+    # Follow-ups belong to the same pairing: handed out from its tasks, not read again.
+    follow_ups: dict[int, list[Task]] = {}
+    for task in sorted(tasks, key=lambda task: task.id):
+        if task.activity_id is not None:
+            follow_ups.setdefault(task.activity_id, []).append(task)
+    for activity in activities:
+        set_committed_value(activity, "follow_ups", follow_ups.get(activity.id, []))
+    if history is None:
+        history = partnership_queries.history_of(partnership)
     entries = [TimelineEntry("activity", a.occurred_at, a) for a in activities]
+    entries += [TimelineEntry("stage_change", change.changed_at, change) for change in history]
     entries += [
-        TimelineEntry("stage_change", change.changed_at, change)
-        for change in partnership_queries.history_of(partnership)
-    ]
-    entries += [
-        TimelineEntry("task_done", task.completed_at, task) for task in done if task.completed_at
+        TimelineEntry("task_done", task.completed_at, task)
+        for task in tasks
+        if task.status == TaskStatus.DONE.value and task.completed_at
     ]
     return sorted(entries, key=lambda entry: entry.sort_key, reverse=True)
+
+
+def last_contact_in(entries: Sequence[TimelineEntry]) -> Activity | None:
+    """`last_contact` from a timeline already read: the same answer without a statement."""
+    contacts = [
+        entry.record
+        for entry in entries
+        if isinstance(entry.record, Activity) and ActivityKind(entry.record.kind).is_contact
+    ]
+    return max(contacts, key=lambda a: (a.occurred_at, a.id), default=None)
 
 
 def last_contact(partnership: Partnership) -> Activity | None:
@@ -71,14 +96,15 @@ def last_contact(partnership: Partnership) -> Activity | None:
     )
 
 
-def last_contact_subquery():  # noqa: ANN201 (a SQLAlchemy subquery)
-    """partnership_id → the time of its last contact, for lists and the dashboard."""
-    return (
-        select(
-            Activity.partnership_id.label("partnership_id"),
-            func.max(Activity.occurred_at).label("last_contact_at"),
-        )
-        .where(Activity.kind.in_([kind.value for kind in CONTACT_KINDS]))
-        .group_by(Activity.partnership_id)
-        .subquery()
-    )
+def last_contact_subquery(partnership_ids: Any = None):  # noqa: ANN201 (a SQLAlchemy subquery)
+    """partnership_id → the time of its last contact, for lists and the dashboard.
+
+    `partnership_ids` (a select of ids) narrows it to those pairings, so that a page about a
+    few of them does not group every activity of the register."""
+    statement = select(
+        Activity.partnership_id.label("partnership_id"),
+        func.max(Activity.occurred_at).label("last_contact_at"),
+    ).where(Activity.kind.in_([kind.value for kind in CONTACT_KINDS]))
+    if partnership_ids is not None:
+        statement = statement.where(Activity.partnership_id.in_(partnership_ids))
+    return statement.group_by(Activity.partnership_id).subquery()

@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    field_validator,
+)
 
 from crm.activities.models import Activity
 from crm.auth.models import User
@@ -41,6 +48,15 @@ class Input(BaseModel):
     """Request bodies: unknown fields are an error rather than silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        """PostgreSQL refuses text holding NUL; it is bad input (422), never a 500."""
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(item, str) and "\x00" in item for item in values):
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 ItemT = TypeVar("ItemT", bound=Output)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flask import abort
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from crm import access
 from crm.auth.models import User
@@ -34,7 +34,7 @@ def people_of(partnership: Partnership) -> PairingPeople:
         select(PartnershipRole)
         .join(Person, Person.id == PartnershipRole.person_id)
         .where(PartnershipRole.partnership_id == partnership.id, Person.deleted_at.is_(None))
-        .options(selectinload(PartnershipRole.person).selectinload(Person.organisation))
+        .options(joinedload(PartnershipRole.person).joinedload(Person.organisation))
         .order_by(Person.name_folded, PartnershipRole.id)
     ).all()
     people = PairingPeople()
@@ -100,9 +100,9 @@ def roles_of(person: Person, user: User) -> Sequence[PartnershipRole]:
             PartnershipRole.partnership_id.in_(access.visible_partnership_ids(user)),
         )
         .options(
-            selectinload(PartnershipRole.partnership).selectinload(Partnership.locality_a),
-            selectinload(PartnershipRole.partnership).selectinload(Partnership.locality_b),
-            selectinload(PartnershipRole.partnership).selectinload(Partnership.stage),
+            joinedload(PartnershipRole.partnership).joinedload(Partnership.locality_a),
+            joinedload(PartnershipRole.partnership).joinedload(Partnership.locality_b),
+            joinedload(PartnershipRole.partnership).joinedload(Partnership.stage),
         )
         .order_by(PartnershipRole.id)
     ).all()

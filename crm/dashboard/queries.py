@@ -70,7 +70,11 @@ def stale_pairings(user: User, *, now: datetime, days: int) -> list[StalePairing
     """Open pairings `user` owns with no move, edit or contact (meeting, visit, call, letter)
     in the last `days` days, the longest-quiet first."""
     cutoff = now - timedelta(days=days)
-    contact = last_contact_subquery()
+    contact = last_contact_subquery(
+        select(Partnership.id).where(
+            Partnership.owner_id == user.id, Partnership.status == Status.OPEN.value
+        )
+    )
     rows = session.execute(
         partnership_queries.with_card_details(
             access.visible_partnerships(user)

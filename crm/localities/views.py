@@ -9,7 +9,7 @@ from crm import access
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error
-from crm.localities import services
+from crm.localities import picker, services
 from crm.localities.countries import country_choices
 from crm.localities.forms import EditLocalityForm, LocalityForm
 from crm.localities.models import Locality
@@ -43,6 +43,29 @@ def index() -> ResponseReturnValue:
         total=total,
         page=page,
         last_page=last_page,
+    )
+
+
+@bp.get("/options")
+@login_required
+def options() -> ResponseReturnValue:
+    """The options of a locality select for a search typed beside it (htmx).
+
+    Only the pairing forms use it, so only those who may create or edit pairings may ask.
+    """
+    access.require(access.can_edit_pipeline(current_user))
+    q = next((request.args[name] for name in ("q", "q_a", "q_b") if request.args.get(name)), "")
+    selected = request.args.get("selected", 0, type=int) or 0
+    found = picker.matches(q[:200])
+    if selected and selected not in {locality.id for locality in found}:
+        chosen = session.get(Locality, selected)
+        found = ([chosen] if chosen else []) + found
+    return render_template(
+        "localities/_options.html",
+        localities=found,
+        selected=selected,
+        q=q,
+        label=picker.option_label,
     )
 
 

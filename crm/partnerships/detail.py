@@ -6,33 +6,38 @@ tasks or three hundred.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask_login import current_user
 
-from crm.activities.timeline import last_contact, timeline_of
+from crm.activities.timeline import last_contact_in, timeline_of
 from crm.auth.services import active_users
 from crm.contacts.queries import people_of
-from crm.partnerships.models import Partnership
+from crm.partnerships.models import Partnership, StageChange
 from crm.tasks.dates import horizon_for
 from crm.tasks.forms import TaskForm
 from crm.tasks.queries import tasks_of
 
 
 def pairing_context(
-    partnership: Partnership, *, task_form: TaskForm | None = None
+    partnership: Partnership,
+    *,
+    task_form: TaskForm | None = None,
+    history: Sequence[StageChange] | None = None,
 ) -> dict[str, Any]:
     if task_form is None:
         task_form = TaskForm(formdata=None)
         task_form.fill_choices(active_users())
     today = horizon_for(current_user).today
     tasks = tasks_of(partnership)
+    timeline = timeline_of(partnership, history=history, tasks=tasks)
     return {
         "people": people_of(partnership),
         "tasks": tasks,
         "overdue_count": sum(1 for task in tasks if task.is_overdue(today)),
         "task_form": task_form,
-        "timeline": timeline_of(partnership),
-        "last_contact": last_contact(partnership),
+        "timeline": timeline,
+        "last_contact": last_contact_in(timeline),
         "today": today,
     }

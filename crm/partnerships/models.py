@@ -69,6 +69,10 @@ class Partnership(Base):
             postgresql_where=text("status <> 'dropped'"),
         ),
         Index("ix_partnerships_stage_activity", "stage_id", "status", "last_activity_at"),
+        # The list's other sorts, and the weekly report's stalled pairings (bench/README).
+        Index("ix_partnerships_title_sort", "title_folded", "id"),
+        Index("ix_partnerships_stage_entered", "status", "stage_entered_at"),
+        Index("ix_partnerships_target_signing", "target_signing_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

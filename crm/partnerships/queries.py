@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import Select, false, func, or_, select, union_all
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from crm.db import session
 from crm.localities.models import Locality
@@ -104,14 +104,18 @@ def filtered(statement: Select[tuple[Partnership]], filters: PartnershipFilters)
 
 
 def with_card_details(statement: Select[Any]) -> Select[Any]:
-    """Load, in a fixed number of statements, everything a card or list row shows."""
-    return statement.options(
-        selectinload(Partnership.locality_a),
-        selectinload(Partnership.locality_b),
-        selectinload(Partnership.owner),
-        selectinload(Partnership.sectors),
-        selectinload(Partnership.stage),
-    )
+    """Load everything a card or list row shows in two statements: the one-per-row relations
+    joined into the rows' own statement, the sectors (many per row) in one more."""
+    return statement.options(*CARD_LOADS)
+
+
+CARD_LOADS = (
+    joinedload(Partnership.locality_a),
+    joinedload(Partnership.locality_b),
+    joinedload(Partnership.owner),
+    joinedload(Partnership.stage),
+    selectinload(Partnership.sectors),
+)
 
 
 def count(statement: Select[Any]) -> int:
@@ -158,8 +162,8 @@ def board_columns(
 ) -> list[BoardColumn]:
     """One column per stage: its total, and its `per_column` most recently active cards.
 
-    Three statements whatever the size of the pipeline: the counts, the cards (ranked per stage
-    by a window function), and the eager loads of what the cards show.
+    Three statements whatever the size of the pipeline: the counts, the cards (the newest of
+    each stage) with what they show joined in, and their sectors.
     """
     board_filters = replace(filters, status=filters.status or Status.OPEN.value, stage="")
     narrowed = filtered(statement, board_filters)
@@ -171,16 +175,18 @@ def board_columns(
     )
     totals: dict[int, int] = {stage_id: total for stage_id, total in session.execute(counts_query)}
 
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Partnership.stage_id,
-            order_by=(Partnership.last_activity_at.desc(), Partnership.id.desc()),
-        )
-        .label("rank")
-    )
-    ranked = narrowed.with_only_columns(Partnership.id, rank).subquery()
-    top_ids = select(ranked.c.id).where(ranked.c.rank <= per_column)
+    # The top cards of each column, one indexed LIMIT per stage (stage, status, last activity),
+    # joined by UNION ALL: ranking every open pairing with a window function sorted them all.
+    per_stage = [
+        narrowed.with_only_columns(Partnership.id)
+        .where(Partnership.stage_id == stage.id)
+        .order_by(Partnership.last_activity_at.desc(), Partnership.id.desc())
+        .limit(per_column)
+        .subquery()
+        .select()
+        for stage in stages
+    ]
+    top_ids = union_all(*per_stage) if per_stage else select(Partnership.id).where(false())
     cards = session.scalars(
         with_card_details(
             select(Partnership)
@@ -232,9 +238,9 @@ def filters_from(args: Mapping[str, str]) -> PartnershipFilters:
 
 # What a history row shows besides itself: its stages and who moved it.
 HISTORY_LOADS = (
-    selectinload(StageChange.from_stage),
-    selectinload(StageChange.to_stage),
-    selectinload(StageChange.changed_by),
+    joinedload(StageChange.from_stage),
+    joinedload(StageChange.to_stage),
+    joinedload(StageChange.changed_by),
 )
 
 

@@ -14,13 +14,15 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from crm import access
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error
-from crm.localities.models import Locality
+from crm.localities import picker
 from crm.partnerships import board, detail, queries, services
 from crm.partnerships.forms import (
     EditPartnershipForm,
@@ -29,7 +31,7 @@ from crm.partnerships.forms import (
     StatusForm,
 )
 from crm.partnerships.models import Partnership, Status
-from crm.partnerships.stages import ordered_stages, stage_by_key
+from crm.partnerships.stages import ordered_stages
 from crm.sectors.services import all_sectors
 from crm.sharing.views import sharing_panel
 from crm.tasks.dates import today_for
@@ -73,6 +75,8 @@ def new() -> ResponseReturnValue:
             locality_id = request.args.get(f"locality_{side}", type=int)
             if locality_id:
                 getattr(form, f"locality_{side}_id").data = locality_id
+    if _finding_locality():
+        return render_template("partnerships/form.html", form=form, partnership=None)
     if form.validate_on_submit():
         try:
             partnership = services.create_partnership(_data_from(form), by=current_user)
@@ -109,6 +113,8 @@ def edit(partnership_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.sector_ids.data = [sector.id for sector in partnership.sectors]
     status = 200
+    if _finding_locality():
+        return render_template("partnerships/form.html", form=form, partnership=partnership)
     if form.validate_on_submit():
         try:
             services.update_partnership(
@@ -136,12 +142,13 @@ def move(partnership_id: int) -> ResponseReturnValue:
     partnership = access.get_visible_or_404(current_user, partnership_id)
     access.require(access.can_move(current_user, partnership))
     form = StageMoveForm()
-    form.stage.choices = [SelectChoice(stage.key, stage.name) for stage in ordered_stages()]
+    stages = ordered_stages()
+    form.stage.choices = [SelectChoice(stage.key, stage.name) for stage in stages]
     from_board = request.form.get("board_query") is not None
     if not form.validate_on_submit():
         message = _first_error(form)
         return _after_move(partnership, from_board, message, "error", 422)
-    stage = stage_by_key(form.stage.data or "")
+    stage = next((stage for stage in stages if stage.key == form.stage.data), None)
     if stage is None:  # deleted between rendering the choices and now
         abort(422)
     try:
@@ -152,6 +159,8 @@ def move(partnership_id: int) -> ResponseReturnValue:
             note=form.note.data or "",
             expected_version=form.version.data or 0,
         )
+        # Worded before the commit expires the objects, so the answer reads nothing again.
+        message = f"Moved “{partnership.title}” to {stage.name}."
         session.commit()
     except StaleVersion as error:
         session.rollback()
@@ -161,9 +170,10 @@ def move(partnership_id: int) -> ResponseReturnValue:
     except DomainError as error:
         session.rollback()
         return _after_move(partnership, from_board, error.message, "error", error.status_code)
-    return _after_move(
-        partnership, from_board, f"Moved “{partnership.title}” to {stage.name}.", "success", 200
-    )
+    if from_board:
+        return board.answer_move_from_board(message, "success", 200)
+    flash(message, "success")
+    return redirect(url_for(".show", partnership_id=partnership_id))
 
 
 @bp.post("/<id:partnership_id>/status")
@@ -267,8 +277,26 @@ def render_show(
     """The pairing's page; `task_form` carries a refused task back with its messages."""
     if partnership is None:
         abort(404)
-    session.refresh(partnership)
+    # Read afresh (the page may follow a refused change), with what the page shows of it joined
+    # in: one statement for the pairing, its localities, owner, stage and sectors.
+    partnership = (
+        session.scalars(
+            select(Partnership)
+            .where(Partnership.id == partnership.id)
+            .options(
+                joinedload(Partnership.locality_a),
+                joinedload(Partnership.locality_b),
+                joinedload(Partnership.owner),
+                joinedload(Partnership.stage),
+                joinedload(Partnership.sectors),
+            )
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .one()
+    )
     stages = ordered_stages()
+    history = queries.history_of(partnership)
     move_form = StageMoveForm(formdata=None, version=partnership.version)
     move_form.stage.choices = [
         SelectChoice(stage.key, stage.name) for stage in stages if stage.id != partnership.stage_id
@@ -279,10 +307,10 @@ def render_show(
             "partnerships/show.html",
             partnership=partnership,
             stages=stages,
-            history=queries.history_of(partnership),
+            history=history,
             move_form=move_form,
             status_form=status_form,
-            **detail.pairing_context(partnership, task_form=task_form),
+            **detail.pairing_context(partnership, task_form=task_form, history=history),
             sharing=sharing_panel(current_user, partnership),
         ),
         status,
@@ -304,21 +332,39 @@ def _data_from(form: PartnershipForm) -> services.PartnershipData:
 
 
 def _fill_choices(form: PartnershipForm) -> None:
-    localities = session.scalars(
-        select(Locality).order_by(Locality.country_code, Locality.name_folded)
-    ).all()
-    locality_choices = [SelectChoice(0, "Choose a locality…")] + [
-        SelectChoice(
-            locality.id, f"{locality.full_name} · {locality.kind_label} · {locality.country_code}"
+    # A few hundred localities fit in a select; beyond that it holds the chosen ones and the
+    # matches of the search typed beside it (crm/localities/picker.py).
+    form.locality_search = picker.needs_search()  # type: ignore[attr-defined]
+    if form.locality_search:  # type: ignore[attr-defined]
+        typed = [request.values.get(name, "")[:200] for name in ("q_a", "q_b")]
+        locality_choices = picker.searched_choices(
+            [_chosen_id(form.locality_a_id), _chosen_id(form.locality_b_id)], typed
         )
-        for locality in localities
-    ]
+        form.locality_queries = typed  # type: ignore[attr-defined]
+    else:
+        locality_choices = picker.all_choices()
     form.locality_a_id.choices = locality_choices
     form.locality_b_id.choices = locality_choices
     form.owner_id.choices = [
         SelectChoice(user.id, user.name) for user in access.owner_choices(current_user)
     ]
     form.sector_ids.choices = [SelectChoice(sector.id, sector.name) for sector in all_sectors()]
+
+
+def _finding_locality() -> bool:
+    """The form's "Find" button (without JavaScript): show the matches, save nothing."""
+    return request.method == "POST" and bool(request.form.get("find"))
+
+
+def _chosen_id(field: SelectField) -> int:
+    """The locality id a select holds now: posted, from the URL, or the record's own."""
+    raw = request.form.get(field.name) if request.method == "POST" else None
+    if raw is None:
+        raw = request.args.get(field.name.removesuffix("_id")) or field.data
+    try:
+        return int(raw or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _filter_choices() -> dict[str, object]:

@@ -211,7 +211,7 @@ def compute_weekly_report(
     # Stage-change notes are internal: a partner's report shows the moves without them.
     moves = _moves(start, end, scope_ids, stages, notes=access.can_see_internal_notes(viewer))
     previous_moves = _moves(previous_start, start, scope_ids, stages, notes=False)
-    stalled, stalled_total = _stalled(at_end, scope_ids, stalled_days)
+    stalled, stalled_total = _stalled(at_end, scope_ids, stalled_days, stages)
     sunday = week.sunday
 
     return WeeklyReport(
@@ -387,14 +387,14 @@ def _headline(
 
 
 def _stalled(
-    at_end: _StateAt, scope_ids: Select[tuple[int]], days: int
+    at_end: _StateAt, scope_ids: Select[tuple[int]], days: int, stages: Sequence[Stage]
 ) -> tuple[list[StalledPairing], int]:
     """Open pairings with no stage change for `days` days at the end of the week, longest first.
 
     A signed memorandum is the last stage: such a pairing is being implemented, not stuck.
     """
     threshold = at_end.moment - timedelta(days=days)
-    final_stages = [stage.id for stage in ordered_stages() if stage.key == SIGNED_STAGE_KEY]
+    final_stages = [stage.id for stage in stages if stage.key == SIGNED_STAGE_KEY]
     # A meeting, visit, call or letter since the threshold means the pairing is not stuck.
     in_contact = select(Activity.partnership_id).where(
         Activity.kind.in_([kind.value for kind in CONTACT_KINDS]),
@@ -442,7 +442,7 @@ def _stalled(
         )
     }
     stage_at_end = {pid: stage for pid, (stage, _, _) in at_end.replayed.items()}
-    names = {stage.id: stage.name for stage in ordered_stages()}
+    names = {stage.id: stage.name for stage in stages}
     stalled = []
     for pid, entered in longest:
         title, current_stage, owner = details[pid]

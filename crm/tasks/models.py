@@ -37,6 +37,8 @@ class Task(Base):
         # My tasks and the dashboard: one user's open tasks by due date.
         Index("ix_tasks_assignee_status_due", "assignee_id", "status", "due_on"),
         Index("ix_tasks_partnership_status_due", "partnership_id", "status", "due_on"),
+        # My tasks' "recently completed".
+        Index("ix_tasks_assignee_status_completed", "assignee_id", "status", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from datetime import date
 
 from flask import abort
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from crm import access
 from crm.auth.models import User
@@ -34,10 +34,11 @@ def get_visible_task_or_404(user: User, task_id: int) -> Task:
 
 def with_details(statement: Select[tuple[Task]]) -> Select[tuple[Task]]:
     return statement.options(
-        selectinload(Task.partnership).selectinload(Partnership.locality_a),
-        selectinload(Task.partnership).selectinload(Partnership.locality_b),
-        selectinload(Task.assignee),
-        selectinload(Task.completed_by),
+        # All one-per-row relations: joined into the tasks' own statement.
+        joinedload(Task.partnership).joinedload(Partnership.locality_a),
+        joinedload(Task.partnership).joinedload(Partnership.locality_b),
+        joinedload(Task.assignee),
+        joinedload(Task.completed_by),
     )
 
 
@@ -96,7 +97,7 @@ def tasks_of(partnership: Partnership) -> list[Task]:
     tasks = session.scalars(
         select(Task)
         .where(Task.partnership_id == partnership.id)
-        .options(selectinload(Task.assignee), selectinload(Task.completed_by))
+        .options(joinedload(Task.assignee), joinedload(Task.completed_by))
         .order_by(
             Task.status.desc(),
             Task.due_on.is_(None),

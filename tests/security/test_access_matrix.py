@@ -154,6 +154,7 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
         pairing_change(),
     ),
     ("localities.index", "GET"): ("/localities", no_body, everyone()),
+    ("localities.options", "GET"): ("/localities/options?q=mar", no_body, staff_only(200)),
     ("localities.new", "GET"): ("/localities/new", no_body, staff_only(200)),
     ("localities.new", "POST"): (
         "/localities/new",

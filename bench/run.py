@@ -1,0 +1,626 @@
+"""The benchmark: the app under gunicorn, measured with wrk against 127.0.0.1.
+
+For each key request: requests per second and p50/p95/p99 latency at 1 and 16 connections (wrk),
+the SQL statements the request runs (counted once in-process, with the test client and an engine
+event), the peak resident memory of a gunicorn worker (VmHWM from /proc), and the throughput as a
+ratio to a bare Flask app served the same way. Results go to bench/results/ as JSON and Markdown,
+with the query plans of every statement the key requests run.
+
+    python -m bench.run --scale small [--database-url postgresql+psycopg://...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask import session as cookie_session
+from flask_login.utils import _create_identifier
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event, func, select, text
+
+from bench.generate import BENCH_USER_EMAIL, Sizes, generate
+from config import Config
+from crm import create_app
+from crm.auth.models import User
+from crm.auth.tokens import issue_token
+from crm.db import engine_for, session
+from crm.partnerships.models import Partnership, Stage, Status
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
+SECRET_KEY = "bench-secret-key-" + "0" * 32  # a throwaway app on 127.0.0.1
+USER_AGENT = "twinning-bench"
+WORKERS = 2
+MOVE_TARGETS = {"small": 400, "large": 20_000}
+
+# The issue's targets: p95 at 1 connection, and throughput at 16 as a share of bare Flask.
+P95_TARGET_MS = {"report_pdf": 3000.0, "report_html": 1000.0}
+P95_DEFAULT_MS = 50.0
+RATIO_TARGET = {
+    "pairing_page": 0.20,
+    "list_page1": 0.20,
+    "list_deep_page": 0.20,
+    "list_search": 0.20,
+    "api_list_200": 0.20,
+    "board_all": 0.10,
+    "board_sector": 0.10,
+    "dashboard": 0.10,
+}
+
+
+@dataclass
+class Probe:
+    name: str
+    path: str
+    method: str = "GET"
+    api: bool = False
+    sql_statements: int | None = None
+    status: int | None = None
+
+
+@dataclass
+class Row:
+    name: str
+    scale: str
+    database: str
+    connections: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    sql_statements: int | None
+    ratio_to_bare: float | None
+    worker_rss_mb: float
+    requests: int
+    errors: int
+    path: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=("small", "large"), default="small")
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--duration", type=float, default=0, help="seconds per wrk run")
+    parser.add_argument("--connections", default="1,16")
+    parser.add_argument("--reuse", action="store_true", help="keep data of the right size")
+    parser.add_argument("--output", default=str(BENCH_DIR / "results"))
+    parser.add_argument("--only", default="", help="comma-separated request names")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: sudo apt-get install wrk (make bench installs it as root)")
+    url = args.database_url or f"sqlite:///{ROOT / 'instance' / f'bench-{args.scale}.sqlite3'}"
+    database = "postgresql" if url.startswith("postgresql") else "sqlite"
+    duration = args.duration or (10.0 if args.scale == "large" else 5.0)
+    connections = [int(c) for c in args.connections.split(",")]
+
+    sizes = Sizes.for_scale(args.scale)
+    generation_seconds = None
+    if not (args.reuse and _has_data(url, sizes)):
+        started = time.monotonic()
+        generate(url, args.scale)
+        generation_seconds = round(time.monotonic() - started, 1)
+        print(f"generated the {args.scale} data set in {generation_seconds} s", file=sys.stderr)
+
+    app = create_app(Config, DATABASE_URL=url, SECRET_KEY=SECRET_KEY)
+    auth = _credentials(app)
+    probes = _probes(app, args.scale)
+    if args.only:
+        wanted = set(args.only.split(","))
+        probes = [probe for probe in probes if probe.name in wanted]
+    plans = _count_statements_and_plans(app, auth, probes)
+    print("statements: " + ", ".join(f"{p.name}={p.sql_statements}" for p in probes))
+
+    rows: list[Row] = []
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY}
+    with _gunicorn("bench.bare:app", env) as (bare_port, bare_master):
+        bare = {c: _wrk(bare_port, "/", c, duration, {}) for c in connections}
+        for c, result in bare.items():
+            rows.append(
+                _row("bare_flask", "/", args.scale, database, c, result, 0, None, bare_master)
+            )
+    with _gunicorn("app:app", env) as (port, master):
+        for probe in probes:
+            headers = {"Authorization": f"Bearer {auth['token']}"} if probe.api else auth["headers"]
+            for c in connections:
+                script = None
+                if probe.method == "POST":
+                    script = _move_script(app, auth, args.scale, min(c, 2))
+                _wrk(port, probe.path, c, 2.0, headers, script=script)  # warm both workers
+                if probe.method == "POST":
+                    script = _move_script(app, auth, args.scale, min(c, 2))
+                result = _wrk(port, probe.path, c, duration, headers, script=script)
+                rows.append(
+                    _row(
+                        probe.name,
+                        probe.path,
+                        args.scale,
+                        database,
+                        c,
+                        result,
+                        bare[c]["rps"],
+                        probe.sql_statements,
+                        master,
+                    )
+                )
+                print(
+                    f"{probe.name:16} c={c:<3} {rows[-1].rps:8.1f} rps  "
+                    f"p95 {rows[-1].p95_ms:8.1f} ms  rss {rows[-1].worker_rss_mb} MB  "
+                    f"errors {rows[-1].errors}",
+                    flush=True,
+                )
+    _write(Path(args.output), args.scale, database, url, rows, plans, duration, generation_seconds)
+    return 0
+
+
+# --- data and credentials ------------------------------------------------------------------
+
+
+def _has_data(url: str, sizes: Sizes) -> bool:
+    app = create_app(Config, DATABASE_URL=url, SECRET_KEY=SECRET_KEY)
+    try:
+        with app.app_context():
+            return session.scalar(select(func.count()).select_from(Partnership)) == sizes.pairings
+    except Exception:  # no schema yet: generate it
+        return False
+    finally:
+        engine_for(app).dispose()
+
+
+def _credentials(app: Flask) -> dict[str, Any]:
+    """A logged-in session cookie with its CSRF token, and an API token, for the bench user."""
+    with app.app_context():
+        user = session.scalar(select(User).where(User.email == BENCH_USER_EMAIL))
+        assert user is not None, "the bench user is missing: generate the data first"
+        _, secret = issue_token(user, "bench")
+        session.commit()
+        user_id = user.id
+    with app.test_request_context(
+        environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}
+    ):
+        cookie_session["_user_id"] = str(user_id)
+        cookie_session["_fresh"] = True
+        cookie_session["_id"] = _create_identifier()
+        csrf = generate_csrf()
+        signer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        cookie = signer.dumps(dict(cookie_session))
+    return {
+        "token": secret,
+        "csrf": csrf,
+        "cookie": cookie,
+        "headers": {"Cookie": f"session={cookie}", "User-Agent": USER_AGENT},
+    }
+
+
+def _probes(app: Flask, scale: str) -> list[Probe]:
+    with app.app_context():
+        visible = select(func.count()).where(Partnership.archived_at.is_(None))
+        total = session.scalar(visible.select_from(Partnership)) or 0
+        pairing = session.scalar(
+            select(Partnership.id)
+            .where(Partnership.archived_at.is_(None))
+            .order_by(Partnership.id)
+            .offset(total // 2)
+            .limit(1)
+        )
+    deep = max(1, total // app.config["PAGE_SIZE"] // 2)
+    return [
+        Probe("board_all", "/board"),
+        Probe("board_sector", "/board?sector=education"),
+        Probe("list_page1", "/partnerships"),
+        Probe("list_deep_page", f"/partnerships?page={deep}"),
+        Probe("list_search", "/partnerships?q=stajer"),
+        Probe("pairing_page", f"/partnerships/{pairing}"),
+        Probe("my_tasks", "/tasks/mine"),
+        Probe("dashboard", "/"),
+        Probe("report_html", "/reports/weekly"),
+        Probe("report_pdf", "/reports/weekly?format=pdf"),
+        Probe("api_list_200", "/api/v1/partnerships?limit=200", api=True),
+        Probe("stage_move", "/partnerships/{id}/stage", method="POST"),
+    ]
+
+
+def _move_targets(app: Flask, limit: int) -> list[tuple[int, int, str, str]]:
+    """Open pairings short of the last stage: (id, version, next stage, current stage).
+
+    The write alternates each pairing between the two, so every request is a real move with the
+    version it must carry; a stale one would be a 409 and counted as an error.
+    """
+    with app.app_context():
+        stages = list(session.scalars(select(Stage).order_by(Stage.position)))
+        following = {a.id: b.key for a, b in itertools.pairwise(stages)}
+        keys = {stage.id: stage.key for stage in stages}
+        rows = session.execute(
+            select(Partnership.id, Partnership.version, Partnership.stage_id)
+            .where(
+                Partnership.archived_at.is_(None),
+                Partnership.status == Status.OPEN.value,
+                Partnership.stage_id.in_(list(following)),
+            )
+            .order_by(Partnership.id.desc())
+            .limit(limit)
+        ).all()
+    return [(pid, version, following[stage], keys[stage]) for pid, version, stage in rows]
+
+
+def _move_script(app: Flask, auth: dict[str, Any], scale: str, threads: int) -> str:
+    targets = _move_targets(app, MOVE_TARGETS[scale])
+    entries = ",\n".join(f'{{{pid}, {version}, "{a}", "{b}"}}' for pid, version, a, b in targets)
+    body = (BENCH_DIR / "move.lua").read_text()
+    report = (BENCH_DIR / "report.lua").read_text()
+    return (
+        f"targets = {{\n{entries}\n}}\n"
+        f'csrf_token = "{auth["csrf"]}"\n'
+        f'cookie = "session={auth["cookie"]}"\n'
+        f'user_agent = "{USER_AGENT}"\n'
+        f"thread_count = {threads}\n" + body + report
+    )
+
+
+# --- statements and plans ------------------------------------------------------------------
+
+
+def _count_statements_and_plans(
+    app: Flask, auth: dict[str, Any], probes: list[Probe]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each request once, in-process: how many statements it runs, how long each takes, and the
+    plan of each (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL)."""
+    engine = engine_for(app)
+    client = app.test_client()
+    client.set_cookie("session", auth["cookie"])
+    plans: dict[str, list[dict[str, Any]]] = {}
+    for probe in probes:
+        recorded: list[dict[str, Any]] = []
+        _count_one(app, engine, client, auth, probe, recorded)
+        statements = [r for r in recorded if not r["sql"].lstrip().upper().startswith("BEGIN")]
+        probe.sql_statements = len(statements)
+        plans[probe.name] = [_explain(engine, r) for r in statements]
+    return plans
+
+
+def _count_one(
+    app: Flask,
+    engine: Any,
+    client: Any,
+    auth: dict[str, Any],
+    probe: Probe,
+    recorded: list[dict[str, Any]],
+) -> None:
+    def before(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        conn.info["bench_started"] = time.perf_counter()
+
+    def after(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        elapsed = (time.perf_counter() - conn.info.pop("bench_started")) * 1000
+        recorded.append({"sql": statement, "parameters": parameters, "ms": round(elapsed, 2)})
+
+    headers = {"User-Agent": USER_AGENT}
+    if probe.api:
+        headers["Authorization"] = f"Bearer {auth['token']}"
+    # Once to warm caches (stages, compiled statements), once to count.
+    for attempt in range(2):
+        if probe.method == "POST":
+            pid, version, stage, _ = _move_targets(app, 1)[0]
+            path = probe.path.format(id=pid)
+            data = {"stage": stage, "version": str(version), "csrf_token": auth["csrf"]}
+        else:
+            path, data = probe.path, None
+        if attempt:
+            event.listen(engine, "before_cursor_execute", before)
+            event.listen(engine, "after_cursor_execute", after)
+        try:
+            response = client.open(path, method=probe.method, data=data, headers=headers)
+        finally:
+            if attempt:
+                event.remove(engine, "before_cursor_execute", before)
+                event.remove(engine, "after_cursor_execute", after)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{probe.name}: {path} answered {response.status_code}")
+    probe.status = response.status_code
+
+
+def _explain(engine: Any, recorded: dict[str, Any]) -> dict[str, Any]:
+    sql = recorded["sql"]
+    if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+        return {**recorded, "parameters": None, "plan": ""}
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            query = "EXPLAIN (ANALYZE, COSTS OFF) " + sql
+            lines = [row[0] for row in connection.exec_driver_sql(query, recorded["parameters"])]
+        else:
+            query = "EXPLAIN QUERY PLAN " + sql
+            lines = [
+                f"{row[0]}|{row[1]}| {row[3]}"
+                for row in connection.exec_driver_sql(query, recorded["parameters"])
+            ]
+    return {**recorded, "parameters": None, "plan": "\n".join(lines)}
+
+
+# --- gunicorn and wrk ----------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def _gunicorn(target: str, env: dict[str, str]) -> Iterator[tuple[int, int]]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--backlog",
+            "2048",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            # Import the app before forking, so both workers answer from the first request
+            # rather than the first cell measuring their start-up.
+            "--preload",
+            target,
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"gunicorn {target} exited") from None
+                time.sleep(0.2)
+        while len(_workers(process.pid)) < WORKERS and time.monotonic() < deadline:
+            time.sleep(0.2)
+        yield port, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _workers(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    try:
+        return [int(pid) for pid in children.read_text().split()]
+    except OSError:
+        return []
+
+
+def _peak_rss_mb(master: int) -> float:
+    peak = 0
+    for pid in _workers(master):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        found = re.search(r"VmHWM:\s+(\d+) kB", status)
+        if found:
+            peak = max(peak, int(found.group(1)))
+    return round(peak / 1024, 1)
+
+
+def _wrk(
+    port: int,
+    path: str,
+    connections: int,
+    duration: float,
+    headers: dict[str, str],
+    *,
+    script: str | None = None,
+) -> dict[str, Any]:
+    threads = min(connections, 2)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script or (BENCH_DIR / "report.lua").read_text())
+    command = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{max(duration, 1):.0f}s",
+        "--timeout",
+        "60s",
+        "-s",
+        lua.name,
+    ]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(f"http://127.0.0.1:{port}{path if script is None else '/'}")
+    try:
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(lua.name)
+    _drain(port)
+    summary = json.loads(output.strip().splitlines()[-1])
+    seconds = summary["duration_us"] / 1e6
+    errors = sum(summary[key] for key in summary if key.endswith("errors") or key == "timeouts")
+    return {**summary, "rps": summary["requests"] / seconds if seconds else 0.0, "errors": errors}
+
+
+def _drain(port: int) -> None:
+    """Wait until the workers have served what wrk left queued when it stopped.
+
+    Sync workers take queued connections in order, so one more request is answered only after
+    them; otherwise a slow page's backlog would be counted against the next cell."""
+    with contextlib.suppress(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/favicon.ico", timeout=300).close()
+
+
+def _row(
+    name: str,
+    path: str,
+    scale: str,
+    database: str,
+    connections: int,
+    result: dict[str, Any],
+    bare_rps: float,
+    statements: int | None,
+    master: int,
+) -> Row:
+    return Row(
+        name=name,
+        scale=scale,
+        database=database,
+        connections=connections,
+        rps=round(result["rps"], 1),
+        p50_ms=round(result["p50_us"] / 1000, 2),
+        p95_ms=round(result["p95_us"] / 1000, 2),
+        p99_ms=round(result["p99_us"] / 1000, 2),
+        sql_statements=statements,
+        ratio_to_bare=round(result["rps"] / bare_rps, 3) if bare_rps else None,
+        worker_rss_mb=_peak_rss_mb(master),
+        requests=result["requests"],
+        errors=result["errors"],
+        path=path,
+    )
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+def _machine(url: str) -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+        memory_gb = round(int(memory) / 1024 / 1024, 1)
+    except OSError:
+        memory_gb = None
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
+    database_version = f"SQLite {sqlite3.sqlite_version}"
+    if url.startswith("postgresql"):
+        app = create_app(Config, DATABASE_URL=url, SECRET_KEY=SECRET_KEY)
+        with engine_for(app).connect() as connection:
+            database_version = str(connection.scalar(text("SELECT version()")))
+        engine_for(app).dispose()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "database": database_version,
+        "wrk": wrk_version.splitlines()[0] if wrk_version else "",
+        "gunicorn": f"{WORKERS} sync workers",
+    }
+
+
+def _write(
+    output: Path,
+    scale: str,
+    database: str,
+    url: str,
+    rows: list[Row],
+    plans: dict[str, list[dict[str, Any]]],
+    duration: float,
+    generation_seconds: float | None,
+) -> None:
+    output.mkdir(parents=True, exist_ok=True)
+    stem = output / f"{database}-{scale}"
+    machine = _machine(url)
+    meta = {
+        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine,
+        "duration_s": duration,
+        "generation_s": generation_seconds,
+    }
+    stem.with_suffix(".json").write_text(
+        json.dumps([{**asdict(row), **{"meta": meta}} for row in rows], indent=1) + "\n"
+    )
+    stem.with_suffix(".md").write_text(_markdown(rows, meta, scale, database))
+    lines = [f"# Query plans: {database}, {scale} scale\n"]
+    for name, statements in plans.items():
+        lines.append(f"\n## {name} ({len(statements)} statements)\n")
+        for number, recorded in enumerate(statements, 1):
+            lines.append(f"\n{number}. {recorded['ms']} ms in-process\n\n```sql\n")
+            lines.append(recorded["sql"].strip() + "\n```\n")
+            if recorded["plan"]:
+                lines.append("\n```\n" + recorded["plan"] + "\n```\n")
+    (output / f"plans-{database}-{scale}.md").write_text("".join(lines))
+    print(f"wrote {stem}.json, {stem}.md and plans-{database}-{scale}.md")
+
+
+def _markdown(rows: list[Row], meta: dict[str, Any], scale: str, database: str) -> str:
+    machine = meta["machine"]
+    lines = [
+        f"# Benchmark: {database}, {scale} scale\n",
+        "",
+        f"Run {meta['run_at']} on {machine['cpu']} ({machine['cores']} cores, "
+        f"{machine['memory_gb']} GB), Linux {machine['kernel']}, Python {machine['python']}, "
+        f"{machine['database']}, {machine['wrk']}; gunicorn {machine['gunicorn']}; "
+        f"wrk {meta['duration_s']:.0f} s per cell on the same machine.",
+    ]
+    if meta["generation_s"] is not None:
+        lines.append(f"Generating the data set took {meta['generation_s']} s.")
+    lines += [
+        "",
+        "| request | conn | req/s | p50 ms | p95 ms | p99 ms | SQL | × bare | worker MB | "
+        "errors | target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.name} | {row.connections} | {row.rps:.1f} | {row.p50_ms:.1f} | "
+            f"{row.p95_ms:.1f} | {row.p99_ms:.1f} | "
+            f"{'' if row.sql_statements is None else row.sql_statements} | "
+            f"{'' if row.ratio_to_bare is None else f'{row.ratio_to_bare:.3f}'} | "
+            f"{row.worker_rss_mb:.0f} | {row.errors} | {_verdict(row)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _verdict(row: Row) -> str:
+    """Whether the row meets the issue's target (only meaningful at the large scale)."""
+    if row.name == "bare_flask":
+        return ""
+    checks = []
+    if row.connections == 1:
+        limit = P95_TARGET_MS.get(row.name, P95_DEFAULT_MS)
+        checks.append(f"p95 ≤ {limit:.0f} ms: {'yes' if row.p95_ms <= limit else 'NO'}")
+    elif row.name in RATIO_TARGET and row.ratio_to_bare is not None:
+        share = RATIO_TARGET[row.name]
+        checks.append(f"≥ {share:.0%} of bare: {'yes' if row.ratio_to_bare >= share else 'NO'}")
+    if row.sql_statements is not None and row.sql_statements > 10:
+        checks.append("SQL > 10")
+    if row.worker_rss_mb >= 200:
+        checks.append("RSS ≥ 200 MB")
+    return "; ".join(checks)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

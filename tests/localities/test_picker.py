@@ -1,0 +1,81 @@
+"""Beyond LOCALITY_SELECT_LIMIT localities, the pairing form no longer lists them all: the select
+holds the chosen ones and the matches of a search (htmx, or the "Find" button without it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from crm.db import session
+from crm.partnerships.models import Partnership
+from tests.factories import make_locality
+
+
+@pytest.fixture
+def many_localities(app: Flask) -> Iterator[dict[str, int]]:
+    app.config["LOCALITY_SELECT_LIMIT"] = 3
+    with app.app_context():
+        ids = {
+            "maribor": make_locality("Maribor").id,
+            "stajerska": make_locality("Štajerska", kind="region").id,
+            "kyzylorda": make_locality("Kyzylorda", country_code="KZ").id,
+            "ptuj": make_locality("Ptuj").id,
+        }
+        session.commit()
+    yield ids
+    del app.config["LOCALITY_SELECT_LIMIT"]
+
+
+def test_the_form_lists_no_locality_until_one_is_searched(
+    client: FlaskClient, login_as: Callable[..., int], many_localities: dict[str, int]
+) -> None:
+    login_as()
+    page = client.get("/partnerships/new").get_data(as_text=True)
+    assert 'name="q_a"' in page
+    assert "Maribor ·" not in page and "Ptuj ·" not in page
+
+    options = client.get("/localities/options?q_a=STAJER").get_data(as_text=True)
+    assert f'value="{many_localities["stajerska"]}"' in options
+    assert "Maribor" not in options
+
+    nothing = client.get("/localities/options?q=zzz").get_data(as_text=True)
+    assert "No locality matches" in nothing
+
+
+def test_find_without_javascript_then_create(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    many_localities: dict[str, int],
+) -> None:
+    owner = login_as()
+    found = client.post("/partnerships/new", data={"q_a": "maribor", "find": "a"})
+    assert found.status_code == 200
+    assert f'value="{many_localities["maribor"]}"' in found.get_data(as_text=True)
+    with app.app_context():
+        assert session.scalar(select(func.count()).select_from(Partnership)) == 0
+
+    created = client.post(
+        "/partnerships/new",
+        data={
+            "locality_a_id": many_localities["maribor"],
+            "locality_b_id": many_localities["kyzylorda"],
+            "owner_id": owner,
+        },
+    )
+    assert created.status_code == 302
+    with app.app_context():
+        assert (
+            session.scalars(select(Partnership)).one().locality_b_id == many_localities["kyzylorda"]
+        )
+
+    unknown = client.post(
+        "/partnerships/new",
+        data={"locality_a_id": 999999, "locality_b_id": many_localities["ptuj"], "owner_id": owner},
+    )
+    assert unknown.status_code == 422
+    assert "Choose a locality from the list." in unknown.get_data(as_text=True)
