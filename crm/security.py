@@ -56,7 +56,9 @@ def _refuse_nul_characters() -> None:
     if request.path.startswith("/api/"):
         return
     values = list(request.args.values())
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    # Only plain forms: reading a multipart upload here would parse it before the import page
+    # has raised its size limit.
+    if request.mimetype == "application/x-www-form-urlencoded":
         values += list(request.form.values())
     if any("\x00" in value for value in values):
         abort(400, "The request holds a NUL character.")

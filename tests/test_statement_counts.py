@@ -20,9 +20,11 @@ from crm.partnerships.stages import ensure_default_stages
 from crm.sectors.services import ensure_default_sectors
 
 MAX_STATEMENTS = 10
-# The weekly report is a dozen independent aggregates over the history; it misses the target
-# (see the README's benchmark section) and is held to its present count here.
-REPORT_MAX_STATEMENTS = {"report_html": 18, "report_pdf": 15}
+# Pages over the target, held to their present count so that they cannot grow unnoticed (see the
+# README's benchmark section): the weekly report is some twenty independent aggregates over the
+# history, tasks and meetings; the pairing page's sharing panel reads the shares and the partner
+# accounts that could be added.
+REPORT_MAX_STATEMENTS = {"report_html": 24, "report_pdf": 21, "pairing_page": 12}
 SMALL = Sizes(
     pairings=20, localities=10, countries=5, stage_changes=200, tasks=200, people=40,
     activities=100, organisations=5, users=3,
