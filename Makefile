@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.tx
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test test-fast lint format chromium pdf-libs clean-db screenshots bench wrk
+.PHONY: run test test-fast lint format chromium pdf-libs clean-db screenshots bench wrk translations catalogues
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ instance/secret_key:
 	@$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
 	@chmod 600 $@
 
-run: $(INSTALLED) instance/secret_key pdf-libs
+run: $(INSTALLED) instance/secret_key pdf-libs catalogues
 	@export SECRET_KEY=$$(cat instance/secret_key); \
 	$(FLASK) db upgrade && \
 	$(FLASK) demo load --if-empty && \
@@ -29,11 +29,11 @@ run: $(INSTALLED) instance/secret_key pdf-libs
 
 # The whole suite, browser tests included. TEST_DATABASE_URL=postgresql+psycopg://... runs it
 # against PostgreSQL instead of a temporary SQLite file.
-test: $(INSTALLED) chromium pdf-libs
+test: $(INSTALLED) chromium pdf-libs catalogues
 	$(BIN)/pytest
 
 # Everything but the browser, for a quick loop while coding.
-test-fast: $(INSTALLED) pdf-libs
+test-fast: $(INSTALLED) pdf-libs catalogues
 	$(BIN)/pytest -m "not browser"
 
 lint: $(INSTALLED)
@@ -65,6 +65,25 @@ pdf-libs:
 	    echo "PDF reports need Pango and DejaVu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
 	  fi; }
 
+# The interface's languages (crm/translations/): the .po catalogues are the source, committed;
+# the compiled .mo files are built here, so a fresh clone speaks every language after `make`.
+LANGUAGES := sl ru kk
+CATALOGUES := $(foreach lang,$(LANGUAGES),crm/translations/$(lang)/LC_MESSAGES/messages.mo)
+catalogues: $(CATALOGUES)
+crm/translations/%/LC_MESSAGES/messages.mo: crm/translations/%/LC_MESSAGES/messages.po $(INSTALLED)
+	@$(BIN)/pybabel compile --statistics -d crm/translations -l $* 2>&1 | grep -v "^compiling"; true
+	@test -f $@
+
+# After changing text in the code: extract it, merge it into each catalogue (new strings arrive
+# untranslated; tests/i18n fails until a translator fills them in), then compile.
+translations: $(INSTALLED)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output \
+	  -k lazy_gettext -k _l -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
+	  -o crm/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --no-wrap \
+	  -i crm/translations/messages.pot -d crm/translations
+	$(MAKE) --no-print-directory catalogues
+
 # Regenerate docs/screenshots/ from the browser tests.
 screenshots: $(INSTALLED) chromium
 	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/browser -k screenshot
@@ -78,7 +97,7 @@ clean-db:
 # is set, on PostgreSQL too. Results go to bench/results/. BENCH_ARGS passes more options, such
 # as --duration 1 or --reuse (keep a data set of the right size instead of generating it again).
 SCALE ?= small
-bench: $(INSTALLED) wrk pdf-libs
+bench: $(INSTALLED) wrk pdf-libs catalogues
 	$(BIN)/python -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 	@if [ -n "$(BENCH_DATABASE_URL)" ]; then \
 	  $(BIN)/python -m bench.run --scale $(SCALE) --database-url "$(BENCH_DATABASE_URL)" $(BENCH_ARGS); \

@@ -29,6 +29,8 @@ class Config:
     )
     # Shown to users who have not chosen their own; weeks and "days in stage" are counted here.
     TIME_ZONE: str = os.environ.get("TIME_ZONE", "Europe/Ljubljana")
+    # The language for visitors whose browser asks for none of ours: en, sl, ru or kk.
+    DEFAULT_LANGUAGE: str = os.environ.get("DEFAULT_LANGUAGE", "en")
     # Seconds a SQLite writer waits for another writer before giving up.
     SQLITE_BUSY_TIMEOUT: float = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30"))
 

@@ -25,10 +25,12 @@ def create_app(config: type[Config] | None = None, **overrides: Any) -> Flask:
     from crm import db, models, routing, security
     from crm.audit import services as audit
     from crm.auth import login, sessions, throttle
+    from crm.i18n import locale
 
     models.register()
     routing.init_app(app)
     db.init_app(app)
+    locale.init_app(app)
     login.init_app(app)
     sessions.init_app(app)
     throttle.init_app(app)
@@ -62,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth.views import bp as auth_bp
     from crm.contacts.views import bp as contacts_bp
     from crm.exports.views import bp as exports_bp
+    from crm.i18n.views import bp as i18n_bp
     from crm.imports.views import bp as imports_bp
     from crm.localities.views import bp as localities_bp
     from crm.partnerships.board_views import bp as board_bp
@@ -93,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         imports_bp,
         exports_bp,
+        i18n_bp,
     ):
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens, never cookies, so CSRF does not apply to it.

@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
 from flask import Flask, current_app
+from flask_babel import format_date, get_locale, gettext, ngettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -25,15 +29,28 @@ def user_time_zone() -> ZoneInfo:
 
 
 def local_datetime(value: datetime | None) -> str:
+    """The date and time in the reader's zone and locale: "12 Feb 2026, 10:00", "12. feb. 2026 10:00"."""
     if value is None:
         return ""
-    return value.astimezone(user_time_zone()).strftime("%Y-%m-%d %H:%M")
+    local = value.astimezone(user_time_zone())
+    locale = get_locale() or Locale.parse("en_GB")
+    date_text = babel_format_date(local.date(), "medium", locale=locale)
+    time_text = babel_format_time(local.time(), "short", locale=locale)
+    return str(locale.datetime_formats["medium"]).format(time_text, date_text)
 
 
 def long_date(value: date | None) -> str:
+    """ "12 February 2026" in the reader's locale."""
     if value is None:
         return ""
-    return f"{value.day} {value:%B %Y}"
+    return format_date(value, "long")
+
+
+def medium_date(value: date | None) -> str:
+    """ "12 Feb 2026" in the reader's locale."""
+    if value is None:
+        return ""
+    return format_date(value, "medium")
 
 
 def age(value: datetime | None, now: datetime | None = None) -> str:
@@ -43,14 +60,14 @@ def age(value: datetime | None, now: datetime | None = None) -> str:
     zone = user_time_zone()
     days = ((now or utcnow()).astimezone(zone).date() - value.astimezone(zone).date()).days
     if days <= 0:
-        return "today"
+        return gettext("today")
     if days == 1:
-        return "yesterday"
+        return gettext("yesterday")
     if days < 60:
-        return f"{days} days ago"
+        return ngettext("%(num)d day ago", "%(num)d days ago", days)
     if days < 730:
-        return f"{days // 30} months ago"
-    return f"{days // 365} years ago"
+        return ngettext("%(num)d month ago", "%(num)d months ago", days // 30)
+    return ngettext("%(num)d year ago", "%(num)d years ago", days // 365)
 
 
 def time_tag(value: datetime | None) -> Markup:
@@ -81,6 +98,7 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime)
     app.add_template_filter(long_date)
+    app.add_template_filter(medium_date)
     app.add_template_filter(age)
     app.add_template_filter(time_tag)
     app.add_template_filter(country_tag)

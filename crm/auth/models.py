@@ -50,6 +50,8 @@ class User(UserMixin, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     # IANA name; empty means the deployment's TIME_ZONE.
     time_zone: Mapped[str] = mapped_column(String(64), default="")
+    # en, sl, ru or kk; empty means the browser's choice, then the deployment's DEFAULT_LANGUAGE.
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
     # The secret in the user's private calendar feed URL; None when no feed is issued (revoked).
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,6 +12,7 @@ from crm.auth.tokens import ApiToken, issue_token, revoke_token, tokens_of
 from crm.db import session
 from crm.errors import DomainError
 from crm.forms import attach_domain_error
+from crm.i18n.locale import LANGUAGE_SESSION_KEY
 from crm.navigation import safe_local_path
 
 bp = Blueprint("auth", __name__)
@@ -59,8 +60,12 @@ def login() -> ResponseReturnValue:
         return render_template("auth/login.html", form=form), 401
     record(Action.LOGIN, object_type="user", object_id=user.id, object_label=email, actor=user)
     session.commit()
-    # A fresh session at login, so an identifier planted before it is worth nothing after.
+    # A fresh session at login, so an identifier planted before it is worth nothing after; the
+    # language picked on the login page carries over, as it is no secret.
+    language = cookie_session.get(LANGUAGE_SESSION_KEY)
     cookie_session.clear()
+    if language:
+        cookie_session[LANGUAGE_SESSION_KEY] = language
     login_user(user)
     sessions.start()
     flash(f"Welcome, {user.name}.", "success")
@@ -72,8 +77,12 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     record(Action.LOGOUT, object_type="user", object_id=current_user.id)
     session.commit()
+    language = current_user.language or cookie_session.get(LANGUAGE_SESSION_KEY)
     logout_user()
     cookie_session.clear()
+    if language:
+        # Signed out, the login page still speaks the language the user chose.
+        cookie_session[LANGUAGE_SESSION_KEY] = language
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
 

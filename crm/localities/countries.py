@@ -1,28 +1,58 @@
-"""ISO 3166 countries and subdivisions, as pycountry lists them today."""
+"""ISO 3166 countries and subdivisions, as pycountry lists them today; names in the reader's language."""
 
 from __future__ import annotations
 
 from functools import cache
 
 import pycountry
+from babel import Locale
+from flask_babel import get_locale
+
+from crm.text_search import fold
 
 
 def country_name(alpha_2: str) -> str:
+    """The country's name in the language being rendered (CLDR's), else ISO's English name."""
+    code = alpha_2.upper()
+    locale = get_locale()
+    if locale is not None:
+        localised = _territory_names(str(locale)).get(code)
+        if localised:
+            return localised
+    return english_country_name(code)
+
+
+def english_country_name(alpha_2: str) -> str:
     country = pycountry.countries.get(alpha_2=alpha_2.upper())
     if country is None:
         return alpha_2
     return str(getattr(country, "common_name", None) or country.name)
 
 
+@cache
+def _territory_names(locale: str) -> dict[str, str]:
+    return dict(Locale.parse(locale).territories)
+
+
 def is_country(alpha_2: str) -> bool:
     return len(alpha_2) == 2 and pycountry.countries.get(alpha_2=alpha_2.upper()) is not None
 
 
-@cache
 def country_choices() -> list[tuple[str, str]]:
-    """(code, name) pairs sorted by name, for select boxes."""
-    pairs = [(c.alpha_2, country_name(c.alpha_2)) for c in pycountry.countries]
-    return sorted(pairs, key=lambda pair: pair[1])
+    """(code, name) pairs sorted by name in the reader's language, for select boxes."""
+    locale = get_locale()
+    return _country_choices(str(locale) if locale is not None else "")
+
+
+@cache
+def _country_choices(locale: str) -> list[tuple[str, str]]:
+    names = _territory_names(locale) if locale else {}
+    pairs = [
+        (c.alpha_2, names.get(c.alpha_2) or english_country_name(c.alpha_2))
+        for c in pycountry.countries
+    ]
+    # Sorted by the name as the reader sees it, ignoring case and accents.
+    return sorted(pairs, key=lambda pair: fold(pair[1]))
 
 
 def subdivision_name(code: str) -> str | None:

@@ -1,0 +1,1 @@
+"""The users' languages: which one a request speaks, and switching between them."""

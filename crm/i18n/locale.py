@@ -1,0 +1,65 @@
+"""Which language and time zone a request speaks: the user's choice, else the browser's, else ours.
+
+Flask-Babel asks these selectors once per request (and `force_locale` overrides them, as the
+weekly e-mail does for each subscriber).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, has_request_context, request
+from flask import session as cookie_session
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+from crm.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES, formatting_locale, is_language
+
+# Where a visitor who is not signed in keeps their choice (the login page has the switch too).
+LANGUAGE_SESSION_KEY = "language"
+
+
+def chosen_language() -> str:
+    """The language code (en, sl, ru, kk) this request speaks."""
+    if has_request_context():
+        if current_user and current_user.is_authenticated and is_language(current_user.language):
+            return str(current_user.language)
+        remembered = cookie_session.get(LANGUAGE_SESSION_KEY)
+        if is_language(remembered):
+            return str(remembered)
+        best = request.accept_languages.best_match(list(LANGUAGES))
+        if best:
+            return best
+    return deployment_language()
+
+
+def deployment_language() -> str:
+    configured = current_app.config.get("DEFAULT_LANGUAGE", DEFAULT_LANGUAGE)
+    return configured if is_language(configured) else DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """The language of what is being rendered now, `force_locale` included."""
+    locale = get_locale()
+    return locale.language if locale is not None and is_language(locale.language) else "en"
+
+
+def _select_locale() -> str:
+    return formatting_locale(chosen_language())
+
+
+def _select_time_zone() -> str:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        if current_user.time_zone:
+            return str(current_user.time_zone)
+    return str(current_app.config["TIME_ZONE"])
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", formatting_locale(DEFAULT_LANGUAGE))
+    Babel(app, locale_selector=_select_locale, timezone_selector=_select_time_zone)
+    # {% trans %} blocks span lines in templates; their msgids should not carry the indentation.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+    @app.context_processor
+    def language_context() -> dict[str, object]:
+        return {"languages": LANGUAGES.values(), "current_language": current_language()}
