@@ -29,7 +29,7 @@ def user_time_zone() -> ZoneInfo:
 
 
 def local_datetime(value: datetime | None) -> str:
-    """The date and time in the reader's zone and locale: "12 Feb 2026, 10:00", "12. feb. 2026 10:00"."""
+    """The date and time in the reader's zone and locale: "12 Feb 2026, 10:00" in English."""
     if value is None:
         return ""
     local = value.astimezone(user_time_zone())

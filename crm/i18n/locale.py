@@ -47,9 +47,9 @@ def _select_locale() -> str:
 
 
 def _select_time_zone() -> str:
-    if has_request_context() and current_user and current_user.is_authenticated:
-        if current_user.time_zone:
-            return str(current_user.time_zone)
+    signed_in = has_request_context() and current_user and current_user.is_authenticated
+    if signed_in and current_user.time_zone:
+        return str(current_user.time_zone)
     return str(current_app.config["TIME_ZONE"])
 
 

@@ -1,4 +1,4 @@
-"""ISO 3166 countries and subdivisions, as pycountry lists them today; names in the reader's language."""
+"""ISO 3166 countries and subdivisions as pycountry lists them; names in the reader's language."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -24,6 +25,15 @@ class LocalityForm(FlaskForm):
         "English name",
         validators=[Optional(), Length(max=NAME_MAX_LENGTH)],
         description="Optional: Kyzylorda Region.",
+    )
+    other_names = TextAreaField(
+        lazy_gettext("Names in other languages"),
+        validators=[Optional(), Length(max=4000)],
+        description=lazy_gettext(
+            "Optional, one per line: a language code, a colon and the name, e.g. “ru: Кызылорда”. "
+            "Search finds every one of them, and readers see the one in their language."
+        ),
+        render_kw={"rows": 3},
     )
     kind = SelectField(
         "Kind",

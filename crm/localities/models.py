@@ -3,10 +3,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import String, UniqueConstraint, event
+from sqlalchemy import JSON, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base, utcnow
+from crm.i18n.locale import current_language
 from crm.localities.countries import country_name, subdivision_name
 from crm.text_search import fold
 
@@ -29,12 +30,15 @@ class Locality(Base):
     # As written locally, in its own script: "Maribor", "Қызылорда облысы".
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200), default="")
+    # Names in other languages and scripts, by language code: {"ru": "Кызылорда", "kk": ...}.
+    # Searched like the others; the reader's language is shown first where there is one.
+    other_names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     kind: Mapped[str] = mapped_column(String(20))
     country_code: Mapped[str] = mapped_column(String(2), index=True)
     subdivision_code: Mapped[str] = mapped_column(String(10), default="")
     name_folded: Mapped[str] = mapped_column(String(200))
     # Every name the locality is known by, folded, for diacritics-insensitive search.
-    search_folded: Mapped[str] = mapped_column(String(1000), default="")
+    search_folded: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -43,14 +47,26 @@ class Locality(Base):
 
     @property
     def display_name(self) -> str:
-        """The English name where there is one, as titles and cards use it."""
+        """The name in the reader's language if it has one, else the English, else the local."""
+        language = current_language()
+        if language != "en" and (self.other_names or {}).get(language):
+            return self.other_names[language]
         return self.name_en or self.name
 
     @property
     def full_name(self) -> str:
-        if self.name_en and self.name_en != self.name:
-            return f"{self.name_en} ({self.name})"
+        """The reader's name for it, with the local spelling beside it when that differs."""
+        shown = self.display_name
+        if shown != self.name:
+            return f"{shown} ({self.name})"
         return self.name
+
+    @property
+    def all_names(self) -> list[tuple[str, str]]:
+        """(language code, name) of every name other than the local one, English first."""
+        names = [("en", self.name_en)] if self.name_en else []
+        names += sorted((self.other_names or {}).items())
+        return names
 
     @property
     def country_name(self) -> str:
@@ -73,6 +89,7 @@ class Locality(Base):
 def _refresh_folded_names(mapper: object, connection: object, locality: Locality) -> None:
     locality.name_folded = fold(locality.name)
     names = [locality.name, locality.name_en, locality.subdivision_code]
+    names += list((locality.other_names or {}).values())
     if locality.subdivision_code:
         names.append(subdivision_name(locality.subdivision_code) or "")
     locality.search_folded = fold(" | ".join(name for name in names if name))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import Select, select
 
 from crm.db import session
@@ -13,6 +15,9 @@ from crm.localities.models import Locality, LocalityKind
 from crm.text_search import LIKE_ESCAPE, contains_pattern, fold
 
 NAME_MAX_LENGTH = 200
+MAX_OTHER_NAMES = 12
+# A BCP 47 language, optionally with a script or region: ru, kk, kk-latn, sr-cyrl.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
 
 
 @dataclass(frozen=True)
@@ -22,9 +27,17 @@ class LocalityData:
     country_code: str
     name_en: str = ""
     subdivision_code: str = ""
+    # (language code, name) pairs: the names in other languages and scripts. None leaves an
+    # existing locality's names as they are (the import and the API do not carry them).
+    other_names: tuple[tuple[str, str], ...] | None = None
 
     def cleaned(self) -> LocalityData:
         return LocalityData(
+            other_names=None
+            if self.other_names is None
+            else tuple(
+                (code.strip().lower(), " ".join(name.split())) for code, name in self.other_names
+            ),
             name=" ".join(self.name.split()),
             kind=self.kind.strip().lower(),
             country_code=self.country_code.strip().upper(),
@@ -36,12 +49,14 @@ class LocalityData:
 def create_locality(data: LocalityData) -> Locality:
     data = data.cleaned()
     _validate(data, except_id=None)
+    _validate_other_names(data.other_names or ())
     locality = Locality(
         name=data.name,
         name_en=data.name_en,
         kind=data.kind,
         country_code=data.country_code,
         subdivision_code=data.subdivision_code,
+        other_names=dict(data.other_names or ()),
     )
     session.add(locality)
     session.flush()
@@ -53,12 +68,69 @@ def update_locality(locality: Locality, data: LocalityData, *, expected_version:
         raise StaleVersion()
     data = data.cleaned()
     _validate(data, except_id=locality.id)
+    if data.other_names is not None:
+        _validate_other_names(data.other_names)
+        locality.other_names = dict(data.other_names)
     locality.name = data.name
     locality.name_en = data.name_en
     locality.kind = data.kind
     locality.country_code = data.country_code
     locality.subdivision_code = data.subdivision_code
     session.flush()
+
+
+def parse_other_names(text: str) -> tuple[tuple[str, str], ...]:
+    """ "ru: Кызылорда" per line into (code, name) pairs; blank lines are skipped."""
+    pairs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        code, separator, name = line.partition(":")
+        if not separator or not name.strip():
+            raise DomainError(
+                gettext(
+                    "Line %(number)d: write a language code, a colon and the name, "
+                    "e.g. “ru: Марибор”.",
+                    number=number,
+                ),
+                field="other_names",
+            )
+        pairs.append((code.strip().lower(), " ".join(name.split())))
+    return tuple(pairs)
+
+
+def format_other_names(locality: Locality) -> str:
+    return "\n".join(f"{code}: {name}" for code, name in sorted(locality.other_names.items()))
+
+
+def _validate_other_names(pairs: tuple[tuple[str, str], ...]) -> None:
+    if len(pairs) > MAX_OTHER_NAMES:
+        raise DomainError(
+            gettext("A locality can have at most %(max)d other names.", max=MAX_OTHER_NAMES),
+            field="other_names",
+        )
+    seen: set[str] = set()
+    for code, name in pairs:
+        if not LANGUAGE_CODE.fullmatch(code):
+            raise DomainError(
+                gettext(
+                    "“%(code)s” is not a language code; use two or three letters, "
+                    "like sl, ru or kk (optionally with a script: kk-latn).",
+                    code=code,
+                ),
+                field="other_names",
+            )
+        if code in seen:
+            raise DomainError(
+                gettext("Give one name per language; “%(code)s” appears twice.", code=code),
+                field="other_names",
+            )
+        seen.add(code)
+        if len(name) > NAME_MAX_LENGTH:
+            raise DomainError(
+                gettext("A name can be at most %(max)d characters.", max=NAME_MAX_LENGTH),
+                field="other_names",
+            )
 
 
 def find_locality(country_code: str, kind: str, name: str) -> Locality | None:

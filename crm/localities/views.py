@@ -112,6 +112,8 @@ def edit(locality_id: int) -> ResponseReturnValue:
     locality = access.get_visible_locality_or_404(current_user, locality_id)
     _require_editor()
     form = EditLocalityForm(obj=locality)
+    if not form.is_submitted():
+        form.other_names.data = services.format_other_names(locality)
     if form.validate_on_submit():
         try:
             services.update_locality(
@@ -123,6 +125,7 @@ def edit(locality_id: int) -> ResponseReturnValue:
             flash(error.message, "warning")
             session.refresh(locality)
             form = EditLocalityForm(formdata=None, obj=locality)
+            form.other_names.data = services.format_other_names(locality)
             return render_template("localities/form.html", form=form, locality=locality), 409
         except DomainError as error:
             session.rollback()
@@ -141,6 +144,7 @@ def _data_from(form: LocalityForm) -> services.LocalityData:
         kind=form.kind.data or "",
         country_code=form.country_code.data or "",
         subdivision_code=form.subdivision_code.data or "",
+        other_names=services.parse_other_names(form.other_names.data or ""),
     )
 
 

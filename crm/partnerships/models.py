@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
 from crm.db import Base, utcnow
+from crm.i18n.names import TranslatedName
 from crm.localities.models import Locality
 from crm.sectors.models import Sector
 from crm.text_search import fold
@@ -35,12 +36,12 @@ class Status(enum.StrEnum):
         return {"open": "Open", "on_hold": "On hold", "dropped": "Dropped"}[self.value]
 
 
-class Stage(Base):
+class Stage(TranslatedName, Base):
     __tablename__ = "stages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(100))
+    given_name: Mapped[str] = mapped_column("name", String(100))
     position: Mapped[int] = mapped_column(unique=True)
 
     def __repr__(self) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from crm.db import session
 from crm.errors import DomainError
+from crm.i18n.names import N_
 from crm.partnerships.models import Stage
 from crm.text_search import fold
 
@@ -21,12 +22,12 @@ class StageDefault:
 
 # The keys are the stable names that the API, the import and the reports use; names may be renamed.
 DEFAULT_STAGES = (
-    StageDefault("prospect", "Prospect", 1),
-    StageDefault("exploratory_talks", "Exploratory talks", 2),
-    StageDefault("agreement_in_principle", "Agreement in principle", 3),
-    StageDefault("memorandum_drafting", "Memorandum drafting", 4),
-    StageDefault("memorandum_review", "Memorandum under review", 5),
-    StageDefault("memorandum_signed", "Memorandum signed", 6),
+    StageDefault("prospect", N_("Prospect"), 1),
+    StageDefault("exploratory_talks", N_("Exploratory talks"), 2),
+    StageDefault("agreement_in_principle", N_("Agreement in principle"), 3),
+    StageDefault("memorandum_drafting", N_("Memorandum drafting"), 4),
+    StageDefault("memorandum_review", N_("Memorandum under review"), 5),
+    StageDefault("memorandum_signed", N_("Memorandum signed"), 6),
 )
 FIRST_STAGE_KEY = DEFAULT_STAGES[0].key
 SIGNED_STAGE_KEY = DEFAULT_STAGES[-1].key

@@ -4,14 +4,15 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base
+from crm.i18n.names import TranslatedName
 
 
-class Sector(Base):
+class Sector(TranslatedName, Base):
     __tablename__ = "sectors"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    given_name: Mapped[str] = mapped_column("name", String(100), unique=True)
 
     def __repr__(self) -> str:
         return f"<Sector {self.slug}>"

@@ -6,24 +6,25 @@ from sqlalchemy import delete, insert, select
 
 from crm.db import session
 from crm.errors import DomainError
+from crm.i18n.names import N_
 from crm.partnerships.models import partnership_sectors
 from crm.sectors.models import Sector
 from crm.text_search import fold
 
 DEFAULT_SECTORS = (
-    ("economics-and-trade", "Economics and trade"),
-    ("investment", "Investment"),
-    ("urban-infrastructure", "Urban infrastructure"),
-    ("water-resources-management", "Water resources management"),
-    ("agriculture", "Agriculture and agri-processing"),
-    ("education", "Education"),
-    ("culture", "Culture"),
-    ("tourism", "Tourism"),
-    ("ecology-and-sustainable-development", "Ecology and sustainable development"),
-    ("renewable-energy", "Renewable energy"),
-    ("logistics", "Logistics"),
-    ("industry", "Industry"),
-    ("innovation-and-technology", "Innovation and technology"),
+    ("economics-and-trade", N_("Economics and trade")),
+    ("investment", N_("Investment")),
+    ("urban-infrastructure", N_("Urban infrastructure")),
+    ("water-resources-management", N_("Water resources management")),
+    ("agriculture", N_("Agriculture and agri-processing")),
+    ("education", N_("Education")),
+    ("culture", N_("Culture")),
+    ("tourism", N_("Tourism")),
+    ("ecology-and-sustainable-development", N_("Ecology and sustainable development")),
+    ("renewable-energy", N_("Renewable energy")),
+    ("logistics", N_("Logistics")),
+    ("industry", N_("Industry")),
+    ("innovation-and-technology", N_("Innovation and technology")),
 )
 
 
@@ -36,7 +37,8 @@ def ensure_default_sectors() -> None:
 
 
 def all_sectors() -> list[Sector]:
-    return list(session.scalars(select(Sector).order_by(Sector.name)))
+    """Sorted by the name the reader sees, which is not always the stored one."""
+    return sorted(session.scalars(select(Sector)), key=lambda sector: fold(sector.name))
 
 
 def sector_by_slug(slug: str) -> Sector | None:

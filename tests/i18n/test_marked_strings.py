@@ -110,7 +110,7 @@ PERSON_FACING_CALLS = {
     "flash", "ValidationError", "StopValidation", "echo", "secho", "ClickException",
     "BadParameter", "UsageError", "abort", "confirm", "prompt",
 }  # fmt: skip
-MESSAGE_KEYWORDS = {"message", "description", "label", "invalid_choice_message", "description"}
+MESSAGE_KEYWORDS = {"message", "description", "label", "invalid_choice_message"}
 # The JSON API's descriptions and errors are a contract for programs, kept in English; the domain
 # messages it passes on come from the services, which are scanned.
 API_PACKAGE = PACKAGE / "api"
@@ -154,7 +154,9 @@ def _domain_error_names(trees: dict[Path, ast.Module]) -> set[str]:
     return names
 
 
-def unmarked_python_text(tree: ast.Module, source: str, error_names: set[str]) -> list[tuple[int, str]]:
+def unmarked_python_text(
+    tree: ast.Module, source: str, error_names: set[str]
+) -> list[tuple[int, str]]:
     lines = source.split("\n")
     found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
@@ -213,4 +215,4 @@ def test_the_python_scanner_finds_plain_messages_and_accepts_marked_ones() -> No
     assert scan('flash(gettext("Saved."), "success")') == []
     assert scan('name = StringField(_l("Name"))') == []
     assert scan('raise DomainError(gettext("No %(x)s.", x=1))') == []
-    assert scan('click.echo(path)') == []
+    assert scan("click.echo(path)") == []
