@@ -140,3 +140,10 @@ def count_statements(
             event.remove(engine, "before_cursor_execute", record)
 
     return counting
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # `make` compiles the catalogues; this keeps a bare `pytest` after editing a .po honest too.
+    from tests.i18n.catalogues import compile_stale_catalogues
+
+    compile_stale_catalogues()

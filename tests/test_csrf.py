@@ -41,6 +41,7 @@ def protected(app: Flask) -> Iterator[tuple[Flask, FlaskClient]]:
         "/localities/new",
         "/sectors",
         "/logout",
+        "/language",
     ],
 )
 def test_posts_without_a_token_are_refused(protected: tuple[Flask, FlaskClient], url: str) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask import session as cookie_session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, refresh
 from flask_login import current_user
 
 from crm.db import session
+from crm.error_pages import render_error
 from crm.i18n.languages import is_language
 from crm.i18n.locale import LANGUAGE_SESSION_KEY
 from crm.navigation import safe_local_path
@@ -20,7 +21,7 @@ bp = Blueprint("i18n", __name__)
 def switch() -> ResponseReturnValue:
     language = request.form.get("language", "")
     if not is_language(language):
-        abort(400, description=gettext("Choose one of the languages offered."))
+        return render_error(400, gettext("Choose one of the languages offered."))
     cookie_session[LANGUAGE_SESSION_KEY] = language
     if current_user.is_authenticated:
         current_user.language = language

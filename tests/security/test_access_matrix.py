@@ -231,6 +231,13 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
         {**everyone(302), "anonymous": 401},
     ),
     ("auth.logout", "POST"): ("/logout", no_body, everyone(302)),
+    # Anyone may choose the language they read in, signed in or not.
+    ("i18n.switch", "POST"): (
+        "/language",
+        # Back to the login page, which anonymous visitors may see.
+        lambda w: {"language": "sl", "next": "/login"},
+        {**everyone(302), "anonymous": 302},
+    ),
     ("auth.tokens", "GET"): ("/account/tokens", no_body, everyone()),
     ("auth.tokens", "POST"): ("/account/tokens", lambda w: {"name": "sync"}, everyone()),
     # Someone else's token: nobody may revoke it but its owner.
@@ -668,9 +675,12 @@ def test_route_method_role(
 
 
 def without_token(response: Any) -> str:
-    """The page with its CSRF token blanked: the token is signed with the time, so two
-    otherwise identical pages differ in it when a second passes between them."""
-    return re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', response.get_data(as_text=True))
+    """The page with its CSRF tokens blanked (the token is signed with the time, so two otherwise
+    identical pages differ in it when a second passes between them), and with the address the
+    language switch returns to, which is the one the reader typed."""
+    page = re.sub(r'"X-CSRFToken": "[^"]*"', '"X-CSRFToken": ""', response.get_data(as_text=True))
+    page = re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token" value=""', page)
+    return re.sub(r'name="next" value="[^"]*"', 'name="next" value=""', page)
 
 
 @pytest.mark.parametrize("role", ["partner-", "viewer", "officer"])

@@ -1,0 +1,108 @@
+"""A locality's names in other languages and scripts: kept, validated, searched and shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from crm.db import session
+from crm.localities.models import Locality
+from crm.localities.services import LocalityData, update_locality
+from tests.factories import make_locality, make_partnership
+
+
+def kyzylorda(app: Flask) -> int:
+    with app.app_context():
+        locality = make_locality(
+            "Қызылорда облысы",
+            name_en="Kyzylorda Region",
+            kind="region",
+            country_code="KZ",
+            other_names=(("ru", "Кызылординская область"), ("kk-latn", "Qyzylorda oblysy")),
+        )
+        make_partnership(make_locality("Maribor"), locality)
+        session.commit()
+        return locality.id
+
+
+def test_search_finds_a_locality_and_its_pairings_by_any_of_its_names(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    locality_id = kyzylorda(app)
+    login_as("officer")
+    for typed in ("кызылординская", "Qyzylorda", "қызылорда", "kyzylorda region"):
+        page = client.get("/localities", query_string={"q": typed}).get_data(as_text=True)
+        assert f"/localities/{locality_id}" in page, typed
+        pairings = client.get("/partnerships", query_string={"q": typed}).get_data(as_text=True)
+        assert "Maribor" in pairings, typed
+    everything = client.get("/search", query_string={"q": "Кызылординская"}).get_data(as_text=True)
+    assert f"/localities/{locality_id}" in everything
+
+
+def test_the_readers_language_comes_first(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    locality_id = kyzylorda(app)
+    login_as("officer", language="ru")
+    page = client.get(f"/localities/{locality_id}").get_data(as_text=True)
+    assert "<h1>Кызылординская область (Қызылорда облысы)</h1>" in page
+    login_as("officer", language="sl")
+    page = client.get(f"/localities/{locality_id}").get_data(as_text=True)
+    # No Slovenian name: the English one, with the local spelling beside it.
+    assert "<h1>Kyzylorda Region (Қызылорда облысы)</h1>" in page
+
+
+def test_the_form_keeps_names_one_per_line_and_refuses_bad_lines(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    locality_id = kyzylorda(app)
+    login_as("officer")
+    form = client.get(f"/localities/{locality_id}/edit").get_data(as_text=True)
+    assert "kk-latn: Qyzylorda oblysy\nru: Кызылординская область" in form
+    with app.app_context():
+        version = session.get(Locality, locality_id).version
+    base = {
+        "name": "Қызылорда облысы",
+        "name_en": "Kyzylorda Region",
+        "kind": "region",
+        "country_code": "KZ",
+        "version": str(version),
+    }
+    for bad, message in (
+        ("Кызылорда", "a language code, a colon and the name"),
+        ("russian: Кызылорда", "is not a language code"),
+        ("ru: Кызылорда\nRU: Кзыл-Орда", "appears twice"),
+        ("ru: " + "я" * 201, "at most 200 characters"),
+    ):
+        response = client.post(f"/localities/{locality_id}/edit", data={**base, "other_names": bad})
+        assert response.status_code == 422, bad
+        assert message in response.get_data(as_text=True), bad
+    with app.app_context():
+        assert session.get(Locality, locality_id).other_names == {
+            "ru": "Кызылординская область",
+            "kk-latn": "Qyzylorda oblysy",
+        }
+    response = client.post(
+        f"/localities/{locality_id}/edit",
+        data={**base, "other_names": "ru:  Кызылорда \n\nsl: Kizilorda"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        saved = session.get(Locality, locality_id)
+        assert saved.other_names == {"ru": "Кызылорда", "sl": "Kizilorda"}
+        assert "kizilorda" in saved.search_folded
+
+
+def test_an_update_that_does_not_carry_other_names_keeps_them(app: Flask) -> None:
+    locality_id = kyzylorda(app)
+    with app.app_context():
+        locality = session.get(Locality, locality_id)
+        update_locality(
+            locality,
+            LocalityData(name=locality.name, kind="region", country_code="KZ", name_en="Kyzylorda"),
+            expected_version=locality.version,
+        )
+        session.commit()
+        assert session.get(Locality, locality_id).other_names["ru"] == "Кызылординская область"
