@@ -56,13 +56,14 @@ chromium:
 
 # WeasyPrint draws the PDF report with Pango; DejaVu covers Slovenian and Cyrillic.
 pdf-libs:
-	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi dejavu || { \
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 && ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset \
+	  && fc-list 2>/dev/null | grep -qi dejavu || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing Pango and DejaVu fonts for PDF reports..."; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig >/dev/null; \
+	      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fontconfig >/dev/null; \
 	  else \
-	    echo "PDF reports need Pango and DejaVu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
+	    echo "PDF reports need Pango, HarfBuzz and DejaVu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"; \
 	  fi; }
 
 # The interface's languages (crm/translations/): the .po catalogues are the source, committed;
