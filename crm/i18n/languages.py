@@ -25,6 +25,8 @@ LANGUAGES: dict[str, Language] = {
     )
 }
 DEFAULT_LANGUAGE = "en"
+# The language the code and the catalogues' msgids are written in.
+SOURCE_LANGUAGE = "en"
 
 
 def is_language(code: str | None) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
+from crm.i18n.languages import SOURCE_LANGUAGE
 from crm.i18n.locale import current_language
 
 
@@ -28,6 +29,15 @@ def translated_name(given: str, translations: Mapping[str, str] | None) -> str:
     if translations and translations.get(language):
         return translations[language]
     return gettext(given) if given else given
+
+
+def rename_in(record: TranslatedName, name: str, language: str) -> None:
+    """Give `record` a new name in `language`: the name as given for the source language."""
+    if language == SOURCE_LANGUAGE:
+        record.given_name = name
+    else:
+        # A new dict, so that the JSON column sees the change.
+        record.name_translations = {**(record.name_translations or {}), language: name}
 
 
 class TranslatedName:

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length
 from crm import access
 from crm.db import get_or_404, session
 from crm.errors import DomainError
+from crm.i18n.locale import current_language
 from crm.partnerships import stages as stage_services
 from crm.partnerships.models import Stage
 
@@ -63,7 +64,7 @@ def rename(stage_id: int) -> ResponseReturnValue:
     form = StageNameForm(prefix=f"rename-{stage.id}")
     if form.validate_on_submit():
         try:
-            stage_services.rename_stage(stage, form.name.data or "")
+            stage_services.rename_stage(stage, form.name.data or "", language=current_language())
             session.commit()
         except DomainError as error:
             session.rollback()

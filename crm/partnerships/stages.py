@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from crm.db import session
 from crm.errors import DomainError
-from crm.i18n.names import N_
+from crm.i18n.languages import SOURCE_LANGUAGE
+from crm.i18n.names import N_, rename_in
 from crm.partnerships.models import Stage
 from crm.text_search import fold
 
@@ -56,10 +57,11 @@ def stage_by_key(key: str) -> Stage | None:
     return session.scalar(select(Stage).where(Stage.key == key))
 
 
-def rename_stage(stage: Stage, name: str) -> None:
+def rename_stage(stage: Stage, name: str, *, language: str = SOURCE_LANGUAGE) -> None:
+    """In English the name as given changes; in another language, that language's name."""
     name = name.strip()
     _check_name_free(name, except_id=stage.id)
-    stage.name = name
+    rename_in(stage, name, language)
     session.flush()
 
 

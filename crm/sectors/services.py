@@ -6,7 +6,8 @@ from sqlalchemy import delete, insert, select
 
 from crm.db import session
 from crm.errors import DomainError
-from crm.i18n.names import N_
+from crm.i18n.languages import SOURCE_LANGUAGE
+from crm.i18n.names import N_, rename_in
 from crm.partnerships.models import partnership_sectors
 from crm.sectors.models import Sector
 from crm.text_search import fold
@@ -54,11 +55,14 @@ def add_sector(name: str) -> Sector:
     return sector
 
 
-def rename_sector(sector: Sector, name: str) -> None:
-    """Renaming keeps the slug, so links and API clients that use it keep working."""
+def rename_sector(sector: Sector, name: str, *, language: str = SOURCE_LANGUAGE) -> None:
+    """Renaming keeps the slug, so links and API clients that use it keep working.
+
+    In English the name as given changes; in another language, that language's name.
+    """
     name = name.strip()
     _check_name_free(name, except_id=sector.id)
-    sector.name = name
+    rename_in(sector, name, language)
     session.flush()
 
 

@@ -10,6 +10,7 @@ from crm import access
 from crm.db import get_or_404, session
 from crm.errors import DomainError
 from crm.forms import attach_domain_error
+from crm.i18n.locale import current_language
 from crm.partnerships.models import Partnership, partnership_sectors
 from crm.sectors import services
 from crm.sectors.forms import MergeSectorForm, SectorNameForm
@@ -51,7 +52,7 @@ def rename(sector_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         old_name = sector.name
         try:
-            services.rename_sector(sector, form.name.data or "")
+            services.rename_sector(sector, form.name.data or "", language=current_language())
             session.commit()
         except DomainError as error:
             session.rollback()
