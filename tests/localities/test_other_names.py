@@ -48,6 +48,7 @@ def test_the_readers_language_comes_first(
     login_as("officer", language="ru")
     page = client.get(f"/localities/{locality_id}").get_data(as_text=True)
     assert "<h1>Кызылординская область (Қызылорда облысы)</h1>" in page
+    assert '<span lang="kk-latn">Qyzylorda oblysy</span>' in page
     login_as("officer", language="sl")
     page = client.get(f"/localities/{locality_id}").get_data(as_text=True)
     # No Slovenian name: the English one, with the local spelling beside it.
