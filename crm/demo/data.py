@@ -46,12 +46,42 @@ class DemoLocality:
     kind: str
     country: str
     subdivision: str = ""
+    # Names in other languages and scripts, as exonyms go: Gradec is Graz in Slovenian.
+    other_names: tuple[tuple[str, str], ...] = ()
 
 
 LOCALITIES = (
-    DemoLocality("maribor", "Maribor", "", "city", "SI", "SI-070"),
-    DemoLocality("kyzylorda", "Қызылорда облысы", "Kyzylorda Region", "region", "KZ", "KZ-43"),
-    DemoLocality("ljubljana", "Ljubljana", "", "city", "SI", "SI-061"),
+    DemoLocality(
+        "maribor",
+        "Maribor",
+        "",
+        "city",
+        "SI",
+        "SI-070",
+        other_names=(("ru", "Марибор"), ("kk", "Марибор")),
+    ),
+    DemoLocality(
+        "kyzylorda",
+        "Қызылорда облысы",
+        "Kyzylorda Region",
+        "region",
+        "KZ",
+        "KZ-43",
+        other_names=(
+            ("ru", "Кызылординская область"),
+            ("kk-latn", "Qyzylorda oblysy"),
+            ("sl", "Kizilordska regija"),
+        ),
+    ),
+    DemoLocality(
+        "ljubljana",
+        "Ljubljana",
+        "",
+        "city",
+        "SI",
+        "SI-061",
+        other_names=(("ru", "Любляна"), ("kk", "Любляна")),
+    ),
     DemoLocality("celje", "Celje", "", "city", "SI", "SI-011"),
     DemoLocality("koper", "Koper", "", "city", "SI", "SI-050"),
     DemoLocality("kranj", "Kranj", "", "city", "SI", "SI-052"),
@@ -62,26 +92,88 @@ LOCALITIES = (
     DemoLocality("almaty", "Алматы", "Almaty", "city", "KZ", "KZ-75"),
     DemoLocality("astana", "Астана", "Astana", "city", "KZ", "KZ-71"),
     DemoLocality("shymkent", "Шымкент", "Shymkent", "city", "KZ", "KZ-79"),
-    DemoLocality("karaganda", "Қарағанды облысы", "Karaganda Region", "region", "KZ", "KZ-35"),
-    DemoLocality("turkistan", "Түркістан облысы", "Turkistan Region", "region", "KZ", "KZ-61"),
-    DemoLocality("pavlodar", "Павлодар облысы", "Pavlodar Region", "region", "KZ", "KZ-55"),
+    DemoLocality(
+        "karaganda",
+        "Қарағанды облысы",
+        "Karaganda Region",
+        "region",
+        "KZ",
+        "KZ-35",
+        other_names=(("ru", "Карагандинская область"),),
+    ),
+    DemoLocality(
+        "turkistan",
+        "Түркістан облысы",
+        "Turkistan Region",
+        "region",
+        "KZ",
+        "KZ-61",
+        other_names=(("ru", "Туркестанская область"),),
+    ),
+    DemoLocality(
+        "pavlodar",
+        "Павлодар облысы",
+        "Pavlodar Region",
+        "region",
+        "KZ",
+        "KZ-55",
+        other_names=(("ru", "Павлодарская область"),),
+    ),
     DemoLocality(
         "east_kz", "Шығыс Қазақстан облысы", "East Kazakhstan Region", "region", "KZ", "KZ-63"
     ),
-    DemoLocality("mangystau", "Маңғыстау облысы", "Mangystau Region", "region", "KZ", "KZ-47"),
-    DemoLocality("atyrau", "Атырау облысы", "Atyrau Region", "region", "KZ", "KZ-23"),
-    DemoLocality("aktobe", "Ақтөбе облысы", "Aktobe Region", "region", "KZ", "KZ-15"),
-    DemoLocality("graz", "Graz", "", "city", "AT", "AT-6"),
+    DemoLocality(
+        "mangystau",
+        "Маңғыстау облысы",
+        "Mangystau Region",
+        "region",
+        "KZ",
+        "KZ-47",
+        other_names=(("ru", "Мангистауская область"),),
+    ),
+    DemoLocality(
+        "atyrau",
+        "Атырау облысы",
+        "Atyrau Region",
+        "region",
+        "KZ",
+        "KZ-23",
+        other_names=(("ru", "Атырауская область"),),
+    ),
+    DemoLocality(
+        "aktobe",
+        "Ақтөбе облысы",
+        "Aktobe Region",
+        "region",
+        "KZ",
+        "KZ-15",
+        other_names=(("ru", "Актюбинская область"),),
+    ),
+    DemoLocality(
+        "graz", "Graz", "", "city", "AT", "AT-6", other_names=(("sl", "Gradec"), ("ru", "Грац"))
+    ),
     DemoLocality("zagreb", "Zagreb", "", "city", "HR", "HR-21"),
     DemoLocality("samarkand", "Samarqand", "Samarkand", "city", "UZ", "UZ-SA"),
     DemoLocality("bishkek", "Бишкек", "Bishkek", "city", "KG", "KG-GB"),
-    DemoLocality("dresden", "Dresden", "", "city", "DE", "DE-SN"),
+    DemoLocality("dresden", "Dresden", "", "city", "DE", "DE-SN", other_names=(("ru", "Дрезден"),)),
     DemoLocality("izmir", "İzmir", "Izmir", "city", "TR", "TR-35"),
     DemoLocality("tbilisi", "თბილისი", "Tbilisi", "city", "GE", "GE-TB"),
-    DemoLocality("krakow", "Kraków", "Krakow", "city", "PL", "PL-12"),
+    DemoLocality(
+        "krakow", "Kraków", "Krakow", "city", "PL", "PL-12", other_names=(("ru", "Краков"),)
+    ),
     DemoLocality("brno", "Brno", "", "city", "CZ", "CZ-64"),
-    DemoLocality("pecs", "Pécs", "", "city", "HU", "HU-BA"),
-    DemoLocality("trieste", "Trieste", "", "city", "IT", "IT-36"),
+    DemoLocality(
+        "pecs", "Pécs", "", "city", "HU", "HU-BA", other_names=(("sl", "Pečuh"), ("ru", "Печ"))
+    ),
+    DemoLocality(
+        "trieste",
+        "Trieste",
+        "",
+        "city",
+        "IT",
+        "IT-36",
+        other_names=(("sl", "Trst"), ("ru", "Триест")),
+    ),
     DemoLocality("novi_sad", "Нови Сад", "Novi Sad", "city", "RS", "RS-VO"),
 )
 

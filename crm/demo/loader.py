@@ -89,6 +89,7 @@ def _ensure_locality(demo: data.DemoLocality) -> Locality:
             kind=demo.kind,
             country_code=demo.country,
             subdivision_code=demo.subdivision,
+            other_names=demo.other_names,
         )
     )
 
