@@ -216,3 +216,16 @@ def test_the_python_scanner_finds_plain_messages_and_accepts_marked_ones() -> No
     assert scan('name = StringField(_l("Name"))') == []
     assert scan('raise DomainError(gettext("No %(x)s.", x=1))') == []
     assert scan("click.echo(path)") == []
+
+
+PLURAL_BLOCK = re.compile(
+    r"{%-?\s*trans\s+(\w+)[^%]*%}(?:(?!endtrans).)*?{%-?\s*pluralize\s*-?%}", re.S
+)
+
+
+@pytest.mark.parametrize("path", TEMPLATE_FILES, ids=lambda p: str(p.relative_to(TEMPLATES)))
+def test_plural_blocks_count_with_a_number(path: Path) -> None:
+    """A bare {% pluralize %} counts with the block's first variable: it must be the number."""
+    source = path.read_text(encoding="utf-8")
+    wrong = [match.group(1) for match in PLURAL_BLOCK.finditer(source) if match.group(1) != "count"]
+    assert not wrong, f"{path.name}: put count= first, or name it: {{% pluralize count %}}"
