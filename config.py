@@ -81,6 +81,9 @@ class Config:
     # Uploaded files and import state; shared by every app process ("" = instance/imports).
     IMPORT_FOLDER: str = os.environ.get("IMPORT_FOLDER", "")
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a long form is not lost
+    # Forms take WTForms' built-in messages from our catalogue (crm/i18n/wtforms_messages.py),
+    # not from WTForms' own, which has no Slovenian.
+    WTF_I18N_ENABLED = False
 
     TESTING = False
 

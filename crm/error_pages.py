@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, lazy_gettext
+from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -11,30 +13,41 @@ from werkzeug.exceptions import HTTPException
 from crm.api.errors import error_response, is_api_request
 from crm.db import session
 
+_ = lazy_gettext
+
+# Lazy: each is read in the language of the page that shows it (the API's in English).
 MESSAGES = {
-    400: ("Bad request", "The request could not be understood."),
-    401: ("Log in first", "You need to log in to do that."),
-    403: ("Not allowed", "Your account may not do that."),
-    404: ("Not found", "There is nothing here. It may have been removed, or the link is wrong."),
-    405: ("Not allowed", "That page cannot be used that way."),
-    409: ("Changed meanwhile", "Someone changed this a moment ago. Reload and try again."),
-    413: ("Too large", "What you sent is too large."),
-    422: ("Cannot be processed", "Some of what you sent is not valid."),
-    429: ("Slow down", "Too many attempts. Wait a little and try again."),
-    500: ("Something went wrong", "The error was logged. Try again, or tell an administrator."),
+    400: (_("Bad request"), _("The request could not be understood.")),
+    401: (_("Log in first"), _("You need to log in to do that.")),
+    403: (_("Not allowed"), _("Your account may not do that.")),
+    404: (
+        _("Not found"),
+        _("There is nothing here. It may have been removed, or the link is wrong."),
+    ),
+    405: (_("Not allowed"), _("That page cannot be used that way.")),
+    409: (_("Changed meanwhile"), _("Someone changed this a moment ago. Reload and try again.")),
+    413: (_("Too large"), _("What you sent is too large.")),
+    422: (_("Cannot be processed"), _("Some of what you sent is not valid.")),
+    429: (_("Slow down"), _("Too many attempts. Wait a little and try again.")),
+    500: (
+        _("Something went wrong"),
+        _("The error was logged. Try again, or tell an administrator."),
+    ),
 }
+CSRF_MESSAGE = _("The form had expired or came from elsewhere. Reload the page and try again.")
 
 
-def render_error(status: int, message: str | None = None) -> ResponseReturnValue:
+def render_error(status: int, message: str | LazyString | None = None) -> ResponseReturnValue:
     title, default_message = MESSAGES.get(status, MESSAGES[500])
     if is_api_request():
-        return error_response(status, message or default_message)
+        # The JSON API speaks English, by decision: a lazy message is read in English here.
+        with force_locale("en"):
+            return error_response(status, str(message or default_message))
+    text = str(message or default_message)
     if request.headers.get("HX-Request"):
-        return render_template("errors/_message.html", message=message or default_message), status
+        return render_template("errors/_message.html", message=text), status
     return (
-        render_template(
-            "errors/error.html", status=status, title=title, message=message or default_message
-        ),
+        render_template("errors/error.html", status=status, title=str(title), message=text),
         status,
     )
 
@@ -42,9 +55,7 @@ def render_error(status: int, message: str | None = None) -> ResponseReturnValue
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
-        return render_error(
-            400, "The form had expired or came from elsewhere. Reload the page and try again."
-        )
+        return render_error(400, CSRF_MESSAGE)
 
     @app.errorhandler(StaleDataError)
     def stale_data(error: StaleDataError) -> ResponseReturnValue:

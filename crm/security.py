@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, request
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -61,4 +62,4 @@ def _refuse_nul_characters() -> None:
     if request.mimetype == "application/x-www-form-urlencoded":
         values += list(request.form.values())
     if any("\x00" in value for value in values):
-        abort(400, "The request holds a NUL character.")
+        abort(400, gettext("The request holds a NUL character."))

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, g, has_app_context, has_request_context, request
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from sqlalchemy import event, insert, inspect, update
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
@@ -62,7 +63,23 @@ class Action(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """What happened, in the reader's language ("Stage move")."""
+        return str(ACTION_LABELS[self.value])
+
+
+ACTION_LABELS = {
+    "create": lazy_gettext("Create"),
+    "update": lazy_gettext("Update"),
+    "delete": lazy_gettext("Delete"),
+    "stage_move": lazy_gettext("Stage move"),
+    "share": lazy_gettext("Share"),
+    "unshare": lazy_gettext("Unshare"),
+    "login": lazy_gettext("Login"),
+    "login_failed": lazy_gettext("Login failed"),
+    "login_blocked": lazy_gettext("Login blocked"),
+    "logout": lazy_gettext("Logout"),
+    "denied": lazy_gettext("Denied"),
+}
 
 
 @dataclass(frozen=True)

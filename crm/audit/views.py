@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -52,7 +53,7 @@ def filters_from(args: Any) -> tuple[AuditFilters, dict[str, str]]:
         if not raw:
             return None
         if not raw.isdigit() or len(raw) > 12:
-            errors[name] = "Give a number."
+            errors[name] = gettext("Give a number.")
             return None
         return int(raw)
 
@@ -63,12 +64,12 @@ def filters_from(args: Any) -> tuple[AuditFilters, dict[str, str]]:
         try:
             return date.fromisoformat(raw[:10])
         except ValueError:
-            errors[name] = "Give a real date as YYYY-MM-DD (e.g. 2026-02-13)."
+            errors[name] = gettext("Give a real date as YYYY-MM-DD (e.g. 2026-02-13).")
             return None
 
     action = (args.get("action") or "").strip()
     if action and action not in {a.value for a in Action}:
-        errors["action"] = "Choose an action from the list."
+        errors["action"] = gettext("Choose an action from the list.")
         action = ""
     filters = AuditFilters(
         actor_id=number("actor"),
@@ -130,6 +131,8 @@ def index() -> ResponseReturnValue:
             page=page,
             last_page=last_page,
             actions=list(Action),
+            # Each entry's action in the reader's language, for the template.
+            action_labels={action.value: action.label for action in Action},
             object_types=sorted(object_types),
             users=session.scalars(select(User).order_by(User.name)).all(),
         ),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext
 from sqlalchemy import select
 
 from crm.audit.services import act_as
@@ -25,7 +26,9 @@ def users_cli() -> None:
 def _find(email: str) -> User:
     user = services.user_by_email(email)
     if user is None:
-        raise click.ClickException(f"There is no account for {services.normalise_email(email)}.")
+        raise click.ClickException(
+            gettext("There is no account for %(email)s.", email=services.normalise_email(email))
+        )
     return user
 
 
@@ -62,7 +65,14 @@ def create(email: str, name: str, role: str, password: str) -> None:
         _commit_or_fail(error)
         return
     _commit_or_fail(None)
-    click.echo(f"Created {user.role} {user.name} <{user.email}>.")
+    click.echo(
+        gettext(
+            "Created %(role)s %(name)s <%(email)s>.",
+            role=user.role,
+            name=user.name,
+            email=user.email,
+        )
+    )
 
 
 @users_cli.command("token")
@@ -79,14 +89,20 @@ def token(email: str, label: str) -> None:
     """Create a personal API token for EMAIL; the token is the last line printed."""
     user = session.scalar(select(User).where(User.email == services.normalise_email(email)))
     if user is None:
-        raise click.ClickException(f"There is no account for {email}.")
+        raise click.ClickException(gettext("There is no account for %(email)s.", email=email))
     try:
         api_token, secret = issue_token(user, label)
     except DomainError as error:
         session.rollback()
         raise click.ClickException(error.message) from error
     session.commit()
-    click.echo(f"Created the token “{api_token.name}” for {user.email}. It is shown only once:")
+    click.echo(
+        gettext(
+            "Created the token “%(name)s” for %(email)s. It is shown only once:",
+            name=api_token.name,
+            email=user.email,
+        )
+    )
     click.echo(secret)
 
 
@@ -103,7 +119,9 @@ def set_password(email: str, password: str) -> None:
     except DomainError as error:
         _commit_or_fail(error)
     _commit_or_fail(None)
-    click.echo(f"New password set for {user.email}; their sessions have ended.")
+    click.echo(
+        gettext("New password set for %(email)s; their sessions have ended.", email=user.email)
+    )
 
 
 @users_cli.command("deactivate")
@@ -118,7 +136,7 @@ def deactivate(email: str) -> None:
     except DomainError as error:
         _commit_or_fail(error)
     _commit_or_fail(None)
-    click.echo(f"Deactivated {user.email}; their sessions have ended.")
+    click.echo(gettext("Deactivated %(email)s; their sessions have ended.", email=user.email))
 
 
 @users_cli.command("reactivate")
@@ -133,7 +151,7 @@ def reactivate(email: str) -> None:
     except DomainError as error:
         _commit_or_fail(error)
     _commit_or_fail(None)
-    click.echo(f"Reactivated {user.email}.")
+    click.echo(gettext("Reactivated %(email)s.", email=user.email))
 
 
 @users_cli.command("set-role")
@@ -149,7 +167,7 @@ def set_role(email: str, role: str) -> None:
     except DomainError as error:
         _commit_or_fail(error)
     _commit_or_fail(None)
-    click.echo(f"{user.email} is now {role}.")
+    click.echo(gettext("%(email)s is now %(role)s.", email=user.email, role=role))
 
 
 @users_cli.command("list")
@@ -158,8 +176,13 @@ def list_users() -> None:
     """Every account: e-mail, role, active or not, name."""
     users = services.all_users()
     if not users:
-        click.echo("No accounts yet. Create one with: flask users create EMAIL --name NAME")
+        click.echo(
+            gettext(
+                "No accounts yet. Create one with: %(command)s",
+                command="flask users create EMAIL --name NAME",
+            )
+        )
         return
     for user in users:
-        state = "active" if user.is_active else "deactivated"
+        state = gettext("active") if user.is_active else gettext("deactivated")
         click.echo(f"{user.email:<32} {user.role:<8} {state:<12} {user.name}")

@@ -1,40 +1,54 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext, lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from crm.auth.passwords import PASSWORD_MAX_LENGTH
+from crm.auth.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from crm.auth.tokens import NAME_MAX_LENGTH
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    email = EmailField(lazy_gettext("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(
+        lazy_gettext("Password"), validators=[DataRequired(), Length(max=1024)]
+    )
     next = HiddenField()
 
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Label",
-        validators=[DataRequired("Give the token a label."), Length(max=NAME_MAX_LENGTH)],
-        description="What it is for, e.g. “chamber CRM sync”.",
+        lazy_gettext("Label"),
+        validators=[
+            DataRequired(lazy_gettext("Give the token a label.")),
+            Length(max=NAME_MAX_LENGTH),
+        ],
+        description=lazy_gettext("What it is for, e.g. “chamber CRM sync”."),
     )
 
 
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
-        "New password",
-        validators=[DataRequired("Give the new password."), Length(max=PASSWORD_MAX_LENGTH)],
-        description="At least 12 characters, not a commonly used password.",
+        lazy_gettext("New password"),
+        validators=[
+            DataRequired(lazy_gettext("Give the new password.")),
+            Length(max=PASSWORD_MAX_LENGTH),
+        ],
+        description=lazy_ngettext(
+            "At least %(num)d character, not a commonly used password.",
+            "At least %(num)d characters, not a commonly used password.",
+            PASSWORD_MIN_LENGTH,
+        ),
     )
     confirm = PasswordField(
-        "New password again",
-        validators=[EqualTo("password", "The two passwords differ.")],
+        lazy_gettext("New password again"),
+        validators=[EqualTo("password", lazy_gettext("The two passwords differ."))],
     )
 
 
 class ChangeOwnPasswordForm(NewPasswordForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired("Give your current password.")]
+        lazy_gettext("Current password"),
+        validators=[DataRequired(lazy_gettext("Give your current password."))],
     )

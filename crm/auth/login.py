@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 
 from flask import Flask
+from flask_babel import lazy_gettext
 from flask_login import LoginManager
 
 from crm.auth.models import User
@@ -17,8 +18,11 @@ from crm.db import session
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Log in to see that page."
+login_manager.login_message = lazy_gettext("Log in to see that page.")
 login_manager.login_message_category = "info"
+# Flashed as the plain text of the request's language: a lazy string would reach the session
+# cookie as Markup.
+login_manager.localize_callback = str
 login_manager.session_protection = "basic"
 
 

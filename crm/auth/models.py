@@ -4,6 +4,7 @@ import enum
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext
 from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -22,16 +23,28 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        """The role's name in the reader's language (translated when it is read)."""
+        return str(ROLE_LABELS[self.value])
 
     @property
     def description(self) -> str:
-        return {
-            "admin": "Manages users, stages and sectors; sees everything; reads the audit log.",
-            "officer": "Works on every pairing: creates, edits, moves and shares them.",
-            "partner": "Outside contact: sees only the pairings shared with them.",
-            "viewer": "Reads everything, changes nothing (e.g. a ministry desk).",
-        }[self.value]
+        return str(ROLE_DESCRIPTIONS[self.value])
+
+
+ROLE_LABELS = {
+    "admin": lazy_gettext("Admin"),
+    "officer": lazy_gettext("Officer"),
+    "partner": lazy_gettext("Partner"),
+    "viewer": lazy_gettext("Viewer"),
+}
+ROLE_DESCRIPTIONS = {
+    "admin": lazy_gettext(
+        "Manages users, stages and sectors; sees everything; reads the audit log."
+    ),
+    "officer": lazy_gettext("Works on every pairing: creates, edits, moves and shares them."),
+    "partner": lazy_gettext("Outside contact: sees only the pairings shared with them."),
+    "viewer": lazy_gettext("Reads everything, changes nothing (e.g. a ministry desk)."),
+}
 
 
 def new_session_token() -> str:

@@ -6,6 +6,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+from flask_babel import gettext, ngettext
+
 from crm.errors import DomainError
 
 PASSWORD_MIN_LENGTH = 12
@@ -40,15 +42,27 @@ def is_common(password: str) -> bool:
 def check_password_strength(password: str) -> None:
     if len(password) < PASSWORD_MIN_LENGTH:
         raise DomainError(
-            f"A password needs at least {PASSWORD_MIN_LENGTH} characters.", field="password"
+            ngettext(
+                "A password needs at least %(num)d character.",
+                "A password needs at least %(num)d characters.",
+                PASSWORD_MIN_LENGTH,
+            ),
+            field="password",
         )
     if len(password) > PASSWORD_MAX_LENGTH:
         raise DomainError(
-            f"A password can be at most {PASSWORD_MAX_LENGTH} characters.", field="password"
+            ngettext(
+                "A password can be at most %(num)d character.",
+                "A password can be at most %(num)d characters.",
+                PASSWORD_MAX_LENGTH,
+            ),
+            field="password",
         )
     if is_common(password):
         raise DomainError(
-            "That password is on the list of commonly used passwords; choose another "
-            "(a few unrelated words make a good one).",
+            gettext(
+                "That password is on the list of commonly used passwords; choose another "
+                "(a few unrelated words make a good one)."
+            ),
             field="password",
         )

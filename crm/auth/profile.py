@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -17,9 +18,9 @@ bp = Blueprint("profile", __name__)
 
 class TimeZoneForm(FlaskForm):
     time_zone = SelectField(
-        "Time zone",
-        invalid_choice_message="Choose a time zone from the list.",
-        description="“Overdue”, “this week” and every time you see follow this zone.",
+        lazy_gettext("Time zone"),
+        invalid_choice_message=lazy_gettext("Choose a time zone from the list."),
+        description=lazy_gettext("“Overdue”, “this week” and every time you see follow this zone."),
     )
 
 
@@ -28,13 +29,14 @@ class TimeZoneForm(FlaskForm):
 def show() -> ResponseReturnValue:
     form = TimeZoneForm(time_zone=current_user.time_zone)
     default = current_app.config["TIME_ZONE"]
-    form.time_zone.choices = [SelectChoice("", f"The office's time zone ({default})")] + [
+    office = gettext("The office's time zone (%(zone)s)", zone=default)
+    form.time_zone.choices = [SelectChoice("", office)] + [
         SelectChoice(name, name.replace("_", " ")) for name in time_zone_names()
     ]
     if form.validate_on_submit():
         current_user.time_zone = form.time_zone.data or ""
         session.commit()
-        flash("Saved your time zone.", "success")
+        flash(gettext("Saved your time zone."), "success")
         return redirect(url_for(".show"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/profile.html", form=form), status

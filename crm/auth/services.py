@@ -7,6 +7,7 @@ session that carried the old one (see `crm.auth.login`).
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -30,12 +31,17 @@ def create_user(email: str, *, name: str, role: str, password: str) -> User:
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:
-        raise DomainError(f"That e-mail address is not valid: {error}", field="email") from error
+        raise DomainError(
+            gettext("That e-mail address is not valid: %(reason)s", reason=error),
+            field="email",
+        ) from error
     name = _checked_name(name)
     _check_role(role)
     check_password_strength(password)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise DomainError(f"There is already an account for {email}.", field="email")
+        raise DomainError(
+            gettext("There is already an account for %(email)s.", email=email), field="email"
+        )
     user = User(email=email, name=name, role=role, is_active=True)
     user.set_password(password)
     session.add(user)
@@ -91,7 +97,7 @@ def rename(user: User, name: str) -> None:
 def deactivate(user: User) -> None:
     """The account can no longer log in, and its sessions stop at once."""
     if not user.is_active:
-        raise DomainError(f"{user.name}'s account is already deactivated.")
+        raise DomainError(gettext("%(name)s's account is already deactivated.", name=user.name))
     if user.role == Role.ADMIN:
         _keep_an_admin(user)
     user.is_active = False
@@ -101,7 +107,7 @@ def deactivate(user: User) -> None:
 
 def reactivate(user: User) -> None:
     if user.is_active:
-        raise DomainError(f"{user.name}'s account is already active.")
+        raise DomainError(gettext("%(name)s's account is already active.", name=user.name))
     user.is_active = True
     session.flush()
 
@@ -114,7 +120,9 @@ def _keep_an_admin(user: User) -> None:
     )
     if not others:
         raise DomainError(
-            "This is the last active administrator; make someone else an administrator first.",
+            gettext(
+                "This is the last active administrator; make someone else an administrator first."
+            ),
             field="role",
         )
 
@@ -122,13 +130,20 @@ def _keep_an_admin(user: User) -> None:
 def _checked_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise DomainError("Give the user's name.", field="name")
+        raise DomainError(gettext("Give the user's name."), field="name")
     if len(name) > NAME_MAX_LENGTH:
-        raise DomainError(f"A name can be at most {NAME_MAX_LENGTH} characters.", field="name")
+        raise DomainError(
+            ngettext(
+                "A name can be at most %(num)d character.",
+                "A name can be at most %(num)d characters.",
+                NAME_MAX_LENGTH,
+            ),
+            field="name",
+        )
     return name
 
 
 def _check_role(role: str) -> None:
     if role not in {r.value for r in Role}:
         roles = ", ".join(r.value for r in Role)
-        raise DomainError(f"The role must be one of: {roles}.", field="role")
+        raise DomainError(gettext("The role must be one of: %(roles)s.", roles=roles), field="role")

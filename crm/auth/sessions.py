@@ -11,6 +11,7 @@ import time
 from flask import Flask, current_app, flash, redirect, request, url_for
 from flask import session as cookie_session
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import logout_user
 
 # `seen_at` is rewritten at most this often, so that not every response sets a new cookie.
@@ -43,7 +44,7 @@ def _enforce_lifetime() -> ResponseReturnValue | None:
     if now - seen_at > idle or now - login_at > lifetime:
         logout_user()
         cookie_session.clear()
-        flash("Your session has ended. Log in again to go on.", "info")
+        flash(gettext("Your session has ended. Log in again to go on."), "info")
         target = request.full_path if request.method == "GET" else None
         return redirect(url_for("auth.login", next=target.rstrip("?") if target else None))
     if now - seen_at > SEEN_RESOLUTION_SECONDS:

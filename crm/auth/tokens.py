@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -46,11 +47,18 @@ def _digest(secret: str) -> str:
 
 def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for `user`; the secret is returned here and never again."""
-    name = " ".join(name.split()) or "API token"
+    name = " ".join(name.split()) or gettext("API token")
     if len(name) > NAME_MAX_LENGTH:
-        raise DomainError(f"A name can be at most {NAME_MAX_LENGTH} characters.", field="name")
+        raise DomainError(
+            ngettext(
+                "A name can be at most %(num)d character.",
+                "A name can be at most %(num)d characters.",
+                NAME_MAX_LENGTH,
+            ),
+            field="name",
+        )
     if not user.is_active:
-        raise DomainError("That account is deactivated.", field="email")
+        raise DomainError(gettext("That account is deactivated."), field="email")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, token_hash=_digest(secret), hint=secret[:10])
     session.add(token)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import session as cookie_session
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm.audit.services import Action, record
@@ -18,8 +19,8 @@ from crm.navigation import safe_local_path
 bp = Blueprint("auth", __name__)
 
 # One message for an unknown e-mail, a wrong password and a deactivated account.
-BAD_CREDENTIALS = "The e-mail or the password is not right."
-TOO_MANY_FAILURES = (
+BAD_CREDENTIALS = lazy_gettext("The e-mail or the password is not right.")
+TOO_MANY_FAILURES = lazy_gettext(
     "Too many failed logins for this account or from this address. Wait 15 minutes and try again."
 )
 
@@ -43,7 +44,7 @@ def login() -> ResponseReturnValue:
             object_label=email,
         )
         session.commit()
-        form.password.errors = [TOO_MANY_FAILURES]
+        form.password.errors = [str(TOO_MANY_FAILURES)]
         return render_template("auth/login.html", form=form), 429
     user = services.authenticate(email, form.password.data or "")
     if user is None:
@@ -56,7 +57,7 @@ def login() -> ResponseReturnValue:
             object_label=email,
         )
         session.commit()
-        form.password.errors = [BAD_CREDENTIALS]
+        form.password.errors = [str(BAD_CREDENTIALS)]
         return render_template("auth/login.html", form=form), 401
     record(Action.LOGIN, object_type="user", object_id=user.id, object_label=email, actor=user)
     session.commit()
@@ -68,7 +69,7 @@ def login() -> ResponseReturnValue:
         cookie_session[LANGUAGE_SESSION_KEY] = language
     login_user(user)
     sessions.start()
-    flash(f"Welcome, {user.name}.", "success")
+    flash(gettext("Welcome, %(name)s.", name=user.name), "success")
     return redirect(safe_local_path(form.next.data) or url_for("board.home"))
 
 
@@ -83,7 +84,7 @@ def logout() -> ResponseReturnValue:
     if language:
         # Signed out, the login page still speaks the language the user chose.
         cookie_session[LANGUAGE_SESSION_KEY] = language
-    flash("You are logged out.", "info")
+    flash(gettext("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -104,7 +105,11 @@ def tokens() -> ResponseReturnValue:
             status = 422
         else:
             flash(
-                f"Created the token “{token.name}”. Copy it now: it is not shown again.", "success"
+                gettext(
+                    "Created the token “%(name)s”. Copy it now: it is not shown again.",
+                    name=token.name,
+                ),
+                "success",
             )
             form = TokenForm(formdata=None)
     elif form.is_submitted():
@@ -125,7 +130,10 @@ def revoke(token_id: int) -> ResponseReturnValue:
         abort(404)
     revoke_token(token)
     session.commit()
-    flash(f"Revoked the token “{token.name}”. Scripts using it now get 401.", "success")
+    flash(
+        gettext("Revoked the token “%(name)s”. Scripts using it now get 401.", name=token.name),
+        "success",
+    )
     return redirect(url_for("auth.tokens"))
 
 
@@ -137,7 +145,7 @@ def change_password() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if not user.check_password(form.current_password.data or ""):
-            form.current_password.errors = ["That is not your current password."]
+            form.current_password.errors = [gettext("That is not your current password.")]
         else:
             try:
                 services.set_password(user, form.password.data or "")
@@ -148,7 +156,7 @@ def change_password() -> ResponseReturnValue:
             else:
                 login_user(user)  # the new session token, for this browser only
                 sessions.start()
-                flash("Password changed. Your other sessions have ended.", "success")
+                flash(gettext("Password changed. Your other sessions have ended."), "success")
                 return redirect(url_for("board.home"))
     status = 422 if form.is_submitted() else 200
     return render_template("account/password.html", form=form), status

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import ngettext
 
 from crm.backup.services import BackupError, create_backup, restore_backup
 from crm.db import engine_for
@@ -23,7 +24,15 @@ def backup_cli() -> None:
 def create(file: Path) -> None:
     """Write a consistent snapshot to FILE (gzip JSON lines) while the app keeps serving."""
     summary = create_backup(engine_for(current_app), file)
-    click.echo(f"Backed up {summary.rows} rows (schema {summary.revision}) to {file}.")
+    click.echo(
+        ngettext(
+            "Backed up %(num)d row (schema %(revision)s) to %(file)s.",
+            "Backed up %(num)d rows (schema %(revision)s) to %(file)s.",
+            summary.rows,
+            revision=summary.revision,
+            file=file,
+        )
+    )
 
 
 @backup_cli.command("restore")
@@ -35,4 +44,11 @@ def restore(file: Path) -> None:
         summary = restore_backup(engine_for(current_app), file)
     except BackupError as error:
         raise click.ClickException(error.message) from error
-    click.echo(f"Restored {summary.rows} rows from {file}.")
+    click.echo(
+        ngettext(
+            "Restored %(num)d row from %(file)s.",
+            "Restored %(num)d rows from %(file)s.",
+            summary.rows,
+            file=file,
+        )
+    )

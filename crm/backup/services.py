@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from flask_babel import gettext
 from sqlalchemy import Connection, Date, DateTime, Engine, Table, func, insert, select, text
 
 from crm.db import UTCDateTime, reading_only, utcnow
@@ -88,14 +89,24 @@ def restore_backup(engine: Engine, source: Path) -> BackupSummary:
         lines = _read(source)
         header = next(lines, None)
         if not header or header.get("format") != FORMAT:
-            raise BackupError("That file is not a Twinning backup.")
+            raise BackupError(gettext("That file is not a Twinning backup."))
         if header.get("version") != FORMAT_VERSION:
-            raise BackupError(f"Backup format {header.get('version')} is not supported here.")
+            raise BackupError(
+                gettext(
+                    "Backup format %(version)s is not supported here.",
+                    version=header.get("version"),
+                )
+            )
         revision = _revision(connection)
         if header.get("revision") != revision:
             raise BackupError(
-                f"The backup is of schema {header.get('revision')}, this database is at "
-                f"{revision}. Bring both to the same version (flask db upgrade) first."
+                gettext(
+                    "The backup is of schema %(backup)s, this database is at %(database)s. "
+                    "Bring both to the same version (%(command)s) first.",
+                    backup=header.get("revision"),
+                    database=revision,
+                    command="flask db upgrade",
+                )
             )
         _check_empty(connection, tables)
         for name in REFERENCE_TABLES:
@@ -107,7 +118,12 @@ def restore_backup(engine: Engine, source: Path) -> BackupSummary:
                 break
             name = line.get("table")
             if name not in tables:
-                raise BackupError(f"The backup has a table “{name}” this version does not know.")
+                raise BackupError(
+                    gettext(
+                        "The backup has a table “%(table)s” this version does not know.",
+                        table=name,
+                    )
+                )
             pending.setdefault(name, []).append(_decode(tables[name], line.get("row", {})))
             counts[name] += 1
             if len(pending[name]) >= BATCH:
@@ -115,8 +131,10 @@ def restore_backup(engine: Engine, source: Path) -> BackupSummary:
         _flush(connection, tables, pending)
         if trailer is None or trailer.get("counts") != counts:
             raise BackupError(
-                "The backup is incomplete (it ends early or its counts differ); "
-                "nothing was restored."
+                gettext(
+                    "The backup is incomplete (it ends early or its counts differ); "
+                    "nothing was restored."
+                )
             )
         _reset_sequences(connection, tables.values())
     return BackupSummary(revision=revision, counts=counts)
@@ -134,14 +152,20 @@ def _read(source: Path) -> Iterator[dict[str, Any]]:
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as error:
-                    raise BackupError(f"Line {number} of the backup is damaged.") from error
+                    raise BackupError(
+                        gettext("Line %(line)d of the backup is damaged.", line=number)
+                    ) from error
                 if not isinstance(record, dict):
-                    raise BackupError(f"Line {number} of the backup is damaged.")
+                    raise BackupError(
+                        gettext("Line %(line)d of the backup is damaged.", line=number)
+                    )
                 yield record
     except (OSError, EOFError, UnicodeDecodeError) as error:
         if isinstance(error, FileNotFoundError):
-            raise BackupError(f"There is no file {source}.") from error
-        raise BackupError("That file is not a Twinning backup (not gzip JSON lines).") from error
+            raise BackupError(gettext("There is no file %(file)s.", file=source)) from error
+        raise BackupError(
+            gettext("That file is not a Twinning backup (not gzip JSON lines).")
+        ) from error
 
 
 def _encode(row: Any) -> dict[str, Any]:
@@ -155,7 +179,12 @@ def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     decoded = {}
     for key, value in row.items():
         if key not in table.columns:
-            raise BackupError(f"The backup has a column “{table.name}.{key}” this version lacks.")
+            raise BackupError(
+                gettext(
+                    "The backup has a column “%(column)s” this version lacks.",
+                    column=f"{table.name}.{key}",
+                )
+            )
         column_type = table.columns[key].type
         if value is not None and isinstance(column_type, DateTime | UTCDateTime):
             value = datetime.fromisoformat(value)
@@ -180,8 +209,12 @@ def _check_empty(connection: Connection, tables: dict[str, Table]) -> None:
             continue
         if connection.scalar(select(func.count()).select_from(table)):
             raise BackupError(
-                f"The database is not empty ({name} has rows). Restore into a new database "
-                "made with `flask db upgrade`."
+                gettext(
+                    "The database is not empty (%(table)s has rows). Restore into a new "
+                    "database made with `%(command)s`.",
+                    table=name,
+                    command="flask db upgrade",
+                )
             )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext, ngettext
 
 from crm.audit.services import act_as
 from crm.db import session
@@ -27,11 +28,19 @@ def load(if_empty: bool) -> None:
     """Load the demo data (idempotent) and print the demo logins."""
     act_as("demo loader")
     if if_empty and not is_empty():
-        click.echo("The database already has pairings; demo data not loaded.")
+        click.echo(gettext("The database already has pairings; demo data not loaded."))
     else:
         added = load_demo_data()
         session.commit()
-        click.echo(f"Demo data loaded: {added} new pairings.")
-    click.echo("Demo logins (password for each: " + data.DEMO_PASSWORD + "):")
+        click.echo(
+            ngettext(
+                "Demo data loaded: %(num)d new pairing.",
+                "Demo data loaded: %(num)d new pairings.",
+                added,
+            )
+        )
+    click.echo(
+        gettext("Demo logins (password for each: %(password)s):", password=data.DEMO_PASSWORD)
+    )
     for user in data.USERS:
         click.echo(f"  {user.email:<24} {user.role:<8} {user.name}")

@@ -11,6 +11,7 @@ from flask import session as cookie_session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
+from crm.i18n import wtforms_messages
 from crm.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES, formatting_locale, is_language
 
 # Where a visitor who is not signed in keeps their choice (the login page has the switch too).
@@ -59,6 +60,9 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=_select_locale, timezone_selector=_select_time_zone)
     # {% trans %} blocks span lines in templates; their msgids should not carry the indentation.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    # Forms' built-in messages ("This field is required.") come from our catalogue, not from
+    # WTForms' own, which lacks Slovenian (WTF_I18N_ENABLED is off in config.py).
+    wtforms_messages.install()
 
     @app.context_processor
     def language_context() -> dict[str, object]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import format_number, gettext, lazy_gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +20,11 @@ from crm.imports.kinds import IMPORTERS
 from crm.imports.reading import ENCODINGS, ImportFileError, detect_format
 
 SEPARATOR_NAMES = {"auto": "auto", "semicolon": ";", "comma": ",", "tab": "\t", ";": ";", ",": ","}
+PHASES = {
+    "reading": lazy_gettext("reading"),
+    "checking": lazy_gettext("checking"),
+    "applying": lazy_gettext("applying"),
+}
 
 
 class _Progress:
@@ -31,12 +37,21 @@ class _Progress:
         if now - self.last < 0.5 and done != total:
             return
         self.last = now
+        shown = str(PHASES.get(phase, phase))
         if total:
             width = 30
             filled = width * done // total
-            text = f"{phase:>9} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} rows"
+            rows = ngettext(
+                "%(done)s/%(count)s row",
+                "%(done)s/%(count)s rows",
+                total,
+                done=format_number(done),
+                count=format_number(total),
+            )
+            text = f"{shown:>9} [{'#' * filled}{'.' * (width - filled)}] {rows}"
         else:
-            text = f"{phase:>9} {done:,} rows"
+            rows = ngettext("%(count)s row", "%(count)s rows", done, count=format_number(done))
+            text = f"{shown:>9} {rows}"
         click.echo(("\r" + text) if self.tty else text, err=True, nl=not self.tty)
 
     def end(self) -> None:
@@ -100,11 +115,13 @@ def import_cli(
     for item in mappings:
         heading, _, column = item.partition("=")
         if heading not in mapping:
-            raise click.UsageError(f"The file has no heading “{heading}”.")
+            raise click.UsageError(
+                gettext("The file has no heading “%(heading)s”.", heading=heading)
+            )
         mapping[heading] = column.strip()
     click.echo(f"{file.name}: {file_format.description}.", err=True)
     for heading, column in mapping.items():
-        click.echo(f"  {heading!r} -> {column or '(ignored)'}", err=True)
+        click.echo(f"  {heading!r} -> {column or gettext('(ignored)')}", err=True)
 
     problems: list[engine.RowOutcome] = []
 
@@ -137,24 +154,52 @@ def import_cli(
         session.rollback()
         progress.end()
         raise click.ClickException(
-            "Nothing was imported: someone changed the same records meanwhile. Run it again."
+            gettext(
+                "Nothing was imported: someone changed the same records meanwhile. Run it again."
+            )
         ) from error
 
     for outcome in problems:
         reasons = "; ".join(f"{column}: {message}" for column, message in outcome.errors.items())
-        hints = "".join(f" (closest: {', '.join(names)})" for names in outcome.suggestions.values())
-        click.echo(f"row {outcome.number}: {reasons}{hints}", err=True)
+        hints = "".join(
+            " " + gettext("(closest: %(names)s)", names=", ".join(names))
+            for names in outcome.suggestions.values()
+        )
+        click.echo(
+            gettext("row %(number)d: %(problems)s", number=outcome.number, problems=reasons)
+            + hints,
+            err=True,
+        )
     counts = summary.counts
     click.echo(
-        f"{summary.total:,} rows: {counts['new']:,} new, {counts['update']:,} to update, "
-        f"{counts['unchanged']:,} unchanged, {counts['error']:,} with errors."
+        ngettext(
+            "%(count)s row: %(new)s new, %(update)s to update, %(unchanged)s unchanged, "
+            "%(error)s with errors.",
+            "%(count)s rows: %(new)s new, %(update)s to update, %(unchanged)s unchanged, "
+            "%(error)s with errors.",
+            summary.total,
+            count=format_number(summary.total),
+            new=format_number(counts["new"]),
+            update=format_number(counts["update"]),
+            unchanged=format_number(counts["unchanged"]),
+            error=format_number(counts["error"]),
+        )
     )
     if dry_run:
-        click.echo("Dry run: nothing was written.")
+        click.echo(gettext("Dry run: nothing was written."))
     elif summary.applied:
-        click.echo(f"Imported: {summary.written:,} rows written.")
+        click.echo(
+            ngettext(
+                "Imported: %(count)s row written.",
+                "Imported: %(count)s rows written.",
+                summary.written,
+                count=format_number(summary.written),
+            )
+        )
     else:
-        click.echo("Nothing was imported because some rows have errors (use --valid-only).")
+        click.echo(
+            gettext("Nothing was imported because some rows have errors (use --valid-only).")
+        )
         sys.exit(1)
 
 
@@ -162,9 +207,9 @@ def _importing_user(email: str) -> User:
     if email:
         user = session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None or not user.is_active:
-            raise click.UsageError(f"No active user {email}.")
+            raise click.UsageError(gettext("No active user %(email)s.", email=email))
         if not access.can_edit_pipeline(user):
-            raise click.UsageError(f"{email} may not change the pipeline.")
+            raise click.UsageError(gettext("%(email)s may not change the pipeline.", email=email))
         return user
     user = session.scalar(
         select(User)
@@ -172,5 +217,10 @@ def _importing_user(email: str) -> User:
         .order_by(User.id)
     )
     if user is None:
-        raise click.UsageError("Say who imports with --as-user EMAIL (there is no admin yet).")
+        raise click.UsageError(
+            gettext(
+                "Say who imports with %(option)s (there is no admin yet).",
+                option="--as-user EMAIL",
+            )
+        )
     return user

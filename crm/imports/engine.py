@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from flask_babel import force_locale, format_number, gettext, ngettext
+
 from crm.auth.models import User
 from crm.errors import DomainError
 from crm.imports.reading import FileFormat, ImportFileError, read_rows
@@ -124,8 +126,11 @@ def header_key(text: str) -> str:
 def guess_mapping(headers: list[str], columns: tuple[Column, ...]) -> dict[str, str]:
     """Each file header to the column it most likely means ("" when none)."""
     known: dict[str, str] = {}
+    # A column's label as the reader sees it, and in English: a file may use either.
+    with force_locale("en"):
+        english = {column.key: str(column.label) for column in columns}
     for column in columns:
-        for name in (column.key, column.label, *column.aliases):
+        for name in (column.key, str(column.label), english[column.key], *column.aliases):
             known.setdefault(header_key(name), column.key)
     mapping: dict[str, str] = {}
     taken: set[str] = set()
@@ -143,9 +148,9 @@ def read_header(path: Path, file_format: FileFormat) -> list[str]:
     for _, cells in read_rows(path, file_format):
         headers = [cell.strip() for cell in cells]
         if len(set(filter(None, headers))) != len([h for h in headers if h]):
-            raise ImportFileError("Two columns have the same heading; give each its own.")
+            raise ImportFileError(gettext("Two columns have the same heading; give each its own."))
         return headers
-    raise ImportFileError("The file is empty.")
+    raise ImportFileError(gettext("The file is empty."))
 
 
 def _mapped_rows(
@@ -154,7 +159,7 @@ def _mapped_rows(
     rows = read_rows(path, file_format)
     header_row = next(rows, None)
     if header_row is None:
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(gettext("The file is empty."))
     headers = [cell.strip() for cell in header_row[1]]
     positions = [(index, mapping.get(header, "")) for index, header in enumerate(headers)]
     positions = [(index, key) for index, key in positions if key]
@@ -169,13 +174,20 @@ def check_mapping(mapping: Mapping[str, str], columns: tuple[Column, ...]) -> li
     chosen = [key for key in mapping.values() if key]
     by_key = {column.key: column for column in columns}
     for key in sorted({key for key in chosen if chosen.count(key) > 1}):
-        problems.append(f"Two headings are mapped to “{by_key[key].label}”; keep one.")
+        problems.append(
+            gettext("Two headings are mapped to “%(column)s”; keep one.", column=by_key[key].label)
+        )
     for column in columns:
         if column.required and column.key not in chosen:
-            problems.append(f"Choose the heading that holds “{column.label}” (it is required).")
+            problems.append(
+                gettext(
+                    "Choose the heading that holds “%(column)s” (it is required).",
+                    column=column.label,
+                )
+            )
     unknown = [key for key in chosen if key not in by_key]
     if unknown:
-        problems.append(f"Unknown column “{unknown[0]}”.")
+        problems.append(gettext("Unknown column “%(column)s”.", column=unknown[0]))
     return problems
 
 
@@ -208,7 +220,7 @@ def run(
         if summary.total % 5000 == 0:
             on_progress("reading", summary.total, 0)
     if summary.total == 0:
-        raise ImportFileError("The file has a header row but no rows to import.")
+        raise ImportFileError(gettext("The file has a header row but no rows to import."))
 
     importer.prepare()
     phase = "applying" if apply else "checking"
@@ -248,9 +260,14 @@ def _check(importer: Importer, number: int, values: dict[str, str]) -> Checked:
     bad_cells: dict[str, str] = {}
     for key, value in values.items():
         if value.lstrip().startswith(FORMULA_START):
-            bad_cells[key] = "This cell holds a formula; type the value itself."
+            bad_cells[key] = gettext("This cell holds a formula; type the value itself.")
         elif len(value) > MAX_CELL_LENGTH:
-            bad_cells[key] = f"This cell is longer than {MAX_CELL_LENGTH:,} characters."
+            bad_cells[key] = ngettext(
+                "This cell is longer than %(count)s character.",
+                "This cell is longer than %(count)s characters.",
+                MAX_CELL_LENGTH,
+                count=format_number(MAX_CELL_LENGTH),
+            )
     if bad_cells:
         cleaned = {key: ("" if key in bad_cells else value) for key, value in values.items()}
         checked = importer.check(number, cleaned)

@@ -17,16 +17,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
+from flask_babel.speaklater import LazyString
+
 from crm.errors import DomainError
 
-ENCODINGS = {
+ENCODINGS: dict[str, str | LazyString] = {
     "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8 with BOM",
-    "utf-16": "UTF-16 (Excel “Unicode text”)",
-    "cp1250": "Windows-1250 (Central European)",
-    "cp1251": "Windows-1251 (Cyrillic)",
+    "utf-8-sig": lazy_gettext("UTF-8 with BOM"),
+    "utf-16": lazy_gettext("UTF-16 (Excel “Unicode text”)"),
+    "cp1250": lazy_gettext("Windows-1250 (Central European)"),
+    "cp1251": lazy_gettext("Windows-1251 (Cyrillic)"),
 }
-SEPARATORS = {";": "Semicolon ;", ",": "Comma ,", "\t": "Tab"}
+SEPARATORS = {
+    ";": lazy_gettext("Semicolon ;"),
+    ",": lazy_gettext("Comma ,"),
+    "\t": lazy_gettext("Tab"),
+}
 SAMPLE_BYTES = 256 * 1024
 
 _WORDS = re.compile(r"[^\W\d_]+")
@@ -50,9 +57,11 @@ class FileFormat:
     @property
     def description(self) -> str:
         if self.kind == "xlsx":
-            return "Excel workbook (XLSX), first sheet"
-        return f"CSV, {ENCODINGS.get(self.encoding, self.encoding)}, separated by " + (
-            SEPARATORS.get(self.separator, self.separator).lower()
+            return gettext("Excel workbook (XLSX), first sheet")
+        return gettext(
+            "CSV, %(encoding)s, separated by %(separator)s",
+            encoding=ENCODINGS.get(self.encoding, self.encoding),
+            separator=str(SEPARATORS.get(self.separator, self.separator)).lower(),
         )
 
 
@@ -61,24 +70,26 @@ def detect_format(path: Path, *, encoding: str = "auto", separator: str = "auto"
     with path.open("rb") as handle:
         head = handle.read(SAMPLE_BYTES)
     if not head.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE):
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(gettext("The file is empty."))
     if head.startswith(_XLSX_MAGIC):
         return FileFormat("xlsx")
     if head.startswith(_XLS_MAGIC):
         raise ImportFileError(
-            "This is an old Excel 97–2003 workbook (.xls). "
-            "Save it as .xlsx or CSV and upload it again."
+            gettext(
+                "This is an old Excel 97–2003 workbook (.xls). "
+                "Save it as .xlsx or CSV and upload it again."
+            )
         )
     if head.startswith(b"%PDF") or head[:8] == b"\x89PNG\r\n\x1a\n" or head[:3] == b"\xff\xd8\xff":
-        raise ImportFileError("This is not a spreadsheet. Upload a CSV or an XLSX file.")
+        raise ImportFileError(gettext("This is not a spreadsheet. Upload a CSV or an XLSX file."))
     chosen = detect_encoding(path, head) if encoding in ("", "auto") else encoding
     if chosen not in ENCODINGS and chosen not in ("utf-16-le", "utf-16-be"):
-        raise ImportFileError(f"Unknown encoding “{encoding}”.")
+        raise ImportFileError(gettext("Unknown encoding “%(encoding)s”.", encoding=encoding))
     header = _first_line(path, chosen)
     if separator in ("", "auto"):
         separator = detect_separator(header)
     elif separator not in SEPARATORS:
-        raise ImportFileError("Choose a semicolon, a comma or a tab as the separator.")
+        raise ImportFileError(gettext("Choose a semicolon, a comma or a tab as the separator."))
     return FileFormat("csv", chosen, separator)
 
 
@@ -93,7 +104,7 @@ def detect_encoding(path: Path, head: bytes) -> str:
             return "utf-16-le"
         if even.count(0) > len(even) * 0.3 and odd.count(0) == 0:
             return "utf-16-be"
-        raise ImportFileError("This is not a text file. Upload a CSV or an XLSX file.")
+        raise ImportFileError(gettext("This is not a text file. Upload a CSV or an XLSX file."))
     # Line by line over the whole file: a file that is UTF-8 in places and not in others has
     # been pasted together, and guessing would garble half of it.
     utf8_lines = 0
@@ -110,8 +121,12 @@ def detect_encoding(path: Path, head: bytes) -> str:
                 utf8_lines += 1
             if first_bad and utf8_lines:
                 raise ImportFileError(
-                    f"The file mixes encodings: line {first_bad} is not UTF-8 while other lines "
-                    "are. Open it in a spreadsheet, save it again as CSV UTF-8, and upload that."
+                    gettext(
+                        "The file mixes encodings: line %(line)d is not UTF-8 while other lines "
+                        "are. Open it in a spreadsheet, save it again as CSV UTF-8, and upload "
+                        "that.",
+                        line=first_bad,
+                    )
                 )
     if first_bad is None:
         return "utf-8"
@@ -145,8 +160,10 @@ def _first_line(path: Path, encoding: str) -> str:
             return handle.readline().lstrip("\ufeff")
     except UnicodeError as error:
         raise ImportFileError(
-            f"The file cannot be read as {ENCODINGS.get(encoding, encoding)}. "
-            "Choose another encoding."
+            gettext(
+                "The file cannot be read as %(encoding)s. Choose another encoding.",
+                encoding=ENCODINGS.get(encoding, encoding),
+            )
         ) from error
 
 
@@ -171,12 +188,17 @@ def _csv_rows(path: Path, file_format: FileFormat) -> Iterator[tuple[int, list[s
                     yield number, cells
     except UnicodeError as error:
         raise ImportFileError(
-            f"Line {number + 1} cannot be read as "
-            f"{ENCODINGS.get(file_format.encoding, file_format.encoding)}. "
-            "Choose another encoding, or save the file again as CSV UTF-8."
+            gettext(
+                "Line %(line)d cannot be read as %(encoding)s. "
+                "Choose another encoding, or save the file again as CSV UTF-8.",
+                line=number + 1,
+                encoding=ENCODINGS.get(file_format.encoding, file_format.encoding),
+            )
         ) from error
     except csv.Error as error:
-        raise ImportFileError(f"Line {number + 1} is not valid CSV ({error}).") from error
+        raise ImportFileError(
+            gettext("Line %(line)d is not valid CSV (%(reason)s).", line=number + 1, reason=error)
+        ) from error
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -192,7 +214,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             workbook = load_workbook(handle, read_only=True, data_only=False)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
             raise ImportFileError(
-                "This file looks like a ZIP but is not a readable XLSX workbook."
+                gettext("This file looks like a ZIP but is not a readable XLSX workbook.")
             ) from error
         try:
             sheet = workbook.worksheets[0]
@@ -203,7 +225,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
                 if any(cell.strip() for cell in cells):
                     yield number, cells
         except (zipfile.BadZipFile, KeyError, ValueError, IndexError) as error:
-            raise ImportFileError("The workbook is damaged and cannot be read.") from error
+            raise ImportFileError(gettext("The workbook is damaged and cannot be read.")) from error
         finally:
             workbook.close()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from flask_babel import gettext
+
 from crm.imports.engine import Importer
 from crm.reports.rendering import UTF8_BOM
 
@@ -13,7 +15,9 @@ def template_file(importer: type[Importer], fmt: str) -> tuple[bytes, str]:
     header = [column.key for column in importer.columns]
     example = [column.example for column in importer.columns]
     notes = [
-        ("required. " if column.required else "") + (column.help or column.label)
+        gettext("Required. %(help)s", help=column.help or column.label)
+        if column.required
+        else str(column.help or column.label)
         for column in importer.columns
     ]
     if fmt == "csv":
@@ -29,7 +33,7 @@ def template_file(importer: type[Importer], fmt: str) -> tuple[bytes, str]:
     workbook = xlsxwriter.Workbook(
         output, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
-    sheet = workbook.add_worksheet(importer.label)
+    sheet = workbook.add_worksheet(str(importer.label)[:31])
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, header, bold)
     sheet.write_row(1, 0, example)

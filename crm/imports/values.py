@@ -6,6 +6,7 @@ import datetime as dt
 from functools import cache
 
 import pycountry
+from flask_babel import gettext
 
 from crm.text_search import fold
 
@@ -32,7 +33,9 @@ def country_code(text: str) -> str:
         return ""
     code = _countries().get(fold(text))
     if code is None:
-        raise BadValue(f"“{text}” is not a country (use an ISO code such as SI or KZ).")
+        raise BadValue(
+            gettext("“%(text)s” is not a country (use an ISO code such as SI or KZ).", text=text)
+        )
     return code
 
 
@@ -45,7 +48,9 @@ def parse_date(text: str) -> dt.date | None:
             return dt.datetime.strptime(text, pattern).replace(tzinfo=dt.UTC).date()
         except ValueError:
             continue
-    raise BadValue(f"“{text}” is not a date; write it as YYYY-MM-DD (e.g. 2026-02-13).")
+    raise BadValue(
+        gettext("“%(text)s” is not a date; write it as YYYY-MM-DD (e.g. 2026-02-13).", text=text)
+    )
 
 
 def split_list(text: str) -> list[str]:

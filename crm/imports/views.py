@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import format_number, gettext, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.utils import secure_filename
@@ -135,7 +136,7 @@ def apply(token: str) -> ResponseReturnValue:
     job = _job_or_404(token)
     form = RunForm()
     if not form.validate_on_submit() or job.state != "previewed":
-        flash("Preview the file before importing it.", "warning")
+        flash(gettext("Preview the file before importing it."), "warning")
         return _render_job(job, form, status=409)
     job.all_or_nothing = form.mode.data != "valid"
     try:
@@ -149,7 +150,9 @@ def apply(token: str) -> ResponseReturnValue:
         message = (
             error.message
             if isinstance(error, ImportFileError)
-            else "Nothing was imported: someone changed the same records meanwhile. Try again."
+            else gettext(
+                "Nothing was imported: someone changed the same records meanwhile. Try again."
+            )
         )
         return _render_job(job, form, problems=[message], status=409)
     job.applied_summary = summary.to_json()
@@ -157,9 +160,18 @@ def apply(token: str) -> ResponseReturnValue:
     job.state = "applied" if summary.applied else "previewed"
     jobs.save_job(job)
     if summary.applied:
-        flash(f"Imported {summary.written:,} rows from {job.filename}.", "success")
+        flash(
+            ngettext(
+                "Imported %(count)s row from %(file)s.",
+                "Imported %(count)s rows from %(file)s.",
+                summary.written,
+                count=format_number(summary.written),
+                file=job.filename,
+            ),
+            "success",
+        )
     else:
-        flash("Nothing was imported: some rows have errors (see below).", "warning")
+        flash(gettext("Nothing was imported: some rows have errors (see below)."), "warning")
     return redirect(url_for(".show", token=job.token))
 
 

@@ -3,6 +3,7 @@ same markup reads in the browser, the PDF and the e-mail."""
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from crm.reports.weekly import WeeklyReport
@@ -27,14 +28,18 @@ def funnel_svg(report: WeeklyReport) -> Markup:
     )
     height = len(report.funnel) * (BAR_HEIGHT + GAP) + GAP
     parts = [
-        _svg_open(height, "Open pairings by stage at the end of the week, with the week before")
+        _svg_open(
+            height,
+            gettext("Open pairings by stage at the end of the week, with the week before"),
+        )
     ]
     for index, row in enumerate(report.funnel):
         y = GAP + index * (BAR_HEIGHT + GAP)
         parts.append(_label(row.stage_name, y))
         parts.append(_bar(y, row.open, largest, COLOURS["open"], BAR_HEIGHT - 8))
         parts.append(_bar(y + BAR_HEIGHT - 7, row.previous_open, largest, COLOURS["previous"], 5))
-        parts.append(_value(y, row.open, largest, f"{row.open} (was {row.previous_open})"))
+        shown = gettext("%(open)d (was %(previous)d)", open=row.open, previous=row.previous_open)
+        parts.append(_value(y, row.open, largest, shown))
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every text in it went through escape())
 
@@ -48,7 +53,7 @@ def moves_svg(report: WeeklyReport) -> Markup:
     ]
     largest = max([value for _, value, _ in values] + [1])
     height = len(values) * (BAR_HEIGHT + GAP) + GAP
-    parts = [_svg_open(height, "Moves this week")]
+    parts = [_svg_open(height, gettext("Moves this week"))]
     for index, (label, value, colour) in enumerate(values):
         y = GAP + index * (BAR_HEIGHT + GAP)
         parts.append(_label(label, y))

@@ -10,12 +10,15 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.auth.services import normalise_email
 from crm.db import session
 from crm.errors import DomainError
+from crm.i18n.languages import formatting_locale, is_language
+from crm.i18n.locale import deployment_language
 from crm.reports import rendering, services
 from crm.reports.weekly import compute_weekly_report
 
@@ -89,7 +92,15 @@ def weekly(
         sys.stdout.buffer.flush()
     else:
         Path(output).write_bytes(body)
-        click.echo(f"Wrote the {fmt.upper()} report for {chosen_week} to {output}.", err=True)
+        click.echo(
+            gettext(
+                "Wrote the %(format)s report for %(week)s to %(file)s.",
+                format=fmt.upper(),
+                week=chosen_week,
+                file=output,
+            ),
+            err=True,
+        )
 
 
 @reports_cli.command("send-weekly")
@@ -109,28 +120,52 @@ def send_weekly(week: str) -> None:
     settings = services.SmtpSettings.from_config(current_app)
     recipients = services.pending_recipients(chosen_week)
     if not recipients:
-        click.echo(f"Nothing to send for {chosen_week}: every subscriber has had it.")
+        click.echo(
+            gettext("Nothing to send for %(week)s: every subscriber has had it.", week=chosen_week)
+        )
         return
     sent = 0
     try:
         with _connect(settings) as smtp:
             for recipient in recipients:
-                report = services.report_for(
-                    recipient, chosen_week, zone, current_app.config["STALLED_AFTER_DAYS"]
-                )
-                smtp.send_message(services.build_message(report, zone, recipient, settings.sender))
+                # Each subscriber reads the report in their own language.
+                with force_locale(_language_of(recipient)):
+                    report = services.report_for(
+                        recipient, chosen_week, zone, current_app.config["STALLED_AFTER_DAYS"]
+                    )
+                    message = services.build_message(report, zone, recipient, settings.sender)
+                smtp.send_message(message)
                 services.record_delivery(chosen_week, recipient)
                 session.commit()
                 sent += 1
-                click.echo(f"Sent to {recipient.email}.")
+                click.echo(gettext("Sent to %(email)s.", email=recipient.email))
     except (OSError, smtplib.SMTPException) as error:
         session.rollback()
         left = len(recipients) - sent
         raise click.ClickException(
-            f"Could not send through {settings.host}:{settings.port} ({error}). "
-            f"Sent {sent}, {left} left; run the command again to send the rest."
+            gettext(
+                "Could not send through %(server)s (%(reason)s). Sent %(sent)d, %(left)d left; "
+                "run the command again to send the rest.",
+                server=f"{settings.host}:{settings.port}",
+                reason=error,
+                sent=sent,
+                left=left,
+            )
         ) from error
-    click.echo(f"Sent the report for {chosen_week} to {sent} subscriber(s).")
+    click.echo(
+        ngettext(
+            "Sent the report for %(week)s to %(num)d subscriber.",
+            "Sent the report for %(week)s to %(num)d subscribers.",
+            sent,
+            week=chosen_week,
+        )
+    )
+
+
+def _language_of(user: User) -> str:
+    """The Babel locale of the user's language, else of the deployment's."""
+    language = user.language if is_language(user.language) else deployment_language()
+    return formatting_locale(language)
 
 
 def _connect(settings: services.SmtpSettings) -> smtplib.SMTP:
@@ -150,5 +185,5 @@ def _connect(settings: services.SmtpSettings) -> smtplib.SMTP:
 def _user(email: str) -> User:
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        raise DomainError(f"There is no account for {email}.")
+        raise DomainError(gettext("There is no account for %(email)s.", email=email))
     return user

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import format_date, format_time
 from flask import render_template
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext
+from flask_babel.speaklater import LazyString
 
 from crm.reports.charts import funnel_svg, moves_svg
 from crm.reports.weekly import WeeklyReport
@@ -30,32 +34,66 @@ def neutralise(value: Cell) -> Cell:
 @dataclass(frozen=True)
 class Section:
     key: str
-    title: str
-    header: tuple[str, ...]
+    # The sheet's name and the column headings, in the reader's language when they are read.
+    title: LazyString
+    header: tuple[LazyString, ...]
     rows: Callable[[WeeklyReport, ZoneInfo], Iterable[tuple[Cell, ...]]]
+
+    @property
+    def headings(self) -> list[str]:
+        return [str(heading) for heading in self.header]
 
 
 def _local(report: WeeklyReport, zone: ZoneInfo) -> Callable[[Any], str]:
+    """Times in the spreadsheets: sortable, the same in every language."""
     return lambda moment: moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _local_text(zone: ZoneInfo) -> Callable[[Any], str]:
+    """Times for people (the page, the PDF, the e-mail): the report's zone, the reader's locale,
+    "13 Feb 2026, 10:00"."""
+
+    def shown(moment: Any) -> str:
+        if moment is None:
+            return ""
+        local = moment.astimezone(zone)
+        locale = get_locale() or Locale.parse("en_GB")
+        date_text = format_date(local.date(), "medium", locale=locale)
+        time_text = format_time(local.time(), "short", locale=locale)
+        return str(locale.datetime_formats["medium"]).format(time_text, date_text)
+
+    return shown
+
+
+_l = lazy_gettext
 
 
 SECTIONS = (
     Section(
         "headline",
-        "Headline figures",
-        ("figure", "this week", "week before", "change"),
+        _l("Headline figures"),
+        (_l("figure"), _l("this week"), _l("week before"), _l("change")),
         lambda r, z: ((f.label, f.value, f.previous, f.change) for f in r.headline),
     ),
     Section(
         "funnel",
-        "Open pairings by stage",
-        ("stage", "open", "week before", "on hold"),
+        _l("Open pairings by stage"),
+        (_l("stage"), _l("open"), _l("week before"), _l("on hold")),
         lambda r, z: ((f.stage_name, f.open, f.previous_open, f.on_hold) for f in r.funnel),
     ),
     Section(
         "moves",
-        "What moved",
-        ("when", "pairing id", "pairing", "what", "from", "to", "by", "note"),
+        _l("What moved"),
+        (
+            _l("when"),
+            _l("pairing id"),
+            _l("pairing"),
+            _l("what"),
+            _l("from"),
+            _l("to"),
+            _l("by"),
+            _l("note"),
+        ),
         lambda r, z: (
             (
                 _local(r, z)(m.at),
@@ -72,14 +110,22 @@ SECTIONS = (
     ),
     Section(
         "signed",
-        "Memoranda signed",
-        ("when", "pairing id", "pairing", "by"),
+        _l("Memoranda signed"),
+        (_l("when"), _l("pairing id"), _l("pairing"), _l("by")),
         lambda r, z: ((_local(r, z)(m.at), m.pairing.id, m.pairing.title, m.by) for m in r.signed),
     ),
     Section(
         "events",
-        "Meetings and visits",
-        ("when", "pairing id", "pairing", "what", "where", "who", "summary"),
+        _l("Meetings and visits"),
+        (
+            _l("when"),
+            _l("pairing id"),
+            _l("pairing"),
+            _l("what"),
+            _l("where"),
+            _l("who"),
+            _l("summary"),
+        ),
         lambda r, z: (
             (
                 _local(r, z)(e.at),
@@ -95,8 +141,15 @@ SECTIONS = (
     ),
     Section(
         "tasks_completed",
-        "Tasks completed",
-        ("task id", "task", "pairing id", "pairing", "completed by", "completed at"),
+        _l("Tasks completed"),
+        (
+            _l("task id"),
+            _l("task"),
+            _l("pairing id"),
+            _l("pairing"),
+            _l("completed by"),
+            _l("completed at"),
+        ),
         lambda r, z: (
             (
                 t.id,
@@ -111,8 +164,8 @@ SECTIONS = (
     ),
     Section(
         "tasks_overdue",
-        "Tasks overdue",
-        ("assignee", "task id", "task", "pairing id", "pairing", "due"),
+        _l("Tasks overdue"),
+        (_l("assignee"), _l("task id"), _l("task"), _l("pairing id"), _l("pairing"), _l("due")),
         lambda r, z: (
             (
                 t.assignee,
@@ -128,8 +181,8 @@ SECTIONS = (
     ),
     Section(
         "tasks_due_next_week",
-        "Tasks due next week",
-        ("due", "task id", "task", "pairing id", "pairing", "assignee"),
+        _l("Tasks due next week"),
+        (_l("due"), _l("task id"), _l("task"), _l("pairing id"), _l("pairing"), _l("assignee")),
         lambda r, z: (
             (
                 t.due_on.isoformat() if t.due_on else "",
@@ -144,8 +197,8 @@ SECTIONS = (
     ),
     Section(
         "stalled",
-        "Stalled",
-        ("pairing id", "pairing", "stage", "owner", "since", "days"),
+        _l("Stalled"),
+        (_l("pairing id"), _l("pairing"), _l("stage"), _l("owner"), _l("since"), _l("days")),
         lambda r, z: (
             (s.pairing.id, s.pairing.title, s.stage, s.owner, _local(r, z)(s.since), s.days)
             for s in r.stalled
@@ -153,14 +206,14 @@ SECTIONS = (
     ),
     Section(
         "by_sector",
-        "By sector",
-        ("sector", "open", "moved", "signed"),
+        _l("By sector"),
+        (_l("sector"), _l("open"), _l("moved"), _l("signed")),
         lambda r, z: ((b.label, b.open, b.moved, b.signed) for b in r.by_sector),
     ),
     Section(
         "by_country_pair",
-        "By country pair",
-        ("countries", "open", "moved", "signed"),
+        _l("By country pair"),
+        (_l("countries"), _l("open"), _l("moved"), _l("signed")),
         lambda r, z: ((b.label, b.open, b.moved, b.signed) for b in r.by_country_pair),
     ),
 )
@@ -278,7 +331,7 @@ def to_csv(report: WeeklyReport, zone: ZoneInfo, section_key: str) -> bytes:
     buffer = io.StringIO()
     buffer.write(UTF8_BOM)
     writer = csv.writer(buffer)
-    writer.writerow(chosen.header)
+    writer.writerow(chosen.headings)
     for row in chosen.rows(report, zone):
         writer.writerow([neutralise(cell) for cell in row])
     return buffer.getvalue().encode("utf-8")
@@ -294,8 +347,8 @@ def to_xlsx(report: WeeklyReport, zone: ZoneInfo) -> bytes:
     )
     bold = workbook.add_format({"bold": True})
     for chosen in SECTIONS:
-        sheet = workbook.add_worksheet(chosen.title[:31])
-        sheet.write_row(0, 0, chosen.header, bold)
+        sheet = workbook.add_worksheet(str(chosen.title)[:31])
+        sheet.write_row(0, 0, chosen.headings, bold)
         for index, row in enumerate(chosen.rows(report, zone), start=1):
             for column, cell in enumerate(row):
                 value = neutralise(cell)
@@ -317,7 +370,7 @@ def template_context(report: WeeklyReport, zone: ZoneInfo) -> dict[str, Any]:
     return {
         "report": report,
         "zone": zone,
-        "local": _local(report, zone),
+        "local": _local_text(zone),
         "funnel_chart": funnel_svg(report),
         "moves_chart": moves_svg(report),
     }
@@ -331,33 +384,86 @@ def to_pdf(report: WeeklyReport, zone: ZoneInfo) -> bytes:
 
 def to_text(report: WeeklyReport, zone: ZoneInfo) -> str:
     """The plain-text part of the e-mail."""
-    local = _local(report, zone)
-    lines = [f"Twinning weekly status report: {report.week.label}", ""]
-    lines += [f"{f.label}: {f.value} (week before: {f.previous})" for f in report.headline]
-    lines += ["", "What moved:"]
-    lines += [
-        f"- {local(m.at)} {m.pairing.title}: {m.kind_label}"
-        + (
-            f", {m.from_stage} → {m.to_stage}"
-            if m.from_stage and m.from_stage != m.to_stage
-            else ""
+    local = _local_text(zone)
+
+    def move_line(m: Any) -> str:
+        if m.from_stage and m.from_stage != m.to_stage:
+            what = gettext(
+                "%(what)s, %(from_stage)s → %(to_stage)s",
+                what=m.kind_label,
+                from_stage=m.from_stage,
+                to_stage=m.to_stage,
+            )
+        else:
+            what = m.kind_label
+        line = gettext(
+            "%(when)s %(pairing)s: %(what)s (%(by)s)",
+            when=local(m.at),
+            pairing=m.pairing.title,
+            what=what,
+            by=m.by,
         )
-        + f" ({m.by})"
-        + (f" — {m.note}" if m.note else "")
-        for m in report.moves
-    ] or ["- nothing"]
-    lines += ["", "Meetings, visits and signings:"]
+        line = f"{line} — {m.note}" if m.note else line
+        return f"- {line}"
+
+    def event_line(e: Any) -> str:
+        if e.place:
+            line = gettext(
+                "%(when)s %(what)s: %(pairing)s, %(place)s",
+                when=local(e.at),
+                what=e.kind,
+                pairing=e.pairing.title,
+                place=e.place,
+            )
+        else:
+            line = gettext(
+                "%(when)s %(what)s: %(pairing)s",
+                when=local(e.at),
+                what=e.kind,
+                pairing=e.pairing.title,
+            )
+        return f"- {line}"
+
+    lines = [gettext("Twinning weekly status report: %(week)s", week=report.week.label), ""]
     lines += [
-        f"- {local(e.at)} {e.kind}: {e.pairing.title}" + (f", {e.place}" if e.place else "")
-        for e in report.events
-    ] or ["- none"]
+        gettext(
+            "%(figure)s: %(value)d (week before: %(previous)d)",
+            figure=f.label,
+            value=f.value,
+            previous=f.previous,
+        )
+        for f in report.headline
+    ]
+    lines += ["", gettext("What moved:")]
+    lines += [move_line(m) for m in report.moves] or ["- " + gettext("nothing")]
+    lines += ["", gettext("Meetings, visits and signings:")]
+    lines += [event_line(e) for e in report.events] or ["- " + gettext("none")]
     lines += [
         "",
-        f"Tasks completed: {len(report.tasks_completed)}",
-        f"Tasks overdue at the end of the week: {report.overdue_total}",
+        gettext("Tasks completed: %(count)d", count=len(report.tasks_completed)),
+        gettext("Tasks overdue at the end of the week: %(count)d", count=report.overdue_total),
     ]
     lines += [f"- {group.assignee}: {len(group.tasks)}" for group in report.overdue_by_assignee]
-    lines += [f"Tasks due next week: {len(report.due_next_week)}"]
-    lines += ["", f"Stalled for {report.stalled_days}+ days: {report.stalled_total}"]
-    lines += [f"- {s.pairing.title}: {s.stage}, {s.days} days ({s.owner})" for s in report.stalled]
+    lines += [gettext("Tasks due next week: %(count)d", count=len(report.due_next_week))]
+    lines += [
+        "",
+        ngettext(
+            "Stalled for %(num)d+ day: %(count)d",
+            "Stalled for %(num)d+ days: %(count)d",
+            report.stalled_days,
+            count=report.stalled_total,
+        ),
+    ]
+    lines += [
+        "- "
+        + ngettext(
+            "%(pairing)s: %(stage)s, %(num)d day (%(owner)s)",
+            "%(pairing)s: %(stage)s, %(num)d days (%(owner)s)",
+            s.days,
+            pairing=s.pairing.title,
+            stage=s.stage,
+            owner=s.owner,
+        )
+        for s in report.stalled
+    ]
     return "\n".join(lines) + "\n"

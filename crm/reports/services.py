@@ -8,6 +8,7 @@ from email.utils import formatdate, make_msgid
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from flask_babel import gettext
 from sqlalchemy import select
 
 from crm.auth.models import Role, User
@@ -41,18 +42,22 @@ def filters_from(owner: str = "", sector: str = "", country: str = "") -> Report
     if owner:
         user = session.get(User, int(owner)) if owner.isdigit() and len(owner) < 10 else None
         if user is None:
-            raise DomainError(f"There is no user “{owner}”.", field="owner")
+            raise DomainError(gettext("There is no user “%(user)s”.", user=owner), field="owner")
         owner_id = user.id
     if sector and sector_by_slug(sector) is None:
-        raise DomainError(f"There is no sector “{sector}”.", field="sector")
+        raise DomainError(
+            gettext("There is no sector “%(sector)s”.", sector=sector), field="sector"
+        )
     if country and not is_country(country):
-        raise DomainError(f"“{country}” is not a country code.", field="country")
+        raise DomainError(
+            gettext("“%(country)s” is not a country code.", country=country), field="country"
+        )
     return ReportFilters(owner_id=owner_id, sector=sector, country=country.upper())
 
 
 def whole_register_reader() -> User:
     """Who the command-line report is computed for when no user is named: it sees everything."""
-    return User(name="Command line", email="", role=Role.ADMIN.value, is_active=True)
+    return User(name=gettext("Command line"), email="", role=Role.ADMIN.value, is_active=True)
 
 
 def is_subscribed(user: User) -> bool:
@@ -121,7 +126,7 @@ def build_message(
     report: WeeklyReport, zone: ZoneInfo, recipient: User, sender: str
 ) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = f"Twinning weekly report: {report.week.label}"
+    message["Subject"] = gettext("Twinning weekly report: %(week)s", week=report.week.label)
     message["From"] = sender
     message["To"] = f"{recipient.name} <{recipient.email}>"
     message["Date"] = formatdate(localtime=False)

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from crm.auth.services import active_users
@@ -48,10 +49,16 @@ def weekly() -> ResponseReturnValue:
             args.get("owner", ""), args.get("sector", ""), args.get("country", "")
         )
         if fmt not in FORMATS:
-            raise DomainError(f"There is no “{fmt}” format; choose one of {', '.join(FORMATS)}.")
+            raise DomainError(
+                gettext(
+                    "There is no “%(format)s” format; choose one of %(formats)s.",
+                    format=fmt,
+                    formats=", ".join(FORMATS),
+                )
+            )
         section = args.get("section", "moves")
         if fmt == "csv" and section not in rendering.SECTION_KEYS:
-            raise DomainError(f"There is no section “{section}”.")
+            raise DomainError(gettext("There is no section “%(section)s”.", section=section))
     except DomainError as error:
         fallback = IsoWeek.last_complete(utcnow(), zone)
         return _page(fallback, ReportFilters(), None, week_text, error=error.message), 400
@@ -76,7 +83,7 @@ def weekly() -> ResponseReturnValue:
                 filters,
                 report,
                 str(week),
-                error="The PDF cannot be made on this server (Pango is missing).",
+                error=gettext("The PDF cannot be made on this server (Pango is missing)."),
             ), 503
         return _download(pdf, "pdf", f"{stem}.pdf")
     if fmt == "xlsx":
@@ -94,10 +101,14 @@ def subscription() -> ResponseReturnValue:
     session.commit()
     if subscribe:
         flash(
-            f"You will get this report by e-mail at {current_user.email} every Monday.", "success"
+            gettext(
+                "You will get this report by e-mail at %(email)s every Monday.",
+                email=current_user.email,
+            ),
+            "success",
         )
     else:
-        flash("You will no longer get the weekly report by e-mail.", "success")
+        flash(gettext("You will no longer get the weekly report by e-mail."), "success")
     return redirect(url_for(".weekly"))
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -36,12 +37,12 @@ TASK_LIST_LIMIT = 500
 EVENT_KINDS = (ActivityKind.MEETING, ActivityKind.VISIT, ActivityKind.SIGNING)
 
 MOVE_KINDS = {
-    "new": "New pairing",
-    "forward": "Moved forward",
-    "back": "Moved back",
-    "on_hold": "Put on hold",
-    "dropped": "Dropped",
-    "reopened": "Reopened",
+    "new": lazy_gettext("New pairing"),
+    "forward": lazy_gettext("Moved forward"),
+    "back": lazy_gettext("Moved back"),
+    "on_hold": lazy_gettext("Put on hold"),
+    "dropped": lazy_gettext("Dropped"),
+    "reopened": lazy_gettext("Reopened"),
 }
 
 
@@ -101,7 +102,7 @@ class Move:
 
     @property
     def kind_label(self) -> str:
-        return MOVE_KINDS[self.kind]
+        return str(MOVE_KINDS[self.kind])
 
 
 @dataclass(frozen=True)
@@ -373,14 +374,14 @@ def _headline(
     def open_total(state: _StateAt) -> int:
         return sum(total for (_, status), total in state.counts.items() if status == Status.OPEN)
 
-    figures = [Figure("open", "Open pairings", open_total(at_end), open_total(at_start))]
+    figures = [Figure("open", gettext("Open pairings"), open_total(at_end), open_total(at_start))]
     for key, label in (
-        ("new", "New pairings"),
-        ("forward", "Moves forward"),
-        ("back", "Moves back"),
-        ("signed", "Memoranda signed"),
-        ("on_hold", "Put on hold"),
-        ("dropped", "Dropped"),
+        ("new", gettext("New pairings")),
+        ("forward", gettext("Moves forward")),
+        ("back", gettext("Moves back")),
+        ("signed", gettext("Memoranda signed")),
+        ("on_hold", gettext("Put on hold")),
+        ("dropped", gettext("Dropped")),
     ):
         figures.append(Figure(key, label, tally(moves, key), tally(previous, key)))
     return figures
@@ -491,7 +492,7 @@ def _tasks(scope_ids: Select[tuple[int]], *conditions: ColumnElement[bool]) -> l
             id=task_id,
             pairing=PairingRef(pid, pairing_title),
             title=title,
-            assignee=assignee_name or "Unassigned",
+            assignee=assignee_name or gettext("Unassigned"),
             due_on=due_on,
             completed_at=completed_at,
             completed_by=completed_by or "",

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from flask_babel import get_locale, gettext
+
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
@@ -24,12 +28,16 @@ class IsoWeek:
         """'2026-W07'; a week the year does not have (2026-W54, 2026-W00) is refused."""
         match = WEEK_PATTERN.match(text.strip())
         if match is None:
-            raise InvalidWeek(f"“{text}” is not an ISO week; write it like 2026-W07.")
+            raise InvalidWeek(
+                gettext("“%(text)s” is not an ISO week; write it like 2026-W07.", text=text)
+            )
         year, week = int(match.group(1)), int(match.group(2))
         try:
             date.fromisocalendar(year, week, 1)
         except ValueError as error:
-            raise InvalidWeek(f"{year} has no week {week:02d}.") from error
+            raise InvalidWeek(
+                gettext("%(year)d has no week %(week)s.", year=year, week=f"{week:02d}")
+            ) from error
         return cls(year, week)
 
     @classmethod
@@ -71,10 +79,23 @@ class IsoWeek:
 
     @property
     def label(self) -> str:
-        """'Week 7 of 2026, 9–15 February'."""
+        """'Week 7 of 2026, 9–15 February', in the reader's language."""
         monday, sunday = self.monday, self.sunday
+        locale = get_locale() or Locale.parse("en_GB")
         if monday.month == sunday.month:
-            span = f"{monday.day}–{sunday.day} {sunday:%B}"
+            # The month as it reads after a day ("февраля", not "февраль").
+            span = gettext(
+                "%(first)d–%(last)d %(month)s",
+                first=monday.day,
+                last=sunday.day,
+                month=format_date(sunday, "MMMM", locale=locale),
+            )
         else:
-            span = f"{monday.day} {monday:%B} – {sunday.day} {sunday:%B}"
-        return f"Week {self.week} of {self.year}, {span}"
+            span = gettext(
+                "%(first)s – %(last)s",
+                first=format_skeleton("MMMMd", monday, locale=locale),
+                last=format_skeleton("MMMMd", sunday, locale=locale),
+            )
+        return gettext(
+            "Week %(week)d of %(year)d, %(span)s", week=self.week, year=self.year, span=span
+        )

@@ -438,7 +438,7 @@ def test_cli_errors_dry_run_valid_only_and_mapping(app: Flask, runner, tmp_path:
     assert result.exit_code == 0 and "Dry run" in result.output
     assert count(app, Locality) == 0
     result = runner.invoke(args=["import", "localities", str(path), "--valid-only", *mapping])
-    assert result.exit_code == 0 and "1 rows written" in result.output
+    assert result.exit_code == 0 and "1 row written" in result.output
     assert count(app, Locality) == 1
     result = runner.invoke(args=["import", "localities", str(path)])
     assert result.exit_code == 2 and "Local name" in result.output

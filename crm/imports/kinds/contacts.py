@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, fields
 
+from flask_babel import gettext, lazy_gettext, ngettext
 from sqlalchemy import select
 
 from crm.contacts import services
@@ -58,23 +59,47 @@ def _merged(current: object, values: dict[str, object]) -> dict[str, object]:
     return merged
 
 
+def _too_long(limit: int, *, name: bool = False) -> str:
+    if name:
+        return ngettext(
+            "A name can be at most %(num)d character.",
+            "A name can be at most %(num)d characters.",
+            limit,
+        )
+    return ngettext(
+        "This can be at most %(num)d character.", "This can be at most %(num)d characters.", limit
+    )
+
+
 class OrganisationImporter(Importer):
     key = "organisations"
-    label = "Organisations"
+    label = lazy_gettext("Organisations")
     columns = (
-        Column("name", "Name", required=True, example="Štajerska gospodarska zbornica"),
-        Column("country", "Country", help="ISO code or English name", example="SI"),
+        Column(
+            "name",
+            lazy_gettext("Name"),
+            required=True,
+            example="Štajerska gospodarska zbornica",
+        ),
+        Column(
+            "country",
+            lazy_gettext("Country"),
+            help=lazy_gettext("ISO code or English name"),
+            example="SI",
+        ),
         Column(
             "kind",
-            "Kind",
-            help="city hall, embassy, consulate, ministry, chamber of commerce, company, "
-            "university, regional administration or other",
+            lazy_gettext("Kind"),
+            help=lazy_gettext(
+                "city hall, embassy, consulate, ministry, chamber of commerce, company, "
+                "university, regional administration or other"
+            ),
             example="chamber_of_commerce",
             aliases=("type",),
         ),
-        Column("city", "City", example="Maribor"),
-        Column("website", "Website", example="https://www.stajerskagz.si"),
-        Column("notes", "Notes"),
+        Column("city", lazy_gettext("City"), example="Maribor"),
+        Column("website", lazy_gettext("Website"), example="https://www.stajerskagz.si"),
+        Column("notes", lazy_gettext("Notes")),
     )
     NAMES = {"country_code": "country"}
 
@@ -91,9 +116,9 @@ class OrganisationImporter(Importer):
         outcome = RowOutcome(number, NEW, label=name)
         errors = outcome.errors
         if not name:
-            errors["name"] = "Give the organisation's name."
+            errors["name"] = gettext("Give the organisation's name.")
         elif len(name) > 300:
-            errors["name"] = "A name can be at most 300 characters."
+            errors["name"] = _too_long(300, name=True)
         try:
             country = country_code(values.get("country", ""))
         except BadValue as error:
@@ -103,21 +128,29 @@ class OrganisationImporter(Importer):
             kind = ORGANISATION_KINDS.get(fold(values["kind"]).replace("_", " "), "")
             kind = kind or ORGANISATION_KINDS.get(values["kind"].strip().lower(), "")
             if not kind:
-                errors["kind"] = f"“{values['kind']}” is not a kind of organisation."
+                errors["kind"] = gettext(
+                    "“%(kind)s” is not a kind of organisation.", kind=values["kind"]
+                )
         website = ""
         try:
             website = services.normalise_website(values.get("website", ""))
         except DomainError as error:
             errors["website"] = error.message
         if len(values.get("city", "")) > 200:
-            errors["city"] = "A city can be at most 200 characters."
+            errors["city"] = ngettext(
+                "A city can be at most %(num)d character.",
+                "A city can be at most %(num)d characters.",
+                200,
+            )
         if len(values.get("notes", "")) > services.NOTES_MAX_LENGTH:
-            errors["notes"] = "The notes are too long."
+            errors["notes"] = gettext("The notes are too long.")
         if errors:
             return Checked(outcome)
         key = (fold(name), country)
         if key in self.seen:
-            errors["name"] = f"Row {self.seen[key]} already has {name}."
+            errors["name"] = gettext(
+                "Row %(row)d already has %(name)s.", row=self.seen[key], name=name
+            )
             return Checked(outcome)
         self.seen[key] = number
         given = {
@@ -133,7 +166,12 @@ class OrganisationImporter(Importer):
             given["kind"] = kind or OrganisationKind.OTHER.value
             return Checked(outcome, Planned(services.OrganisationData(**given)))
         if len(existing) > 1:
-            errors["name"] = f"There are {len(existing)} organisations called {name}."
+            errors["name"] = ngettext(
+                "There is %(num)d organisation called %(name)s.",
+                "There are %(num)d organisations called %(name)s.",
+                len(existing),
+                name=name,
+            )
             return Checked(outcome)
         record = existing[0]
         current = services.OrganisationData(
@@ -172,28 +210,39 @@ class OrganisationImporter(Importer):
 
 class PersonImporter(Importer):
     key = "people"
-    label = "People"
+    label = lazy_gettext("People")
     columns = (
         Column(
             "full_name",
-            "Full name",
+            lazy_gettext("Full name"),
             required=True,
             example="Aleksander Saša Arsenovič",
             aliases=("name", "person"),
         ),
-        Column("email", "E-mail", example="zupan@maribor.si", aliases=("mail", "email address")),
+        Column(
+            "email",
+            lazy_gettext("E-mail"),
+            example="zupan@maribor.si",
+            aliases=("mail", "email address"),
+        ),
         Column(
             "organisation",
-            "Organisation",
-            help="The name of an organisation that exists",
+            lazy_gettext("Organisation"),
+            help=lazy_gettext("The name of an organisation that exists"),
             example="Mestna občina Maribor",
             aliases=("organization", "company"),
         ),
-        Column("position", "Position", example="Mayor", aliases=("title", "function")),
-        Column("phone", "Phone", help="+386 2 220 10 00; without +, read in the country"),
-        Column("country", "Country", example="SI"),
-        Column("preferred_language", "Preferred language", aliases=("language",)),
-        Column("notes", "Notes"),
+        Column(
+            "position", lazy_gettext("Position"), example="Mayor", aliases=("title", "function")
+        ),
+        Column(
+            "phone",
+            lazy_gettext("Phone"),
+            help=lazy_gettext("+386 2 220 10 00; without +, read in the country"),
+        ),
+        Column("country", lazy_gettext("Country"), example="SI"),
+        Column("preferred_language", lazy_gettext("Preferred language"), aliases=("language",)),
+        Column("notes", lazy_gettext("Notes")),
     )
     NAMES = {"organisation_id": "organisation", "country_code": "country"}
 
@@ -220,20 +269,20 @@ class PersonImporter(Importer):
         outcome = RowOutcome(number, NEW, label=name)
         errors = outcome.errors
         if not name:
-            errors["full_name"] = "Give the person's full name."
+            errors["full_name"] = gettext("Give the person's full name.")
         elif len(name) > services.NAME_MAX_LENGTH:
-            errors["full_name"] = f"A name can be at most {services.NAME_MAX_LENGTH} characters."
+            errors["full_name"] = _too_long(services.NAME_MAX_LENGTH, name=True)
         organisation_id: int | None = None
         if values.get("organisation"):
             ids = self.organisations.get(fold(values["organisation"]), [])
             if len(ids) == 1:
                 organisation_id = ids[0]
             elif ids:
-                errors["organisation"] = "More than one organisation has this name."
+                errors["organisation"] = gettext("More than one organisation has this name.")
             else:
-                errors["organisation"] = (
-                    f"No organisation “{values['organisation']}”. "
-                    "Import it in an organisations file first."
+                errors["organisation"] = gettext(
+                    "No organisation “%(name)s”. Import it in an organisations file first.",
+                    name=values["organisation"],
                 )
                 suggestions = close_matches(values["organisation"], self.organisation_names)
                 if suggestions:
@@ -253,16 +302,16 @@ class PersonImporter(Importer):
             errors["phone"] = error.message
         for key, limit in (("position", 200), ("preferred_language", 60)):
             if len(values.get(key, "")) > limit:
-                errors[key] = f"This can be at most {limit} characters."
+                errors[key] = _too_long(limit)
         if len(values.get("notes", "")) > services.NOTES_MAX_LENGTH:
-            errors["notes"] = "The notes are too long."
+            errors["notes"] = gettext("The notes are too long.")
         if errors:
             return Checked(outcome)
 
         key: object = email or (fold(name), organisation_id or 0)
         if key in self.seen:
             column = "email" if email else "full_name"
-            errors[column] = f"Row {self.seen[key]} is the same person."
+            errors[column] = gettext("Row %(row)d is the same person.", row=self.seen[key])
             return Checked(outcome)
         self.seen[key] = number
         given: dict[str, object] = {
@@ -285,7 +334,12 @@ class PersonImporter(Importer):
                 if not email or not person.email
             ]
             if len(same_name) > 1:
-                errors["full_name"] = f"There are {len(same_name)} people called {name} here."
+                errors["full_name"] = ngettext(
+                    "There is %(num)d person called %(name)s here.",
+                    "There are %(num)d people called %(name)s here.",
+                    len(same_name),
+                    name=name,
+                )
                 return Checked(outcome)
             record = same_name[0] if same_name else None
         if record is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from babel.lists import format_list
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 from sqlalchemy import select
 
 from crm.db import session
@@ -39,42 +41,50 @@ class Planned:
     existing_id: int | None = None
 
 
+def _name_too_long() -> str:
+    return ngettext(
+        "A name can be at most %(num)d character.",
+        "A name can be at most %(num)d characters.",
+        services.NAME_MAX_LENGTH,
+    )
+
+
 class LocalityImporter(Importer):
     key = "localities"
-    label = "Localities"
+    label = lazy_gettext("Localities")
     columns = (
         Column(
             "name",
-            "Local name",
+            lazy_gettext("Local name"),
             required=True,
-            help="As written locally, in its own script",
+            help=lazy_gettext("As written locally, in its own script"),
             example="Maribor",
             aliases=("locality", "local name", "name local", "city", "municipality"),
         ),
         Column(
             "country",
-            "Country",
+            lazy_gettext("Country"),
             required=True,
-            help="ISO 3166-1 code (SI, KZ) or English name",
+            help=lazy_gettext("ISO 3166-1 code (SI, KZ) or English name"),
             example="SI",
             aliases=("country code", "country_code", "drzava", "страна"),
         ),
         Column(
             "kind",
-            "Kind",
-            help="city, municipality or region (new rows: city when empty)",
+            lazy_gettext("Kind"),
+            help=lazy_gettext("city, municipality or region (new rows: city when empty)"),
             example="city",
             aliases=("type",),
         ),
         Column(
             "name_en",
-            "English name",
+            lazy_gettext("English name"),
             example="Maribor",
             aliases=("name en", "english", "name in english"),
         ),
         Column(
             "subdivision",
-            "ISO 3166-2 code",
+            lazy_gettext("ISO 3166-2 code"),
             example="SI-070",
             aliases=("subdivision code", "subdivision_code", "iso 3166 2", "region code"),
         ),
@@ -104,32 +114,40 @@ class LocalityImporter(Importer):
         outcome = RowOutcome(number, NEW, label=name)
         errors = outcome.errors
         if not name:
-            errors["name"] = "Give the name as it is written locally."
+            errors["name"] = gettext("Give the name as it is written locally.")
         elif len(name) > services.NAME_MAX_LENGTH:
-            errors["name"] = f"A name can be at most {services.NAME_MAX_LENGTH} characters."
+            errors["name"] = _name_too_long()
         try:
             country = country_code(values.get("country", ""))
             if not country:
-                errors["country"] = "Give the country (an ISO code such as SI or KZ)."
+                errors["country"] = gettext("Give the country (an ISO code such as SI or KZ).")
         except BadValue as error:
             country, errors["country"] = "", str(error)
         kind = ""
         if values.get("kind"):
             kind = KIND_NAMES.get(fold(values["kind"]), "")
             if not kind:
-                errors["kind"] = (
-                    f"“{values['kind']}” is not a kind: use city, municipality or region."
+                errors["kind"] = gettext(
+                    "“%(kind)s” is not a kind: use city, municipality or region.",
+                    kind=values["kind"],
                 )
         name_en = " ".join(values.get("name_en", "").split())
         if len(name_en) > services.NAME_MAX_LENGTH:
-            errors["name_en"] = f"A name can be at most {services.NAME_MAX_LENGTH} characters."
+            errors["name_en"] = _name_too_long()
         subdivision = values.get("subdivision", "").upper()
         if subdivision:
             owner = subdivision_country(subdivision)
             if owner is None:
-                errors["subdivision"] = f"“{subdivision}” is not in the current ISO 3166-2 list."
+                errors["subdivision"] = gettext(
+                    "“%(code)s” is not in the current ISO 3166-2 list.", code=subdivision
+                )
             elif country and owner != country:
-                errors["subdivision"] = f"{subdivision} belongs to {owner}, not {country}."
+                errors["subdivision"] = gettext(
+                    "%(code)s belongs to %(owner)s, not %(country)s.",
+                    code=subdivision,
+                    owner=owner,
+                    country=country,
+                )
         if country:
             outcome.label = f"{name} ({country})"
         if errors:
@@ -137,7 +155,12 @@ class LocalityImporter(Importer):
 
         key = (country, fold(name))
         if key in self.seen:
-            errors["name"] = f"Row {self.seen[key]} already has {name} ({country})."
+            errors["name"] = gettext(
+                "Row %(row)d already has %(name)s (%(country)s).",
+                row=self.seen[key],
+                name=name,
+                country=country,
+            )
             return Checked(outcome)
         self.seen[key] = number
 
@@ -145,10 +168,13 @@ class LocalityImporter(Importer):
         if len(candidates) > 1 and kind:
             candidates = [known for known in candidates if known.kind == kind] or candidates
         if len(candidates) > 1:
-            errors["kind"] = (
-                f"{name} ({country}) exists as "
-                + " and ".join(sorted(known.kind for known in candidates))
-                + "; give the kind to say which."
+            errors["kind"] = gettext(
+                "%(name)s (%(country)s) exists as %(kinds)s; give the kind to say which.",
+                name=name,
+                country=country,
+                kinds=format_list(
+                    sorted(known.kind for known in candidates), locale=get_locale() or "en"
+                ),
             )
             return Checked(outcome)
         if not candidates:

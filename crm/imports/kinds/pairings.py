@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext, lazy_gettext, ngettext
 from sqlalchemy import select
 
 from crm.auth.models import User
@@ -74,17 +75,17 @@ def _side_columns(side: str, other: str) -> tuple[Column, Column]:
     return (
         Column(
             f"locality_{side}",
-            f"Locality {upper}",
+            lazy_gettext("Locality %(side)s", side=upper),
             required=True,
-            help="Local or English name",
+            help=lazy_gettext("Local or English name"),
             example="Maribor" if side == "a" else "Kyzylorda Region",
             aliases=(f"city {side}", f"side {side}", f"locality {side} name", f"name {side}"),
         ),
         Column(
             f"country_{side}",
-            f"Country {upper}",
+            lazy_gettext("Country %(side)s", side=upper),
             required=True,
-            help="ISO code or English name",
+            help=lazy_gettext("ISO code or English name"),
             example="SI" if side == "a" else "KZ",
             aliases=(f"country code {side}", f"country {side} code"),
         ),
@@ -93,29 +94,48 @@ def _side_columns(side: str, other: str) -> tuple[Column, Column]:
 
 class PairingImporter(Importer):
     key = "pairings"
-    label = "Pairings"
+    label = lazy_gettext("Pairings")
     columns = (
         *_side_columns("a", "b"),
         *_side_columns("b", "a"),
         Column(
             "stage",
-            "Stage",
-            help="Stage key or name (new rows: Prospect when empty)",
+            lazy_gettext("Stage"),
+            help=lazy_gettext("Stage key or name (new rows: Prospect when empty)"),
             example="agreement_in_principle",
         ),
-        Column("status", "Status", help="open, on hold or dropped", example="open"),
-        Column("title", "Title", help="Empty: the two English names", example=""),
-        Column("owner", "Owner e-mail", help="A user; empty: you", aliases=("owner email",)),
+        Column(
+            "status",
+            lazy_gettext("Status"),
+            help=lazy_gettext("open, on hold or dropped"),
+            example="open",
+        ),
+        Column(
+            "title",
+            lazy_gettext("Title"),
+            help=lazy_gettext("Empty: the two English names"),
+            example="",
+        ),
+        Column(
+            "owner",
+            lazy_gettext("Owner e-mail"),
+            help=lazy_gettext("A user; empty: you"),
+            aliases=("owner email",),
+        ),
         Column(
             "sectors",
-            "Sectors",
-            help="Sector names or slugs, separated by ;",
+            lazy_gettext("Sectors"),
+            help=lazy_gettext("Sector names or slugs, separated by ;"),
             example="education; culture",
         ),
-        Column("summary", "Summary"),
-        Column("first_contact_on", "First contact", example="2026-02-13"),
-        Column("target_signing_on", "Target signing", aliases=("target signing date",)),
-        Column("signed_on", "Signed on", aliases=("signing date", "signed")),
+        Column("summary", lazy_gettext("Summary")),
+        Column("first_contact_on", lazy_gettext("First contact"), example="2026-02-13"),
+        Column(
+            "target_signing_on",
+            lazy_gettext("Target signing"),
+            aliases=("target signing date",),
+        ),
+        Column("signed_on", lazy_gettext("Signed on"), aliases=("signing date", "signed")),
     )
 
     def prepare(self) -> None:
@@ -191,25 +211,39 @@ class PairingImporter(Importer):
             outcome.errors[f"country_{side}"] = str(error)
             return None
         if not country:
-            outcome.errors[f"country_{side}"] = "Give the country (an ISO code such as SI)."
+            outcome.errors[f"country_{side}"] = gettext(
+                "Give the country (an ISO code such as SI)."
+            )
             return None
         if not name:
-            outcome.errors[f"locality_{side}"] = "Give the locality's name."
+            outcome.errors[f"locality_{side}"] = gettext("Give the locality's name.")
             return None
         ids = self.places.get(country, {}).get(fold(name), set())
         if len(ids) == 1:
             return next(iter(ids))
         if len(ids) > 1:
-            outcome.errors[f"locality_{side}"] = (
-                f"More than one locality in {country} is called “{name}”; "
-                "rename one of them (e.g. give the region its own English name)."
+            outcome.errors[f"locality_{side}"] = gettext(
+                "More than one locality in %(country)s is called “%(name)s”; "
+                "rename one of them (e.g. give the region its own English name).",
+                country=country,
+                name=name,
             )
             return None
         suggestions = close_matches(name, self.place_names.get(country, {}))
-        outcome.errors[f"locality_{side}"] = (
-            f"No locality “{name}” in {country}. Import it in a localities file first"
-            + (", or use one of the suggestions." if suggestions else ".")
-        )
+        if suggestions:
+            message = gettext(
+                "No locality “%(name)s” in %(country)s. Import it in a localities file first, "
+                "or use one of the suggestions.",
+                name=name,
+                country=country,
+            )
+        else:
+            message = gettext(
+                "No locality “%(name)s” in %(country)s. Import it in a localities file first.",
+                name=name,
+                country=country,
+            )
+        outcome.errors[f"locality_{side}"] = message
         if suggestions:
             outcome.suggestions[f"locality_{side}"] = suggestions
         return None
@@ -224,13 +258,13 @@ class PairingImporter(Importer):
         side_a = self._locality(outcome, "a", values)
         side_b = self._locality(outcome, "b", values)
         if side_a is not None and side_a == side_b:
-            errors["locality_b"] = "A pairing joins two different localities."
+            errors["locality_b"] = gettext("A pairing joins two different localities.")
 
         stage_key = ""
         if values.get("stage"):
             stage = self.stages.get(values["stage"]) or self.stages.get(fold(values["stage"]))
             if stage is None:
-                errors["stage"] = f"There is no stage “{values['stage']}”."
+                errors["stage"] = gettext("There is no stage “%(stage)s”.", stage=values["stage"])
                 outcome.suggestions["stage"] = close_matches(
                     values["stage"], {key: key for key in self.stages if "_" in key}
                 )
@@ -240,21 +274,23 @@ class PairingImporter(Importer):
         if values.get("status"):
             found = STATUS_NAMES.get(fold(values["status"]))
             if found is None:
-                errors["status"] = "Use open, on hold or dropped."
+                errors["status"] = gettext("Use open, on hold or dropped.")
             else:
                 status = found.value
         owner_id = self.user.id
         if values.get("owner"):
             found_owner = self.users.get(values["owner"].lower())
             if found_owner is None:
-                errors["owner"] = f"No active user has the e-mail {values['owner']}."
+                errors["owner"] = gettext(
+                    "No active user has the e-mail %(email)s.", email=values["owner"]
+                )
             else:
                 owner_id = found_owner
         sector_ids: list[int] = []
         for name in split_list(values.get("sectors", "")):
             sector_id = self.sectors.get(name) or self.sectors.get(fold(name))
             if sector_id is None:
-                errors["sectors"] = f"There is no sector “{name}”."
+                errors["sectors"] = gettext("There is no sector “%(sector)s”.", sector=name)
             else:
                 sector_ids.append(sector_id)
         dates: dict[str, date | None] = {}
@@ -265,16 +301,22 @@ class PairingImporter(Importer):
                 errors[name] = str(error)
         title = " ".join(values.get("title", "").split())
         if len(title) > services.TITLE_MAX_LENGTH:
-            errors["title"] = f"A title can be at most {services.TITLE_MAX_LENGTH} characters."
+            errors["title"] = ngettext(
+                "A title can be at most %(num)d character.",
+                "A title can be at most %(num)d characters.",
+                services.TITLE_MAX_LENGTH,
+            )
         summary = values.get("summary", "")
         if len(summary) > services.SUMMARY_MAX_LENGTH:
-            errors["summary"] = "The summary is too long."
+            errors["summary"] = gettext("The summary is too long.")
         if errors or side_a is None or side_b is None:
             return Checked(outcome)
 
         key = pair_key_of(side_a, side_b)
         if key in self.seen:
-            errors["locality_b"] = f"Row {self.seen[key]} already pairs these two localities."
+            errors["locality_b"] = gettext(
+                "Row %(row)d already pairs these two localities.", row=self.seen[key]
+            )
             return Checked(outcome)
         self.seen[key] = number
 
@@ -291,14 +333,15 @@ class PairingImporter(Importer):
             )
             first, signed = data.first_contact_on, data.signed_on
             if first and signed and signed < first:
-                errors["signed_on"] = "The signing date is before the first contact."
+                errors["signed_on"] = gettext("The signing date is before the first contact.")
                 return Checked(outcome)
             planned = Planned(data, stage_key or FIRST_STAGE_KEY, status or Status.OPEN.value)
             return Checked(outcome, planned)
         if existing.archived:
-            errors["locality_b"] = (
-                f"These two are paired in “{existing.title}”, which was deleted; "
-                "an administrator can restore it."
+            errors["locality_b"] = gettext(
+                "These two are paired in “%(title)s”, which was deleted; "
+                "an administrator can restore it.",
+                title=existing.title,
             )
             return Checked(outcome)
         return self._compare(
@@ -389,7 +432,7 @@ class PairingImporter(Importer):
         partnership = session.get(Partnership, planned.existing_id)
         if partnership is None:
             return
-        note = f"Imported from {self.source}"
+        note = gettext("Imported from %(file)s", file=self.source)
         if planned.fields_changed:
             services.update_partnership(
                 partnership, planned.data, expected_version=partnership.version
@@ -421,7 +464,7 @@ class PairingImporter(Importer):
         by_stage: dict[str, list[Planned]] = defaultdict(list)
         for planned in pending:
             by_stage[planned.stage_key].append(planned)
-        note = f"Imported from {self.source}"
+        note = gettext("Imported from %(file)s", file=self.source)
         for stage_key, group in by_stage.items():
             try:
                 ids = services.create_partnerships_in_bulk(
@@ -432,7 +475,9 @@ class PairingImporter(Importer):
                 )
             except DomainError as error:
                 # The rows were checked; only a change made meanwhile by someone else gets here.
-                raise ImportAborted(f"Nothing was imported: {error.message}") from error
+                raise ImportAborted(
+                    gettext("Nothing was imported: %(reason)s", reason=error.message)
+                ) from error
             for partnership_id, planned in zip(ids, group, strict=True):
                 if planned.status != Status.OPEN.value:
                     partnership = session.get(Partnership, partnership_id)
