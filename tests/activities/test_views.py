@@ -80,7 +80,7 @@ def test_a_meeting_with_a_follow_up_task(
         )
     page = client.get(f"/partnerships/{pairing['p']}").get_data(as_text=True)
     assert "Meeting</span> in Maribor City Hall" in page
-    assert "Last contact</dt><dd>Meeting, 2026-02-13 10:00" in page
+    assert "Last contact</dt><dd>Meeting, 13 Feb 2026, 10:00" in page
 
 
 @pytest.mark.parametrize(
