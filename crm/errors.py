@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 
 class DomainError(Exception):
     """A rule of the domain refused a change. `field` names the form field it concerns, if any."""
@@ -22,6 +24,8 @@ class StaleVersion(DomainError):
     def __init__(self, message: str = "") -> None:
         super().__init__(
             message
-            or "Someone changed this record a moment ago; here is what it is now. "
-            "Check it and make your change again."
+            or gettext(
+                "Someone changed this record a moment ago; here is what it is now. "
+                "Check it and make your change again."
+            )
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, IntegerField
 from wtforms.validators import InputRequired, NumberRange
@@ -30,7 +31,9 @@ class IsoDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError as error:
             self.data = None
-            raise ValueError("Give a real date as YYYY-MM-DD (e.g. 2026-02-13).") from error
+            raise ValueError(
+                gettext("Give a real date as YYYY-MM-DD (e.g. 2026-02-13).")
+            ) from error
 
 
 def attach_domain_error(form: FlaskForm, error: DomainError) -> None:

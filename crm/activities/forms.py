@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 from datetime import time
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
@@ -15,7 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from crm.activities.models import ActivityKind
+from crm.activities.models import ACTIVITY_LABELS
 from crm.activities.services import PLACE_MAX_LENGTH, SUMMARY_MAX_LENGTH
 from crm.auth.models import User
 from crm.contacts.models import Person
@@ -23,7 +25,7 @@ from crm.forms import IsoDateField
 from crm.tasks.forms import TaskFields, assignee_choices
 
 FOLLOW_UP_ROWS = 3
-UNKNOWN_PARTICIPANT = "One of the participants does not exist; choose people from the list."
+UNKNOWN_PARTICIPANT = _l("One of the participants does not exist; choose people from the list.")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -36,36 +38,38 @@ def parse_time(text: str) -> time | None:
 
 class ActivityForm(FlaskForm):
     kind = SelectField(
-        "Kind",
-        choices=[SelectChoice(kind.value, kind.label) for kind in ActivityKind],
+        _l("Kind"),
+        choices=[SelectChoice(kind.value, label) for kind, label in ACTIVITY_LABELS.items()],
         validators=[DataRequired()],
-        invalid_choice_message="Choose a kind from the list.",
+        invalid_choice_message=_l("Choose a kind from the list."),
     )
-    occurred_on = IsoDateField("Date", validators=[InputRequired("Give the date as YYYY-MM-DD.")])
+    occurred_on = IsoDateField(
+        _l("Date"), validators=[InputRequired(_l("Give the date as YYYY-MM-DD."))]
+    )
     occurred_time = StringField(
-        "Time",
+        _l("Time"),
         default="10:00",
-        validators=[DataRequired("Give the time as HH:MM.")],
-        description="HH:MM, in your time zone",
+        validators=[DataRequired(_l("Give the time as HH:MM."))],
+        description=_l("HH:MM, in your time zone"),
     )
-    place = StringField("Place", validators=[Optional(), Length(max=PLACE_MAX_LENGTH)])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=PLACE_MAX_LENGTH)])
     participant_ids = SelectMultipleField(
-        "Participants",
+        _l("Participants"),
         coerce=int,
         validators=[Optional()],
         invalid_choice_message=UNKNOWN_PARTICIPANT,
-        description="Hold Ctrl (⌘ on a Mac) to choose several.",
+        description=_l("Hold Ctrl (⌘ on a Mac) to choose several."),
     )
     summary = TextAreaField(
-        "Summary",
+        _l("Summary"),
         validators=[Optional(), Length(max=SUMMARY_MAX_LENGTH)],
-        description="What was said and agreed.",
+        description=_l("What was said and agreed."),
     )
     follow_ups = FieldList(FormField(TaskFields), min_entries=FOLLOW_UP_ROWS, max_entries=10)
 
     def validate_occurred_time(self, field: StringField) -> None:
         if field.data and parse_time(field.data) is None:
-            raise ValidationError("Give the time as HH:MM (e.g. 14:30).")
+            raise ValidationError(gettext("Give the time as HH:MM (e.g. 14:30)."))
 
     def fill_choices(self, people: list[Person], users: list[User]) -> None:
         self.participant_ids.choices = [

@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,7 +24,7 @@ class ActivityKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return ACTIVITY_LABELS[self]
+        return str(ACTIVITY_LABELS[self])
 
     @property
     def is_contact(self) -> bool:
@@ -32,12 +33,12 @@ class ActivityKind(enum.StrEnum):
 
 
 ACTIVITY_LABELS = {
-    ActivityKind.MEETING: "Meeting",
-    ActivityKind.VISIT: "Visit or delegation",
-    ActivityKind.CALL: "Call",
-    ActivityKind.LETTER: "Letter or e-mail",
-    ActivityKind.SIGNING: "Signing ceremony",
-    ActivityKind.NOTE: "Note",
+    ActivityKind.MEETING: _l("Meeting"),
+    ActivityKind.VISIT: _l("Visit or delegation"),
+    ActivityKind.CALL: _l("Call"),
+    ActivityKind.LETTER: _l("Letter or e-mail"),
+    ActivityKind.SIGNING: _l("Signing ceremony"),
+    ActivityKind.NOTE: _l("Note"),
 }
 CONTACT_KINDS = frozenset(
     {ActivityKind.MEETING, ActivityKind.VISIT, ActivityKind.CALL, ActivityKind.LETTER}

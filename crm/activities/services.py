@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_decimal, gettext, ngettext
 from sqlalchemy import select
 
 from crm.activities.models import Activity, ActivityKind
@@ -40,8 +41,15 @@ def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     round_trip = local.astimezone(UTC).astimezone(zone)
     if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
         raise DomainError(
-            f"{at:%H:%M} does not exist on {day.isoformat()} in {zone.key}: the clocks "
-            "changed that night. Give a time before or after the change.",
+            gettext(
+                "%(time)s does not exist on %(date)s in %(zone)s: the clocks changed that night. "
+                "Give a time before or after the change.",
+                # As the form takes them (HH:MM, YYYY-MM-DD), so that the reader finds what
+                # they typed.
+                time=at.strftime("%H:%M"),
+                date=day.isoformat(),
+                zone=zone.key,
+            ),
             field="occurred_time",
         )
     return local.astimezone(UTC)
@@ -63,7 +71,11 @@ def create_activity(
         try:
             task_services.create_task(partnership, task_data, by=by, activity_id=activity.id)
         except DomainError as error:
-            raise DomainError(f"Follow-up task {number}: {error.message}") from error
+            raise DomainError(
+                gettext(
+                    "Follow-up task %(number)d: %(message)s", number=number, message=error.message
+                )
+            ) from error
     return activity
 
 
@@ -81,15 +93,28 @@ def delete_activity(activity: Activity) -> None:
 
 def _apply(activity: Activity, data: ActivityData) -> None:
     if data.kind not in {kind.value for kind in ActivityKind}:
-        raise DomainError("Choose a kind from the list.", field="kind")
+        raise DomainError(gettext("Choose a kind from the list."), field="kind")
     if data.occurred_at.tzinfo is None:
-        raise DomainError("Give the date and time.", field="occurred_on")
+        raise DomainError(gettext("Give the date and time."), field="occurred_on")
     place = " ".join(data.place.split())
     if len(place) > PLACE_MAX_LENGTH:
-        raise DomainError(f"A place can be at most {PLACE_MAX_LENGTH} characters.", field="place")
+        raise DomainError(
+            ngettext(
+                "A place can be at most %(num)d character.",
+                "A place can be at most %(num)d characters.",
+                PLACE_MAX_LENGTH,
+            ),
+            field="place",
+        )
     if len(data.summary) > SUMMARY_MAX_LENGTH:
         raise DomainError(
-            f"A summary can be at most {SUMMARY_MAX_LENGTH:,} characters.", field="summary"
+            ngettext(
+                "A summary can be at most %(num)s character.",
+                "A summary can be at most %(num)s characters.",
+                SUMMARY_MAX_LENGTH,
+                num=format_decimal(SUMMARY_MAX_LENGTH),
+            ),
+            field="summary",
         )
     wanted = set(data.participant_ids)
     people: list[Person] = []
@@ -101,7 +126,7 @@ def _apply(activity: Activity, data: ActivityData) -> None:
         )
         if len(people) != len(wanted):
             raise DomainError(
-                "One of the participants does not exist; choose people from the list.",
+                gettext("One of the participants does not exist; choose people from the list."),
                 field="participant_ids",
             )
     activity.kind = data.kind

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from crm import access
 from crm.activities import services
 from crm.activities.forms import ActivityForm, parse_time
-from crm.activities.models import Activity
+from crm.activities.models import Activity, ActivityKind
 from crm.auth.services import active_users
 from crm.contacts.queries import participant_choices, people_on
 from crm.db import session
@@ -48,9 +49,7 @@ def new(partnership_id: int) -> ResponseReturnValue:
             attach_domain_error(form, error)
             status = error.status_code
         else:
-            tasks = len(activity.follow_ups)
-            follow = f" and {tasks} follow-up task{'s' if tasks != 1 else ''}" if tasks else ""
-            flash(f"Recorded the {activity.kind_label.lower()}{follow}.", "success")
+            flash(_recorded(ActivityKind(activity.kind), len(activity.follow_ups)), "success")
             return redirect(
                 url_for("partnerships.show", partnership_id=partnership.id) + "#timeline"
             )
@@ -74,14 +73,14 @@ def delete(activity_id: int) -> ResponseReturnValue:
     partnership_id = activity.partnership_id
     services.delete_activity(activity)
     session.commit()
-    flash("Deleted the entry; its follow-up tasks stay.", "success")
+    flash(gettext("Deleted the entry; its follow-up tasks stay."), "success")
     return redirect(url_for("partnerships.show", partnership_id=partnership_id) + "#timeline")
 
 
 def _data_from(form: ActivityForm) -> services.ActivityData:
     at = parse_time(form.occurred_time.data or "")
     if form.occurred_on.data is None or at is None:
-        raise DomainError("Give the date and the time.", field="occurred_on")
+        raise DomainError(gettext("Give the date and the time."), field="occurred_on")
     return services.ActivityData(
         kind=form.kind.data or "",
         occurred_at=services.local_to_utc(form.occurred_on.data, at, zone_of(current_user)),
@@ -99,7 +98,9 @@ def _follow_ups(form: ActivityForm) -> list[TaskData]:
         title = (fields.title.data or "").strip()
         if not title:
             if fields.due_on.data or fields.assignee_id.data:
-                raise DomainError(f"Follow-up task {number} needs a title.")
+                raise DomainError(
+                    gettext("Follow-up task %(number)d needs a title.", number=number)
+                )
             continue
         tasks.append(
             TaskData(
@@ -107,6 +108,51 @@ def _follow_ups(form: ActivityForm) -> list[TaskData]:
             )
         )
     return tasks
+
+
+def _recorded(kind: ActivityKind, tasks: int) -> str:
+    """A whole sentence per kind, so that a translation can decline and agree the words."""
+    if not tasks:
+        return {
+            ActivityKind.MEETING: gettext("Recorded the meeting."),
+            ActivityKind.VISIT: gettext("Recorded the visit or delegation."),
+            ActivityKind.CALL: gettext("Recorded the call."),
+            ActivityKind.LETTER: gettext("Recorded the letter or e-mail."),
+            ActivityKind.SIGNING: gettext("Recorded the signing ceremony."),
+            ActivityKind.NOTE: gettext("Recorded the note."),
+        }[kind]
+    return {
+        ActivityKind.MEETING: ngettext(
+            "Recorded the meeting and %(num)d follow-up task.",
+            "Recorded the meeting and %(num)d follow-up tasks.",
+            tasks,
+        ),
+        ActivityKind.VISIT: ngettext(
+            "Recorded the visit or delegation and %(num)d follow-up task.",
+            "Recorded the visit or delegation and %(num)d follow-up tasks.",
+            tasks,
+        ),
+        ActivityKind.CALL: ngettext(
+            "Recorded the call and %(num)d follow-up task.",
+            "Recorded the call and %(num)d follow-up tasks.",
+            tasks,
+        ),
+        ActivityKind.LETTER: ngettext(
+            "Recorded the letter or e-mail and %(num)d follow-up task.",
+            "Recorded the letter or e-mail and %(num)d follow-up tasks.",
+            tasks,
+        ),
+        ActivityKind.SIGNING: ngettext(
+            "Recorded the signing ceremony and %(num)d follow-up task.",
+            "Recorded the signing ceremony and %(num)d follow-up tasks.",
+            tasks,
+        ),
+        ActivityKind.NOTE: ngettext(
+            "Recorded the note and %(num)d follow-up task.",
+            "Recorded the note and %(num)d follow-up tasks.",
+            tasks,
+        ),
+    }[kind]
 
 
 def _require_editor() -> None:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from crm.contacts.models import Organisation, OrganisationKind, Side
+from crm.contacts.models import ORGANISATION_KIND_LABELS, Organisation, Side
 from crm.contacts.services import NAME_MAX_LENGTH, NOTES_MAX_LENGTH, ROLE_MAX_LENGTH
 from crm.forms import VersionField
 from crm.localities.countries import country_choices
@@ -18,22 +20,26 @@ def _countries() -> list[SelectChoice]:
 
 class OrganisationForm(FlaskForm):
     name = StringField(
-        "Name", validators=[DataRequired("Give the organisation's name."), Length(max=300)]
+        _l("Name"), validators=[DataRequired(_l("Give the organisation's name.")), Length(max=300)]
     )
     kind = SelectField(
-        "Kind",
-        choices=[SelectChoice(kind.value, kind.label) for kind in OrganisationKind],
+        _l("Kind"),
+        choices=[
+            SelectChoice(kind.value, label) for kind, label in ORGANISATION_KIND_LABELS.items()
+        ],
         validators=[DataRequired()],
-        invalid_choice_message="Choose a kind from the list.",
+        invalid_choice_message=_l("Choose a kind from the list."),
     )
     country_code = SelectField(
-        "Country", validators=[Optional()], invalid_choice_message="Choose a country from the list."
+        _l("Country"),
+        validators=[Optional()],
+        invalid_choice_message=_l("Choose a country from the list."),
     )
-    city = StringField("City", validators=[Optional(), Length(max=200)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=200)])
     website = StringField(
-        "Website", validators=[Optional(), Length(max=500)], description="https://…"
+        _l("Website"), validators=[Optional(), Length(max=500)], description=_l("https://…")
     )
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=NOTES_MAX_LENGTH)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=NOTES_MAX_LENGTH)])
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -46,30 +52,34 @@ class EditOrganisationForm(OrganisationForm):
 
 class PersonForm(FlaskForm):
     full_name = StringField(
-        "Full name",
-        validators=[DataRequired("Give the person's full name."), Length(max=NAME_MAX_LENGTH)],
-        description="As they write it, diacritics included (Aleksander Saša Arsenovič).",
+        _l("Full name"),
+        validators=[DataRequired(_l("Give the person's full name.")), Length(max=NAME_MAX_LENGTH)],
+        description=_l("As they write it, diacritics included (Aleksander Saša Arsenovič)."),
     )
-    position = StringField("Position", validators=[Optional(), Length(max=200)])
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=200)])
     organisation_id = SelectField(
-        "Organisation",
+        _l("Organisation"),
         coerce=int,
         validators=[Optional()],
-        invalid_choice_message="Choose an organisation from the list.",
-        invalid_value_message="Choose an organisation from the list.",
+        invalid_choice_message=_l("Choose an organisation from the list."),
+        invalid_value_message=_l("Choose an organisation from the list."),
     )
-    email = StringField("E-mail", validators=[Optional(), Length(max=254)])
+    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
     phone = StringField(
-        "Phone",
+        _l("Phone"),
         validators=[Optional(), Length(max=40)],
-        description="With the country code, e.g. +386 2 220 10 00.",
+        description=_l("With the country code, e.g. +386 2 220 10 00."),
     )
     country_code = SelectField(
-        "Country", validators=[Optional()], invalid_choice_message="Choose a country from the list."
+        _l("Country"),
+        validators=[Optional()],
+        invalid_choice_message=_l("Choose a country from the list."),
     )
-    preferred_language = StringField("Preferred language", validators=[Optional(), Length(max=60)])
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=NOTES_MAX_LENGTH)])
-    create_anyway = BooleanField("This is a different person: save anyway")
+    preferred_language = StringField(
+        _l("Preferred language"), validators=[Optional(), Length(max=60)]
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=NOTES_MAX_LENGTH)])
+    create_anyway = BooleanField(_l("This is a different person: save anyway"))
 
     def fill_choices(self, organisations: list[Organisation]) -> None:
         self.country_code.choices = _countries()
@@ -84,30 +94,30 @@ class EditPersonForm(PersonForm):
 
 class MergeForm(FlaskForm):
     other_id = SelectField(
-        "Merge this duplicate into the record above",
+        _l("Merge this duplicate into the record above"),
         coerce=int,
-        validators=[DataRequired("Choose the duplicate.")],
-        invalid_choice_message="Choose a person from the list.",
-        invalid_value_message="Choose a person from the list.",
+        validators=[DataRequired(_l("Choose the duplicate."))],
+        invalid_choice_message=_l("Choose a person from the list."),
+        invalid_value_message=_l("Choose a person from the list."),
     )
 
 
 class RoleForm(FlaskForm):
     person_id = SelectField(
-        "Person",
+        _l("Person"),
         coerce=int,
-        validators=[DataRequired("Choose a person from the list.")],
-        invalid_choice_message="Choose a person from the list.",
-        invalid_value_message="Choose a person from the list.",
+        validators=[DataRequired(_l("Choose a person from the list."))],
+        invalid_choice_message=_l("Choose a person from the list."),
+        invalid_value_message=_l("Choose a person from the list."),
     )
-    side = SelectField("Speaks for", validators=[DataRequired()])
+    side = SelectField(_l("Speaks for"), validators=[DataRequired()])
     role = StringField(
-        "Role",
+        _l("Role"),
         validators=[
-            DataRequired("Say what their role is (e.g. mayor)."),
+            DataRequired(_l("Say what their role is (e.g. mayor).")),
             Length(max=ROLE_MAX_LENGTH),
         ],
-        description="Mayor, chamber of commerce liaison, honorary consul…",
+        description=_l("Mayor, chamber of commerce liaison, honorary consul…"),
     )
 
     def fill_choices(self, partnership: Partnership, people: list[SelectChoice]) -> None:
@@ -115,5 +125,5 @@ class RoleForm(FlaskForm):
         self.side.choices = [
             SelectChoice(Side.A.value, partnership.locality_a.display_name),
             SelectChoice(Side.B.value, partnership.locality_b.display_name),
-            SelectChoice(Side.FACILITATOR.value, "Facilitator (a third party)"),
+            SelectChoice(Side.FACILITATOR.value, gettext("Facilitator (a third party)")),
         ]

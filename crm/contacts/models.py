@@ -4,6 +4,8 @@ import enum
 from datetime import datetime
 
 import phonenumbers
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,19 +27,19 @@ class OrganisationKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return ORGANISATION_KIND_LABELS[self]
+        return str(ORGANISATION_KIND_LABELS[self])
 
 
 ORGANISATION_KIND_LABELS = {
-    OrganisationKind.CITY_HALL: "City hall or municipality",
-    OrganisationKind.REGIONAL_ADMINISTRATION: "Regional administration",
-    OrganisationKind.EMBASSY: "Embassy",
-    OrganisationKind.CONSULATE: "Consulate or honorary consulate",
-    OrganisationKind.MINISTRY: "Ministry",
-    OrganisationKind.CHAMBER: "Chamber of commerce",
-    OrganisationKind.COMPANY: "Company",
-    OrganisationKind.UNIVERSITY: "University",
-    OrganisationKind.OTHER: "Other",
+    OrganisationKind.CITY_HALL: _l("City hall or municipality"),
+    OrganisationKind.REGIONAL_ADMINISTRATION: _l("Regional administration"),
+    OrganisationKind.EMBASSY: _l("Embassy"),
+    OrganisationKind.CONSULATE: _l("Consulate or honorary consulate"),
+    OrganisationKind.MINISTRY: _l("Ministry"),
+    OrganisationKind.CHAMBER: _l("Chamber of commerce"),
+    OrganisationKind.COMPANY: _l("Company"),
+    OrganisationKind.UNIVERSITY: _l("University"),
+    OrganisationKind.OTHER: _l("Other"),
 }
 
 
@@ -144,7 +146,7 @@ class PartnershipRole(Base):
 
     def side_label(self) -> str:
         if self.side == Side.FACILITATOR:
-            return "Facilitator"
+            return gettext("Facilitator")
         locality = (
             self.partnership.locality_a if self.side == Side.A else self.partnership.locality_b
         )

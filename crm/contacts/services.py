@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import format_decimal, gettext, ngettext
 from sqlalchemy import delete, insert, or_, select, update
 
 from crm.activities.models import activity_participants
@@ -74,11 +75,11 @@ def delete_organisation(organisation: Organisation) -> None:
 def _apply_organisation(organisation: Organisation, data: OrganisationData) -> None:
     name = " ".join(data.name.split())
     if not name:
-        raise DomainError("Give the organisation's name.", field="name")
+        raise DomainError(gettext("Give the organisation's name."), field="name")
     if len(name) > 300:
-        raise DomainError("A name can be at most 300 characters.", field="name")
+        raise DomainError(_name_too_long(300), field="name")
     if data.kind not in {kind.value for kind in OrganisationKind}:
-        raise DomainError("Choose a kind from the list.", field="kind")
+        raise DomainError(gettext("Choose a kind from the list."), field="kind")
     organisation.name = name
     organisation.kind = data.kind
     organisation.country_code = _country(data.country_code)
@@ -94,16 +95,27 @@ def normalise_website(website: str) -> str:
     if not website:
         return ""
     if len(website) > 500:
-        raise DomainError("A web address can be at most 500 characters.", field="website")
+        raise DomainError(
+            ngettext(
+                "A web address can be at most %(num)d character.",
+                "A web address can be at most %(num)d characters.",
+                500,
+            ),
+            field="website",
+        )
     if any(ord(ch) < 33 for ch in website):
-        raise DomainError("A web address cannot contain spaces.", field="website")
+        raise DomainError(gettext("A web address cannot contain spaces."), field="website")
     if "://" not in website and ":" not in website.split("/")[0]:
         website = "https://" + website
     parts = urlsplit(website)
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
-        raise DomainError("Give a web address starting with http:// or https://.", field="website")
+        raise DomainError(
+            gettext("Give a web address starting with http:// or https://."), field="website"
+        )
     if "." not in parts.hostname and parts.hostname != "localhost":
-        raise DomainError("That web address has no domain (like example.com).", field="website")
+        raise DomainError(
+            gettext("That web address has no domain (like example.com)."), field="website"
+        )
     return website
 
 
@@ -158,9 +170,9 @@ def merge_people(survivor: Person, duplicate: Person) -> None:
     survivor are filled from the duplicate, and the duplicate is kept (deleted) pointing at the
     survivor, so old links still lead somewhere."""
     if survivor.id == duplicate.id:
-        raise DomainError("Choose two different people to merge.", field="other_id")
+        raise DomainError(gettext("Choose two different people to merge."), field="other_id")
     if survivor.is_deleted or duplicate.is_deleted:
-        raise DomainError("A deleted person cannot be merged.", field="other_id")
+        raise DomainError(gettext("A deleted person cannot be merged."), field="other_id")
     for name in ("position", "email", "phone", "country_code", "preferred_language"):
         if not getattr(survivor, name) and getattr(duplicate, name):
             setattr(survivor, name, getattr(duplicate, name))
@@ -221,14 +233,16 @@ def merge_people(survivor: Person, duplicate: Person) -> None:
 def _apply_person(person: Person, data: PersonData) -> None:
     name = " ".join(data.full_name.split())
     if not name:
-        raise DomainError("Give the person's full name.", field="full_name")
+        raise DomainError(gettext("Give the person's full name."), field="full_name")
     if len(name) > NAME_MAX_LENGTH:
-        raise DomainError(f"A name can be at most {NAME_MAX_LENGTH} characters.", field="full_name")
+        raise DomainError(_name_too_long(NAME_MAX_LENGTH), field="full_name")
     organisation = None
     if data.organisation_id:
         organisation = session.get(Organisation, data.organisation_id)
         if organisation is None or organisation.deleted_at is not None:
-            raise DomainError("Choose an organisation from the list.", field="organisation_id")
+            raise DomainError(
+                gettext("Choose an organisation from the list."), field="organisation_id"
+            )
     country = _country(data.country_code)
     person.full_name = name
     person.position = _short(data.position, "position", 200)
@@ -247,7 +261,10 @@ def normalise_email(email: str) -> str:
     try:
         valid = validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:
-        raise DomainError(f"That e-mail address is not valid: {error}", field="email") from error
+        raise DomainError(
+            gettext("That e-mail address is not valid: %(reason)s", reason=str(error)),
+            field="email",
+        ) from error
     return valid.normalized.lower()
 
 
@@ -257,17 +274,23 @@ def normalise_phone(phone: str, country_code: str = "") -> str:
     if not phone:
         return ""
     if len(phone) > 40:
-        raise DomainError("That phone number is too long.", field="phone")
+        raise DomainError(gettext("That phone number is too long."), field="phone")
     try:
         number = phonenumbers.parse(phone, country_code or None)
     except phonenumbers.NumberParseException as error:
-        hint = (
-            "" if country_code else " Start it with + and the country code, e.g. +386 2 220 10 00."
+        message = (
+            gettext("That phone number could not be read.")
+            if country_code
+            else gettext(
+                "That phone number could not be read. "
+                "Start it with + and the country code, e.g. +386 2 220 10 00."
+            )
         )
-        raise DomainError(f"That phone number could not be read.{hint}", field="phone") from error
+        raise DomainError(message, field="phone") from error
     if not phonenumbers.is_valid_number(number):
         raise DomainError(
-            "That is not a valid phone number for its country; check the digits.", field="phone"
+            gettext("That is not a valid phone number for its country; check the digits."),
+            field="phone",
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -277,14 +300,21 @@ def normalise_phone(phone: str, country_code: str = "") -> str:
 
 def add_role(partnership: Partnership, person: Person, *, side: str, role: str) -> PartnershipRole:
     if person.is_deleted:
-        raise DomainError("Choose a person from the list.", field="person_id")
+        raise DomainError(gettext("Choose a person from the list."), field="person_id")
     if side not in {s.value for s in Side}:
-        raise DomainError("Choose a side from the list.", field="side")
+        raise DomainError(gettext("Choose a side from the list."), field="side")
     role = " ".join(role.split())
     if not role:
-        raise DomainError("Say what their role is (e.g. mayor).", field="role")
+        raise DomainError(gettext("Say what their role is (e.g. mayor)."), field="role")
     if len(role) > ROLE_MAX_LENGTH:
-        raise DomainError(f"A role can be at most {ROLE_MAX_LENGTH} characters.", field="role")
+        raise DomainError(
+            ngettext(
+                "A role can be at most %(num)d character.",
+                "A role can be at most %(num)d characters.",
+                ROLE_MAX_LENGTH,
+            ),
+            field="role",
+        )
     existing = session.scalar(
         select(PartnershipRole).where(
             PartnershipRole.partnership_id == partnership.id,
@@ -294,7 +324,12 @@ def add_role(partnership: Partnership, person: Person, *, side: str, role: str) 
     )
     if existing is not None:
         raise DomainError(
-            f"{person.full_name} is already on this side, as {existing.role}.", field="person_id"
+            gettext(
+                "%(name)s is already on this side, as %(role)s.",
+                name=person.full_name,
+                role=existing.role,
+            ),
+            field="person_id",
         )
     link = PartnershipRole(partnership=partnership, person=person, side=side, role=role)
     session.add(link)
@@ -310,18 +345,41 @@ def remove_role(link: PartnershipRole) -> None:
 def _country(code: str) -> str:
     code = code.strip().upper()
     if code and not is_country(code):
-        raise DomainError("Choose a country from the list.", field="country_code")
+        raise DomainError(gettext("Choose a country from the list."), field="country_code")
     return code
 
 
 def _short(value: str, field: str, limit: int) -> str:
     value = " ".join(value.split())
     if len(value) > limit:
-        raise DomainError(f"This can be at most {limit} characters.", field=field)
+        raise DomainError(
+            ngettext(
+                "This can be at most %(num)d character.",
+                "This can be at most %(num)d characters.",
+                limit,
+            ),
+            field=field,
+        )
     return value
 
 
 def _notes(notes: str) -> str:
     if len(notes) > NOTES_MAX_LENGTH:
-        raise DomainError(f"Notes can be at most {NOTES_MAX_LENGTH:,} characters.", field="notes")
+        raise DomainError(
+            ngettext(
+                "Notes can be at most %(num)s character.",
+                "Notes can be at most %(num)s characters.",
+                NOTES_MAX_LENGTH,
+                num=format_decimal(NOTES_MAX_LENGTH),
+            ),
+            field="notes",
+        )
     return notes.strip()
+
+
+def _name_too_long(limit: int) -> str:
+    return ngettext(
+        "A name can be at most %(num)d character.",
+        "A name can be at most %(num)d characters.",
+        limit,
+    )

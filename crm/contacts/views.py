@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -74,7 +75,7 @@ def new_person() -> ResponseReturnValue:
                 attach_domain_error(form, error)
                 status = error.status_code
             else:
-                flash(f"Added {person.full_name}.", "success")
+                flash(gettext("Added %(name)s.", name=person.full_name), "success")
                 return redirect(url_for(".person", person_id=person.id))
     elif form.is_submitted():
         status = 422
@@ -156,7 +157,7 @@ def edit_person(person_id: int) -> ResponseReturnValue:
             attach_domain_error(form, error)
             status = error.status_code
         else:
-            flash("Saved.", "success")
+            flash(gettext("Saved."), "success")
             return redirect(url_for(".person", person_id=record.id))
     elif form.is_submitted():
         status = 422
@@ -176,7 +177,11 @@ def delete_person(person_id: int) -> ResponseReturnValue:
         services.delete_person(record)
         session.commit()
         flash(
-            f"Deleted {record.full_name}. Meetings they attended still show their name.", "success"
+            gettext(
+                "Deleted %(name)s. Meetings they attended still show their name.",
+                name=record.full_name,
+            ),
+            "success",
         )
         return redirect(url_for(".people"))
     roles = session.scalar(select(func.count()).where(PartnershipRole.person_id == record.id))
@@ -186,6 +191,7 @@ def delete_person(person_id: int) -> ResponseReturnValue:
     return render_template(
         "contacts/confirm_delete.html",
         what=record.full_name,
+        # The template counts these with ngettext (templates/contacts/confirm_delete.html).
         links=[
             (roles or 0, "role on a pairing", "roles on pairings"),
             (attended or 0, "meeting or call", "meetings and calls"),
@@ -204,7 +210,7 @@ def merge_person(person_id: int) -> ResponseReturnValue:
     form = MergeForm()
     form.other_id.choices = _merge_choices(survivor)
     if not form.validate_on_submit():
-        flash(next(iter(form.errors.values()))[0], "error")
+        flash(str(next(iter(form.errors.values()))[0]), "error")
         return redirect(url_for(".person", person_id=person_id)), 303
     duplicate = session.get(Person, form.other_id.data)
     if duplicate is None:
@@ -218,7 +224,11 @@ def merge_person(person_id: int) -> ResponseReturnValue:
         flash(error.message, "error")
         return redirect(url_for(".person", person_id=person_id)), 303
     flash(
-        f"Merged {name} into {survivor.full_name}: their pairings and meetings moved here.",
+        gettext(
+            "Merged %(duplicate)s into %(survivor)s: their pairings and meetings moved here.",
+            duplicate=name,
+            survivor=survivor.full_name,
+        ),
         "success",
     )
     return redirect(url_for(".person", person_id=person_id))
@@ -267,7 +277,7 @@ def new_organisation() -> ResponseReturnValue:
             attach_domain_error(form, error)
             status = error.status_code
         else:
-            flash(f"Added {organisation.name}.", "success")
+            flash(gettext("Added %(name)s.", name=organisation.name), "success")
             return redirect(url_for(".organisation", organisation_id=organisation.id))
     elif form.is_submitted():
         status = 422
@@ -310,7 +320,7 @@ def edit_organisation(organisation_id: int) -> ResponseReturnValue:
             attach_domain_error(form, error)
             status = error.status_code
         else:
-            flash("Saved.", "success")
+            flash(gettext("Saved."), "success")
             return redirect(url_for(".organisation", organisation_id=record.id))
     elif form.is_submitted():
         status = 422
@@ -328,7 +338,10 @@ def delete_organisation(organisation_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         services.delete_organisation(record)
         session.commit()
-        flash(f"Deleted {record.name}. People who work there keep its name.", "success")
+        flash(
+            gettext("Deleted %(name)s. People who work there keep its name.", name=record.name),
+            "success",
+        )
         return redirect(url_for(".organisations"))
     members = session.scalar(
         select(func.count()).where(Person.organisation_id == record.id, Person.deleted_at.is_(None))
@@ -336,6 +349,7 @@ def delete_organisation(organisation_id: int) -> ResponseReturnValue:
     return render_template(
         "contacts/confirm_delete.html",
         what=record.name,
+        # The template counts this with ngettext (templates/contacts/confirm_delete.html).
         links=[(members or 0, "person works there", "people work there")],
         action=url_for(".delete_organisation", organisation_id=record.id),
         back=url_for(".organisation", organisation_id=record.id),
@@ -357,7 +371,7 @@ def add_role(partnership_id: int) -> ResponseReturnValue:
         person_record = session.get(Person, form.person_id.data)
         try:
             if person_record is None:
-                raise DomainError("Choose a person from the list.", field="person_id")
+                raise DomainError(gettext("Choose a person from the list."), field="person_id")
             services.add_role(
                 partnership, person_record, side=form.side.data or "", role=form.role.data or ""
             )
@@ -367,7 +381,14 @@ def add_role(partnership_id: int) -> ResponseReturnValue:
             attach_domain_error(form, error)
             status = error.status_code
         else:
-            flash(f"Added {person_record.full_name} as {form.role.data}.", "success")
+            flash(
+                gettext(
+                    "Added %(name)s as %(role)s.",
+                    name=person_record.full_name,
+                    role=form.role.data,
+                ),
+                "success",
+            )
             return redirect(url_for("partnerships.show", partnership_id=partnership_id) + "#people")
     elif form.is_submitted():
         status = 422
@@ -385,7 +406,7 @@ def remove_role(partnership_id: int, role_id: int) -> ResponseReturnValue:
     name = link.person.full_name
     services.remove_role(link)
     session.commit()
-    flash(f"{name} is no longer listed on this pairing.", "success")
+    flash(gettext("%(name)s is no longer listed on this pairing.", name=name), "success")
     return redirect(url_for("partnerships.show", partnership_id=partnership_id) + "#people")
 
 
@@ -419,7 +440,7 @@ def _people_choices() -> list[SelectChoice]:
         .options(selectinload(Person.organisation))
         .order_by(Person.name_folded)
     ).all()
-    return [SelectChoice(0, "Choose a person…")] + [
+    return [SelectChoice(0, gettext("Choose a person…"))] + [
         SelectChoice(
             p.id, f"{p.full_name}" + (f" · {p.organisation.name}" if p.organisation else "")
         )
@@ -431,8 +452,9 @@ def _merge_choices(survivor: Person) -> list[SelectChoice]:
     rows = session.scalars(
         queries.active_people().where(Person.id != survivor.id).order_by(Person.name_folded)
     ).all()
-    return [SelectChoice(0, "Choose the duplicate…")] + [
-        SelectChoice(p.id, f"{p.full_name} ({p.email or 'no e-mail'}, #{p.id})") for p in rows
+    no_email = gettext("no e-mail")
+    return [SelectChoice(0, gettext("Choose the duplicate…"))] + [
+        SelectChoice(p.id, f"{p.full_name} ({p.email or no_email}, #{p.id})") for p in rows
     ]
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
@@ -32,7 +34,9 @@ BATCH = 1000
 @dataclass(frozen=True)
 class Table:
     key: str
-    title: str
+    # The sheet's name in an XLSX and the file's in the manifest, in the reader's language; the
+    # column names are identifiers, the same in every language (an import reads them back).
+    title: LazyString
     header: tuple[str, ...]
     rows: Callable[[User, Mapping[str, str]], Iterator[tuple[Cell, ...]]]
     in_lists: bool = True  # False: only in the full export
@@ -246,7 +250,7 @@ TABLES = {
     for table in (
         Table(
             "pairings",
-            "Pairings",
+            _l("Pairings"),
             (
                 "id",
                 "title",
@@ -269,13 +273,13 @@ TABLES = {
         ),
         Table(
             "localities",
-            "Localities",
+            _l("Localities"),
             ("id", "name", "country", "kind", "name_en", "subdivision"),
             _localities,
         ),
         Table(
             "people",
-            "People",
+            _l("People"),
             (
                 "id",
                 "full_name",
@@ -291,13 +295,13 @@ TABLES = {
         ),
         Table(
             "organisations",
-            "Organisations",
+            _l("Organisations"),
             ("id", "name", "country", "kind", "city", "website", "notes"),
             _organisations,
         ),
         Table(
             "tasks",
-            "Tasks",
+            _l("Tasks"),
             (
                 "id",
                 "pairing_id",
@@ -314,7 +318,7 @@ TABLES = {
         ),
         Table(
             "activities",
-            "Activities",
+            _l("Activities"),
             (
                 "id",
                 "pairing_id",
@@ -329,7 +333,7 @@ TABLES = {
         ),
         Table(
             "stage_changes",
-            "Stage history",
+            _l("Stage history"),
             (
                 "id",
                 "pairing_id",
@@ -346,7 +350,7 @@ TABLES = {
         ),
         Table(
             "roles",
-            "Roles on pairings",
+            _l("Roles on pairings"),
             ("id", "pairing_id", "person_id", "side", "role"),
             _roles,
             in_lists=False,

@@ -43,7 +43,7 @@ def export(name: str, fmt: str) -> ResponseReturnValue:
         )
     # XlsxWriter builds the workbook on disk (constant memory); only the zipped result is read.
     with tempfile.TemporaryFile() as spool:
-        writing.write_xlsx(spool, table.title, table.header, rows)
+        writing.write_xlsx(spool, str(table.title), table.header, rows)
         spool.seek(0)
         body = spool.read()
     return _attachment(body, XLSX, filename)

@@ -72,7 +72,7 @@ def full_export(user: User) -> IO[bytes]:
             files.append(
                 {
                     "file": name,
-                    "title": table.title,
+                    "title": str(table.title),
                     "columns": list(table.header),
                     "rows": counted.count,
                 }

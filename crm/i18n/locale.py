@@ -9,7 +9,9 @@ from __future__ import annotations
 from flask import Flask, current_app, has_request_context, request
 from flask import session as cookie_session
 from flask_babel import Babel, get_locale
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 from crm.i18n import wtforms_messages
 from crm.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES, formatting_locale, is_language
@@ -54,6 +56,17 @@ def _select_time_zone() -> str:
     return str(current_app.config["TIME_ZONE"])
 
 
+def _escape_lazy_strings() -> None:
+    """Make Jinja escape a `lazy_gettext` string like any other text.
+
+    Flask-Babel's LazyString declares itself safe HTML (`__html__` returns the text as is), so a
+    label such as "Give the person's full name" would reach the page unescaped, and so would a
+    translation or a placeholder value holding `<` or `&`. Escaping is the default everywhere
+    else in the app; lazy strings get no exception.
+    """
+    LazyString.__html__ = lambda self: str(escape(str(self)))  # type: ignore[method-assign]
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     app.config.setdefault("BABEL_DEFAULT_LOCALE", formatting_locale(DEFAULT_LANGUAGE))
@@ -63,6 +76,7 @@ def init_app(app: Flask) -> None:
     # Forms' built-in messages ("This field is required.") come from our catalogue, not from
     # WTForms' own, which lacks Slovenian (WTF_I18N_ENABLED is off in config.py).
     wtforms_messages.install()
+    _escape_lazy_strings()
 
     @app.context_processor
     def language_context() -> dict[str, object]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from flask_babel import lazy_gettext
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -8,49 +9,49 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from crm.forms import VersionField
 from crm.localities.countries import country_choices, subdivision_country, subdivision_name
-from crm.localities.models import LocalityKind
+from crm.localities.models import LOCALITY_KIND_LABELS
 from crm.localities.services import NAME_MAX_LENGTH
 
 
 class LocalityForm(FlaskForm):
     name = StringField(
-        "Name as written locally",
+        _l("Name as written locally"),
         validators=[
-            DataRequired("Give the name as it is written locally."),
+            DataRequired(_l("Give the name as it is written locally.")),
             Length(max=NAME_MAX_LENGTH),
         ],
-        description="In its own script and with its diacritics: Maribor, Қызылорда облысы.",
+        description=_l("In its own script and with its diacritics: Maribor, Қызылорда облысы."),
     )
     name_en = StringField(
-        "English name",
+        _l("English name"),
         validators=[Optional(), Length(max=NAME_MAX_LENGTH)],
-        description="Optional: Kyzylorda Region.",
+        description=_l("Optional: Kyzylorda Region."),
     )
     other_names = TextAreaField(
-        lazy_gettext("Names in other languages"),
+        _l("Names in other languages"),
         validators=[Optional(), Length(max=4000)],
-        description=lazy_gettext(
+        description=_l(
             "Optional, one per line: a language code, a colon and the name, e.g. “ru: Кызылорда”. "
             "Search finds every one of them, and readers see the one in their language."
         ),
         render_kw={"rows": 3},
     )
     kind = SelectField(
-        "Kind",
-        choices=[SelectChoice(kind.value, kind.label) for kind in LocalityKind],
+        _l("Kind"),
+        choices=[SelectChoice(kind.value, label) for kind, label in LOCALITY_KIND_LABELS.items()],
         validators=[DataRequired()],
     )
-    country_code = SelectField("Country", validators=[DataRequired("Choose a country.")])
+    country_code = SelectField(_l("Country"), validators=[DataRequired(_l("Choose a country."))])
     subdivision_code = StringField(
-        "ISO 3166-2 subdivision",
+        _l("ISO 3166-2 subdivision"),
         validators=[Optional(), Length(max=10)],
-        description="Optional, e.g. SI-070 for Maribor or KZ-43 for Kyzylorda Region.",
+        description=_l("Optional, e.g. SI-070 for Maribor or KZ-43 for Kyzylorda Region."),
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.country_code.choices = [
-            SelectChoice("", "Choose a country…"),
+            SelectChoice("", gettext("Choose a country…")),
             *(SelectChoice(code, name) for code, name in country_choices()),
         ]
 
@@ -59,10 +60,14 @@ class LocalityForm(FlaskForm):
         if not code:
             return
         if subdivision_name(code) is None:
-            raise ValidationError(f"“{code}” is not in the current ISO 3166-2 list.")
+            raise ValidationError(
+                gettext("“%(code)s” is not in the current ISO 3166-2 list.", code=code)
+            )
         country = (self.country_code.data or "").upper()
         if country and subdivision_country(code) != country:
-            raise ValidationError(f"{code} is not a subdivision of {country}.")
+            raise ValidationError(
+                gettext("%(code)s is not a subdivision of %(country)s.", code=code, country=country)
+            )
 
 
 class EditLocalityForm(LocalityForm):

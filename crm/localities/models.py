@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,7 +20,14 @@ class LocalityKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(LOCALITY_KIND_LABELS[self])
+
+
+LOCALITY_KIND_LABELS = {
+    LocalityKind.CITY: _l("City"),
+    LocalityKind.MUNICIPALITY: _l("Municipality"),
+    LocalityKind.REGION: _l("Region"),
+}
 
 
 class Locality(Base):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
@@ -20,7 +21,6 @@ from crm.localities.services import search_localities
 
 DEFAULT_SELECT_LIMIT = 300
 MATCH_LIMIT = 50
-PLACEHOLDER = SelectChoice(0, "Choose a locality…")
 
 
 def select_limit() -> int:
@@ -40,7 +40,7 @@ def all_choices() -> list[SelectChoice]:
     localities = session.scalars(
         select(Locality).order_by(Locality.country_code, Locality.name_folded)
     ).all()
-    return [PLACEHOLDER] + [SelectChoice(loc.id, option_label(loc)) for loc in localities]
+    return [_placeholder()] + [SelectChoice(loc.id, option_label(loc)) for loc in localities]
 
 
 def matches(query: str) -> list[Locality]:
@@ -61,4 +61,8 @@ def searched_choices(selected_ids: Iterable[int], queries: Iterable[str]) -> lis
     for query in queries:
         found.update((locality.id, locality) for locality in matches(query))
     ordered = sorted(found.values(), key=lambda loc: (loc.country_code, loc.name_folded, loc.id))
-    return [PLACEHOLDER] + [SelectChoice(loc.id, option_label(loc)) for loc in ordered]
+    return [_placeholder()] + [SelectChoice(loc.id, option_label(loc)) for loc in ordered]
+
+
+def _placeholder() -> SelectChoice:
+    return SelectChoice(0, gettext("Choose a locality…"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import Select, select
 
 from crm.db import session
@@ -106,7 +106,11 @@ def format_other_names(locality: Locality) -> str:
 def _validate_other_names(pairs: tuple[tuple[str, str], ...]) -> None:
     if len(pairs) > MAX_OTHER_NAMES:
         raise DomainError(
-            gettext("A locality can have at most %(max)d other names.", max=MAX_OTHER_NAMES),
+            ngettext(
+                "A locality can have at most %(num)d other name.",
+                "A locality can have at most %(num)d other names.",
+                MAX_OTHER_NAMES,
+            ),
             field="other_names",
         )
     seen: set[str] = set()
@@ -127,10 +131,7 @@ def _validate_other_names(pairs: tuple[tuple[str, str], ...]) -> None:
             )
         seen.add(code)
         if len(name) > NAME_MAX_LENGTH:
-            raise DomainError(
-                gettext("A name can be at most %(max)d characters.", max=NAME_MAX_LENGTH),
-                field="other_names",
-            )
+            raise DomainError(_name_too_long(), field="other_names")
 
 
 def find_locality(country_code: str, kind: str, name: str) -> Locality | None:
@@ -156,32 +157,55 @@ def search_localities(query: str = "", country_code: str = "") -> Select[tuple[L
 
 def _validate(data: LocalityData, *, except_id: int | None) -> None:
     if not data.name:
-        raise DomainError("Give the name as it is written locally.", field="name")
+        raise DomainError(gettext("Give the name as it is written locally."), field="name")
     if len(data.name) > NAME_MAX_LENGTH:
-        raise DomainError(f"A name can be at most {NAME_MAX_LENGTH} characters.", field="name")
+        raise DomainError(_name_too_long(), field="name")
     if len(data.name_en) > NAME_MAX_LENGTH:
-        raise DomainError(f"A name can be at most {NAME_MAX_LENGTH} characters.", field="name_en")
+        raise DomainError(_name_too_long(), field="name_en")
     if data.kind not in {kind.value for kind in LocalityKind}:
-        raise DomainError("Choose city, municipality or region.", field="kind")
+        raise DomainError(gettext("Choose city, municipality or region."), field="kind")
     if not is_country(data.country_code):
         raise DomainError(
-            f"“{data.country_code}” is not an ISO 3166-1 country code.", field="country_code"
+            gettext("“%(code)s” is not an ISO 3166-1 country code.", code=data.country_code),
+            field="country_code",
         )
     if data.subdivision_code:
         owner_country = subdivision_country(data.subdivision_code)
         if owner_country is None:
             raise DomainError(
-                f"“{data.subdivision_code}” is not in the current ISO 3166-2 list.",
+                gettext(
+                    "“%(code)s” is not in the current ISO 3166-2 list.", code=data.subdivision_code
+                ),
                 field="subdivision_code",
             )
         if owner_country != data.country_code:
             raise DomainError(
-                f"{data.subdivision_code} belongs to {owner_country}, not {data.country_code}.",
+                gettext(
+                    "%(code)s belongs to %(owner)s, not %(country)s.",
+                    code=data.subdivision_code,
+                    owner=owner_country,
+                    country=data.country_code,
+                ),
                 field="subdivision_code",
             )
     duplicate = find_locality(data.country_code, data.kind, data.name)
     if duplicate is not None and duplicate.id != except_id:
-        raise DomainError(
-            f"{duplicate.name} ({duplicate.country_code}) is already a {duplicate.kind}.",
-            field="name",
-        )
+        raise DomainError(_already_exists(duplicate), field="name")
+
+
+def _name_too_long() -> str:
+    return ngettext(
+        "A name can be at most %(num)d character.",
+        "A name can be at most %(num)d characters.",
+        NAME_MAX_LENGTH,
+    )
+
+
+def _already_exists(duplicate: Locality) -> str:
+    """A whole sentence per kind, so that a translation can inflect the words around it."""
+    values = {"name": duplicate.name, "country": duplicate.country_code}
+    if duplicate.kind == LocalityKind.CITY:
+        return gettext("%(name)s (%(country)s) is already a city.", **values)
+    if duplicate.kind == LocalityKind.MUNICIPALITY:
+        return gettext("%(name)s (%(country)s) is already a municipality.", **values)
+    return gettext("%(name)s (%(country)s) is already a region.", **values)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import or_
 
@@ -82,7 +83,7 @@ def new() -> ResponseReturnValue:
             session.rollback()
             attach_domain_error(form, error)
         else:
-            flash(f"Added {locality.full_name}.", "success")
+            flash(gettext("Added %(name)s.", name=locality.full_name), "success")
             return redirect(url_for(".show", locality_id=locality.id))
     status = 422 if form.is_submitted() else 200
     return render_template("localities/form.html", form=form, locality=None), status
@@ -131,7 +132,7 @@ def edit(locality_id: int) -> ResponseReturnValue:
             session.rollback()
             attach_domain_error(form, error)
         else:
-            flash("Saved.", "success")
+            flash(gettext("Saved."), "success")
             return redirect(url_for(".show", locality_id=locality.id))
     status = 422 if form.is_submitted() else 200
     return render_template("localities/form.html", form=form, locality=locality), status

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     SelectField,
@@ -23,9 +25,8 @@ class CheckboxListField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def _pick_one(what: str) -> dict[str, Any]:
+def _pick_one(message: LazyString) -> dict[str, Any]:
     """A select of record ids that says the same thing however the choice is missing or wrong."""
-    message = f"Choose {what} from the list."
     return {
         "coerce": int,
         "validators": [DataRequired(message)],
@@ -35,19 +36,23 @@ def _pick_one(what: str) -> dict[str, Any]:
 
 
 class PartnershipForm(FlaskForm):
-    locality_a_id = SelectField("First locality", **_pick_one("a locality"))
-    locality_b_id = SelectField("Second locality", **_pick_one("a locality"))
-    title = StringField(
-        "Title",
-        validators=[Optional(), Length(max=TITLE_MAX_LENGTH)],
-        description="Leave empty for the two names, as in “Maribor – Kyzylorda Region”.",
+    locality_a_id = SelectField(
+        _l("First locality"), **_pick_one(_l("Choose a locality from the list."))
     )
-    owner_id = SelectField("Owner", **_pick_one("an owner"))
-    sector_ids = CheckboxListField("Sectors", coerce=int, validators=[Optional()])
-    first_contact_on = IsoDateField("First contact", validators=[Optional()])
-    target_signing_on = IsoDateField("Target signing date", validators=[Optional()])
-    signed_on = IsoDateField("Signed on", validators=[Optional()])
-    summary = TextAreaField("Summary", validators=[Optional(), Length(max=SUMMARY_MAX_LENGTH)])
+    locality_b_id = SelectField(
+        _l("Second locality"), **_pick_one(_l("Choose a locality from the list."))
+    )
+    title = StringField(
+        _l("Title"),
+        validators=[Optional(), Length(max=TITLE_MAX_LENGTH)],
+        description=_l("Leave empty for the two names, as in “Maribor – Kyzylorda Region”."),
+    )
+    owner_id = SelectField(_l("Owner"), **_pick_one(_l("Choose an owner from the list.")))
+    sector_ids = CheckboxListField(_l("Sectors"), coerce=int, validators=[Optional()])
+    first_contact_on = IsoDateField(_l("First contact"), validators=[Optional()])
+    target_signing_on = IsoDateField(_l("Target signing date"), validators=[Optional()])
+    signed_on = IsoDateField(_l("Signed on"), validators=[Optional()])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=SUMMARY_MAX_LENGTH)])
 
 
 class EditPartnershipForm(PartnershipForm):
@@ -55,20 +60,21 @@ class EditPartnershipForm(PartnershipForm):
 
 
 class StageMoveForm(FlaskForm):
-    stage = SelectField("Move to stage", validators=[DataRequired("Choose a stage.")])
+    stage = SelectField(_l("Move to stage"), validators=[DataRequired(_l("Choose a stage."))])
     note = TextAreaField(
-        "Note",
+        _l("Note"),
         validators=[Optional(), Length(max=NOTE_MAX_LENGTH)],
-        description="Why it moved, what was agreed.",
+        description=_l("Why it moved, what was agreed."),
     )
     version = VersionField()
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(
-        "Status",
-        choices=[SelectChoice(status.value, status.label) for status in Status],
-        validators=[DataRequired()],
-    )
-    note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX_LENGTH)])
+    status = SelectField(_l("Status"), validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX_LENGTH)])
     version = VersionField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Filled per request, so that the labels are in the reader's language.
+        self.status.choices = [SelectChoice(status.value, status.label) for status in Status]

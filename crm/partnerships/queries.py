@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, func, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -20,12 +21,12 @@ from crm.sectors.models import Sector
 from crm.text_search import LIKE_ESCAPE, contains_pattern
 
 SORTS: dict[str, tuple[str, Any]] = {
-    "recent": ("Recently active", Partnership.last_activity_at.desc()),
-    "title": ("Title", Partnership.title_folded.asc()),
-    "stage": ("Stage", None),  # needs the stages join; see `_order`
-    "created": ("Newest", Partnership.created_at.desc()),
-    "longest_in_stage": ("Longest in stage", Partnership.stage_entered_at.asc()),
-    "target": ("Target signing date", Partnership.target_signing_on.asc()),
+    "recent": (_l("Recently active"), Partnership.last_activity_at.desc()),
+    "title": (_l("Title"), Partnership.title_folded.asc()),
+    "stage": (_l("Stage"), None),  # needs the stages join; see `_order`
+    "created": (_l("Newest"), Partnership.created_at.desc()),
+    "longest_in_stage": (_l("Longest in stage"), Partnership.stage_entered_at.asc()),
+    "target": (_l("Target signing date"), Partnership.target_signing_on.asc()),
 }
 DEFAULT_SORT = "recent"
 

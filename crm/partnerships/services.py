@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import format_decimal, gettext, ngettext, pgettext
 from sqlalchemy import bindparam, insert, select
 
 from crm.access import can_edit_pipeline
@@ -32,17 +33,38 @@ NOTE_MAX_LENGTH = 2_000
 
 class DuplicatePairing(DomainError):
     def __init__(self, existing: Partnership) -> None:
-        archived = "; deleted, an administrator can restore it" if existing.archived_at else ""
-        super().__init__(
-            f"These two localities are already paired in “{existing.title}” "
-            f"({existing.stage.name}, {existing.status_label.lower()}{archived}).",
-            field="locality_b_id",
+        values = {
+            "title": existing.title,
+            "stage": existing.stage.name,
+            "status": status_word(Status(existing.status)),
+        }
+        message = (
+            gettext(
+                "These two localities are already paired in “%(title)s” (%(stage)s, %(status)s; "
+                "deleted, an administrator can restore it).",
+                **values,
+            )
+            if existing.archived_at
+            else gettext(
+                "These two localities are already paired in “%(title)s” (%(stage)s, %(status)s).",
+                **values,
+            )
         )
+        super().__init__(message, field="locality_b_id")
         self.existing = existing
 
 
 class InvalidTransition(DomainError):
     pass
+
+
+def status_word(status: Status) -> str:
+    """The status as a lower-case word inside a sentence ("Prospect, on hold")."""
+    return {
+        Status.OPEN: pgettext("pairing status", "open"),
+        Status.ON_HOLD: pgettext("pairing status", "on hold"),
+        Status.DROPPED: pgettext("pairing status", "dropped"),
+    }[status]
 
 
 @dataclass(frozen=True)
@@ -117,9 +139,13 @@ def change_stage(
     """Move a pairing to another stage, forward or back; the history row is what reports read."""
     _check_version(partnership, expected_version)
     if to.id == partnership.stage_id:
-        raise InvalidTransition(f"The pairing is already at “{to.name}”.", field="stage")
+        raise InvalidTransition(
+            gettext("The pairing is already at “%(stage)s”.", stage=to.name), field="stage"
+        )
     if partnership.status == Status.DROPPED:
-        raise InvalidTransition("Reopen this dropped pairing before moving it.", field="stage")
+        raise InvalidTransition(
+            gettext("Reopen this dropped pairing before moving it."), field="stage"
+        )
     now = at or utcnow()
     change = _record(
         partnership, to_stage=to, to_status=partnership.status, by=by, note=note, at=now
@@ -144,7 +170,7 @@ def change_status(
     """Put a pairing on hold, drop it, or reopen it; it keeps its stage."""
     _check_version(partnership, expected_version)
     if to == partnership.status:
-        raise InvalidTransition(f"The pairing is already {to.label.lower()}.", field="status")
+        raise InvalidTransition(_already_in_status(to), field="status")
     if partnership.status == Status.DROPPED:
         _refuse_duplicate(
             partnership.locality_a_id, partnership.locality_b_id, except_id=partnership.id
@@ -173,7 +199,7 @@ def archive_partnership(partnership: Partnership, *, by: User) -> None:
 
 def restore_partnership(partnership: Partnership) -> None:
     if partnership.archived_at is None:
-        raise InvalidTransition("This pairing is not archived.")
+        raise InvalidTransition(gettext("This pairing is not archived."))
     partnership.archived_at = None
     partnership.archived_by = None
     session.flush()
@@ -205,13 +231,13 @@ def _record(
 
 def _apply(partnership: Partnership, data: PartnershipData) -> None:
     if data.locality_a_id == data.locality_b_id:
-        raise DomainError("Choose two different localities.", field="locality_b_id")
+        raise DomainError(gettext("Choose two different localities."), field="locality_b_id")
     locality_a = session.get(Locality, data.locality_a_id)
     if locality_a is None:
-        raise DomainError("Choose a locality from the list.", field="locality_a_id")
+        raise DomainError(gettext("Choose a locality from the list."), field="locality_a_id")
     locality_b = session.get(Locality, data.locality_b_id)
     if locality_b is None:
-        raise DomainError("Choose a locality from the list.", field="locality_b_id")
+        raise DomainError(gettext("Choose a locality from the list."), field="locality_b_id")
     if partnership.status != Status.DROPPED:
         _refuse_duplicate(locality_a.id, locality_b.id, except_id=partnership.id)
     owner = session.get(User, data.owner_id)
@@ -237,20 +263,35 @@ def _checked_fields(
     """The rules on a pairing's own fields (localities found, owner active, lengths, dates);
     returns its title. Shared by one pairing at a time and by the bulk import."""
     if locality_a.id == locality_b.id:
-        raise DomainError("Choose two different localities.", field="locality_b_id")
+        raise DomainError(gettext("Choose two different localities."), field="locality_b_id")
     if owner is None or not owner.is_active or not can_edit_pipeline(owner):
         raise DomainError(
-            "Choose an active officer or administrator as the owner.", field="owner_id"
+            gettext("Choose an active officer or administrator as the owner."), field="owner_id"
         )
     title = " ".join(data.title.split()) or default_title(locality_a, locality_b)
     if len(title) > TITLE_MAX_LENGTH:
-        raise DomainError(f"A title can be at most {TITLE_MAX_LENGTH} characters.", field="title")
+        raise DomainError(
+            ngettext(
+                "A title can be at most %(num)d character.",
+                "A title can be at most %(num)d characters.",
+                TITLE_MAX_LENGTH,
+            ),
+            field="title",
+        )
     if len(data.summary) > SUMMARY_MAX_LENGTH:
         raise DomainError(
-            f"The summary can be at most {SUMMARY_MAX_LENGTH:,} characters.", field="summary"
+            ngettext(
+                "The summary can be at most %(num)s character.",
+                "The summary can be at most %(num)s characters.",
+                SUMMARY_MAX_LENGTH,
+                num=format_decimal(SUMMARY_MAX_LENGTH),
+            ),
+            field="summary",
         )
     if data.first_contact_on and data.signed_on and data.signed_on < data.first_contact_on:
-        raise DomainError("The signing date is before the first contact.", field="signed_on")
+        raise DomainError(
+            gettext("The signing date is before the first contact."), field="signed_on"
+        )
     return title
 
 
@@ -282,7 +323,7 @@ def create_partnerships_in_bulk(
     sector_ids = {sector_id for item in items for sector_id in item.sector_ids}
     known_sectors = set(session.scalars(select(Sector.id).where(Sector.id.in_(sector_ids))))
     if sector_ids - known_sectors:
-        raise DomainError("One of the sectors does not exist.", field="sector_ids")
+        raise DomainError(gettext("One of the sectors does not exist."), field="sector_ids")
     keys = [pair_key_of(i.locality_a_id, i.locality_b_id) for i in items]
     taken = set(
         session.scalars(
@@ -300,11 +341,15 @@ def create_partnerships_in_bulk(
         locality_a = localities.get(item.locality_a_id)
         locality_b = localities.get(item.locality_b_id)
         if locality_a is None or locality_b is None:
-            raise DomainError("Choose a locality from the list.", field="locality_a_id")
+            raise DomainError(gettext("Choose a locality from the list."), field="locality_a_id")
         title = _checked_fields(item, locality_a, locality_b, owners.get(item.owner_id))
         if key in taken:
             raise DomainError(
-                f"{locality_a.display_name} and {locality_b.display_name} are already paired.",
+                gettext(
+                    "%(first)s and %(second)s are already paired.",
+                    first=locality_a.display_name,
+                    second=locality_b.display_name,
+                ),
                 field="locality_b_id",
             )
         taken.add(key)
@@ -378,14 +423,14 @@ def _sectors(sector_ids: list[int]) -> list[Sector]:
         return []
     sectors = list(session.scalars(select(Sector).where(Sector.id.in_(wanted))))
     if len(sectors) != len(wanted):
-        raise DomainError("One of the sectors does not exist.", field="sector_ids")
+        raise DomainError(gettext("One of the sectors does not exist."), field="sector_ids")
     return sectors
 
 
 def _stage_or_error(key: str) -> Stage:
     stage = stage_by_key(key)
     if stage is None:
-        raise DomainError(f"There is no stage “{key}”.", field="stage")
+        raise DomainError(gettext("There is no stage “%(key)s”.", key=key), field="stage")
     return stage
 
 
@@ -397,5 +442,22 @@ def _check_version(partnership: Partnership, expected_version: int) -> None:
 def _checked_note(note: str) -> str:
     note = note.strip()
     if len(note) > NOTE_MAX_LENGTH:
-        raise DomainError(f"A note can be at most {NOTE_MAX_LENGTH:,} characters.", field="note")
+        raise DomainError(
+            ngettext(
+                "A note can be at most %(num)s character.",
+                "A note can be at most %(num)s characters.",
+                NOTE_MAX_LENGTH,
+                num=format_decimal(NOTE_MAX_LENGTH),
+            ),
+            field="note",
+        )
     return note
+
+
+def _already_in_status(status: Status) -> str:
+    """A whole sentence per status, so that a translation can make the words agree."""
+    if status == Status.OPEN:
+        return gettext("The pairing is already open.")
+    if status == Status.ON_HOLD:
+        return gettext("The pairing is already on hold.")
+    return gettext("The pairing is already dropped.")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
@@ -21,11 +23,13 @@ bp = Blueprint("stages", __name__, url_prefix="/stages")
 
 
 class StageNameForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Give the stage a name."), Length(max=100)])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Give the stage a name.")), Length(max=100)]
+    )
 
 
 class NewStageForm(StageNameForm):
-    after = SelectField("Place after", coerce=int)
+    after = SelectField(_l("Place after"), coerce=int)
 
 
 @bp.get("")
@@ -49,7 +53,7 @@ def create() -> ResponseReturnValue:
             session.rollback()
             flash(error.message, "error")
         else:
-            flash(f"Added the stage {stage.name}.", "success")
+            flash(gettext("Added the stage %(name)s.", name=stage.name), "success")
             return redirect(url_for(".index"))
     else:
         flash(_errors_of(form), "error")
@@ -70,7 +74,7 @@ def rename(stage_id: int) -> ResponseReturnValue:
             session.rollback()
             flash(error.message, "error")
         else:
-            flash(f"Renamed the stage to {stage.name}.", "success")
+            flash(gettext("Renamed the stage to %(name)s.", name=stage.name), "success")
             return redirect(url_for(".index"))
     else:
         flash(_errors_of(form), "error")
@@ -79,7 +83,7 @@ def rename(stage_id: int) -> ResponseReturnValue:
 
 def _new_stage_form(formdata: object = ...) -> NewStageForm:
     form = NewStageForm() if formdata is ... else NewStageForm(formdata=None)
-    form.after.choices = [SelectChoice(0, "— first —")] + [
+    form.after.choices = [SelectChoice(0, gettext("— first —"))] + [
         SelectChoice(stage.id, stage.name) for stage in stage_services.ordered_stages()
     ]
     return form
@@ -98,7 +102,7 @@ def _render_index(*, status: int = 200) -> ResponseReturnValue:
 
 def _errors_of(form: FlaskForm) -> str:
     messages = [str(error) for errors in form.errors.values() for error in errors]
-    return " ".join(messages) or "That did not work."
+    return " ".join(messages) or gettext("That did not work.")
 
 
 def _require_admin() -> None:

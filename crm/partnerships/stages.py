@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from crm.db import session
@@ -88,7 +89,10 @@ def add_stage(name: str, *, after: Stage | None) -> Stage:
 def _check_name_free(name: str, *, except_id: int | None) -> None:
     for stage in session.scalars(select(Stage)):
         if stage.id != except_id and fold(stage.name) == fold(name):
-            raise DomainError(f"There is already a stage called “{stage.name}”.", field="name")
+            raise DomainError(
+                gettext("There is already a stage called “%(name)s”.", name=stage.name),
+                field="name",
+            )
 
 
 def _unique_key(name: str) -> str:

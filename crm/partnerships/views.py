@@ -11,6 +11,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -87,9 +88,16 @@ def new() -> ResponseReturnValue:
         except IntegrityError:
             # Another request created the same pairing between our check and our insert.
             session.rollback()
-            form.locality_b_id.errors = ["These two localities were paired a moment ago."]
+            form.locality_b_id.errors = [gettext("These two localities were paired a moment ago.")]
         else:
-            flash(f"Created “{partnership.title}” at {partnership.stage.name}.", "success")
+            flash(
+                gettext(
+                    "Created “%(title)s” at %(stage)s.",
+                    title=partnership.title,
+                    stage=partnership.stage.name,
+                ),
+                "success",
+            )
             return redirect(url_for(".show", partnership_id=partnership.id))
     status = 422 if form.is_submitted() else 200
     return render_template("partnerships/form.html", form=form, partnership=None), status
@@ -129,7 +137,7 @@ def edit(partnership_id: int) -> ResponseReturnValue:
             session.rollback()
             attach_domain_error(form, error)
         else:
-            flash("Saved.", "success")
+            flash(gettext("Saved."), "success")
             return redirect(url_for(".show", partnership_id=partnership.id))
     if form.is_submitted():
         status = 422
@@ -160,7 +168,9 @@ def move(partnership_id: int) -> ResponseReturnValue:
             expected_version=form.version.data or 0,
         )
         # Worded before the commit expires the objects, so the answer reads nothing again.
-        message = f"Moved “{partnership.title}” to {stage.name}."
+        message = gettext(
+            "Moved “%(title)s” to %(stage)s.", title=partnership.title, stage=stage.name
+        )
         session.commit()
     except StaleVersion as error:
         session.rollback()
@@ -203,7 +213,7 @@ def change_status(partnership_id: int) -> ResponseReturnValue:
         session.rollback()
         flash(error.message, "error")
         return render_show(session.get(Partnership, partnership_id), status=error.status_code)
-    flash(f"“{partnership.title}” is now {new_status.label.lower()}.", "success")
+    flash(_now_in_status(partnership.title, new_status), "success")
     return redirect(url_for(".show", partnership_id=partnership.id))
 
 
@@ -215,7 +225,10 @@ def archive(partnership_id: int) -> ResponseReturnValue:
     services.archive_partnership(partnership, by=current_user)
     session.commit()
     flash(
-        f"“{partnership.title}” was deleted (archived). An administrator can restore it.",
+        gettext(
+            "“%(title)s” was deleted (archived). An administrator can restore it.",
+            title=partnership.title,
+        ),
         "success",
     )
     return redirect(url_for(".index"))
@@ -253,7 +266,7 @@ def restore(partnership_id: int) -> ResponseReturnValue:
         session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".archived")), 303
-    flash(f"Restored “{partnership.title}”.", "success")
+    flash(gettext("Restored “%(title)s”.", title=partnership.title), "success")
     return redirect(url_for(".show", partnership_id=partnership.id))
 
 
@@ -390,4 +403,13 @@ def _first_error(form: StageMoveForm | StatusForm) -> str:
     for field_errors in form.errors.values():
         if field_errors:
             return str(field_errors[0])
-    return "The form is not valid."
+    return gettext("The form is not valid.")
+
+
+def _now_in_status(title: str, status: Status) -> str:
+    """A whole sentence per status, so that a translation can make the words agree."""
+    if status == Status.OPEN:
+        return gettext("“%(title)s” is now open.", title=title)
+    if status == Status.ON_HOLD:
+        return gettext("“%(title)s” is now on hold.", title=title)
+    return gettext("“%(title)s” is now dropped.", title=title)

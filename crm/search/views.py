@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import false, or_, true
 from sqlalchemy.orm import selectinload
@@ -97,17 +98,19 @@ def _search(q: str) -> list[ResultGroup]:
         .limit(limit)
     ).all()
     groups = [
-        ResultGroup("pairings", "Pairings", pairings, url_for("partnerships.index", q=q)),
-        ResultGroup("localities", "Localities", localities, url_for("localities.index", q=q)),
+        ResultGroup("pairings", gettext("Pairings"), pairings, url_for("partnerships.index", q=q)),
+        ResultGroup(
+            "localities", gettext("Localities"), localities, url_for("localities.index", q=q)
+        ),
     ]
     if sees_contacts:
         groups += [
-            ResultGroup("people", "People", people, url_for("contacts.people", q=q)),
+            ResultGroup("people", gettext("People"), people, url_for("contacts.people", q=q)),
             ResultGroup(
                 "organisations",
-                "Organisations",
+                gettext("Organisations"),
                 organisations,
                 url_for("contacts.organisations", q=q),
             ),
         ]
-    return [*groups, ResultGroup("tasks", "Tasks", tasks, None)]
+    return [*groups, ResultGroup("tasks", gettext("Tasks"), tasks, None)]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
@@ -7,9 +8,11 @@ from wtforms.validators import DataRequired, Length
 
 class SectorNameForm(FlaskForm):
     name = StringField(
-        "Name", validators=[DataRequired("Give the sector a name."), Length(max=100)]
+        _l("Name"), validators=[DataRequired(_l("Give the sector a name.")), Length(max=100)]
     )
 
 
 class MergeSectorForm(FlaskForm):
-    into = SelectField("Merge into", coerce=int, validators=[DataRequired("Choose a sector.")])
+    into = SelectField(
+        _l("Merge into"), coerce=int, validators=[DataRequired(_l("Choose a sector."))]
+    )

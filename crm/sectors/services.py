@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import delete, insert, select
 
 from crm.db import session
@@ -69,7 +70,7 @@ def rename_sector(sector: Sector, name: str, *, language: str = SOURCE_LANGUAGE)
 def merge_sectors(source: Sector, into: Sector) -> int:
     """Move every pairing tagged `source` to `into` and delete `source`; returns pairings moved."""
     if source.id == into.id:
-        raise DomainError("A sector cannot be merged into itself.", field="into")
+        raise DomainError(gettext("A sector cannot be merged into itself."), field="into")
     already_tagged = select(partnership_sectors.c.partnership_id).where(
         partnership_sectors.c.sector_id == into.id
     )
@@ -96,10 +97,13 @@ def merge_sectors(source: Sector, into: Sector) -> int:
 
 def _check_name_free(name: str, *, except_id: int | None) -> None:
     if not name:
-        raise DomainError("Give the sector a name.", field="name")
+        raise DomainError(gettext("Give the sector a name."), field="name")
     for sector in session.scalars(select(Sector)):
         if sector.id != except_id and fold(sector.name) == fold(name):
-            raise DomainError(f"There is already a sector called “{sector.name}”.", field="name")
+            raise DomainError(
+                gettext("There is already a sector called “%(name)s”.", name=sector.name),
+                field="name",
+            )
 
 
 def _unique_slug(name: str) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
@@ -38,7 +39,7 @@ def create() -> ResponseReturnValue:
             session.rollback()
             attach_domain_error(form, error)
         else:
-            flash(f"Added the sector {sector.name}.", "success")
+            flash(gettext("Added the sector %(name)s.", name=sector.name), "success")
             return redirect(url_for(".index"))
     return _render_index(form, status=422)
 
@@ -58,7 +59,7 @@ def rename(sector_id: int) -> ResponseReturnValue:
             session.rollback()
             attach_domain_error(form, error)
         else:
-            flash(f"Renamed {old_name} to {sector.name}.", "success")
+            flash(gettext("Renamed %(old)s to %(new)s.", old=old_name, new=sector.name), "success")
             return redirect(url_for(".index"))
     flash(_errors_of(form), "error")
     return _render_index(SectorNameForm(formdata=None), status=422)
@@ -82,7 +83,14 @@ def merge(sector_id: int) -> ResponseReturnValue:
             attach_domain_error(form, error)
         else:
             flash(
-                f"Merged {source_name} into {target.name} ({moved} pairings re-tagged).", "success"
+                ngettext(
+                    "Merged %(source)s into %(target)s (%(num)d pairing re-tagged).",
+                    "Merged %(source)s into %(target)s (%(num)d pairings re-tagged).",
+                    moved,
+                    source=source_name,
+                    target=target.name,
+                ),
+                "success",
             )
             return redirect(url_for(".index"))
     flash(_errors_of(form), "error")
@@ -108,7 +116,7 @@ def _render_index(form: SectorNameForm, *, status: int = 200) -> ResponseReturnV
 
 def _errors_of(form: SectorNameForm | MergeSectorForm) -> str:
     messages = [str(error) for errors in form.errors.values() for error in errors]
-    return " ".join(messages + list(form.form_errors)) or "That did not work."
+    return " ".join(messages + list(form.form_errors)) or gettext("That did not work.")
 
 
 def _require_admin() -> None:

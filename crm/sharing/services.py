@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -25,9 +26,15 @@ def shares_of(partnership: Partnership) -> list[PartnershipShare]:
 
 def share(partnership: Partnership, partner: User, *, by: User) -> PartnershipShare:
     if partner.role != Role.PARTNER or not partner.is_active:
-        raise DomainError("Share only with an active partner account.", field="user_id")
+        raise DomainError(gettext("Share only with an active partner account."), field="user_id")
     if _share_of(partnership, partner) is not None:
-        raise DomainError(f"“{partnership.title}” is already shared with {partner.name}.")
+        raise DomainError(
+            gettext(
+                "“%(title)s” is already shared with %(name)s.",
+                title=partnership.title,
+                name=partner.name,
+            )
+        )
     shared = PartnershipShare(partnership=partnership, user=partner, shared_by=by)
     session.add(shared)
     session.flush()
@@ -37,7 +44,13 @@ def share(partnership: Partnership, partner: User, *, by: User) -> PartnershipSh
 def unshare(partnership: Partnership, partner: User) -> None:
     shared = _share_of(partnership, partner)
     if shared is None:
-        raise DomainError(f"“{partnership.title}” is not shared with {partner.name}.")
+        raise DomainError(
+            gettext(
+                "“%(title)s” is not shared with %(name)s.",
+                title=partnership.title,
+                name=partner.name,
+            )
+        )
     session.delete(shared)
     session.flush()
 

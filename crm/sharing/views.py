@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -24,11 +26,11 @@ bp = Blueprint("sharing", __name__, url_prefix="/partnerships")
 
 class ShareForm(FlaskForm):
     user_id = SelectField(
-        "Share with",
+        _l("Share with"),
         coerce=int,
-        validators=[DataRequired("Choose a partner from the list.")],
-        invalid_choice_message="Choose a partner from the list.",
-        invalid_value_message="Choose a partner from the list.",
+        validators=[DataRequired(_l("Choose a partner from the list."))],
+        invalid_choice_message=_l("Choose a partner from the list."),
+        invalid_value_message=_l("Choose a partner from the list."),
     )
 
 
@@ -58,7 +60,7 @@ def share(partnership_id: int) -> ResponseReturnValue:
         return _back(partnership)
     partner = session.get(User, form.user_id.data or 0)
     if partner is None:
-        flash("Choose a partner from the list.", "error")
+        flash(gettext("Choose a partner from the list."), "error")
         return _back(partnership)
     try:
         services.share(partnership, partner, by=current_user)
@@ -67,7 +69,12 @@ def share(partnership_id: int) -> ResponseReturnValue:
         session.rollback()
         flash(error.message, "error")
     else:
-        flash(f"Shared with {partner.name}; they see it from their next click on.", "success")
+        flash(
+            gettext(
+                "Shared with %(name)s; they see it from their next click on.", name=partner.name
+            ),
+            "success",
+        )
     return _back(partnership)
 
 
@@ -77,19 +84,19 @@ def unshare(partnership_id: int, user_id: int) -> ResponseReturnValue:
     partnership = access.get_visible_or_404(current_user, partnership_id)
     access.require(access.can_share(current_user))
     if not UnshareForm().validate_on_submit():
-        flash("The form had expired. Try again.", "error")
+        flash(gettext("The form had expired. Try again."), "error")
         return _back(partnership)
     partner = session.get(User, user_id)
     try:
         if partner is None:
-            raise DomainError("That user does not exist.")
+            raise DomainError(gettext("That user does not exist."))
         services.unshare(partnership, partner)
         session.commit()
     except DomainError as error:
         session.rollback()
         flash(error.message, "error")
     else:
-        flash(f"No longer shared with {partner.name}.", "success")
+        flash(gettext("No longer shared with %(name)s.", name=partner.name), "success")
     return _back(partnership)
 
 
@@ -99,7 +106,7 @@ def _back(partnership: Partnership) -> ResponseReturnValue:
 
 def _fill_choices(form: ShareForm, partnership: Partnership, *, already: set[int]) -> None:
     partners = session.scalars(access.partner_users()).all()
-    form.user_id.choices = [SelectChoice(0, "Choose a partner…")] + [
+    form.user_id.choices = [SelectChoice(0, gettext("Choose a partner…"))] + [
         SelectChoice(user.id, f"{user.name} <{user.email}>")
         for user in partners
         if user.id not in already

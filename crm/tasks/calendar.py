@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import timedelta
 
+from flask_babel import gettext
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
@@ -67,7 +68,7 @@ def build_feed(user: User, tasks: Sequence[Task], *, task_url: dict[int, str], h
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"Twinning tasks: {user.name}")
+    calendar.add("x-wr-calname", gettext("Twinning tasks: %(name)s", name=user.name))
     now = utcnow()
     for task in tasks:
         assert task.due_on is not None

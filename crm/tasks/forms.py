@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -14,7 +16,9 @@ NOBODY = 0
 
 
 def assignee_choices(users: list[User]) -> list[SelectChoice]:
-    return [SelectChoice(NOBODY, "Nobody yet")] + [SelectChoice(u.id, u.name) for u in users]
+    return [SelectChoice(NOBODY, gettext("Nobody yet"))] + [
+        SelectChoice(u.id, u.name) for u in users
+    ]
 
 
 def priority_choices() -> list[SelectChoice]:
@@ -22,9 +26,9 @@ def priority_choices() -> list[SelectChoice]:
 
 
 def _assignee_field() -> SelectField:
-    message = "Choose an assignee from the list of users."
+    message = _l("Choose an assignee from the list of users.")
     return SelectField(
-        "Assignee",
+        _l("Assignee"),
         coerce=int,
         validators=[Optional()],
         invalid_value_message=message,
@@ -35,25 +39,27 @@ def _assignee_field() -> SelectField:
 class TaskFields(Form):
     """The fields of a task, shared by the task form and a meeting's follow-up rows."""
 
-    title = StringField("Task", validators=[Optional(), Length(max=TITLE_MAX_LENGTH)])
+    title = StringField(_l("Task"), validators=[Optional(), Length(max=TITLE_MAX_LENGTH)])
     assignee_id = _assignee_field()
-    due_on = IsoDateField("Due", validators=[Optional()])
+    due_on = IsoDateField(_l("Due"), validators=[Optional()])
 
 
 class TaskForm(FlaskForm):
     title = StringField(
-        "Task", validators=[DataRequired("Give the task a title."), Length(max=TITLE_MAX_LENGTH)]
+        _l("Task"),
+        validators=[DataRequired(_l("Give the task a title.")), Length(max=TITLE_MAX_LENGTH)],
     )
     assignee_id = _assignee_field()
-    due_on = IsoDateField("Due", validators=[Optional()], description="YYYY-MM-DD")
+    # The format to type, in the words of the reader's language (ГГГГ-ММ-ДД).
+    due_on = IsoDateField(_l("Due"), validators=[Optional()], description=_l("YYYY-MM-DD"))
     priority = SelectField(
-        "Priority",
+        _l("Priority"),
         default=Priority.NORMAL.value,
         validators=[DataRequired()],
-        invalid_choice_message="Choose a priority from the list.",
+        invalid_choice_message=_l("Choose a priority from the list."),
     )
     description = TextAreaField(
-        "Description", validators=[Optional(), Length(max=DESCRIPTION_MAX_LENGTH)]
+        _l("Description"), validators=[Optional(), Length(max=DESCRIPTION_MAX_LENGTH)]
     )
 
     def fill_choices(self, users: list[User]) -> None:

@@ -4,6 +4,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,7 +29,14 @@ class Priority(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return str(PRIORITY_LABELS[self])
+
+
+PRIORITY_LABELS = {
+    Priority.LOW: _l("Low"),
+    Priority.NORMAL: _l("Normal"),
+    Priority.HIGH: _l("High"),
+}
 
 
 class Task(Base):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import format_decimal, gettext, ngettext
+
 from crm.auth.models import User
 from crm.db import session, utcnow
 from crm.errors import DomainError, StaleVersion
@@ -55,8 +57,15 @@ def update_task(task: Task, data: TaskData, *, expected_version: int) -> None:
 
 def complete_task(task: Task, *, by: User, at: datetime | None = None) -> None:
     if task.is_done:
-        who = task.completed_by.name if task.completed_by else "someone"
-        raise TaskStateError(f"“{task.title}” was already completed by {who}.")
+        raise TaskStateError(
+            gettext(
+                "“%(title)s” was already completed by %(name)s.",
+                title=task.title,
+                name=task.completed_by.name,
+            )
+            if task.completed_by
+            else gettext("“%(title)s” was already completed by someone.", title=task.title)
+        )
     task.status = TaskStatus.DONE.value
     task.completed_by = by
     task.completed_at = at or utcnow()
@@ -65,7 +74,7 @@ def complete_task(task: Task, *, by: User, at: datetime | None = None) -> None:
 
 def reopen_task(task: Task) -> None:
     if not task.is_done:
-        raise TaskStateError(f"“{task.title}” is already open.")
+        raise TaskStateError(gettext("“%(title)s” is already open.", title=task.title))
     task.status = TaskStatus.OPEN.value
     task.completed_by = None
     task.completed_at = None
@@ -75,22 +84,34 @@ def reopen_task(task: Task) -> None:
 def _apply(task: Task, data: TaskData) -> None:
     title = " ".join(data.title.split())
     if not title:
-        raise DomainError("Give the task a title.", field="title")
+        raise DomainError(gettext("Give the task a title."), field="title")
     if len(title) > TITLE_MAX_LENGTH:
-        raise DomainError(f"A title can be at most {TITLE_MAX_LENGTH} characters.", field="title")
+        raise DomainError(
+            ngettext(
+                "A title can be at most %(num)d character.",
+                "A title can be at most %(num)d characters.",
+                TITLE_MAX_LENGTH,
+            ),
+            field="title",
+        )
     if len(data.description) > DESCRIPTION_MAX_LENGTH:
         raise DomainError(
-            f"A description can be at most {DESCRIPTION_MAX_LENGTH:,} characters.",
+            ngettext(
+                "A description can be at most %(num)s character.",
+                "A description can be at most %(num)s characters.",
+                DESCRIPTION_MAX_LENGTH,
+                num=format_decimal(DESCRIPTION_MAX_LENGTH),
+            ),
             field="description",
         )
     if data.priority not in {priority.value for priority in Priority}:
-        raise DomainError("Choose a priority from the list.", field="priority")
+        raise DomainError(gettext("Choose a priority from the list."), field="priority")
     assignee = None
     if data.assignee_id:
         assignee = session.get(User, data.assignee_id)
         if assignee is None or not assignee.is_active:
             raise DomainError(
-                "Assign the task to an active user, or to nobody.", field="assignee_id"
+                gettext("Assign the task to an active user, or to nobody."), field="assignee_id"
             )
     task.title = title
     task.description = data.description.strip()

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, gettext
 from flask_login import current_user, login_required
 
 from crm import access
@@ -26,6 +27,8 @@ from crm.auth.services import active_users
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error
+from crm.i18n.languages import formatting_locale, is_language
+from crm.i18n.locale import deployment_language
 from crm.navigation import safe_local_path
 from crm.partnerships.models import Partnership
 from crm.partnerships.views import render_show
@@ -71,7 +74,7 @@ def create(partnership_id: int) -> ResponseReturnValue:
             attach_domain_error(form, error)
             status = error.status_code
         else:
-            message = f"Added the task “{task.title}”."
+            message = gettext("Added the task “%(title)s”.", title=task.title)
             if not _is_htmx():
                 flash(message, "success")
                 return redirect(
@@ -112,7 +115,7 @@ def edit(task_id: int) -> ResponseReturnValue:
         else:
             if _is_htmx():
                 return _row(task)
-            flash(f"Saved the task “{task.title}”.", "success")
+            flash(gettext("Saved the task “%(title)s”.", title=task.title), "success")
             return redirect(_back_to(task))
     elif form.is_submitted():
         status = 422
@@ -124,17 +127,17 @@ def edit(task_id: int) -> ResponseReturnValue:
 @login_required
 def complete(task_id: int) -> ResponseReturnValue:
     task = queries.get_visible_task_or_404(current_user, task_id)
-    return _change_state(task, lambda: services.complete_task(task, by=current_user), "Done")
+    return _change_state(task, lambda: services.complete_task(task, by=current_user), done=True)
 
 
 @bp.post("/tasks/<id:task_id>/reopen")
 @login_required
 def reopen(task_id: int) -> ResponseReturnValue:
     task = queries.get_visible_task_or_404(current_user, task_id)
-    return _change_state(task, lambda: services.reopen_task(task), "Reopened")
+    return _change_state(task, lambda: services.reopen_task(task), done=False)
 
 
-def _change_state(task: Task, change: Callable[[], None], done_word: str) -> ResponseReturnValue:
+def _change_state(task: Task, change: Callable[[], None], *, done: bool) -> ResponseReturnValue:
     access.require(access.may_complete_task(current_user, task.assignee_id))
     try:
         change()
@@ -146,7 +149,11 @@ def _change_state(task: Task, change: Callable[[], None], done_word: str) -> Res
             return _row(task, message=error.message, status=error.status_code)
         flash(error.message, "warning")
         return redirect(_back_to(task))
-    message = f"{done_word}: “{task.title}”."
+    message = (
+        gettext("Done: “%(title)s”.", title=task.title)
+        if done
+        else gettext("Reopened: “%(title)s”.", title=task.title)
+    )
     if _is_htmx():
         return _row(task, message=message)
     flash(message, "success")
@@ -165,7 +172,10 @@ def calendar_feed(secret: str) -> ResponseReturnValue:
         + "#tasks"
         for task in tasks
     }
-    body = calendar.build_feed(user, tasks, task_url=links, host=request.host.split(":")[0])
+    # In the owner's language: a calendar app's Accept-Language says nothing about them.
+    language = user.language if is_language(user.language) else deployment_language()
+    with force_locale(formatting_locale(language)):
+        body = calendar.build_feed(user, tasks, task_url=links, host=request.host.split(":")[0])
     return (
         body,
         200,
@@ -183,9 +193,9 @@ def issue_calendar_token() -> ResponseReturnValue:
     calendar.issue_token(current_user)
     session.commit()
     flash(
-        "A new calendar link was made; the old one no longer works."
+        gettext("A new calendar link was made; the old one no longer works.")
         if had_one
-        else "Your calendar link is ready. Paste it into your calendar app.",
+        else gettext("Your calendar link is ready. Paste it into your calendar app."),
         "success",
     )
     return redirect(url_for("profile.show") + "#calendar")
@@ -196,7 +206,10 @@ def issue_calendar_token() -> ResponseReturnValue:
 def revoke_calendar_token() -> ResponseReturnValue:
     calendar.revoke_token(current_user)
     session.commit()
-    flash("Your calendar link was turned off; calendars using it will stop updating.", "success")
+    flash(
+        gettext("Your calendar link was turned off; calendars using it will stop updating."),
+        "success",
+    )
     return redirect(url_for("profile.show") + "#calendar")
 
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -11,32 +14,40 @@ from crm.auth.services import NAME_MAX_LENGTH
 
 
 def _role_choices() -> list[SelectChoice]:
+    # Built per request, so that the roles' names and descriptions are in the reader's language.
     return [SelectChoice(role.value, f"{role.label} — {role.description}") for role in Role]
 
 
 class RoleForm(FlaskForm):
     role = SelectField(
-        "Role",
-        choices=_role_choices(),
-        validators=[DataRequired("Choose a role.")],
-        invalid_choice_message="Choose a role from the list.",
+        _l("Role"),
+        validators=[DataRequired(_l("Choose a role."))],
+        invalid_choice_message=_l("Choose a role from the list."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = _role_choices()
 
 
 class NewUserForm(NewPasswordForm):
     email = EmailField(
-        "E-mail", validators=[DataRequired("Give the e-mail address."), Length(max=254)]
+        _l("E-mail"), validators=[DataRequired(_l("Give the e-mail address.")), Length(max=254)]
     )
     name = StringField(
-        "Name", validators=[DataRequired("Give the user's name."), Length(max=NAME_MAX_LENGTH)]
+        _l("Name"),
+        validators=[DataRequired(_l("Give the user's name.")), Length(max=NAME_MAX_LENGTH)],
     )
     role = SelectField(
-        "Role",
-        choices=_role_choices(),
+        _l("Role"),
         default=Role.OFFICER.value,
-        validators=[DataRequired("Choose a role.")],
-        invalid_choice_message="Choose a role from the list.",
+        validators=[DataRequired(_l("Choose a role."))],
+        invalid_choice_message=_l("Choose a role from the list."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = _role_choices()
 
 
 class ConfirmForm(FlaskForm):

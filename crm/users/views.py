@@ -4,13 +4,14 @@ from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, select
 
 from crm import access
 from crm.auth import services, sessions
 from crm.auth.forms import NewPasswordForm
-from crm.auth.models import User
+from crm.auth.models import Role, User
 from crm.db import get_or_404, session
 from crm.errors import DomainError
 from crm.forms import attach_domain_error
@@ -54,7 +55,14 @@ def new() -> ResponseReturnValue:
             session.rollback()
             attach_domain_error(form, error)
         else:
-            flash(f"Created the account of {user.name} ({user.role_label}).", "success")
+            flash(
+                gettext(
+                    "Created the account of %(name)s (%(role)s).",
+                    name=user.name,
+                    role=user.role_label,
+                ),
+                "success",
+            )
             return redirect(url_for(".show", user_id=user.id))
     status = 422 if form.is_submitted() else 200
     return render_template("users/new.html", form=form), status
@@ -77,7 +85,7 @@ def change_role(user_id: int) -> ResponseReturnValue:
             session.rollback()
             attach_domain_error(form, error)
         else:
-            flash(f"{user.name} is now {user.role_label.lower()}.", "success")
+            flash(_now_in_role(user), "success")
             return redirect(url_for(".show", user_id=user.id))
     return _render_show(user, role_form=form, status=422)
 
@@ -85,13 +93,19 @@ def change_role(user_id: int) -> ResponseReturnValue:
 @bp.post("/<id:user_id>/deactivate")
 def deactivate(user_id: int) -> ResponseReturnValue:
     user = get_or_404(User, user_id)
-    return _toggle(user, services.deactivate, "deactivated; their sessions have ended")
+    return _toggle(
+        user,
+        services.deactivate,
+        lambda name: gettext("%(name)s is deactivated; their sessions have ended.", name=name),
+    )
 
 
 @bp.post("/<id:user_id>/reactivate")
 def reactivate(user_id: int) -> ResponseReturnValue:
     user = get_or_404(User, user_id)
-    return _toggle(user, services.reactivate, "active again")
+    return _toggle(
+        user, services.reactivate, lambda name: gettext("%(name)s is active again.", name=name)
+    )
 
 
 @bp.post("/<id:user_id>/password")
@@ -109,14 +123,21 @@ def set_password(user_id: int) -> ResponseReturnValue:
             if user.id == current_user.id:
                 login_user(user)  # keep this session; the others end
                 sessions.start()
-            flash(f"New password set for {user.name}; their sessions have ended.", "success")
+            flash(
+                gettext(
+                    "New password set for %(name)s; their sessions have ended.", name=user.name
+                ),
+                "success",
+            )
             return redirect(url_for(".show", user_id=user.id))
     return _render_show(user, password_form=form, status=422)
 
 
-def _toggle(user: User, change: Callable[[User], None], done: str) -> ResponseReturnValue:
+def _toggle(
+    user: User, change: Callable[[User], None], done: Callable[[str], str]
+) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
-        flash("The form had expired. Try again.", "error")
+        flash(gettext("The form had expired. Try again."), "error")
         return _render_show(user, status=400)
     try:
         change(user)
@@ -125,8 +146,21 @@ def _toggle(user: User, change: Callable[[User], None], done: str) -> ResponseRe
         session.rollback()
         flash(error.message, "error")
         return _render_show(user, status=422)
-    flash(f"{user.name} is {done}.", "success")
+    flash(done(user.name), "success")
     return redirect(url_for(".show", user_id=user.id))
+
+
+def _now_in_role(user: User) -> str:
+    """A whole sentence per role, so that a translation can decline the role's name."""
+    messages = {
+        Role.ADMIN.value: gettext("%(name)s is now an admin.", name=user.name),
+        Role.OFFICER.value: gettext("%(name)s is now an officer.", name=user.name),
+        Role.PARTNER.value: gettext("%(name)s is now a partner.", name=user.name),
+        Role.VIEWER.value: gettext("%(name)s is now a viewer.", name=user.name),
+    }
+    return messages.get(user.role) or gettext(
+        "%(name)s is now %(role)s.", name=user.name, role=user.role_label
+    )
 
 
 def _render_show(

@@ -132,3 +132,12 @@ def test_dates_are_written_the_readers_way(
         written = plain_spaces(local_datetime(datetime(2026, 2, 12, 10, 0, tzinfo=UTC)))
         assert written.startswith(stamp)
         assert "11:00" in written
+
+
+def test_lazily_translated_text_is_escaped_like_any_other(app: Flask) -> None:
+    from flask import render_template_string
+    from flask_babel import lazy_gettext
+
+    with app.test_request_context():
+        page = render_template_string("{{ label }}", label=lazy_gettext("<b>Tom & Jerry's</b>"))
+    assert page == "&lt;b&gt;Tom &amp; Jerry&#39;s&lt;/b&gt;"
