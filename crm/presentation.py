@@ -91,10 +91,6 @@ def country_tag(code: str) -> Markup:
     )
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
-
-
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime)
     app.add_template_filter(long_date)
@@ -103,7 +99,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(time_tag)
     app.add_template_filter(country_tag)
     app.add_template_filter(country_name)
-    app.add_template_global(plural)
 
     @app.context_processor
     def permissions() -> dict[str, object]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -33,7 +34,14 @@ class Status(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"open": "Open", "on_hold": "On hold", "dropped": "Dropped"}[self.value]
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    Status.OPEN: lazy_gettext("Open"),
+    Status.ON_HOLD: lazy_gettext("On hold"),
+    Status.DROPPED: lazy_gettext("Dropped"),
+}
 
 
 class Stage(TranslatedName, Base):

@@ -24,6 +24,7 @@ from crm.activities.models import CONTACT_KINDS, Activity, ActivityKind, activit
 from crm.auth.models import User
 from crm.contacts.models import Person
 from crm.db import session, utcnow
+from crm.i18n.names import translated_name
 from crm.localities.models import Locality
 from crm.partnerships.models import Partnership, Stage, StageChange, Status, partnership_sectors
 from crm.partnerships.queries import PartnershipFilters, filtered
@@ -562,24 +563,26 @@ def _events(start: datetime, end: datetime, scope_ids: Select[tuple[int]]) -> li
 
 
 def _by_sector(at_end: _StateAt, moves: list[Move]) -> list[BreakdownRow]:
-    open_counts = dict(
-        session.execute(
-            select(Sector.name, func.count())
+    # Each sector by the name the reader reads it by (its own, or the catalogue's).
+    open_counts = {
+        translated_name(given, translations): count
+        for given, translations, count in session.execute(
+            select(Sector.given_name, Sector.name_translations, func.count())
             .join(partnership_sectors, partnership_sectors.c.sector_id == Sector.id)
             .join(Partnership, Partnership.id == partnership_sectors.c.partnership_id)
             .where(at_end.open_ids)
-            .group_by(Sector.name)
-        ).all()
-    )
+            .group_by(Sector.id)  # the other columns depend on the key (PostgreSQL agrees)
+        )
+    }
     moved_ids = {move.pairing.id for move in moves if move.kind in ("forward", "back")}
     signed_ids = {move.pairing.id for move in moves if move.signed}
     sectors_of: dict[int, list[str]] = defaultdict(list)
-    for pid, name in session.execute(
-        select(partnership_sectors.c.partnership_id, Sector.name)
+    for pid, given, translations in session.execute(
+        select(partnership_sectors.c.partnership_id, Sector.given_name, Sector.name_translations)
         .join(Sector, Sector.id == partnership_sectors.c.sector_id)
         .where(partnership_sectors.c.partnership_id.in_(moved_ids | signed_ids))
     ):
-        sectors_of[pid].append(name)
+        sectors_of[pid].append(translated_name(given, translations))
     return _breakdown(open_counts, sectors_of, moves)
 
 

@@ -17,13 +17,20 @@ document.addEventListener("submit", function (event) {
     fetch(form.dataset.importProgress, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (progress) {
-        if (progress && progress.total) {
+        if (!progress) {
+          return;
+        }
+        // The words come from the page, in the reader's language; the numbers in their format.
+        var phaseKey = "phase" + progress.phase.charAt(0).toUpperCase() + progress.phase.slice(1);
+        var template = progress.total ? text.dataset.withTotal : text.dataset.withoutTotal;
+        if (progress.total) {
           bar.max = progress.total;
           bar.value = progress.done;
-          text.textContent = progress.phase + ": " + progress.done.toLocaleString() + " of " + progress.total.toLocaleString() + " rows";
-        } else if (progress && progress.phase === "reading") {
-          text.textContent = "Reading the file: " + progress.done.toLocaleString() + " rows";
         }
+        text.textContent = template
+          .replace("%(phase)s", text.dataset[phaseKey] || progress.phase)
+          .replace("%(done)s", progress.done.toLocaleString(document.documentElement.lang))
+          .replace("%(total)s", (progress.total || 0).toLocaleString(document.documentElement.lang));
       })
       .catch(function () { /* the next poll tries again */ });
   }
