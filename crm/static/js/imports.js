@@ -28,9 +28,9 @@ document.addEventListener("submit", function (event) {
           bar.value = progress.done;
         }
         text.textContent = template
-          .replace("%(phase)s", text.dataset[phaseKey] || progress.phase)
-          .replace("%(done)s", progress.done.toLocaleString(document.documentElement.lang))
-          .replace("%(total)s", (progress.total || 0).toLocaleString(document.documentElement.lang));
+          .replace("{phase}", text.dataset[phaseKey] || progress.phase)
+          .replace("{done}", progress.done.toLocaleString(document.documentElement.lang))
+          .replace("{total}", (progress.total || 0).toLocaleString(document.documentElement.lang));
       })
       .catch(function () { /* the next poll tries again */ });
   }
