@@ -39,7 +39,7 @@ def test_upload_preview_and_apply(
     expect(rows.nth(1)).to_contain_text("New")
     expect(rows.nth(2)).to_contain_text("“XX” is not a country")
     page.get_by_label("Valid rows only: skip the rows with errors").check()
-    page.get_by_role("button", name="Import 1 rows").click()
-    expect(page.get_by_text("1 rows written")).to_be_visible()
+    page.get_by_role("button", name="Import 1 row", exact=True).click()
+    expect(page.get_by_text("1 row written")).to_be_visible()
     with app.app_context():
         assert set(session.scalars(select(Locality.name))) == {"Maribor", "Žalec"}
