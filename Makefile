@@ -78,7 +78,8 @@ crm/translations/%/LC_MESSAGES/messages.mo: crm/translations/%/LC_MESSAGES/messa
 # After changing text in the code: extract it, merge it into each catalogue (new strings arrive
 # untranslated; tests/i18n fails until a translator fills them in), then compile.
 translations: $(INSTALLED)
-	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project=Twinning \
+	  --copyright-holder="the Twinning authors" --msgid-bugs-address="" \
 	  -k lazy_gettext -k _l -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
 	  -o crm/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --no-wrap \

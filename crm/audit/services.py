@@ -287,6 +287,30 @@ def _label(obj: Any) -> str:
     return f"#{getattr(obj, 'id', '')}"
 
 
+# The kinds of record the log names, in the reader's language. The log stores the English key.
+OBJECT_TYPE_LABELS = {
+    "activity": lazy_gettext("activity"),
+    "api token": lazy_gettext("API token"),
+    "locality": lazy_gettext("locality"),
+    "organisation": lazy_gettext("organisation"),
+    "partnership": lazy_gettext("pairing"),
+    "partnership role": lazy_gettext("role on a pairing"),
+    "partnership share": lazy_gettext("share"),
+    "person": lazy_gettext("person"),
+    "report delivery": lazy_gettext("report delivery"),
+    "report subscription": lazy_gettext("report subscription"),
+    "sector": lazy_gettext("sector"),
+    "stage": lazy_gettext("stage"),
+    "stage change": lazy_gettext("stage move"),
+    "task": lazy_gettext("task"),
+    "user": lazy_gettext("user"),
+}
+
+
+def object_type_label(object_type: str) -> str:
+    return str(OBJECT_TYPE_LABELS.get(object_type, object_type))
+
+
 def _object_type(obj: Any) -> str:
     """ "partnership", "locality", "stage change": the class name in words."""
     name = type(obj).__name__

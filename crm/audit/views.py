@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from crm import access
 from crm.audit.models import AuditEntry
-from crm.audit.services import Action
+from crm.audit.services import Action, object_type_label
 from crm.auth.models import User
 from crm.db import session
 from crm.presentation import user_time_zone
@@ -134,6 +134,7 @@ def index() -> ResponseReturnValue:
             # Each entry's action in the reader's language, for the template.
             action_labels={action.value: action.label for action in Action},
             object_types=sorted(object_types),
+            object_type_label=object_type_label,
             users=session.scalars(select(User).order_by(User.name)).all(),
         ),
         422 if errors else 200,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -35,7 +36,7 @@ class NewUserForm(NewPasswordForm):
         _l("E-mail"), validators=[DataRequired(_l("Give the e-mail address.")), Length(max=254)]
     )
     name = StringField(
-        _l("Name"),
+        lazy_pgettext("of a person", "Name"),
         validators=[DataRequired(_l("Give the user's name.")), Length(max=NAME_MAX_LENGTH)],
     )
     role = SelectField(

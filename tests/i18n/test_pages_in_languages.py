@@ -29,19 +29,26 @@ READ_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "data-confirm"}
 
 
 class _Texts(HTMLParser):
+    """The text a reader reads, less scripts, styles and what HTML marks translate="no"."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
-        self._skipping = 0
+        self._skipping: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"script", "style"}:
-            self._skipping += 1
+        if self._skipping:
+            if tag == self._skipping[-1]:
+                self._skipping.append(tag)
+            return
+        if tag in {"script", "style"} or dict(attrs).get("translate") == "no":
+            self._skipping.append(tag)
+            return
         self.texts += [value for name, value in attrs if name in READ_ATTRIBUTES and value]
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style"} and self._skipping:
-            self._skipping -= 1
+        if self._skipping and tag == self._skipping[-1]:
+            self._skipping.pop()
 
     def handle_data(self, data: str) -> None:
         if not self._skipping and data.strip():
@@ -69,6 +76,11 @@ def english_leftover_pattern(language: str) -> re.Pattern[str]:
         ):
             continue
         parts = PLACEHOLDER.split(" ".join(message.id.split()))
+        # A msgid that is mostly placeholders ("%(kind)s in %(country)s") would match prose in
+        # other languages; only those with two English words of their own can be told apart.
+        literal = " ".join(parts[::2])
+        if len(parts) > 1 and len(re.findall(r"[A-Za-z]{3,}", literal)) < 2:
+            continue
         # split() leaves the placeholder names at odd positions: they match any text.
         pattern = "".join(".+?" if i % 2 else re.escape(part) for i, part in enumerate(parts))
         alternatives.append(pattern)
