@@ -69,6 +69,7 @@ LOCALITIES = (
         "KZ-43",
         other_names=(
             ("ru", "Кызылординская область"),
+            ("kk", "Қызылорда облысы"),
             ("kk-latn", "Qyzylorda oblysy"),
             ("sl", "Kizilordska regija"),
         ),
@@ -89,9 +90,15 @@ LOCALITIES = (
     DemoLocality("ptuj", "Ptuj", "", "city", "SI", "SI-096"),
     DemoLocality("nova_gorica", "Nova Gorica", "", "municipality", "SI", "SI-084"),
     DemoLocality("stajerska", "Podravska regija (Štajerska)", "Podravje (Styria)", "region", "SI"),
-    DemoLocality("almaty", "Алматы", "Almaty", "city", "KZ", "KZ-75"),
-    DemoLocality("astana", "Астана", "Astana", "city", "KZ", "KZ-71"),
-    DemoLocality("shymkent", "Шымкент", "Shymkent", "city", "KZ", "KZ-79"),
+    DemoLocality(
+        "almaty", "Алматы", "Almaty", "city", "KZ", "KZ-75", other_names=(("kk", "Алматы"),)
+    ),
+    DemoLocality(
+        "astana", "Астана", "Astana", "city", "KZ", "KZ-71", other_names=(("kk", "Астана"),)
+    ),
+    DemoLocality(
+        "shymkent", "Шымкент", "Shymkent", "city", "KZ", "KZ-79", other_names=(("kk", "Шымкент"),)
+    ),
     DemoLocality(
         "karaganda",
         "Қарағанды облысы",
@@ -99,7 +106,7 @@ LOCALITIES = (
         "region",
         "KZ",
         "KZ-35",
-        other_names=(("ru", "Карагандинская область"),),
+        other_names=(("ru", "Карагандинская область"), ("kk", "Қарағанды облысы")),
     ),
     DemoLocality(
         "turkistan",
@@ -108,7 +115,7 @@ LOCALITIES = (
         "region",
         "KZ",
         "KZ-61",
-        other_names=(("ru", "Туркестанская область"),),
+        other_names=(("ru", "Туркестанская область"), ("kk", "Түркістан облысы")),
     ),
     DemoLocality(
         "pavlodar",
@@ -117,10 +124,16 @@ LOCALITIES = (
         "region",
         "KZ",
         "KZ-55",
-        other_names=(("ru", "Павлодарская область"),),
+        other_names=(("ru", "Павлодарская область"), ("kk", "Павлодар облысы")),
     ),
     DemoLocality(
-        "east_kz", "Шығыс Қазақстан облысы", "East Kazakhstan Region", "region", "KZ", "KZ-63"
+        "east_kz",
+        "Шығыс Қазақстан облысы",
+        "East Kazakhstan Region",
+        "region",
+        "KZ",
+        "KZ-63",
+        other_names=(("ru", "Восточно-Казахстанская область"), ("kk", "Шығыс Қазақстан облысы")),
     ),
     DemoLocality(
         "mangystau",
@@ -129,7 +142,7 @@ LOCALITIES = (
         "region",
         "KZ",
         "KZ-47",
-        other_names=(("ru", "Мангистауская область"),),
+        other_names=(("ru", "Мангистауская область"), ("kk", "Маңғыстау облысы")),
     ),
     DemoLocality(
         "atyrau",
@@ -138,7 +151,7 @@ LOCALITIES = (
         "region",
         "KZ",
         "KZ-23",
-        other_names=(("ru", "Атырауская область"),),
+        other_names=(("ru", "Атырауская область"), ("kk", "Атырау облысы")),
     ),
     DemoLocality(
         "aktobe",
@@ -147,7 +160,7 @@ LOCALITIES = (
         "region",
         "KZ",
         "KZ-15",
-        other_names=(("ru", "Актюбинская область"),),
+        other_names=(("ru", "Актюбинская область"), ("kk", "Ақтөбе облысы")),
     ),
     DemoLocality(
         "graz", "Graz", "", "city", "AT", "AT-6", other_names=(("sl", "Gradec"), ("ru", "Грац"))

@@ -59,6 +59,10 @@ class Locality(Base):
         language = current_language()
         if language != "en" and (self.other_names or {}).get(language):
             return self.other_names[language]
+        return self.english_name
+
+    @property
+    def english_name(self) -> str:
         return self.name_en or self.name
 
     @property

@@ -81,8 +81,11 @@ class PartnershipData:
 
 
 def default_title(locality_a: Locality, locality_b: Locality) -> str:
-    """ "Maribor – Kyzylorda Region": the names an English reader knows, joined by an en dash."""
-    return f"{locality_a.display_name} – {locality_b.display_name}"
+    """ "Maribor – Kyzylorda Region": the names an English reader knows, joined by an en dash.
+
+    English whatever the creator reads in, so that one pairing has one title for everybody.
+    """
+    return f"{locality_a.english_name} – {locality_b.english_name}"
 
 
 def create_partnership(
