@@ -21,6 +21,7 @@ from pydantic import (
 from crm.activities.models import Activity
 from crm.auth.models import User
 from crm.contacts.models import Organisation, Person
+from crm.localities.countries import english_country_name
 from crm.localities.models import Locality
 from crm.localities.services import NAME_MAX_LENGTH
 from crm.partnerships.models import Partnership, Stage, StageChange
@@ -76,7 +77,8 @@ class StageOut(Output):
 
     @classmethod
     def of(cls, stage: Stage) -> StageOut:
-        return cls(key=stage.key, name=stage.name, position=stage.position)
+        # The API speaks English: the name as given, not the reader's translation.
+        return cls(key=stage.key, name=stage.given_name, position=stage.position)
 
 
 class SectorOut(Output):
@@ -85,7 +87,7 @@ class SectorOut(Output):
 
     @classmethod
     def of(cls, sector: Sector) -> SectorOut:
-        return cls(slug=sector.slug, name=sector.name)
+        return cls(slug=sector.slug, name=sector.given_name)
 
 
 class UserRef(Output):
@@ -116,6 +118,8 @@ class LocalityRef(Output):
 class LocalityOut(LocalityRef):
     kind: LocalityKindName
     country_name: str
+    # Names in other languages and scripts, by language code: {"ru": "Кызылорда"}.
+    other_names: dict[str, str]
     subdivision_code: str
     version: int
     created_at: Timestamp
@@ -129,7 +133,8 @@ class LocalityOut(LocalityRef):
             name_en=locality.name_en,
             country=locality.country_code,
             kind=locality.kind,  # type: ignore[arg-type]
-            country_name=locality.country_name,
+            country_name=english_country_name(locality.country_code),
+            other_names=dict(locality.other_names or {}),
             subdivision_code=locality.subdivision_code,
             version=locality.version,
             created_at=locality.created_at,

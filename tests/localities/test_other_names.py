@@ -107,3 +107,22 @@ def test_an_update_that_does_not_carry_other_names_keeps_them(app: Flask) -> Non
         )
         session.commit()
         assert session.get(Locality, locality_id).other_names["ru"] == "Кызылординская область"
+
+
+def test_the_api_lists_every_name_and_finds_the_locality_by_any(
+    app: Flask, client: FlaskClient
+) -> None:
+    from crm.auth.tokens import issue_token
+    from tests.factories import make_user
+
+    locality_id = kyzylorda(app)
+    with app.app_context():
+        _, secret = issue_token(make_user(), "test")
+        session.commit()
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "kk"}
+    found = client.get("/api/v1/localities?q=кызылординская", headers=headers).get_json()
+    assert [item["id"] for item in found["items"]] == [locality_id]
+    locality = found["items"][0]
+    assert locality["other_names"]["ru"] == "Кызылординская область"
+    # The API speaks English whatever the client's language.
+    assert locality["country_name"] == "Kazakhstan"
