@@ -13,6 +13,11 @@ import unicodedata
 _SPECIAL_LETTERS = str.maketrans(
     {"đ": "d", "ð": "d", "ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "þ": "th", "ı": "i", "ħ": "h"}
 )
+# Kazakh's own Cyrillic letters, read as the Russian letters a Russian keyboard types for them:
+# "Кызылорда" finds Қызылорда облысы. (NFKD already takes ё to е and й to и.)
+KAZAKH_LETTERS = str.maketrans(
+    {"ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и"}
+)
 
 LIKE_ESCAPE = "\\"
 
@@ -20,12 +25,12 @@ LIKE_ESCAPE = "\\"
 def fold(text: str) -> str:
     """Lower-case `text` and strip its diacritics: "Štajerska" and "STAJERSKA" give "stajerska".
 
-    Scripts other than Latin keep their letters (Қызылорда folds to қызылорда), so Cyrillic
-    is found when typed in Cyrillic.
+    Scripts other than Latin keep their script: Cyrillic is found when typed in Cyrillic, with
+    Kazakh letters read as their Russian neighbours (Қызылорда folds to кызылорда).
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.translate(_SPECIAL_LETTERS).split())
+    return " ".join(stripped.translate(_SPECIAL_LETTERS).translate(KAZAKH_LETTERS).split())
 
 
 def contains_pattern(query: str) -> str:

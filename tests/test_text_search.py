@@ -16,7 +16,8 @@ from crm.text_search import contains_pattern, fold
         ("Đakovo", "dakovo"),
         ("Straße", "strasse"),
         ("İzmir", "izmir"),
-        ("Қызылорда", "қызылорда"),
+        ("Қызылорда", "кызылорда"),
+        ("Әлеуетті Өңір ҰҒҮҺІ", "алеуетти онир угухи"),
         ("  Novo   mesto ", "novo mesto"),
     ],
 )
