@@ -65,7 +65,7 @@ def age(value: datetime | None, now: datetime | None = None) -> str:
         return gettext("yesterday")
     if days < 60:
         return ngettext("%(num)d day ago", "%(num)d days ago", days)
-    if days < 730:
+    if days < 365:
         return ngettext("%(num)d month ago", "%(num)d months ago", days // 30)
     return ngettext("%(num)d year ago", "%(num)d years ago", days // 365)
 

@@ -8,7 +8,7 @@ import pycountry
 from babel import Locale
 from flask_babel import get_locale
 
-from crm.text_search import fold
+from crm.i18n.collation import sort_key
 
 
 def country_name(alpha_2: str) -> str:
@@ -51,8 +51,9 @@ def _country_choices(locale: str) -> list[tuple[str, str]]:
         (c.alpha_2, names.get(c.alpha_2) or english_country_name(c.alpha_2))
         for c in pycountry.countries
     ]
-    # Sorted by the name as the reader sees it, ignoring case and accents.
-    return sorted(pairs, key=lambda pair: fold(pair[1]))
+    # In the reader's alphabetical order (Č after C in Slovenian, Қ after К in Kazakh).
+    language = locale.split("_")[0] if locale else "en"
+    return sorted(pairs, key=lambda pair: sort_key(pair[1], language))
 
 
 def subdivision_name(code: str) -> str | None:

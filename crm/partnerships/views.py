@@ -311,7 +311,8 @@ def render_show(
     stages = ordered_stages()
     history = queries.history_of(partnership)
     move_form = StageMoveForm(formdata=None, version=partnership.version)
-    move_form.stage.choices = [
+    # No stage chosen at first: one click on "Move" must never send a pairing anywhere.
+    move_form.stage.choices = [SelectChoice("", gettext("Choose a stage…"))] + [
         SelectChoice(stage.key, stage.name) for stage in stages if stage.id != partnership.stage_id
     ]
     status_form = StatusForm(formdata=None, version=partnership.version)

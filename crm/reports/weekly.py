@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext, lazy_pgettext, pgettext
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -41,7 +41,8 @@ MOVE_KINDS = {
     "new": lazy_gettext("New pairing"),
     "forward": lazy_gettext("Moved forward"),
     "back": lazy_gettext("Moved back"),
-    "on_hold": lazy_gettext("Put on hold"),
+    # What happened (a pairing was put on hold), not the button that does it.
+    "on_hold": lazy_pgettext("what happened to a pairing", "Put on hold"),
     "dropped": lazy_gettext("Dropped"),
     "reopened": lazy_gettext("Reopened"),
 }
@@ -381,7 +382,7 @@ def _headline(
         ("forward", gettext("Moves forward")),
         ("back", gettext("Moves back")),
         ("signed", gettext("Memoranda signed")),
-        ("on_hold", gettext("Put on hold")),
+        ("on_hold", pgettext("what happened to a pairing", "Put on hold")),
         ("dropped", gettext("Dropped")),
     ):
         figures.append(Figure(key, label, tally(moves, key), tally(previous, key)))

@@ -7,7 +7,9 @@ from sqlalchemy import delete, insert, select
 
 from crm.db import session
 from crm.errors import DomainError
+from crm.i18n.collation import sort_key
 from crm.i18n.languages import SOURCE_LANGUAGE
+from crm.i18n.locale import current_language
 from crm.i18n.names import N_, rename_in
 from crm.partnerships.models import partnership_sectors
 from crm.sectors.models import Sector
@@ -40,7 +42,10 @@ def ensure_default_sectors() -> None:
 
 def all_sectors() -> list[Sector]:
     """Sorted by the name the reader sees, which is not always the stored one."""
-    return sorted(session.scalars(select(Sector)), key=lambda sector: fold(sector.name))
+    language = current_language()
+    return sorted(
+        session.scalars(select(Sector)), key=lambda sector: sort_key(sector.name, language)
+    )
 
 
 def sector_by_slug(slug: str) -> Sector | None:

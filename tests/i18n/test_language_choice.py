@@ -143,3 +143,18 @@ def test_lazily_translated_text_is_escaped_like_any_other(app: Flask) -> None:
     with app.test_request_context():
         page = render_template_string("{{ label }}", label=lazy_gettext("<b>Tom & Jerry's</b>"))
     assert page == "&lt;b&gt;Tom &amp; Jerry&#39;s&lt;/b&gt;"
+
+
+@pytest.mark.parametrize(
+    ("days", "english"),
+    [(0, "today"), (1, "yesterday"), (59, "59 days ago"), (60, "2 months ago"),
+     (364, "12 months ago"), (365, "1 year ago"), (800, "2 years ago")],
+)  # fmt: skip
+def test_ages_read_naturally(app: Flask, days: int, english: str) -> None:
+    from datetime import timedelta
+
+    from crm.presentation import age
+
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    with app.test_request_context():
+        assert age(now - timedelta(days=days), now=now) == english

@@ -79,3 +79,22 @@ def test_each_subscriber_gets_the_report_in_their_own_language(
         assert translation(language, "Open pairings") in html
     default = by_address["reader-default@example.com"]
     assert default["Subject"].startswith("Twinning weekly report: Week 7 of 2026")
+
+
+def test_chart_labels_get_the_room_long_names_need(app: Flask) -> None:
+    import re
+    from types import SimpleNamespace
+
+    from crm.reports.charts import MAX_LABEL_WIDTH, funnel_svg
+
+    names = ["Меморандумға қол қойылды", "Prospect", "Ж" * 80]
+    rows = [SimpleNamespace(stage_name=name, open=3, previous_open=2) for name in names]
+    with app.test_request_context():
+        svg = str(funnel_svg(SimpleNamespace(funnel=rows)))
+    labels = re.findall(r'<text x="(\d+)" [^>]*text-anchor="end"([^>]*)>([^<]+)</text>', svg)
+    assert [text for _, _, text in labels] == names
+    for x, attributes, text in labels:
+        # Right-aligned at x: it fits from 0 to x, or is squeezed to fit there.
+        assert len(text) * 7 <= int(x) or "textLength" in attributes, text
+    assert "textLength" not in labels[0][1]
+    assert int(labels[0][0]) <= MAX_LABEL_WIDTH

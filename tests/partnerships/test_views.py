@@ -117,6 +117,24 @@ def test_move_from_the_detail_page_writes_history_and_shows_it(
         assert session.scalar(select(func.count()).where(StageChange.partnership_id == pid)) == 2
 
 
+def test_the_move_form_starts_with_no_stage_chosen_and_refuses_a_blank_move(
+    app: Flask, client: FlaskClient, officer: int
+) -> None:
+    with app.app_context():
+        partnership = make_partnership(stage_key="agreement_in_principle")
+        pid, version = partnership.id, partnership.version
+        session.commit()
+    page = client.get(f"/partnerships/{pid}").get_data(as_text=True)
+    select_html = page[page.index('name="stage"') :]
+    first_option = select_html[select_html.index("<option") : select_html.index("</option>")]
+    assert 'value=""' in first_option and "Choose a stage…" in first_option
+    response = client.post(f"/partnerships/{pid}/stage", data={"stage": "", "version": version})
+    assert response.status_code == 422
+    assert "Choose a stage." in response.get_data(as_text=True)
+    with app.app_context():
+        assert session.scalar(select(func.count()).where(StageChange.partnership_id == pid)) == 1
+
+
 def test_status_change_drops_and_reopens(app: Flask, client: FlaskClient, officer: int) -> None:
     with app.app_context():
         partnership = make_partnership()
