@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from crm.db import session
-from crm.tasks.dates import time_zone_names
+from crm.i18n.time_zones import time_zone_choices
 
 bp = Blueprint("profile", __name__)
 
@@ -30,8 +30,12 @@ def show() -> ResponseReturnValue:
     form = TimeZoneForm(time_zone=current_user.time_zone)
     default = current_app.config["TIME_ZONE"]
     office = gettext("The office's time zone (%(zone)s)", zone=default)
+    choices = time_zone_choices(str(get_locale()))
+    if current_user.time_zone and current_user.time_zone not in dict(choices):
+        # An alias chosen before (or set by an admin) stays selectable.
+        choices = [(current_user.time_zone, current_user.time_zone), *choices]
     form.time_zone.choices = [SelectChoice("", office)] + [
-        SelectChoice(name, name.replace("_", " ")) for name in time_zone_names()
+        SelectChoice(name, label) for name, label in choices
     ]
     if form.validate_on_submit():
         current_user.time_zone = form.time_zone.data or ""

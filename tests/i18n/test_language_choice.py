@@ -158,3 +158,15 @@ def test_ages_read_naturally(app: Flask, days: int, english: str) -> None:
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     with app.test_request_context():
         assert age(now - timedelta(days=days), now=now) == english
+
+
+def test_time_zones_are_named_in_the_readers_language(
+    client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as("officer", language="kk", time_zone="Europe/Kiev")
+    page = client.get("/profile").get_data(as_text=True)
+    assert "Қызылорда · Қазақстан (Asia/Qyzylorda)" in page
+    # Aliases are left out of the list, but a user who has one keeps it.
+    assert '<option selected value="Europe/Kiev">' in page
+    assert page.count('value="Europe/Kiev"') == 1
+    assert 'value="Zulu"' not in page
