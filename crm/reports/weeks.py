@@ -78,6 +78,11 @@ class IsoWeek:
         return f"{self.year}-W{self.week:02d}"
 
     @property
+    def short_label(self) -> str:
+        """'Week 7 of 2026', in the reader's language: for the links to the weeks around."""
+        return gettext("Week %(week)d of %(year)d", week=self.week, year=self.year)
+
+    @property
     def label(self) -> str:
         """'Week 7 of 2026, 9–15 February', in the reader's language."""
         monday, sunday = self.monday, self.sunday
