@@ -248,7 +248,8 @@ def _changes(obj: Any, *, created: bool = False) -> dict[str, Any]:
             continue
         if before == after:
             continue
-        changes[key] = _pair(key, before, after)
+        # Logged under the column's name ("name", not the attribute "given_name").
+        changes[attr.columns[0].name] = _pair(key, before, after)
     for relationship in state.mapper.relationships:
         if not relationship.uselist or relationship.secondary is None:
             continue
@@ -276,11 +277,17 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
     return str(value)
 
 
 def _label(obj: Any) -> str:
-    for name in ("title", "full_name", "name", "email", "key"):
+    # `given_name` before `name`: a stage's or sector's `name` is in the actor's language, and
+    # the log records what is stored, the same for every reader.
+    for name in ("title", "full_name", "given_name", "name", "email", "key"):
         value = getattr(obj, name, None)
         if isinstance(value, str) and value:
             return value[:300]
@@ -325,8 +332,8 @@ def _stage_move_row(change: Any, actor: Actor) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     if change.from_stage_id != change.to_stage_id:
         changes["stage"] = [
-            change.from_stage.name if change.from_stage else None,
-            change.to_stage.name if change.to_stage else None,
+            change.from_stage.given_name if change.from_stage else None,
+            change.to_stage.given_name if change.to_stage else None,
         ]
     if change.from_status != change.to_status:
         changes["status"] = [change.from_status, change.to_status]

@@ -14,6 +14,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import logout_user
 
+from crm.i18n.locale import LANGUAGE_SESSION_KEY, chosen_language
+
 # `seen_at` is rewritten at most this often, so that not every response sets a new cookie.
 SEEN_RESOLUTION_SECONDS = 60
 
@@ -42,8 +44,11 @@ def _enforce_lifetime() -> ResponseReturnValue | None:
     idle = current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
     lifetime = current_app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds()
     if now - seen_at > idle or now - login_at > lifetime:
+        # The reader's language outlives the session, as at logout.
+        language = chosen_language()
         logout_user()
         cookie_session.clear()
+        cookie_session[LANGUAGE_SESSION_KEY] = language
         flash(gettext("Your session has ended. Log in again to go on."), "info")
         target = request.full_path if request.method == "GET" else None
         return redirect(url_for("auth.login", next=target.rstrip("?") if target else None))

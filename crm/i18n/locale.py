@@ -6,6 +6,8 @@ weekly e-mail does for each subscriber).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, current_app, has_request_context, request
 from flask import session as cookie_session
 from flask_babel import Babel, get_locale
@@ -14,8 +16,15 @@ from flask_login import current_user
 from markupsafe import escape
 
 from crm.i18n import wtforms_messages
-from crm.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES, formatting_locale, is_language
+from crm.i18n.languages import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    formatting_locale,
+    is_language,
+)
 
+API_BLUEPRINT = "api"
 # Where a visitor who is not signed in keeps their choice (the login page has the switch too).
 LANGUAGE_SESSION_KEY = "language"
 
@@ -23,6 +32,9 @@ LANGUAGE_SESSION_KEY = "language"
 def chosen_language() -> str:
     """The language code (en, sl, ru, kk) this request speaks."""
     if has_request_context():
+        if request.blueprint == API_BLUEPRINT:
+            # The JSON API is a contract for programs: English, whatever the client asks.
+            return SOURCE_LANGUAGE
         if current_user and current_user.is_authenticated and is_language(current_user.language):
             return str(current_user.language)
         remembered = cookie_session.get(LANGUAGE_SESSION_KEY)
@@ -67,6 +79,28 @@ def _escape_lazy_strings() -> None:
     LazyString.__html__ = lambda self: str(escape(str(self)))  # type: ignore[method-assign]
 
 
+def missing_catalogues(app: Flask) -> list[str]:
+    """The languages whose compiled catalogue (.mo) is missing: they would show English."""
+    folder = Path(app.root_path) / app.config["BABEL_TRANSLATION_DIRECTORIES"]
+    return [
+        code
+        for code in LANGUAGES
+        if code != SOURCE_LANGUAGE and not (folder / code / "LC_MESSAGES" / "messages.mo").exists()
+    ]
+
+
+def _warn_of_missing_catalogues(app: Flask) -> None:
+    # Flask-Babel falls back to English without a word; a deployment that skipped the build
+    # step should hear of it at start, not from a Kazakh reader.
+    missing = missing_catalogues(app)
+    if missing:
+        app.logger.error(
+            "No compiled catalogue for %s: those readers get English. Run `make catalogues` "
+            "(or `pybabel compile -d crm/translations`) before starting the app.",
+            ", ".join(missing),
+        )
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     app.config.setdefault("BABEL_DEFAULT_LOCALE", formatting_locale(DEFAULT_LANGUAGE))
@@ -77,6 +111,7 @@ def init_app(app: Flask) -> None:
     # WTForms' own, which lacks Slovenian (WTF_I18N_ENABLED is off in config.py).
     wtforms_messages.install()
     _escape_lazy_strings()
+    _warn_of_missing_catalogues(app)
 
     @app.context_processor
     def language_context() -> dict[str, object]:

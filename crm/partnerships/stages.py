@@ -88,7 +88,8 @@ def add_stage(name: str, *, after: Stage | None) -> Stage:
 
 def _check_name_free(name: str, *, except_id: int | None) -> None:
     for stage in session.scalars(select(Stage)):
-        if stage.id != except_id and fold(stage.name) == fold(name):
+        taken = {fold(stage.name), fold(stage.given_name)}
+        if stage.id != except_id and fold(name) in taken:
             raise DomainError(
                 gettext("There is already a stage called “%(name)s”.", name=stage.name),
                 field="name",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -564,17 +564,19 @@ def _events(start: datetime, end: datetime, scope_ids: Select[tuple[int]]) -> li
 
 
 def _by_sector(at_end: _StateAt, moves: list[Move]) -> list[BreakdownRow]:
-    # Each sector by the name the reader reads it by (its own, or the catalogue's).
-    open_counts = {
-        translated_name(given, translations): count
-        for given, translations, count in session.execute(
-            select(Sector.given_name, Sector.name_translations, func.count())
-            .join(partnership_sectors, partnership_sectors.c.sector_id == Sector.id)
-            .join(Partnership, Partnership.id == partnership_sectors.c.partnership_id)
-            .where(at_end.open_ids)
-            .group_by(Sector.id)  # the other columns depend on the key (PostgreSQL agrees)
-        )
-    }
+    # Counted by the stored name, which is unique; each row is then labelled in the reader's
+    # language (two sectors may share a translation, never a count).
+    shown: dict[str, str] = {}
+    open_counts: dict[str, int] = {}
+    for given, translations, count in session.execute(
+        select(Sector.given_name, Sector.name_translations, func.count())
+        .join(partnership_sectors, partnership_sectors.c.sector_id == Sector.id)
+        .join(Partnership, Partnership.id == partnership_sectors.c.partnership_id)
+        .where(at_end.open_ids)
+        .group_by(Sector.id)  # the other columns depend on the key (PostgreSQL agrees)
+    ):
+        shown[given] = translated_name(given, translations)
+        open_counts[given] = count
     moved_ids = {move.pairing.id for move in moves if move.kind in ("forward", "back")}
     signed_ids = {move.pairing.id for move in moves if move.signed}
     sectors_of: dict[int, list[str]] = defaultdict(list)
@@ -583,8 +585,10 @@ def _by_sector(at_end: _StateAt, moves: list[Move]) -> list[BreakdownRow]:
         .join(Sector, Sector.id == partnership_sectors.c.sector_id)
         .where(partnership_sectors.c.partnership_id.in_(moved_ids | signed_ids))
     ):
-        sectors_of[pid].append(translated_name(given, translations))
-    return _breakdown(open_counts, sectors_of, moves)
+        shown[given] = translated_name(given, translations)
+        sectors_of[pid].append(given)
+    rows = _breakdown(open_counts, sectors_of, moves)
+    return [replace(row, label=shown[row.label]) for row in rows]
 
 
 def _by_country_pair(at_end: _StateAt, moves: list[Move]) -> list[BreakdownRow]:

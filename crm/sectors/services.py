@@ -104,7 +104,9 @@ def _check_name_free(name: str, *, except_id: int | None) -> None:
     if not name:
         raise DomainError(gettext("Give the sector a name."), field="name")
     for sector in session.scalars(select(Sector)):
-        if sector.id != except_id and fold(sector.name) == fold(name):
+        # Against the stored name too: it is unique, whatever language the admin reads.
+        taken = {fold(sector.name), fold(sector.given_name)}
+        if sector.id != except_id and fold(name) in taken:
             raise DomainError(
                 gettext("There is already a sector called “%(name)s”.", name=sector.name),
                 field="name",

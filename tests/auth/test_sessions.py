@@ -153,3 +153,17 @@ def test_activity_keeps_a_session_alive(client: FlaskClient, dana: int) -> None:
     assert client.get("/board").status_code == 200
     with client.session_transaction() as cookie_session:
         assert cookie_session["seen_at"] > now - 5
+
+
+def test_an_ended_session_keeps_the_readers_language(
+    app: Flask, client: FlaskClient, dana: int
+) -> None:
+    with app.app_context():
+        session.get(User, dana).language = "sl"
+        session.commit()
+    log_in(client)
+    with client.session_transaction() as cookie_session:
+        cookie_session["seen_at"] = time.time() - 9 * 3600
+    assert client.get("/board").status_code == 302
+    login_page = client.get("/login", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert '<html lang="sl">' in login_page

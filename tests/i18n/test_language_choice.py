@@ -170,3 +170,21 @@ def test_time_zones_are_named_in_the_readers_language(
     assert '<option selected value="Europe/Kiev">' in page
     assert page.count('value="Europe/Kiev"') == 1
     assert 'value="Zulu"' not in page
+
+
+def test_a_deployment_without_compiled_catalogues_is_told_at_start(
+    app: Flask, tmp_path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from config import TestConfig
+    from crm import create_app
+    from crm.i18n.locale import missing_catalogues
+
+    assert missing_catalogues(app) == []
+    with caplog.at_level("ERROR"):
+        bare = create_app(
+            TestConfig,
+            DATABASE_URL=app.config["DATABASE_URL"],
+            BABEL_TRANSLATION_DIRECTORIES=str(tmp_path),
+        )
+    assert missing_catalogues(bare) == ["sl", "ru", "kk"]
+    assert "No compiled catalogue for sl, ru, kk" in caplog.text

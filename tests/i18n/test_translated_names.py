@@ -68,3 +68,71 @@ def test_a_name_an_admin_added_shows_as_given_until_it_has_a_translation(
     page = client.get("/sectors").get_data(as_text=True)
     assert ">Спортивная дипломатия</a>" in page
     assert ">Sport diplomacy</a>" not in page
+
+
+def test_an_admin_reading_slovenian_cannot_add_a_sector_the_stored_names_already_have(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as("admin", language="sl")
+    response = client.post("/sectors", data={"name": "Culture"})
+    assert response.status_code == 422
+    with app.app_context():
+        assert session.query(Sector).filter(Sector.given_name == "Culture").count() == 1
+
+
+def test_the_audit_log_records_stored_names_whatever_the_actor_reads(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    from crm.audit.models import AuditEntry
+    from tests.factories import make_partnership
+
+    login_as("officer", language="kk")
+    with app.app_context():
+        pairing = make_partnership()
+        session.commit()
+        pid, version = pairing.id, pairing.version
+    client.post(
+        f"/partnerships/{pid}/stage", data={"stage": "exploratory_talks", "version": version}
+    )
+    with app.app_context():
+        entry = session.query(AuditEntry).filter(AuditEntry.action == "stage_move").one()
+        assert entry.changes["stage"] == ["Prospect", "Exploratory talks"]
+
+
+def test_the_api_report_speaks_english_whatever_the_client_asks(
+    app: Flask, client: FlaskClient
+) -> None:
+    from crm.auth.tokens import issue_token
+    from tests.factories import make_partnership, make_user
+
+    with app.app_context():
+        user = make_user()
+        make_partnership(owner=user)
+        _, secret = issue_token(user, "test")
+        session.commit()
+    report = client.get(
+        "/api/v1/reports/weekly/2026-W07",
+        headers={"Authorization": f"Bearer {secret}", "Accept-Language": "ru"},
+    ).get_json()
+    assert [row["name"] for row in report["funnel"]][:2] == ["Prospect", "Exploratory talks"]
+
+
+def test_a_pairings_file_may_name_stages_sectors_and_places_in_any_of_their_names(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    from tests.factories import make_locality
+    from tests.imports.test_imports import marks, preview, upload
+
+    login_as("officer", language="sl")
+    with app.app_context():
+        make_locality("Maribor", other_names=(("ru", "Марибор"),))
+        make_locality("Astana", country_code="KZ")
+        session.commit()
+    content = (
+        "Locality A;Country A;Locality B;Country B;Stage;Sectors\n"
+        "Марибор;SI;Astana;KZ;Exploratory talks;Kultura | education\n"
+    ).encode()
+    token = upload(client, "pairings", content)
+    assert preview(client, token) == 302
+    mark, errors, _ = marks(app, token)[2]
+    assert (mark, errors) == ("new", {})

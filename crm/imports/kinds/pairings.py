@@ -143,21 +143,31 @@ class PairingImporter(Importer):
         self.places: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         self.place_names: dict[str, dict[str, str]] = defaultdict(dict)
         for row in session.execute(
-            select(Locality.id, Locality.country_code, Locality.name, Locality.name_en)
+            select(
+                Locality.id,
+                Locality.country_code,
+                Locality.name,
+                Locality.name_en,
+                Locality.other_names,
+            )
         ):
-            for name in (row.name, row.name_en):
+            for name in (row.name, row.name_en, *(row.other_names or {}).values()):
                 if name:
                     self.places[row.country_code][fold(name)].add(row.id)
                     self.place_names[row.country_code].setdefault(fold(name), name)
         self.stages: dict[str, Stage] = {}
+        # A stage or sector by any of its names: as stored, as the reader reads it, or in any
+        # language it has one in (a file may come from a colleague who reads another).
         for stage in session.scalars(select(Stage)):
             self.stages[stage.key] = stage
-            self.stages[fold(stage.name)] = stage
+            for name in _all_names(stage):
+                self.stages[fold(name)] = stage
         self.sectors: dict[str, int] = {}
         self.sector_slugs: dict[int, str] = {}
         for sector in session.scalars(select(Sector)):
             self.sectors[sector.slug] = sector.id
-            self.sectors[fold(sector.name)] = sector.id
+            for name in _all_names(sector):
+                self.sectors[fold(name)] = sector.id
             self.sector_slugs[sector.id] = sector.slug
         self.users: dict[str, int] = {
             user.email.lower(): user.id
@@ -503,3 +513,7 @@ class PairingImporter(Importer):
             partnership = session.get(Partnership, planned.existing_id)
             if partnership is not None:
                 session.expire(partnership)
+
+
+def _all_names(record: Stage | Sector) -> set[str]:
+    return {record.given_name, record.name, *(record.name_translations or {}).values()}
