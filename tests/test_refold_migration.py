@@ -32,9 +32,10 @@ def test_stored_folded_names_are_refolded_and_two_spellings_of_one_place_both_su
         ):
             connection.execute(
                 text(
-                    "UPDATE localities SET name_folded = :old, search_folded = :old WHERE id = :id"
+                    "UPDATE localities SET name_folded = :old, search_folded = :old_search"
+                    " WHERE id = :id"
                 ),
-                {"old": old, "id": locality_id},
+                {"old": old, "old_search": old, "id": locality_id},
             )
     with app.app_context():
         command.downgrade(alembic_config(app), "c41f0d2e8b57")
