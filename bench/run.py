@@ -212,11 +212,12 @@ def _credentials(app: Flask) -> dict[str, Any]:
         assert user is not None, "the bench user is missing: generate the data first"
         _, secret = issue_token(user, "bench")
         session.commit()
-        user_id = user.id
+        # What flask-login keeps in the session: the id with the user's session token.
+        login_id = user.get_id()
     with app.test_request_context(
         environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}
     ):
-        cookie_session["_user_id"] = str(user_id)
+        cookie_session["_user_id"] = login_id
         cookie_session["_fresh"] = True
         cookie_session["_id"] = _create_identifier()
         csrf = generate_csrf()
@@ -353,6 +354,13 @@ def _count_one(
                 event.remove(engine, "after_cursor_execute", after)
         if response.status_code >= 400:
             raise RuntimeError(f"{probe.name}: {path} answered {response.status_code}")
+        # A page must be the page, not a redirect to the login form that wrk would time instead.
+        expected = 302 if probe.method == "POST" else 200
+        location = response.headers.get("Location", "")
+        if response.status_code != expected or "/login" in location:
+            raise RuntimeError(
+                f"{probe.name}: {path} answered {response.status_code} {location}".rstrip()
+            )
     probe.status = response.status_code
 
 
