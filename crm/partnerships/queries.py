@@ -61,7 +61,15 @@ class PartnershipFilters:
         return {key: value for key, value in args.items() if value}
 
 
-def filtered(statement: Select[tuple[Partnership]], filters: PartnershipFilters) -> Select[Any]:
+def filtered(
+    statement: Select[tuple[Partnership]],
+    filters: PartnershipFilters,
+    *,
+    sector_by_row: bool = False,
+) -> Select[Any]:
+    """`statement` narrowed by `filters`. `sector_by_row`: the sector is checked for each row
+    (a correlated EXISTS on the pairing's sectors) rather than as one list of the sector's
+    pairings; for a short top of an index (the board's columns), not for counts."""
     if filters.q.strip():
         pattern = contains_pattern(filters.q)
         # The matching localities are found once (a few thousand rows), not joined in twice for
@@ -83,7 +91,17 @@ def filtered(statement: Select[tuple[Partnership]], filters: PartnershipFilters)
         )
     if filters.status:
         statement = statement.where(Partnership.status == filters.status)
-    if filters.sector:
+    if filters.sector and sector_by_row:
+        statement = statement.where(
+            select(partnership_sectors.c.partnership_id)
+            .join(Sector, Sector.id == partnership_sectors.c.sector_id)
+            .where(
+                partnership_sectors.c.partnership_id == Partnership.id,
+                Sector.slug == filters.sector,
+            )
+            .exists()
+        )
+    elif filters.sector:
         statement = statement.where(
             Partnership.id.in_(
                 select(partnership_sectors.c.partnership_id)
@@ -118,10 +136,17 @@ CARD_LOADS = (
 )
 
 
-def count(statement: Select[Any]) -> int:
-    return (
-        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
-    )
+# A search counts its matches up to this many: past it, the list says "more than 1,000" and
+# pages through the first 1,000 (counting every match of a substring reads every title).
+SEARCH_COUNT_LIMIT = 1000
+
+
+def count(statement: Select[Any], *, limit: int | None = None) -> int:
+    """How many rows `statement` gives; with `limit`, at most `limit + 1` (then: "more")."""
+    inner = statement.order_by(None)
+    if limit is not None:
+        inner = inner.with_only_columns(Partnership.id).limit(limit + 1)
+    return session.scalar(select(func.count()).select_from(inner.subquery())) or 0
 
 
 def page_of(
@@ -183,8 +208,9 @@ def board_columns(
 
     # The top cards of each column, one indexed LIMIT per stage (stage, status, last activity),
     # joined by UNION ALL: ranking every open pairing with a window function sorted them all.
+    by_row = filtered(statement, board_filters, sector_by_row=True)
     per_stage = [
-        narrowed.with_only_columns(Partnership.id)
+        by_row.with_only_columns(Partnership.id)
         .where(Partnership.stage_id == stage.id)
         .order_by(Partnership.last_activity_at.desc(), Partnership.id.desc())
         .limit(per_column)

@@ -46,7 +46,11 @@ bp = Blueprint("partnerships", __name__, url_prefix="/partnerships")
 def index() -> ResponseReturnValue:
     filters = queries.filters_from(request.args)
     statement = queries.filtered(access.visible_partnerships(current_user), filters)
-    total = queries.count(statement)
+    bound = queries.SEARCH_COUNT_LIMIT if filters.q.strip() else None
+    total = queries.count(statement, limit=bound)
+    more_than = bound is not None and total > bound
+    if more_than:
+        total = bound
     per_page = _per_page()
     last_page = max(1, -(-total // per_page))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), last_page)
@@ -57,6 +61,7 @@ def index() -> ResponseReturnValue:
         overdue=overdue_counts((p.id for p in partnerships), today_for(current_user)),
         filters=filters,
         total=total,
+        more_than=more_than,
         page=page,
         last_page=last_page,
         **_filter_choices(),
