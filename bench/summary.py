@@ -33,9 +33,15 @@ def _measured(row: dict[str, Any] | None) -> bool:
     )
 
 
+def _missing(row: dict[str, Any] | None) -> str:
+    if row and row["errors"]:
+        return f"failed ({row['errors']} errors)"
+    return "no data"
+
+
 def _p95(row: dict[str, Any] | None, limit: float) -> str:
     if not _measured(row):
-        return "no data ✗"
+        return f"{_missing(row)} ✗"
     assert row is not None
     mark = "✓" if row["p95_ms"] <= limit else "✗"
     return f"{row['p95_ms']:,.0f} ms {mark}"
@@ -43,7 +49,7 @@ def _p95(row: dict[str, Any] | None, limit: float) -> str:
 
 def _ratio(row: dict[str, Any] | None, share: float | None) -> str:
     if not _measured(row):
-        return "no data" + (" ✗" if share else "")
+        return _missing(row) + (" ✗" if share else "")
     assert row is not None
     if row["ratio_to_bare"] is None:
         return "–"
