@@ -53,6 +53,18 @@ SECRET_KEY = "bench-secret-key-" + "0" * 32  # a throwaway app on 127.0.0.1
 USER_AGENT = "twinning-bench"
 WORKERS = 2
 MOVE_TARGETS = {"small": 400, "large": 20_000}
+# A cell is measured for at least `duration` seconds; when it completed fewer than
+# MIN_REQUESTS requests by then (a slow page at one connection), it is measured again for longer,
+# up to MAX_DURATION_S, so its percentiles come from real requests. A cell that still has none is
+# reported as "no data" (never as a pass), and one with errors as failed.
+MIN_REQUESTS = 20
+MAX_DURATION_S = 60.0
+# A request slower than this at one connection is not measured at more: sixteen queued requests
+# of many seconds each would take many minutes to say only "too slow". Its row says so.
+SKIP_CONCURRENT_AFTER_P50_MS = 5000.0
+# A request that takes longer than this in-process is timed by that one run alone, not under wrk
+# (which, with the waits for the workers to finish, would take a quarter of an hour to time it).
+SINGLE_SAMPLE_AFTER_MS = 10_000.0
 
 # The issue's targets: p95 at 1 connection, and throughput at 16 as a share of bare Flask.
 P95_TARGET_MS = {"report_pdf": 3000.0, "report_html": 1000.0}
@@ -77,6 +89,7 @@ class Probe:
     api: bool = False
     sql_statements: int | None = None
     status: int | None = None
+    inprocess_ms: float | None = None  # the counted run, in-process
 
 
 @dataclass
@@ -86,16 +99,23 @@ class Row:
     database: str
     connections: int
     rps: float
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
+    # None when the cell completed no request: there is no latency to report.
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
     sql_statements: int | None
     ratio_to_bare: float | None
     worker_rss_mb: float
     requests: int
     errors: int
     path: str
+    duration_s: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def measured(self) -> bool:
+        """Whether the cell has real numbers: completed requests and no errors."""
+        return self.requests > 0 and self.errors == 0 and self.p95_ms is not None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -107,12 +127,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="keep data of the right size")
     parser.add_argument("--output", default=str(BENCH_DIR / "results"))
     parser.add_argument("--only", default="", help="comma-separated request names")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated request names left out; their rows say 'not measured'",
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: sudo apt-get install wrk (make bench installs it as root)")
     url = args.database_url or f"sqlite:///{ROOT / 'instance' / f'bench-{args.scale}.sqlite3'}"
     database = "postgresql" if url.startswith("postgresql") else "sqlite"
-    duration = args.duration or (10.0 if args.scale == "large" else 5.0)
+    duration = args.duration or (15.0 if args.scale == "large" else 5.0)
     connections = [int(c) for c in args.connections.split(",")]
 
     sizes = Sizes.for_scale(args.scale)
@@ -129,13 +154,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.only:
         wanted = set(args.only.split(","))
         probes = [probe for probe in probes if probe.name in wanted]
+    skipped = [probe for probe in probes if probe.name in set(args.skip.split(","))]
+    probes = [probe for probe in probes if probe not in skipped]
     plans = _count_statements_and_plans(app, auth, probes)
     print("statements: " + ", ".join(f"{p.name}={p.sql_statements}" for p in probes))
 
     rows: list[Row] = []
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY}
     with _gunicorn("bench.bare:app", env) as (bare_port, bare_master):
-        bare = {c: _wrk(bare_port, "/", c, duration, {}) for c in connections}
+        bare = {c: _measure(bare_port, "/", c, duration, {}) for c in connections}
         for c, result in bare.items():
             rows.append(
                 _row("bare_flask", "/", args.scale, database, c, result, 0, None, bare_master)
@@ -143,14 +170,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     with _gunicorn("app:app", env) as (port, master):
         for probe in probes:
             headers = {"Authorization": f"Bearer {auth['token']}"} if probe.api else auth["headers"]
+            if probe.inprocess_ms and probe.inprocess_ms > SINGLE_SAMPLE_AFTER_MS:
+                rows += _sampled(probe, args.scale, database, connections, master)
+                print(f"{probe.name:16} one in-process run: {probe.inprocess_ms / 1000:.1f} s")
+                continue
             for c in connections:
+                single = next(
+                    (r for r in rows if r.name == probe.name and r.connections == 1), None
+                )
+                if (
+                    c > 1
+                    and single is not None
+                    and (single.p50_ms is None or single.p50_ms > SKIP_CONCURRENT_AFTER_P50_MS)
+                ):
+                    rows.append(_skipped(probe, args.scale, database, c, single, master))
+                    print(f"{probe.name:16} c={c:<3} not measured: {rows[-1].extra['skipped']}")
+                    continue
                 script = None
                 if probe.method == "POST":
                     script = _move_script(app, auth, args.scale, min(c, 2))
                 _wrk(port, probe.path, c, 2.0, headers, script=script)  # warm both workers
                 if probe.method == "POST":
                     script = _move_script(app, auth, args.scale, min(c, 2))
-                result = _wrk(port, probe.path, c, duration, headers, script=script)
+                    # The script walks through its pairings once: a rerun would repeat moves
+                    # with stale versions, so a write cell is measured once.
+                    result = _wrk(port, probe.path, c, duration, headers, script=script)
+                else:
+                    result = _measure(port, probe.path, c, duration, headers)
                 rows.append(
                     _row(
                         probe.name,
@@ -166,10 +212,31 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 print(
                     f"{probe.name:16} c={c:<3} {rows[-1].rps:8.1f} rps  "
-                    f"p95 {rows[-1].p95_ms:8.1f} ms  rss {rows[-1].worker_rss_mb} MB  "
-                    f"errors {rows[-1].errors}",
+                    f"p95 {_ms(rows[-1].p95_ms):>8} ms  rss {rows[-1].worker_rss_mb} MB  "
+                    f"requests {rows[-1].requests}  errors {rows[-1].errors}",
                     flush=True,
                 )
+    for probe in skipped:
+        for c in connections:
+            rows.append(
+                Row(
+                    name=probe.name,
+                    scale=args.scale,
+                    database=database,
+                    connections=c,
+                    rps=0.0,
+                    p50_ms=None,
+                    p95_ms=None,
+                    p99_ms=None,
+                    sql_statements=None,
+                    ratio_to_bare=None,
+                    worker_rss_mb=0.0,
+                    requests=0,
+                    errors=0,
+                    path=probe.path,
+                    extra={"skipped": "left out of this run (--skip)"},
+                )
+            )
     _write(Path(args.output), args.scale, database, url, rows, plans, duration, generation_seconds)
     return 0
 
@@ -195,11 +262,12 @@ def _credentials(app: Flask) -> dict[str, Any]:
         assert user is not None, "the bench user is missing: generate the data first"
         _, secret = issue_token(user, "bench")
         session.commit()
-        user_id = user.id
+        # What flask-login keeps in the session: the id with the user's session token.
+        login_id = user.get_id()
     with app.test_request_context(
         environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}
     ):
-        cookie_session["_user_id"] = str(user_id)
+        cookie_session["_user_id"] = login_id
         cookie_session["_fresh"] = True
         cookie_session["_id"] = _create_identifier()
         csrf = generate_csrf()
@@ -317,25 +385,36 @@ def _count_one(
     headers = {"User-Agent": USER_AGENT}
     if probe.api:
         headers["Authorization"] = f"Bearer {auth['token']}"
-    # Once to warm caches (stages, compiled statements), once to count.
+    # Once to warm caches (stages, compiled statements), once to count; a request slower than
+    # SINGLE_SAMPLE_AFTER_MS is counted from its first run.
     for attempt in range(2):
+        if attempt and probe.inprocess_ms and probe.inprocess_ms > SINGLE_SAMPLE_AFTER_MS:
+            break
+        recorded.clear()
         if probe.method == "POST":
             pid, version, stage, _ = _move_targets(app, 1)[0]
             path = probe.path.format(id=pid)
             data = {"stage": stage, "version": str(version), "csrf_token": auth["csrf"]}
         else:
             path, data = probe.path, None
-        if attempt:
-            event.listen(engine, "before_cursor_execute", before)
-            event.listen(engine, "after_cursor_execute", after)
+        event.listen(engine, "before_cursor_execute", before)
+        event.listen(engine, "after_cursor_execute", after)
+        started = time.perf_counter()
         try:
             response = client.open(path, method=probe.method, data=data, headers=headers)
         finally:
-            if attempt:
-                event.remove(engine, "before_cursor_execute", before)
-                event.remove(engine, "after_cursor_execute", after)
+            probe.inprocess_ms = round((time.perf_counter() - started) * 1000, 1)
+            event.remove(engine, "before_cursor_execute", before)
+            event.remove(engine, "after_cursor_execute", after)
         if response.status_code >= 400:
             raise RuntimeError(f"{probe.name}: {path} answered {response.status_code}")
+        # A page must be the page, not a redirect to the login form that wrk would time instead.
+        expected = 302 if probe.method == "POST" else 200
+        location = response.headers.get("Location", "")
+        if response.status_code != expected or "/login" in location:
+            raise RuntimeError(
+                f"{probe.name}: {path} answered {response.status_code} {location}".rstrip()
+            )
     probe.status = response.status_code
 
 
@@ -466,7 +545,23 @@ def _wrk(
     summary = json.loads(output.strip().splitlines()[-1])
     seconds = summary["duration_us"] / 1e6
     errors = sum(summary[key] for key in summary if key.endswith("errors") or key == "timeouts")
-    return {**summary, "rps": summary["requests"] / seconds if seconds else 0.0, "errors": errors}
+    return {
+        **summary,
+        "rps": summary["requests"] / seconds if seconds else 0.0,
+        "errors": errors,
+        "duration_s": round(seconds, 1),
+    }
+
+
+def _measure(
+    port: int, path: str, connections: int, duration: float, headers: dict[str, str]
+) -> dict[str, Any]:
+    """One cell: wrk for `duration`, and again for longer while it completed too few requests."""
+    while True:
+        result = _wrk(port, path, connections, duration, headers)
+        if result["requests"] >= MIN_REQUESTS or duration >= MAX_DURATION_S:
+            return result
+        duration = min(duration * 2, MAX_DURATION_S)
 
 
 def _drain(port: int) -> None:
@@ -489,21 +584,84 @@ def _row(
     statements: int | None,
     master: int,
 ) -> Row:
+    completed = result["requests"] > 0
+
+    def latency(key: str) -> float | None:
+        return round(result[key] / 1000, 2) if completed else None
+
     return Row(
         name=name,
         scale=scale,
         database=database,
         connections=connections,
         rps=round(result["rps"], 1),
-        p50_ms=round(result["p50_us"] / 1000, 2),
-        p95_ms=round(result["p95_us"] / 1000, 2),
-        p99_ms=round(result["p99_us"] / 1000, 2),
+        p50_ms=latency("p50_us"),
+        p95_ms=latency("p95_us"),
+        p99_ms=latency("p99_us"),
         sql_statements=statements,
-        ratio_to_bare=round(result["rps"] / bare_rps, 3) if bare_rps else None,
+        ratio_to_bare=round(result["rps"] / bare_rps, 3) if bare_rps and completed else None,
         worker_rss_mb=_peak_rss_mb(master),
         requests=result["requests"],
         errors=result["errors"],
         path=path,
+        duration_s=result["duration_s"],
+    )
+
+
+def _sampled(
+    probe: Probe, scale: str, database: str, connections: list[int], master: int
+) -> list[Row]:
+    """Rows for a request timed by one in-process run: that time at one connection, and no
+    measurement at more."""
+    assert probe.inprocess_ms is not None
+    note = f"one in-process run of {probe.inprocess_ms / 1000:.1f} s, not under wrk"
+    rows = []
+    for c in connections:
+        single = c == 1
+        rows.append(
+            Row(
+                name=probe.name,
+                scale=scale,
+                database=database,
+                connections=c,
+                rps=round(1000 / probe.inprocess_ms, 3) if single else 0.0,
+                p50_ms=probe.inprocess_ms if single else None,
+                p95_ms=probe.inprocess_ms if single else None,
+                p99_ms=probe.inprocess_ms if single else None,
+                sql_statements=probe.sql_statements,
+                ratio_to_bare=None,
+                worker_rss_mb=_peak_rss_mb(master),
+                requests=1 if single else 0,
+                errors=0,
+                path=probe.path,
+                extra={"sampled": note} if single else {"skipped": note},
+            )
+        )
+    return rows
+
+
+def _skipped(
+    probe: Probe, scale: str, database: str, connections: int, single: Row, master: int
+) -> Row:
+    p50 = "none completed" if single.p50_ms is None else f"p50 {single.p50_ms / 1000:.1f} s"
+    return Row(
+        name=probe.name,
+        scale=scale,
+        database=database,
+        connections=connections,
+        rps=0.0,
+        p50_ms=None,
+        p95_ms=None,
+        p99_ms=None,
+        sql_statements=probe.sql_statements,
+        ratio_to_bare=None,
+        worker_rss_mb=_peak_rss_mb(master),
+        requests=0,
+        errors=0,
+        path=probe.path,
+        extra={
+            "skipped": f"at 1 connection {p50} (over {SKIP_CONCURRENT_AFTER_P50_MS / 1000:.0f} s)"
+        },
     )
 
 
@@ -583,33 +741,53 @@ def _markdown(rows: list[Row], meta: dict[str, Any], scale: str, database: str) 
         f"Run {meta['run_at']} on {machine['cpu']} ({machine['cores']} cores, "
         f"{machine['memory_gb']} GB), Linux {machine['kernel']}, Python {machine['python']}, "
         f"{machine['database']}, {machine['wrk']}; gunicorn {machine['gunicorn']}; "
-        f"wrk {meta['duration_s']:.0f} s per cell on the same machine.",
+        f"wrk {meta['duration_s']:.0f} s per cell on the same machine (longer, up to "
+        f"{MAX_DURATION_S:.0f} s, for a cell with fewer than {MIN_REQUESTS} requests by then).",
+        "",
+        "A cell with no completed request reads *no data*, one with errors *FAILED*: neither is "
+        "a pass. Timings are from a shared machine and vary by run.",
     ]
     if meta["generation_s"] is not None:
         lines.append(f"Generating the data set took {meta['generation_s']} s.")
     lines += [
         "",
         "| request | conn | req/s | p50 ms | p95 ms | p99 ms | SQL | × bare | worker MB | "
-        "errors | target |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "requests | errors | s | target |",
+        "| --- |" + " ---: |" * 11 + " --- |",
     ]
     for row in rows:
+        ratio = "" if row.ratio_to_bare is None or not row.measured else f"{row.ratio_to_bare:.3f}"
         lines.append(
-            f"| {row.name} | {row.connections} | {row.rps:.1f} | {row.p50_ms:.1f} | "
-            f"{row.p95_ms:.1f} | {row.p99_ms:.1f} | "
-            f"{'' if row.sql_statements is None else row.sql_statements} | "
-            f"{'' if row.ratio_to_bare is None else f'{row.ratio_to_bare:.3f}'} | "
-            f"{row.worker_rss_mb:.0f} | {row.errors} | {_verdict(row)} |"
+            f"| {row.name} | {row.connections} | {row.rps:.1f} | {_ms(row.p50_ms)} | "
+            f"{_ms(row.p95_ms)} | {_ms(row.p99_ms)} | "
+            f"{'' if row.sql_statements is None else row.sql_statements} | {ratio} | "
+            f"{row.worker_rss_mb:.0f} | {row.requests} | {row.errors} | {row.duration_s:.0f} | "
+            f"{_verdict(row)} |"
         )
     return "\n".join(lines) + "\n"
 
 
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
 def _verdict(row: Row) -> str:
-    """Whether the row meets the issue's target (only meaningful at the large scale)."""
+    """Whether the row meets the issue's target (only meaningful at the large scale).
+
+    Only real numbers judge: a cell without completed requests is "no data", one with errors
+    is "FAILED", and neither counts as a pass."""
+    if row.extra.get("skipped"):
+        return f"not measured, {row.extra['skipped']}: NO"
+    if row.requests == 0:
+        return "no data (no request completed): NO"
+    if row.errors:
+        return f"FAILED ({row.errors} errors): NO"
     if row.name == "bare_flask":
         return ""
     checks = []
-    if row.connections == 1:
+    if row.extra.get("sampled"):
+        checks.append(row.extra["sampled"])
+    if row.connections == 1 and row.p95_ms is not None:
         limit = P95_TARGET_MS.get(row.name, P95_DEFAULT_MS)
         checks.append(f"p95 ≤ {limit:.0f} ms: {'yes' if row.p95_ms <= limit else 'NO'}")
     elif row.name in RATIO_TARGET and row.ratio_to_bare is not None:

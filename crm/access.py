@@ -19,8 +19,11 @@ effect on the next request in every app process.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import abort
-from sqlalchemy import Select, false, select
+from sqlalchemy import ColumnElement, Select, false, literal, select
+from sqlalchemy.orm.interfaces import ORMOption
 
 from crm.audit import services as audit
 from crm.auth.models import Role, User
@@ -66,6 +69,22 @@ def shared_partnership_ids(user: User) -> Select[tuple[int]]:
     return select(PartnershipShare.partnership_id).where(PartnershipShare.user_id == user.id)
 
 
+def is_visible_partnership(user: User, partnership_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """A correlated EXISTS: whether `user` may see the pairing `partnership_id` (a column of the
+    outer statement, e.g. `Task.partnership_id`).
+
+    Unlike `IN (visible_partnership_ids)`, it lets the database drive the outer statement by its
+    own index (a user's tasks by assignee) and look each pairing up by primary key, rather than
+    read every visible pairing first.
+    """
+    return (
+        visible_partnerships(user)
+        .with_only_columns(literal(1))
+        .where(Partnership.id == partnership_id)
+        .exists()
+    )
+
+
 def visible_partnership_ids(user: User) -> Select[tuple[int]]:
     """The ids of `visible_partnerships`, for records that belong to a pairing (tasks, meetings,
     roles): `Task.partnership_id.in_(visible_partnership_ids(user))`."""
@@ -88,13 +107,18 @@ def can_restore(user: User) -> bool:
     return user.role == Role.ADMIN.value
 
 
-def get_visible_or_404(user: User, partnership_id: int) -> Partnership:
-    """The pairing, or the same 404 as for an id that does not exist.
+def get_visible_or_404(
+    user: User, partnership_id: int, *, options: Sequence[ORMOption] = ()
+) -> Partnership:
+    """The pairing, or the same 404 as for an id that does not exist; `options` load with it
+    what the page shows.
 
     A hidden pairing asked for by id is recorded in the audit log as a denial (only admins read
     it), and the answer to the user is indistinguishable from "not there".
     """
-    partnership = session.scalar(visible_partnerships(user).where(Partnership.id == partnership_id))
+    partnership = session.scalar(
+        visible_partnerships(user).where(Partnership.id == partnership_id).options(*options)
+    )
     if partnership is None:
         if session.get(Partnership, partnership_id) is not None:
             audit.record_denial("partnership", partnership_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -14,6 +15,16 @@ from crm.partnerships.stages import ordered_stages
 from crm.sectors.services import all_sectors
 from crm.tasks.dates import today_for
 from crm.tasks.queries import overdue_counts
+
+
+@dataclass(frozen=True)
+class StageOption:
+    """A stage as a card's move menu shows it: its name worked out once per page, not once per
+    card (a translated name costs a catalogue lookup; 180 cards × 6 stages added up)."""
+
+    id: int
+    key: str
+    name: str
 
 
 def render_board(
@@ -36,7 +47,7 @@ def render_board(
         "columns": columns,
         "overdue": overdue_counts(card_ids, today_for(current_user)),
         "filters": filters,
-        "stages": stages,
+        "stages": [StageOption(stage.id, stage.key, stage.name) for stage in stages],
         "board_query": urlencode(filters.as_query_args()),
         "message": message,
         "message_category": category,

@@ -82,6 +82,22 @@ class Partnership(Base):
         Index("ix_partnerships_title_sort", "title_folded", "id"),
         Index("ix_partnerships_stage_entered", "status", "stage_entered_at"),
         Index("ix_partnerships_target_signing", "target_signing_on"),
+        # Only the pairings every list shows (not archived), so that the default sort's deep
+        # pages and the board's and dashboard's counts per stage read an index alone.
+        Index(
+            "ix_partnerships_visible_recent",
+            "last_activity_at",
+            "id",
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
+        Index(
+            "ix_partnerships_visible_status_stage",
+            "status",
+            "stage_id",
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

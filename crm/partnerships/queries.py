@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, func, or_, select, union_all
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from crm.db import session
 from crm.localities.models import Locality
@@ -62,19 +62,27 @@ class PartnershipFilters:
         return {key: value for key, value in args.items() if value}
 
 
-def filtered(statement: Select[tuple[Partnership]], filters: PartnershipFilters) -> Select[Any]:
+def filtered(
+    statement: Select[tuple[Partnership]],
+    filters: PartnershipFilters,
+    *,
+    sector_by_row: bool = False,
+) -> Select[Any]:
+    """`statement` narrowed by `filters`. `sector_by_row`: the sector is checked for each row
+    (a correlated EXISTS on the pairing's sectors) rather than as one list of the sector's
+    pairings; for a short top of an index (the board's columns), not for counts."""
     if filters.q.strip():
         pattern = contains_pattern(filters.q)
-        side_a, side_b = aliased(Locality), aliased(Locality)
-        statement = (
-            statement.join(side_a, Partnership.locality_a_id == side_a.id)
-            .join(side_b, Partnership.locality_b_id == side_b.id)
-            .where(
-                or_(
-                    Partnership.title_folded.like(pattern, escape=LIKE_ESCAPE),
-                    side_a.search_folded.like(pattern, escape=LIKE_ESCAPE),
-                    side_b.search_folded.like(pattern, escape=LIKE_ESCAPE),
-                )
+        # The matching localities are found once (a few thousand rows), not joined in twice for
+        # every pairing; each side is then an indexed IN.
+        matching = select(Locality.id).where(
+            Locality.search_folded.like(pattern, escape=LIKE_ESCAPE)
+        )
+        statement = statement.where(
+            or_(
+                Partnership.title_folded.like(pattern, escape=LIKE_ESCAPE),
+                Partnership.locality_a_id.in_(matching),
+                Partnership.locality_b_id.in_(matching),
             )
         )
     if filters.stage:
@@ -84,7 +92,17 @@ def filtered(statement: Select[tuple[Partnership]], filters: PartnershipFilters)
         )
     if filters.status:
         statement = statement.where(Partnership.status == filters.status)
-    if filters.sector:
+    if filters.sector and sector_by_row:
+        statement = statement.where(
+            select(partnership_sectors.c.partnership_id)
+            .join(Sector, Sector.id == partnership_sectors.c.sector_id)
+            .where(
+                partnership_sectors.c.partnership_id == Partnership.id,
+                Sector.slug == filters.sector,
+            )
+            .exists()
+        )
+    elif filters.sector:
         statement = statement.where(
             Partnership.id.in_(
                 select(partnership_sectors.c.partnership_id)
@@ -119,19 +137,32 @@ CARD_LOADS = (
 )
 
 
-def count(statement: Select[Any]) -> int:
-    return (
-        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
-    )
+# A search counts its matches up to this many: past it, the list says "more than 1,000" and
+# pages through the first 1,000 (counting every match of a substring reads every title).
+SEARCH_COUNT_LIMIT = 1000
+
+
+def count(statement: Select[Any], *, limit: int | None = None) -> int:
+    """How many rows `statement` gives; with `limit`, at most `limit + 1` (then: "more")."""
+    inner = statement.order_by(None)
+    if limit is not None:
+        inner = inner.with_only_columns(Partnership.id).limit(limit + 1)
+    return session.scalar(select(func.count()).select_from(inner.subquery())) or 0
 
 
 def page_of(
     statement: Select[Any], filters: PartnershipFilters, *, page: int, per_page: int
 ) -> list[Partnership]:
-    ordered = _order(statement, filters.sort)
-    return list(
-        session.scalars(with_card_details(ordered).limit(per_page).offset((page - 1) * per_page))
+    """One page of rows. The page's ids are picked first, from the sort's index alone, and only
+    those rows are read with what they show: an offset then skips index entries, not rows."""
+    page_ids = (
+        _order(statement, filters.sort)
+        .with_only_columns(Partnership.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
+    rows = _order(select(Partnership).where(Partnership.id.in_(page_ids)), filters.sort)
+    return list(session.scalars(with_card_details(rows)))
 
 
 def _order(statement: Select[Any], sort: str) -> Select[Any]:
@@ -178,8 +209,9 @@ def board_columns(
 
     # The top cards of each column, one indexed LIMIT per stage (stage, status, last activity),
     # joined by UNION ALL: ranking every open pairing with a window function sorted them all.
+    by_row = filtered(statement, board_filters, sector_by_row=True)
     per_stage = [
-        narrowed.with_only_columns(Partnership.id)
+        by_row.with_only_columns(Partnership.id)
         .where(Partnership.stage_id == stage.id)
         .order_by(Partnership.last_activity_at.desc(), Partnership.id.desc())
         .limit(per_column)

@@ -22,7 +22,9 @@ from crm.tasks.models import Task, TaskStatus
 
 
 def visible_tasks(user: User) -> Select[tuple[Task]]:
-    return select(Task).where(Task.partnership_id.in_(access.visible_partnership_ids(user)))
+    # A correlated EXISTS, not IN (every visible pairing): "my tasks" is then read by the
+    # assignee's index, each task's pairing checked by primary key.
+    return select(Task).where(access.is_visible_partnership(user, Task.partnership_id))
 
 
 def get_visible_task_or_404(user: User, task_id: int) -> Task:

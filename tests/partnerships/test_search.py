@@ -70,3 +70,24 @@ def test_locality_search(
     login_as()
     page = client.get("/localities", query_string={"q": query}).get_data(as_text=True)
     assert "1 locality" in page
+
+
+def test_a_search_counts_its_matches_up_to_a_bound(
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    pairings: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counting every match of a substring reads every title: past the bound the list says
+    "more than" and pages through the first ones; within it, the exact count."""
+    from crm.partnerships import queries
+
+    login_as()
+    page = client.get("/partnerships", query_string={"q": "a"}).get_data(as_text=True)
+    assert "2 pairings matching" in page
+    monkeypatch.setattr(queries, "SEARCH_COUNT_LIMIT", 1)
+    page = client.get("/partnerships", query_string={"q": "a"}).get_data(as_text=True)
+    assert "More than 1 pairings matching “a”; the first 1 are listed" in page
+    assert "Page 1 of 1" not in page  # one page of one: no pagination
+    page = client.get("/partnerships", query_string={"q": "pecs"}).get_data(as_text=True)
+    assert "1 pairing matching" in page

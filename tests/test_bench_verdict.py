@@ -1,0 +1,61 @@
+"""The benchmark's verdicts judge only real numbers: an empty or failed cell is never a pass."""
+
+from __future__ import annotations
+
+from bench.run import Row, _markdown, _row, _verdict
+
+
+def _result(requests: int, errors: int = 0, p95_us: int = 10_000) -> dict[str, float]:
+    return {
+        "requests": requests,
+        "errors": errors,
+        "rps": requests / 5,
+        "p50_us": p95_us // 2,
+        "p95_us": p95_us,
+        "p99_us": p95_us,
+        "duration_s": 5.0,
+    }
+
+
+def _cell(name: str, connections: int, result: dict[str, float]) -> Row:
+    return _row(name, "/", "large", "sqlite", connections, result, 1000.0, 8, 0)
+
+
+def test_a_cell_without_requests_is_no_data_and_not_a_pass() -> None:
+    row = _cell("dashboard", 1, _result(0))
+    assert row.p95_ms is None and not row.measured
+    assert _verdict(row).startswith("no data")
+    assert "yes" not in _verdict(row)
+
+
+def test_a_cell_with_errors_fails() -> None:
+    row = _cell("list_page1", 1, _result(50, errors=3))
+    assert _verdict(row).startswith("FAILED")
+
+
+def test_real_numbers_are_judged() -> None:
+    assert "p95 ≤ 50 ms: yes" in _verdict(_cell("board_all", 1, _result(100, p95_us=30_000)))
+    assert "p95 ≤ 50 ms: NO" in _verdict(_cell("board_all", 1, _result(100, p95_us=80_000)))
+    assert "≥ 10% of bare: yes" in _verdict(_cell("board_all", 16, _result(1000)))
+    assert "≥ 10% of bare: NO" in _verdict(_cell("board_all", 16, _result(100)))
+
+
+def test_the_table_shows_no_latency_for_an_empty_cell() -> None:
+    meta = {
+        "run_at": "now",
+        "machine": {
+            "cpu": "cpu",
+            "cores": 2,
+            "memory_gb": 1,
+            "kernel": "k",
+            "python": "3",
+            "database": "SQLite",
+            "wrk": "wrk",
+            "gunicorn": "2 sync workers",
+        },
+        "duration_s": 15.0,
+        "generation_s": None,
+    }
+    table = _markdown([_cell("dashboard", 1, _result(0))], meta, "large", "sqlite")
+    line = next(line for line in table.splitlines() if line.startswith("| dashboard"))
+    assert "| — |" in line and "no data" in line
