@@ -38,7 +38,7 @@ def test_stored_folded_names_are_refolded_and_two_spellings_of_one_place_both_su
                 {"old": old, "old_search": old, "id": locality_id},
             )
     with app.app_context():
-        command.downgrade(alembic_config(app), "c41f0d2e8b57")
+        command.downgrade(alembic_config(app), "c41f0d2e8b57")  # below both later steps
         upgrade(app)
     with engine.connect() as connection:
         folded = {

@@ -1,7 +1,7 @@
 """visible pairing indexes: partial indexes over the pairings that are not archived
 
 Revision ID: d5a8e3f1c2b4
-Revises: c41f0d2e8b57
+Revises: e2a7c9d4f613
 Create Date: 2026-11-25 04:25:00+00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = 'd5a8e3f1c2b4'
-down_revision = 'c41f0d2e8b57'
+down_revision = "e2a7c9d4f613"
 branch_labels = None
 depends_on = None
 
