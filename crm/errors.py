@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 
 class DomainError(Exception):
@@ -29,3 +29,20 @@ class StaleVersion(DomainError):
                 "Check it and make your change again."
             )
         )
+
+
+# The length limits shared by several records: one wording, one msgid, one place.
+def name_too_long(limit: int) -> str:
+    return ngettext(
+        "A name can be at most %(num)d character.",
+        "A name can be at most %(num)d characters.",
+        limit,
+    )
+
+
+def title_too_long(limit: int) -> str:
+    return ngettext(
+        "A title can be at most %(num)d character.",
+        "A title can be at most %(num)d characters.",
+        limit,
+    )

@@ -7,14 +7,14 @@ session that carried the old one (see `crm.auth.login`).
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.auth.models import Role, User
 from crm.auth.passwords import check_password_strength
 from crm.db import session, utcnow
-from crm.errors import DomainError
+from crm.errors import DomainError, name_too_long
 
 NAME_MAX_LENGTH = 200
 
@@ -133,11 +133,7 @@ def _checked_name(name: str) -> str:
         raise DomainError(gettext("Give the user's name."), field="name")
     if len(name) > NAME_MAX_LENGTH:
         raise DomainError(
-            ngettext(
-                "A name can be at most %(num)d character.",
-                "A name can be at most %(num)d characters.",
-                NAME_MAX_LENGTH,
-            ),
+            name_too_long(NAME_MAX_LENGTH),
             field="name",
         )
     return name

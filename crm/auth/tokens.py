@@ -10,13 +10,13 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
 from crm.db import Base, session, utcnow
-from crm.errors import DomainError
+from crm.errors import DomainError, name_too_long
 
 TOKEN_PREFIX = "twn_"  # noqa: S105 (a marker, not a secret)
 NAME_MAX_LENGTH = 100
@@ -50,11 +50,7 @@ def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
     name = " ".join(name.split()) or gettext("API token")
     if len(name) > NAME_MAX_LENGTH:
         raise DomainError(
-            ngettext(
-                "A name can be at most %(num)d character.",
-                "A name can be at most %(num)d characters.",
-                NAME_MAX_LENGTH,
-            ),
+            name_too_long(NAME_MAX_LENGTH),
             field="name",
         )
     if not user.is_active:

@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from crm.activities.models import activity_participants
 from crm.contacts.models import Organisation, OrganisationKind, PartnershipRole, Person, Side
 from crm.db import session, utcnow
-from crm.errors import DomainError, StaleVersion
+from crm.errors import DomainError, StaleVersion, name_too_long
 from crm.localities.countries import is_country
 from crm.partnerships.models import Partnership
 from crm.text_search import fold
@@ -77,7 +77,7 @@ def _apply_organisation(organisation: Organisation, data: OrganisationData) -> N
     if not name:
         raise DomainError(gettext("Give the organisation's name."), field="name")
     if len(name) > 300:
-        raise DomainError(_name_too_long(300), field="name")
+        raise DomainError(name_too_long(300), field="name")
     if data.kind not in {kind.value for kind in OrganisationKind}:
         raise DomainError(gettext("Choose a kind from the list."), field="kind")
     organisation.name = name
@@ -235,7 +235,7 @@ def _apply_person(person: Person, data: PersonData) -> None:
     if not name:
         raise DomainError(gettext("Give the person's full name."), field="full_name")
     if len(name) > NAME_MAX_LENGTH:
-        raise DomainError(_name_too_long(NAME_MAX_LENGTH), field="full_name")
+        raise DomainError(name_too_long(NAME_MAX_LENGTH), field="full_name")
     organisation = None
     if data.organisation_id:
         organisation = session.get(Organisation, data.organisation_id)
@@ -375,11 +375,3 @@ def _notes(notes: str) -> str:
             field="notes",
         )
     return notes.strip()
-
-
-def _name_too_long(limit: int) -> str:
-    return ngettext(
-        "A name can be at most %(num)d character.",
-        "A name can be at most %(num)d characters.",
-        limit,
-    )

@@ -7,6 +7,7 @@ weekly e-mail does for each subscriber).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, has_request_context, request
 from flask import session as cookie_session
@@ -25,6 +26,9 @@ from crm.i18n.languages import (
 )
 
 API_BLUEPRINT = "api"
+if TYPE_CHECKING:
+    from crm.auth.models import User
+
 # Where a visitor who is not signed in keeps their choice (the login page has the switch too).
 LANGUAGE_SESSION_KEY = "language"
 
@@ -44,6 +48,13 @@ def chosen_language() -> str:
         if best:
             return best
     return deployment_language()
+
+
+def locale_of(user: User) -> str:
+    """The Babel locale to write to `user` in when they are not the one asking (an e-mail, a
+    calendar feed): their choice, else the deployment's language."""
+    language = user.language
+    return formatting_locale(language if is_language(language) else deployment_language())
 
 
 def deployment_language() -> str:

@@ -9,7 +9,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy import Select, select
 
 from crm.db import session
-from crm.errors import DomainError, StaleVersion
+from crm.errors import DomainError, StaleVersion, name_too_long
 from crm.localities.countries import is_country, subdivision_country
 from crm.localities.models import Locality, LocalityKind
 from crm.text_search import LIKE_ESCAPE, contains_pattern, fold
@@ -131,7 +131,7 @@ def _validate_other_names(pairs: tuple[tuple[str, str], ...]) -> None:
             )
         seen.add(code)
         if len(name) > NAME_MAX_LENGTH:
-            raise DomainError(_name_too_long(), field="other_names")
+            raise DomainError(name_too_long(NAME_MAX_LENGTH), field="other_names")
 
 
 def find_locality(country_code: str, kind: str, name: str) -> Locality | None:
@@ -159,9 +159,9 @@ def _validate(data: LocalityData, *, except_id: int | None) -> None:
     if not data.name:
         raise DomainError(gettext("Give the name as it is written locally."), field="name")
     if len(data.name) > NAME_MAX_LENGTH:
-        raise DomainError(_name_too_long(), field="name")
+        raise DomainError(name_too_long(NAME_MAX_LENGTH), field="name")
     if len(data.name_en) > NAME_MAX_LENGTH:
-        raise DomainError(_name_too_long(), field="name_en")
+        raise DomainError(name_too_long(NAME_MAX_LENGTH), field="name_en")
     if data.kind not in {kind.value for kind in LocalityKind}:
         raise DomainError(gettext("Choose city, municipality or region."), field="kind")
     if not is_country(data.country_code):
@@ -191,14 +191,6 @@ def _validate(data: LocalityData, *, except_id: int | None) -> None:
     duplicate = find_locality(data.country_code, data.kind, data.name)
     if duplicate is not None and duplicate.id != except_id:
         raise DomainError(_already_exists(duplicate), field="name")
-
-
-def _name_too_long() -> str:
-    return ngettext(
-        "A name can be at most %(num)d character.",
-        "A name can be at most %(num)d characters.",
-        NAME_MAX_LENGTH,
-    )
 
 
 def _already_exists(duplicate: Locality) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, insert, select
 from crm.access import can_edit_pipeline
 from crm.auth.models import User
 from crm.db import session, utcnow
-from crm.errors import DomainError, StaleVersion
+from crm.errors import DomainError, StaleVersion, title_too_long
 from crm.localities.models import Locality
 from crm.partnerships.models import (
     Partnership,
@@ -274,11 +274,7 @@ def _checked_fields(
     title = " ".join(data.title.split()) or default_title(locality_a, locality_b)
     if len(title) > TITLE_MAX_LENGTH:
         raise DomainError(
-            ngettext(
-                "A title can be at most %(num)d character.",
-                "A title can be at most %(num)d characters.",
-                TITLE_MAX_LENGTH,
-            ),
+            title_too_long(TITLE_MAX_LENGTH),
             field="title",
         )
     if len(data.summary) > SUMMARY_MAX_LENGTH:

@@ -17,8 +17,7 @@ from crm.auth.models import User
 from crm.auth.services import normalise_email
 from crm.db import session
 from crm.errors import DomainError
-from crm.i18n.languages import formatting_locale, is_language
-from crm.i18n.locale import deployment_language
+from crm.i18n.locale import locale_of
 from crm.reports import rendering, services
 from crm.reports.weekly import compute_weekly_report
 
@@ -129,7 +128,7 @@ def send_weekly(week: str) -> None:
         with _connect(settings) as smtp:
             for recipient in recipients:
                 # Each subscriber reads the report in their own language.
-                with force_locale(_language_of(recipient)):
+                with force_locale(locale_of(recipient)):
                     report = services.report_for(
                         recipient, chosen_week, zone, current_app.config["STALLED_AFTER_DAYS"]
                     )
@@ -160,12 +159,6 @@ def send_weekly(week: str) -> None:
             week=chosen_week,
         )
     )
-
-
-def _language_of(user: User) -> str:
-    """The Babel locale of the user's language, else of the deployment's."""
-    language = user.language if is_language(user.language) else deployment_language()
-    return formatting_locale(language)
 
 
 def _connect(settings: services.SmtpSettings) -> smtplib.SMTP:

@@ -9,7 +9,7 @@ from flask_babel import format_decimal, gettext, ngettext
 
 from crm.auth.models import User
 from crm.db import session, utcnow
-from crm.errors import DomainError, StaleVersion
+from crm.errors import DomainError, StaleVersion, title_too_long
 from crm.partnerships.models import Partnership
 from crm.tasks.models import Priority, Task, TaskStatus
 
@@ -87,11 +87,7 @@ def _apply(task: Task, data: TaskData) -> None:
         raise DomainError(gettext("Give the task a title."), field="title")
     if len(title) > TITLE_MAX_LENGTH:
         raise DomainError(
-            ngettext(
-                "A title can be at most %(num)d character.",
-                "A title can be at most %(num)d characters.",
-                TITLE_MAX_LENGTH,
-            ),
+            title_too_long(TITLE_MAX_LENGTH),
             field="title",
         )
     if len(data.description) > DESCRIPTION_MAX_LENGTH:

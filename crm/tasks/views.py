@@ -27,8 +27,7 @@ from crm.auth.services import active_users
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error
-from crm.i18n.languages import formatting_locale, is_language
-from crm.i18n.locale import deployment_language
+from crm.i18n.locale import locale_of
 from crm.navigation import safe_local_path
 from crm.partnerships.models import Partnership
 from crm.partnerships.views import render_show
@@ -173,8 +172,7 @@ def calendar_feed(secret: str) -> ResponseReturnValue:
         for task in tasks
     }
     # In the owner's language: a calendar app's Accept-Language says nothing about them.
-    language = user.language if is_language(user.language) else deployment_language()
-    with force_locale(formatting_locale(language)):
+    with force_locale(locale_of(user)):
         body = calendar.build_feed(user, tasks, task_url=links, host=request.host.split(":")[0])
     return (
         body,
