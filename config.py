@@ -48,7 +48,7 @@ class Config:
     MAIL_FROM: str = os.environ.get("MAIL_FROM", "Twinning <twinning@localhost>")
 
     PAGE_SIZE: int = 50
-    BOARD_COLUMN_LIMIT: int = int(os.environ.get("BOARD_COLUMN_LIMIT", "30"))
+    BOARD_COLUMN_LIMIT: int = int(os.environ.get("BOARD_COLUMN_LIMIT", "10"))
     # The dashboard flags an owner's pairing with no move, edit or contact for this many days.
     STALE_AFTER_DAYS: int = int(os.environ.get("STALE_AFTER_DAYS", "30"))
 

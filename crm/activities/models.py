@@ -55,7 +55,12 @@ activity_participants = Table(
 
 class Activity(Base):
     __tablename__ = "activities"
-    __table_args__ = (Index("ix_activities_partnership_occurred", "partnership_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_activities_partnership_occurred", "partnership_id", "occurred_at"),
+        # A pairing's last contact (the dashboard's quiet pairings, the report's stalled ones)
+        # read from the index alone, whatever other kinds of activity it has.
+        Index("ix_activities_partnership_kind_occurred", "partnership_id", "kind", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -94,17 +94,3 @@ def last_contact(partnership: Partnership) -> Activity | None:
         .order_by(Activity.occurred_at.desc(), Activity.id.desc())
         .limit(1)
     )
-
-
-def last_contact_subquery(partnership_ids: Any = None):  # noqa: ANN201 (a SQLAlchemy subquery)
-    """partnership_id → the time of its last contact, for lists and the dashboard.
-
-    `partnership_ids` (a select of ids) narrows it to those pairings, so that a page about a
-    few of them does not group every activity of the register."""
-    statement = select(
-        Activity.partnership_id.label("partnership_id"),
-        func.max(Activity.occurred_at).label("last_contact_at"),
-    ).where(Activity.kind.in_([kind.value for kind in CONTACT_KINDS]))
-    if partnership_ids is not None:
-        statement = statement.where(Activity.partnership_id.in_(partnership_ids))
-    return statement.group_by(Activity.partnership_id).subquery()

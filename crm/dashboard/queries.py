@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 
 from crm import access
-from crm.activities.timeline import last_contact_subquery
+from crm.activities.models import CONTACT_KINDS, Activity
 from crm.auth.models import User
 from crm.db import session
 from crm.partnerships import queries as partnership_queries
@@ -70,27 +70,42 @@ def stale_pairings(user: User, *, now: datetime, days: int) -> list[StalePairing
     """Open pairings `user` owns with no move, edit or contact (meeting, visit, call, letter)
     in the last `days` days, the longest-quiet first."""
     cutoff = now - timedelta(days=days)
-    contact = last_contact_subquery(
-        select(Partnership.id).where(
-            Partnership.owner_id == user.id, Partnership.status == Status.OPEN.value
+    # Each quiet candidate's last contact is looked up by its own index entries, rather than
+    # every activity of every pairing the user owns grouped first.
+    last_contact = (
+        select(func.max(Activity.occurred_at))
+        .where(
+            Activity.partnership_id == Partnership.id,
+            Activity.kind.in_([kind.value for kind in CONTACT_KINDS]),
         )
+        .correlate(Partnership)
+        .scalar_subquery()
+    )
+    candidates = (
+        access.visible_partnerships(user)
+        .with_only_columns(Partnership.id.label("id"), last_contact.label("last_contact_at"))
+        .where(
+            Partnership.owner_id == user.id,
+            Partnership.status == Status.OPEN.value,
+            # A signed pairing is being implemented, not pushed: quiet is fine there.
+            Partnership.stage_id
+            != select(Stage.id).where(Stage.key == SIGNED_STAGE_KEY).scalar_subquery(),
+            Partnership.last_activity_at < cutoff,
+        )
+        .subquery()
     )
     rows = session.execute(
         partnership_queries.with_card_details(
-            access.visible_partnerships(user)
-            .add_columns(contact.c.last_contact_at)
-            .outerjoin(contact, contact.c.partnership_id == Partnership.id)
+            select(Partnership, candidates.c.last_contact_at)
+            .join(candidates, candidates.c.id == Partnership.id)
             .where(
-                Partnership.owner_id == user.id,
-                Partnership.status == Status.OPEN.value,
-                # A signed pairing is being implemented, not pushed: quiet is fine there.
-                Partnership.stage_id
-                != select(Stage.id).where(Stage.key == SIGNED_STAGE_KEY).scalar_subquery(),
-                Partnership.last_activity_at < cutoff,
-                or_(contact.c.last_contact_at.is_(None), contact.c.last_contact_at < cutoff),
+                or_(
+                    candidates.c.last_contact_at.is_(None),
+                    candidates.c.last_contact_at < cutoff,
+                )
             )
             .order_by(
-                func.coalesce(contact.c.last_contact_at, Partnership.last_activity_at),
+                func.coalesce(candidates.c.last_contact_at, Partnership.last_activity_at),
                 Partnership.id,
             )
             .limit(LIST_LIMIT)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from babel import support
 from flask import Flask, current_app, has_request_context, request
 from flask import session as cookie_session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, Domain, get_locale
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
@@ -90,6 +91,43 @@ def _escape_lazy_strings() -> None:
     LazyString.__html__ = lambda self: str(escape(str(self)))  # type: ignore[method-assign]
 
 
+class CatalogueByLocale(Domain):
+    """Flask-Babel's message domain, with each language's catalogue found by the locale itself.
+
+    Flask-Babel finds the catalogue again for every string it translates (the context, the
+    domain, the locale, then the locale's name as text: about 10 µs), and a list page translates
+    a few hundred labels. Keyed by the `Locale`, the lookup is one dict hit; `force_locale` still
+    works, because it changes the locale that is looked up.
+    """
+
+    def __init__(self, domain: str = "messages") -> None:
+        super().__init__(domain=domain)
+        self._by_locale: dict[object, support.NullTranslations] = {}
+
+    def get_translations(self) -> support.NullTranslations:
+        locale = get_locale()
+        if locale is None:  # no request or app context: Flask-Babel's own answer
+            return super().get_translations()
+        try:
+            return self._by_locale[locale]
+        except KeyError:
+            translations = self._by_locale[locale] = super().get_translations()
+            return translations
+
+
+def _install_catalogue_lookup(app: Flask, babel: Babel) -> None:
+    domain = CatalogueByLocale(app.config.get("BABEL_DOMAIN", "messages"))
+    # `domain_instance` is the Babel object's cached default domain: the one `gettext` uses.
+    babel.domain_instance = domain  # type: ignore[misc]
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
 def missing_catalogues(app: Flask) -> list[str]:
     """The languages whose compiled catalogue (.mo) is missing: they would show English."""
     folder = Path(app.root_path) / app.config["BABEL_TRANSLATION_DIRECTORIES"]
@@ -115,7 +153,8 @@ def _warn_of_missing_catalogues(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     app.config.setdefault("BABEL_DEFAULT_LOCALE", formatting_locale(DEFAULT_LANGUAGE))
-    Babel(app, locale_selector=_select_locale, timezone_selector=_select_time_zone)
+    babel = Babel(app, locale_selector=_select_locale, timezone_selector=_select_time_zone)
+    _install_catalogue_lookup(app, babel)
     # {% trans %} blocks span lines in templates; their msgids should not carry the indentation.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     # Forms' built-in messages ("This field is required.") come from our catalogue, not from

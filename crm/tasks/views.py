@@ -12,6 +12,7 @@ from collections.abc import Callable
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -49,7 +50,12 @@ def mine() -> ResponseReturnValue:
     horizon = horizon_for(current_user)
     return render_template(
         "tasks/mine.html",
-        buckets=queries.my_open_tasks(current_user, horizon),
+        buckets=queries.my_open_tasks(
+            current_user,
+            horizon,
+            page=request.args.get("page", 1, type=int) or 1,
+            per_page=current_app.config["PAGE_SIZE"],
+        ),
         done=queries.recently_done(current_user),
         today=horizon.today,
     )

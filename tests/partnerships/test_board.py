@@ -161,7 +161,7 @@ def test_a_full_column_shows_the_most_recent_cards_and_a_show_more(
         page = client.get("/board").get_data(as_text=True)
         more = client.get("/board/columns/prospect?offset=3", headers=HTMX).get_data(as_text=True)
     finally:
-        app.config["BOARD_COLUMN_LIMIT"] = 30
+        app.config["BOARD_COLUMN_LIMIT"] = 10
     assert column_counts(page)["prospect"] == 5
     assert all(title in page for title in titles[2:])  # the three most recent
     assert not any(title in page for title in titles[:2])
@@ -213,5 +213,5 @@ def test_statement_count_does_not_grow_with_the_pipeline(
         with count_statements() as large:
             assert client.get(url).status_code == 200
     finally:
-        app.config["BOARD_COLUMN_LIMIT"] = 30
+        app.config["BOARD_COLUMN_LIMIT"] = 10
     assert large.count == small.count, large.statements

@@ -1,0 +1,52 @@
+"""covering indexes: a user's open tasks counted and paged, a pairing's last contact, from the index alone
+
+Revision ID: a3c9e7b1d402
+Revises: d5a8e3f1c2b4
+Create Date: 2026-12-02 07:30:00+00:00
+
+The index on (assignee_id, status, due_on) gains the id and the pairing: My tasks and the
+dashboard count a user's open tasks by group and page through them in (due date, id) order, and
+check each task's pairing, without reading the tasks' rows. A pairing's last contact (the
+dashboard's quiet pairings) is the top of (partnership_id, kind, occurred_at).
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+
+revision = "a3c9e7b1d402"
+down_revision = "d5a8e3f1c2b4"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_tasks_assignee_status_due_pairing",
+            ["assignee_id", "status", "due_on", "id", "partnership_id"],
+            unique=False,
+        )
+        batch_op.drop_index("ix_tasks_assignee_status_due")
+    with op.batch_alter_table("activities", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_activities_partnership_kind_occurred",
+            ["partnership_id", "kind", "occurred_at"],
+            unique=False,
+        )
+    # Statistics for the new index: without them SQLite's planner took it for "recently
+    # completed" too, and sorted all of a user's done tasks instead of reading the top of
+    # (assignee_id, status, completed_at).
+    op.execute("ANALYZE tasks")
+    op.execute("ANALYZE activities")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("activities", schema=None) as batch_op:
+        batch_op.drop_index("ix_activities_partnership_kind_occurred")
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_tasks_assignee_status_due", ["assignee_id", "status", "due_on"], unique=False
+        )
+        batch_op.drop_index("ix_tasks_assignee_status_due_pairing")
