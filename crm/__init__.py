@@ -106,8 +106,17 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from crm import presentation
+    from crm.partnerships import fragments
 
     presentation.init_app(app)
+    for fragment in (
+        fragments.locality,
+        fragments.pairing_names,
+        fragments.status_badge,
+        fragments.sector_tags,
+        fragments.overdue_flag,
+    ):
+        app.add_template_global(fragment)
 
 
 def _register_error_pages(app: Flask) -> None:

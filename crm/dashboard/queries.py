@@ -70,8 +70,10 @@ def stale_pairings(user: User, *, now: datetime, days: int) -> list[StalePairing
     """Open pairings `user` owns with no move, edit or contact (meeting, visit, call, letter)
     in the last `days` days, the longest-quiet first."""
     cutoff = now - timedelta(days=days)
-    # Each quiet candidate's last contact is looked up by its own index entries, rather than
-    # every activity of every pairing the user owns grouped first.
+    # Each candidate's last contact is looked up once, in its own index entries, rather than
+    # every activity of every pairing the user owns grouped first. MATERIALIZED keeps the
+    # databases from folding the lookup into the outer statement, where SQLite ran it once for
+    # each place that names it.
     last_contact = (
         select(func.max(Activity.occurred_at))
         .where(
@@ -92,7 +94,8 @@ def stale_pairings(user: User, *, now: datetime, days: int) -> list[StalePairing
             != select(Stage.id).where(Stage.key == SIGNED_STAGE_KEY).scalar_subquery(),
             Partnership.last_activity_at < cutoff,
         )
-        .subquery()
+        .cte("quiet_candidates")
+        .prefix_with("MATERIALIZED")
     )
     rows = session.execute(
         partnership_queries.with_card_details(

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from babel import support
-from flask import Flask, current_app, has_request_context, request
+from babel import Locale, support
+from flask import Flask, current_app, g, has_request_context, request
 from flask import session as cookie_session
 from flask_babel import Babel, Domain, get_locale
 from flask_babel.speaklater import LazyString
@@ -63,9 +63,19 @@ def deployment_language() -> str:
     return configured if is_language(configured) else DEFAULT_LANGUAGE
 
 
+def current_locale() -> Locale | None:
+    """Flask-Babel's `get_locale`, once the request has chosen its locale, with one look into
+    the app context instead of four: a page asks a thousand times (every translated string,
+    name, date and country). `force_locale` sets the same attribute, so it is seen here too."""
+    try:
+        return g._flask_babel.babel_locale  # type: ignore[no-any-return]
+    except (AttributeError, RuntimeError):  # not chosen yet, or no app context
+        return get_locale()
+
+
 def current_language() -> str:
     """The language of what is being rendered now, `force_locale` included."""
-    locale = get_locale()
+    locale = current_locale()
     return locale.language if locale is not None and is_language(locale.language) else "en"
 
 
@@ -96,22 +106,22 @@ class CatalogueByLocale(Domain):
 
     Flask-Babel finds the catalogue again for every string it translates (the context, the
     domain, the locale, then the locale's name as text: about 10 µs), and a list page translates
-    a few hundred labels. Keyed by the `Locale`, the lookup is one dict hit; `force_locale` still
-    works, because it changes the locale that is looked up.
+    a few hundred labels. Here it is one look at the chosen locale and one dict hit;
+    `force_locale` still works, because it changes the locale that is looked up.
     """
 
     def __init__(self, domain: str = "messages") -> None:
         super().__init__(domain=domain)
-        self._by_locale: dict[object, support.NullTranslations] = {}
+        self._by_locale: dict[str, support.NullTranslations] = {}
 
     def get_translations(self) -> support.NullTranslations:
-        locale = get_locale()
+        locale = current_locale()
         if locale is None:  # no request or app context: Flask-Babel's own answer
             return super().get_translations()
         try:
-            return self._by_locale[locale]
+            return self._by_locale[str(locale)]
         except KeyError:
-            translations = self._by_locale[locale] = super().get_translations()
+            translations = self._by_locale[str(locale)] = super().get_translations()
             return translations
 
 

@@ -9,12 +9,13 @@ from babel import Locale
 from flask_babel import get_locale
 
 from crm.i18n.collation import sort_key
+from crm.i18n.locale import current_locale
 
 
 def country_name(alpha_2: str) -> str:
     """The country's name in the language being rendered (CLDR's), else ISO's English name."""
     code = alpha_2.upper()
-    locale = get_locale()
+    locale = current_locale()
     if locale is not None:
         localised = _territory_names(str(locale)).get(code)
         if localised:

@@ -98,6 +98,17 @@ class Partnership(Base):
             sqlite_where=text("archived_at IS NULL"),
             postgresql_where=text("archived_at IS NULL"),
         ),
+        # The dashboard's quiet pairings: one owner's open ones, untouched since a day, read
+        # from the index alone.
+        Index(
+            "ix_partnerships_visible_owner",
+            "owner_id",
+            "status",
+            "last_activity_at",
+            "stage_id",
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
