@@ -53,6 +53,7 @@ SECRET_KEY = "bench-secret-key-" + "0" * 32  # a throwaway app on 127.0.0.1
 USER_AGENT = "twinning-bench"
 WORKERS = 2
 MOVE_TARGETS = {"small": 400, "large": 20_000}
+WARM_UP_MOVE_TARGETS = 200  # after the measured ones: a 2 s warm-up moves fewer than that
 # A cell is measured for at least `duration` seconds; when it completed fewer than
 # MIN_REQUESTS requests by then (a slow page at one connection), it is measured again for longer,
 # up to MAX_DURATION_S, so its percentiles come from real requests. A cell that still has none is
@@ -188,7 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                     continue
                 script = None
                 if probe.method == "POST":
-                    script = _move_script(app, auth, args.scale, min(c, 2))
+                    # The warm-up moves pairings of its own: a move of its still being served
+                    # by one worker when the other answers the drain would leave the measured
+                    # run a stale version (a 409, counted as an error).
+                    script = _move_script(app, auth, args.scale, min(c, 2), warm_up=True)
                 _wrk(port, probe.path, c, 2.0, headers, script=script)  # warm both workers
                 if probe.method == "POST":
                     script = _move_script(app, auth, args.scale, min(c, 2))
@@ -309,11 +313,12 @@ def _probes(app: Flask, scale: str) -> list[Probe]:
     ]
 
 
-def _move_targets(app: Flask, limit: int) -> list[tuple[int, int, str, str]]:
+def _move_targets(app: Flask, limit: int, *, skip: int = 0) -> list[tuple[int, int, str, str]]:
     """Open pairings short of the last stage: (id, version, next stage, current stage).
 
     The write alternates each pairing between the two, so every request is a real move with the
-    version it must carry; a stale one would be a 409 and counted as an error.
+    version it must carry; a stale one would be a 409 and counted as an error. `skip` passes
+    over the first ones (the warm-up moves others than the measured run).
     """
     with app.app_context():
         stages = list(session.scalars(select(Stage).order_by(Stage.position)))
@@ -327,13 +332,21 @@ def _move_targets(app: Flask, limit: int) -> list[tuple[int, int, str, str]]:
                 Partnership.stage_id.in_(list(following)),
             )
             .order_by(Partnership.id.desc())
+            .offset(skip)
             .limit(limit)
         ).all()
     return [(pid, version, following[stage], keys[stage]) for pid, version, stage in rows]
 
 
-def _move_script(app: Flask, auth: dict[str, Any], scale: str, threads: int) -> str:
-    targets = _move_targets(app, MOVE_TARGETS[scale])
+def _move_script(
+    app: Flask, auth: dict[str, Any], scale: str, threads: int, *, warm_up: bool = False
+) -> str:
+    measured = MOVE_TARGETS[scale]
+    targets = (
+        _move_targets(app, WARM_UP_MOVE_TARGETS, skip=measured)
+        if warm_up
+        else _move_targets(app, measured)
+    )
     entries = ",\n".join(f'{{{pid}, {version}, "{a}", "{b}"}}' for pid, version, a, b in targets)
     body = (BENCH_DIR / "move.lua").read_text()
     report = (BENCH_DIR / "report.lua").read_text()
