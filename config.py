@@ -36,6 +36,14 @@ class Config:
 
     # A pairing with no stage change for this many days counts as stalled in the weekly report.
     STALLED_AFTER_DAYS: int = int(os.environ.get("STALLED_AFTER_DAYS", "30"))
+    # How many rows each list of the weekly report shows on the page, in the PDF and in the
+    # e-mail (moves, meetings, tasks, stalled pairings, country pairs); each says how many more
+    # there are, and the CSV, XLSX and JSON downloads keep every row.
+    REPORT_LIST_LIMIT: int = int(os.environ.get("REPORT_LIST_LIMIT", "200"))
+    # The same for the PDF and the e-mail: WeasyPrint lays out a table row in some 5 ms, so 200
+    # rows a list would take the PDF past ten seconds and thirty pages; a printed summary shows
+    # the first 25 and points to the downloads.
+    REPORT_PRINT_LIST_LIMIT: int = int(os.environ.get("REPORT_PRINT_LIST_LIMIT", "25"))
 
     # Outgoing mail, for the weekly report.
     SMTP_HOST: str = os.environ.get("SMTP_HOST", "localhost")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import smtplib
 import sys
 from pathlib import Path
@@ -75,9 +74,12 @@ def weekly(
         zone=zone,
         filters=filters,
         stalled_days=current_app.config["STALLED_AFTER_DAYS"],
+        list_limit=current_app.config[
+            "REPORT_PRINT_LIST_LIMIT" if fmt == "pdf" else "REPORT_LIST_LIMIT"
+        ],
     )
     if fmt == "json":
-        body = (json.dumps(rendering.to_json(report), ensure_ascii=False, indent=2) + "\n").encode()
+        body = ("".join(rendering.json_chunks(report)) + "\n").encode()
     elif fmt == "pdf":
         body = rendering.to_pdf(report, zone)
     elif fmt == "xlsx":
@@ -130,7 +132,11 @@ def send_weekly(week: str) -> None:
                 # Each subscriber reads the report in their own language.
                 with force_locale(locale_of(recipient)):
                     report = services.report_for(
-                        recipient, chosen_week, zone, current_app.config["STALLED_AFTER_DAYS"]
+                        recipient,
+                        chosen_week,
+                        zone,
+                        current_app.config["STALLED_AFTER_DAYS"],
+                        current_app.config["REPORT_PRINT_LIST_LIMIT"],
                     )
                     message = services.build_message(report, zone, recipient, settings.sender)
                 smtp.send_message(message)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from types import GeneratorType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -105,14 +107,16 @@ SECTIONS = (
                 m.by,
                 m.note,
             )
-            for m in r.moves
+            for m in r.rows.moves()
         ),
     ),
     Section(
         "signed",
         _l("Memoranda signed"),
         (_l("when"), _l("pairing id"), _l("pairing"), _l("by")),
-        lambda r, z: ((_local(r, z)(m.at), m.pairing.id, m.pairing.title, m.by) for m in r.signed),
+        lambda r, z: (
+            (_local(r, z)(m.at), m.pairing.id, m.pairing.title, m.by) for m in r.rows.signed()
+        ),
     ),
     Section(
         "events",
@@ -136,7 +140,7 @@ SECTIONS = (
                 ", ".join(e.participants),
                 e.summary,
             )
-            for e in r.events
+            for e in r.rows.events()
         ),
     ),
     Section(
@@ -159,7 +163,7 @@ SECTIONS = (
                 t.completed_by,
                 _local(r, z)(t.completed_at),
             )
-            for t in r.tasks_completed
+            for t in r.rows.tasks("completed")
         ),
     ),
     Section(
@@ -175,8 +179,7 @@ SECTIONS = (
                 t.pairing.title,
                 t.due_on.isoformat() if t.due_on else "",
             )
-            for group in r.overdue_by_assignee
-            for t in group.tasks
+            for t in r.rows.tasks("overdue")
         ),
     ),
     Section(
@@ -192,7 +195,7 @@ SECTIONS = (
                 t.pairing.title,
                 t.assignee,
             )
-            for t in r.due_next_week
+            for t in r.rows.tasks("due_next_week")
         ),
     ),
     Section(
@@ -201,7 +204,7 @@ SECTIONS = (
         (_l("pairing id"), _l("pairing"), _l("stage"), _l("owner"), _l("since"), _l("days")),
         lambda r, z: (
             (s.pairing.id, s.pairing.title, s.stage, s.owner, _local(r, z)(s.since), s.days)
-            for s in r.stalled
+            for s in r.rows.stalled()
         ),
     ),
     Section(
@@ -227,13 +230,15 @@ def section(key: str) -> Section:
     raise KeyError(key)
 
 
-def to_json(report: WeeklyReport) -> dict[str, Any]:
-    """Plain figures another program can read; each section lists its pairings by id and title."""
+def json_chunks(report: WeeklyReport) -> Iterator[str]:
+    """The report as JSON for another program: the figures, and every row of every list (not
+    only the first ones the page shows), written as the rows are read."""
 
     def pairing(ref: Any) -> dict[str, Any]:
         return {"id": ref.id, "title": ref.title}
 
-    return {
+    rows = report.rows
+    document = {
         "week": str(report.week),
         "from": report.start.isoformat(),
         "until": report.end.isoformat(),
@@ -258,7 +263,16 @@ def to_json(report: WeeklyReport) -> dict[str, Any]:
             }
             for f in report.funnel
         ],
-        "moves": [
+        "totals": {
+            "moves": report.moves_total,
+            "signed": report.signed_total,
+            "events": report.events_total,
+            "tasks_completed": report.tasks_completed_total,
+            "tasks_overdue": report.overdue_total,
+            "tasks_due_next_week": report.due_next_week_total,
+            "stalled": report.stalled_total,
+        },
+        "moves": (
             {
                 "pairing": pairing(m.pairing),
                 "at": m.at.isoformat(),
@@ -268,13 +282,13 @@ def to_json(report: WeeklyReport) -> dict[str, Any]:
                 "by": m.by,
                 "note": m.note,
             }
-            for m in report.moves
-        ],
-        "signed": [pairing(m.pairing) for m in report.signed],
+            for m in rows.moves()
+        ),
+        "signed": (pairing(m.pairing) for m in rows.signed()),
         "stalled": {
             "days": report.stalled_days,
             "total": report.stalled_total,
-            "pairings": [
+            "pairings": (
                 {
                     **pairing(s.pairing),
                     "stage": s.stage,
@@ -282,10 +296,10 @@ def to_json(report: WeeklyReport) -> dict[str, Any]:
                     "since": s.since.isoformat(),
                     "days": s.days,
                 }
-                for s in report.stalled
-            ],
+                for s in rows.stalled()
+            ),
         },
-        "events": [
+        "events": (
             {
                 "pairing": pairing(e.pairing),
                 "at": e.at.isoformat(),
@@ -294,19 +308,54 @@ def to_json(report: WeeklyReport) -> dict[str, Any]:
                 "participants": list(e.participants),
                 "summary": e.summary,
             }
-            for e in report.events
-        ],
+            for e in rows.events()
+        ),
         "tasks": {
-            "completed": [task_json(t) for t in report.tasks_completed],
-            "overdue": [
-                {"assignee": group.assignee, "tasks": [task_json(t) for t in group.tasks]}
+            "completed": (task_json(t) for t in rows.tasks("completed")),
+            # Every overdue task, by due date; how many each person has is beside them.
+            "overdue": (task_json(t) for t in rows.tasks("overdue")),
+            "overdue_by_assignee": [
+                {"assignee": group.assignee, "total": group.total}
                 for group in report.overdue_by_assignee
             ],
-            "due_next_week": [task_json(t) for t in report.due_next_week],
+            "due_next_week": (task_json(t) for t in rows.tasks("due_next_week")),
         },
         "by_sector": [vars_of(b) for b in report.by_sector],
         "by_country_pair": [vars_of(b) for b in report.by_country_pair],
     }
+    return _buffered(_json_pieces(document))
+
+
+def _json_pieces(value: Any) -> Iterator[str]:
+    """JSON text for `value`, where a generator stands for a list to be written row by row."""
+    if isinstance(value, dict):
+        yield "{"
+        for index, (key, item) in enumerate(value.items()):
+            yield ("," if index else "") + json.dumps(key) + ":"
+            yield from _json_pieces(item)
+        yield "}"
+    elif isinstance(value, GeneratorType):
+        yield "["
+        for index, item in enumerate(value):
+            yield ("," if index else "") + json.dumps(item, ensure_ascii=False)
+        yield "]"
+    else:
+        yield json.dumps(value, ensure_ascii=False)
+
+
+def _buffered(pieces: Iterable[str], size: int = 64 * 1024) -> Iterator[str]:
+    """Pieces joined into chunks of about `size` characters: a response writes each chunk
+    to the socket on its own, and a row apiece would be thousands of small writes."""
+    buffer: list[str] = []
+    length = 0
+    for piece in pieces:
+        buffer.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(buffer)
+            buffer, length = [], 0
+    if buffer:
+        yield "".join(buffer)
 
 
 def task_json(task: Any) -> dict[str, Any]:
@@ -325,29 +374,45 @@ def vars_of(row: Any) -> dict[str, Any]:
     return {"label": row.label, "open": row.open, "moved": row.moved, "signed": row.signed}
 
 
-def to_csv(report: WeeklyReport, zone: ZoneInfo, section_key: str) -> bytes:
-    """One section's rows, UTF-8 with a BOM so that Excel reads the diacritics right."""
+def csv_chunks(report: WeeklyReport, zone: ZoneInfo, section_key: str) -> Iterator[bytes]:
+    """One section's rows, every one of them, UTF-8 with a BOM so that Excel reads the
+    diacritics right; written as the rows are read."""
     chosen = section(section_key)
-    buffer = io.StringIO()
-    buffer.write(UTF8_BOM)
-    writer = csv.writer(buffer)
-    writer.writerow(chosen.headings)
-    for row in chosen.rows(report, zone):
-        writer.writerow([neutralise(cell) for cell in row])
-    return buffer.getvalue().encode("utf-8")
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(chosen.headings)
+        yield UTF8_BOM + buffer.getvalue()
+        for row in chosen.rows(report, zone):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow([neutralise(cell) for cell in row])
+            yield buffer.getvalue()
+
+    return (chunk.encode("utf-8") for chunk in _buffered(lines()))
+
+
+def to_csv(report: WeeklyReport, zone: ZoneInfo, section_key: str) -> bytes:
+    return b"".join(csv_chunks(report, zone, section_key))
 
 
 def to_xlsx(report: WeeklyReport, zone: ZoneInfo) -> bytes:
-    """A sheet per section. Text is written as text, never parsed as a formula."""
+    """A sheet per section, with every row. Text is written as text, never parsed as a formula.
+
+    In constant-memory mode each row goes to a temporary file as it is written, so a sheet of
+    175,000 overdue tasks does not sit in memory as cells.
+    """
     import xlsxwriter  # only the downloads need it
 
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(
-        output, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        output, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
     bold = workbook.add_format({"bold": True})
     for chosen in SECTIONS:
         sheet = workbook.add_worksheet(str(chosen.title)[:31])
+        sheet.set_column(0, len(chosen.header) - 1, 22)
         sheet.write_row(0, 0, chosen.headings, bold)
         for index, row in enumerate(chosen.rows(report, zone), start=1):
             for column, cell in enumerate(row):
@@ -356,7 +421,6 @@ def to_xlsx(report: WeeklyReport, zone: ZoneInfo) -> bytes:
                     sheet.write_number(index, column, value)
                 else:
                     sheet.write_string(index, column, value or "")
-        sheet.set_column(0, len(chosen.header) - 1, 22)
     workbook.close()
     return output.getvalue()
 
@@ -436,15 +500,17 @@ def to_text(report: WeeklyReport, zone: ZoneInfo) -> str:
     ]
     lines += ["", gettext("What moved:")]
     lines += [move_line(m) for m in report.moves] or ["- " + gettext("nothing")]
+    lines += more_line(len(report.moves), report.moves_total)
     lines += ["", gettext("Meetings, visits and signings:")]
     lines += [event_line(e) for e in report.events] or ["- " + gettext("none")]
+    lines += more_line(len(report.events), report.events_total)
     lines += [
         "",
-        gettext("Tasks completed: %(count)d", count=len(report.tasks_completed)),
+        gettext("Tasks completed: %(count)d", count=report.tasks_completed_total),
         gettext("Tasks overdue at the end of the week: %(count)d", count=report.overdue_total),
     ]
-    lines += [f"- {group.assignee}: {len(group.tasks)}" for group in report.overdue_by_assignee]
-    lines += [gettext("Tasks due next week: %(count)d", count=len(report.due_next_week))]
+    lines += [f"- {group.assignee}: {group.total}" for group in report.overdue_by_assignee]
+    lines += [gettext("Tasks due next week: %(count)d", count=report.due_next_week_total)]
     lines += [
         "",
         ngettext(
@@ -466,4 +532,18 @@ def to_text(report: WeeklyReport, zone: ZoneInfo) -> str:
         )
         for s in report.stalled
     ]
+    lines += more_line(len(report.stalled), report.stalled_total)
     return "\n".join(lines) + "\n"
+
+
+def more_line(shown: int, total: int) -> list[str]:
+    """The line under a list that shows only its first rows (none when it shows them all)."""
+    if total <= shown:
+        return []
+    return [
+        ngettext(
+            "%(num)d more — the full list is in the CSV and XLSX downloads.",
+            "%(num)d more — the full list is in the CSV and XLSX downloads.",
+            total - shown,
+        )
+    ]

@@ -117,9 +117,13 @@ class SmtpSettings:
         )
 
 
-def report_for(user: User, week: IsoWeek, zone: ZoneInfo, stalled_days: int) -> WeeklyReport:
+def report_for(
+    user: User, week: IsoWeek, zone: ZoneInfo, stalled_days: int, list_limit: int
+) -> WeeklyReport:
     """Each recipient's own report: only the pairings that person may see."""
-    return compute_weekly_report(week, viewer=user, zone=zone, stalled_days=stalled_days)
+    return compute_weekly_report(
+        week, viewer=user, zone=zone, stalled_days=stalled_days, list_limit=list_limit
+    )
 
 
 def build_message(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import (
@@ -8,10 +8,10 @@ from flask import (
     Response,
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -69,10 +69,16 @@ def weekly() -> ResponseReturnValue:
         zone=zone,
         filters=filters,
         stalled_days=current_app.config["STALLED_AFTER_DAYS"],
+        list_limit=current_app.config[
+            "REPORT_PRINT_LIST_LIMIT" if fmt == "pdf" else "REPORT_LIST_LIMIT"
+        ],
     )
     stem = f"twinning-weekly-{week}"
     if fmt == "json":
-        return jsonify(rendering.to_json(report))
+        # Every row of every list, written as it is read (a week can hold 200,000 of them).
+        return Response(
+            stream_with_context(rendering.json_chunks(report)), mimetype="application/json"
+        )
     if fmt == "pdf":
         try:
             pdf = rendering.to_pdf(report, zone)
@@ -89,7 +95,8 @@ def weekly() -> ResponseReturnValue:
     if fmt == "xlsx":
         return _download(rendering.to_xlsx(report, zone), "xlsx", f"{stem}.xlsx")
     if fmt == "csv":
-        return _download(rendering.to_csv(report, zone, section), "csv", f"{stem}-{section}.csv")
+        rows = stream_with_context(rendering.csv_chunks(report, zone, section))
+        return _download(rows, "csv", f"{stem}-{section}.csv")
     return _page(week, filters, report, str(week))
 
 
@@ -148,7 +155,7 @@ def _download_links(week: IsoWeek, filters: ReportFilters) -> Callable[..., str]
     return link
 
 
-def _download(body: bytes, fmt: str, filename: str) -> Response:
+def _download(body: bytes | Iterator[bytes], fmt: str, filename: str) -> Response:
     response = Response(body, mimetype=MEDIA_TYPES[fmt].split(";")[0])
     response.headers["Content-Type"] = MEDIA_TYPES[fmt]
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -2,21 +2,40 @@
 
 Everything comes from the stage-change history, never from counters kept on the side, so the
 report for a past week gives the same figures however the pipeline moved since. Where a pairing
-has changed since the week ended, its state at the end of the week is replayed from its history;
-for all the others (nearly all, for a recent week) the current row already is that state, which
-keeps the work small on a large register.
+has changed since a moment, its state at that moment is its last history row before it, looked up
+by the database (the index on `stage_changes(partnership_id, changed_at)`); for all the others
+(nearly all, for a recent week) the current row already is that state.
+
+Every figure is counted by the database (COUNT ... GROUP BY) rather than in Python: at 100,000
+pairings a week holds some 30,000 moves, 15,000 meetings and 175,000 overdue tasks, too many to
+read into Python, show on a page or lay out in a PDF. So the lists in the report are their first
+`list_limit` rows, each beside its exact total, and `WeeklyReport.rows` reads every row again, a
+batch at a time, for the downloads (CSV, XLSX, JSON), which keep them all.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext, lazy_gettext, lazy_pgettext, pgettext
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    ScalarSelect,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from crm import access
@@ -26,16 +45,22 @@ from crm.contacts.models import Person
 from crm.db import session, utcnow
 from crm.i18n.names import translated_name
 from crm.localities.models import Locality
-from crm.partnerships.models import Partnership, Stage, StageChange, Status, partnership_sectors
+from crm.partnerships.models import Partnership, StageChange, Status, partnership_sectors
 from crm.partnerships.queries import PartnershipFilters, filtered
 from crm.partnerships.stages import SIGNED_STAGE_KEY, ordered_stages
 from crm.reports.weeks import IsoWeek
 from crm.sectors.models import Sector
 from crm.tasks.models import Task
 
-STALLED_LIST_LIMIT = 100
-TASK_LIST_LIMIT = 500
+# How many rows each list of the page, the PDF and the e-mail shows (REPORT_LIST_LIMIT in the
+# config). 200 rows read in a minute and lay out in a PDF in well under a second; past that a
+# page is a spreadsheet, which the downloads are.
+DEFAULT_LIST_LIMIT = 200
+# Rows fetched at a time when a download reads a whole list.
+STREAM_BATCH = 1000
 EVENT_KINDS = (ActivityKind.MEETING, ActivityKind.VISIT, ActivityKind.SIGNING)
+# Joins a meeting's participants into one column; no name contains the ASCII unit separator.
+NAME_SEPARATOR = "\x1f"
 
 MOVE_KINDS = {
     "new": lazy_gettext("New pairing"),
@@ -149,12 +174,17 @@ class TaskRow:
 
 @dataclass(frozen=True)
 class AssigneeTasks:
+    """One person's overdue tasks: how many in all, and those of them in the report's list."""
+
     assignee: str
     tasks: list[TaskRow]
+    total: int
 
 
 @dataclass(frozen=True)
 class WeeklyReport:
+    """The figures, exact; and of each list its first `list_limit` rows with its total."""
+
     week: IsoWeek
     start: datetime
     end: datetime
@@ -169,28 +199,394 @@ class WeeklyReport:
     stalled_total: int
     by_sector: list[BreakdownRow]
     by_country_pair: list[BreakdownRow]
+    rows: ReportRows = field(compare=False, repr=False)
+    list_limit: int = DEFAULT_LIST_LIMIT
+    moves_total: int = 0
+    signed: list[Move] = field(default_factory=list)
+    signed_total: int = 0
     events: list[Event] = field(default_factory=list)
+    events_total: int = 0
     tasks_completed: list[TaskRow] = field(default_factory=list)
+    tasks_completed_total: int = 0
     overdue_by_assignee: list[AssigneeTasks] = field(default_factory=list)
+    overdue_total: int = 0
     due_next_week: list[TaskRow] = field(default_factory=list)
+    due_next_week_total: int = 0
 
     @property
-    def overdue_total(self) -> int:
+    def overdue_listed(self) -> int:
         return sum(len(group.tasks) for group in self.overdue_by_assignee)
 
-    @property
-    def signed(self) -> list[Move]:
-        return [move for move in self.moves if move.signed]
+
+@dataclass(frozen=True)
+class _Moment:
+    """Where each pairing stood at `at`, as conditions and lookups on `Partnership` rows."""
+
+    at: datetime
+
+    def changed_since(self) -> Select[tuple[int]]:
+        return select(StageChange.partnership_id).where(StageChange.changed_at >= self.at)
+
+    def unchanged(self) -> ColumnElement[bool]:
+        """Pairings whose current row is their state at the moment.
+
+        A pairing is created with its first history row at the same instant (`created_at`), so
+        one unchanged since the moment existed before it: no test of `created_at` is needed, and
+        SQLite would otherwise read the pairings through that index, at random.
+        """
+        return Partnership.id.not_in(self.changed_since())
+
+    def replayed(self) -> ColumnElement[bool]:
+        """Pairings that have moved since: their state is their last history row before it."""
+        return Partnership.id.in_(self.changed_since())
+
+    def last_change(self, column: Any = StageChange.id) -> ScalarSelect[Any]:
+        """`column` of the pairing's last history row before the moment (an index lookup)."""
+        earlier = aliased(StageChange)
+        return (
+            select(getattr(earlier, column.key))
+            .where(earlier.partnership_id == Partnership.id, earlier.changed_at < self.at)
+            .order_by(earlier.changed_at.desc(), earlier.id.desc())
+            .limit(1)
+            .correlate(Partnership)
+            .scalar_subquery()
+        )
+
+    def stage_entered(self) -> ScalarSelect[datetime]:
+        """When the pairing entered the stage it was at: its last move to another stage (or its
+        creation) before the moment; a change of status alone does not count."""
+        earlier = aliased(StageChange)
+        return (
+            select(func.max(earlier.changed_at))
+            .where(
+                earlier.partnership_id == Partnership.id,
+                earlier.changed_at < self.at,
+                or_(
+                    earlier.from_stage_id.is_(None),
+                    earlier.from_stage_id != earlier.to_stage_id,
+                ),
+            )
+            .correlate(Partnership)
+            .scalar_subquery()
+        )
+
+    def open_parts(self) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+        """Pairings open at the moment, in two parts to count apart and add up: a plain OR of
+        the two would have SQLite read every pairing through the creation-date index."""
+        return (
+            and_(self.unchanged(), Partnership.status == Status.OPEN.value),
+            and_(self.replayed(), self.last_change(StageChange.to_status) == Status.OPEN.value),
+        )
 
 
-@dataclass
-class _StateAt:
-    """Where every pairing in scope stood at one moment."""
+@dataclass(frozen=True)
+class ReportRows:
+    """The report's lists as statements: the first rows for the report, every row for a download.
 
-    moment: datetime
-    counts: Counter[tuple[int, str]]  # (stage id, status) -> pairings
-    replayed: dict[int, tuple[int, str, datetime]]  # id -> (stage, status, stage entered at)
-    open_ids: ColumnElement[bool]  # true for the pairings open at the moment
+    Each list is read by the same statement either way, so a download holds exactly the rows the
+    report counts. Reading a whole list fetches `STREAM_BATCH` rows at a time and hands them on
+    one by one; nothing holds the week's 30,000 moves at once.
+    """
+
+    in_scope: ColumnElement[bool]  # the pairings the viewer may see, as filtered
+    start: datetime
+    end: datetime
+    sunday: date
+    stalled_days: int
+    notes: bool  # whether the viewer may read the notes of stage changes
+    stage_names: dict[int, str]
+    stage_positions: dict[int, int]
+    signed_stage_ids: frozenset[int]
+
+    # --- What moved ----------------------------------------------------------------------------
+
+    def kind_of(self, from_stage: int | None, to_stage: int, to_status: str) -> str:
+        """A move's key in MOVE_KINDS."""
+        if from_stage is None:
+            return "new"
+        if from_stage != to_stage:
+            positions = self.stage_positions
+            return "forward" if positions[to_stage] > positions[from_stage] else "back"
+        if to_status == Status.OPEN:
+            return "reopened"
+        return to_status
+
+    def is_signing_of(self, from_stage: int | None, to_stage: int) -> bool:
+        return to_stage in self.signed_stage_ids and from_stage != to_stage
+
+    def is_signing(self) -> ColumnElement[bool]:
+        """A move to the last stage (a pairing created there counts too)."""
+        return and_(
+            StageChange.to_stage_id.in_(sorted(self.signed_stage_ids)),
+            or_(
+                StageChange.from_stage_id.is_(None),
+                StageChange.from_stage_id != StageChange.to_stage_id,
+            ),
+        )
+
+    @staticmethod
+    def is_stage_move() -> ColumnElement[bool]:
+        return and_(
+            StageChange.from_stage_id.is_not(None),
+            StageChange.from_stage_id != StageChange.to_stage_id,
+        )
+
+    def moves_statement(self, *, signed_only: bool = False) -> Select[Any]:
+        statement = (
+            select(
+                StageChange.id,
+                StageChange.partnership_id,
+                Partnership.title,
+                StageChange.changed_at,
+                StageChange.from_stage_id,
+                StageChange.to_stage_id,
+                StageChange.to_status,
+                User.name,
+                StageChange.note,
+            )
+            .join(Partnership, Partnership.id == StageChange.partnership_id)
+            .join(User, User.id == StageChange.changed_by_id)
+            .where(self.in_scope, StageChange.changed_at >= self.start)
+            .where(StageChange.changed_at < self.end)
+            .order_by(StageChange.changed_at, StageChange.id)
+        )
+        return statement.where(self.is_signing()) if signed_only else statement
+
+    def move(self, row: Row[Any]) -> Move:
+        _, pid, title, at, from_stage, to_stage, to_status, by, note = row[:9]
+        return Move(
+            pairing=PairingRef(pid, title),
+            at=at,
+            kind=self.kind_of(from_stage, to_stage, to_status),
+            from_stage=self.stage_names.get(from_stage) if from_stage else None,
+            to_stage=self.stage_names[to_stage],
+            signed=self.is_signing_of(from_stage, to_stage),
+            by=by,
+            # Stage-change notes are internal: a partner's report shows the moves without them.
+            note=note if self.notes else "",
+        )
+
+    def moves(self) -> Iterator[Move]:
+        return (self.move(row) for row in _stream(self.moves_statement()))
+
+    def signed(self) -> Iterator[Move]:
+        return (self.move(row) for row in _stream(self.moves_statement(signed_only=True)))
+
+    # --- Meetings, visits and signings ------------------------------------------------------------
+
+    def events_statement(self) -> Select[Any]:
+        return (
+            select(
+                Activity.id,
+                Activity.partnership_id,
+                Partnership.title,
+                Activity.occurred_at,
+                Activity.kind,
+                Activity.place,
+                Activity.summary,
+            )
+            .join(Partnership, Partnership.id == Activity.partnership_id)
+            .where(
+                self.in_scope,
+                Activity.kind.in_([kind.value for kind in EVENT_KINDS]),
+                Activity.occurred_at >= self.start,
+                Activity.occurred_at < self.end,
+            )
+            .order_by(Activity.occurred_at, Activity.id)
+        )
+
+    @staticmethod
+    def with_participants(statement: Select[Any]) -> Select[Any]:
+        """`statement`'s rows with their participants' names in one more column, looked up for
+        those rows alone (after any LIMIT)."""
+        rows = statement.subquery()
+        names = (
+            select(func.aggregate_strings(Person.full_name, NAME_SEPARATOR))
+            .select_from(activity_participants)
+            .join(Person, Person.id == activity_participants.c.person_id)
+            .where(activity_participants.c.activity_id == rows.c.id)
+            .scalar_subquery()
+        )
+        return select(*rows.c, names).order_by(rows.c.occurred_at, rows.c.id)
+
+    @staticmethod
+    def event(row: Row[Any]) -> Event:
+        _, pid, title, at, kind, place, summary = row[:7]
+        names = row[-1]
+        return Event(
+            pairing=PairingRef(pid, title),
+            at=at,
+            kind=ActivityKind(kind).label,
+            place=place,
+            summary=summary,
+            participants=tuple(sorted(names.split(NAME_SEPARATOR))) if names else (),
+        )
+
+    def events(self) -> Iterator[Event]:
+        return (self.event(row) for row in _stream(self.with_participants(self.events_statement())))
+
+    # --- Tasks -----------------------------------------------------------------------------------
+
+    def open_at_end(self) -> tuple[ColumnElement[bool], ...]:
+        """Tasks that existed and were not done when the week ended."""
+        return (
+            Task.created_at < self.end,
+            or_(Task.completed_at.is_(None), Task.completed_at >= self.end),
+        )
+
+    def task_conditions(self, which: str) -> tuple[ColumnElement[bool], ...]:
+        if which == "completed":
+            return (Task.completed_at >= self.start, Task.completed_at < self.end)
+        if which == "overdue":
+            return (Task.due_on <= self.sunday, *self.open_at_end())
+        return (
+            Task.due_on > self.sunday,
+            Task.due_on <= self.sunday + timedelta(days=7),
+            *self.open_at_end(),
+        )
+
+    def task_order(self, which: str) -> tuple[Any, ...]:
+        if which == "completed":
+            return (Task.completed_at, Task.id)
+        return (Task.due_on, Task.id)
+
+    def tasks_statement(self, which: str) -> Select[Any]:
+        """The tasks `which` ("completed", "overdue", "due_next_week") with what a row shows."""
+        assignee, completer = aliased(User), aliased(User)
+        return (
+            select(
+                Task.id,
+                Task.partnership_id,
+                Partnership.title,
+                Task.title,
+                assignee.name,
+                Task.due_on,
+                Task.completed_at,
+                completer.name,
+            )
+            .join(Partnership, Partnership.id == Task.partnership_id)
+            .outerjoin(assignee, assignee.id == Task.assignee_id)
+            .outerjoin(completer, completer.id == Task.completed_by_id)
+            .where(self.in_scope, *self.task_conditions(which))
+            .order_by(*self.task_order(which))
+        )
+
+    @staticmethod
+    def task(row: Row[Any]) -> TaskRow:
+        task_id, pid, pairing_title, title, assignee, due_on, completed_at, completed_by = row[:8]
+        return TaskRow(
+            id=task_id,
+            pairing=PairingRef(pid, pairing_title),
+            title=title,
+            assignee=assignee or gettext("Unassigned"),
+            due_on=due_on,
+            completed_at=completed_at,
+            completed_by=completed_by or "",
+        )
+
+    def tasks(self, which: str) -> Iterator[TaskRow]:
+        return (self.task(row) for row in _stream(self.tasks_statement(which)))
+
+    # --- Stalled pairings ------------------------------------------------------------------------
+
+    def stalled_statement(self) -> Select[Any]:
+        """Open pairings with no stage change and no contact for `stalled_days` days at the end
+        of the week, longest first, each with the number of them in all.
+
+        A signed memorandum is the last stage: such a pairing is being implemented, not stuck.
+        """
+        at_end = _Moment(self.end)
+        threshold = self.end - timedelta(days=self.stalled_days)
+        final_stages = sorted(self.signed_stage_ids)
+        # A meeting, visit, call or letter since the threshold means the pairing is not stuck:
+        # looked up per quiet pairing by the index on (partnership_id, occurred_at), rather than
+        # a list of every pairing contacted, which would read all the activities.
+        in_contact = (
+            select(Activity.id)
+            .where(
+                Activity.partnership_id == Partnership.id,
+                Activity.kind.in_([kind.value for kind in CONTACT_KINDS]),
+                Activity.occurred_at > threshold,
+                Activity.occurred_at < self.end,
+            )
+            .correlate(Partnership)
+            .exists()
+        )
+        quiet_unchanged = select(
+            Partnership.id,
+            Partnership.title,
+            Partnership.stage_id,
+            Partnership.owner_id,
+            Partnership.stage_entered_at.label("since"),
+        ).where(
+            self.in_scope,
+            at_end.unchanged(),
+            Partnership.status == Status.OPEN.value,
+            Partnership.stage_entered_at <= threshold,
+            Partnership.stage_id.not_in(final_stages),
+            ~in_contact,
+        )
+        entered = at_end.stage_entered()
+        quiet_replayed = (
+            select(
+                Partnership.id,
+                Partnership.title,
+                StageChange.to_stage_id,
+                Partnership.owner_id,
+                entered,
+            )
+            .join(StageChange, StageChange.id == at_end.last_change())
+            .where(
+                self.in_scope,
+                at_end.replayed(),
+                StageChange.to_status == Status.OPEN.value,
+                StageChange.to_stage_id.not_in(final_stages),
+                entered <= threshold,
+                ~in_contact,
+            )
+        )
+        quiet = union_all(quiet_unchanged, quiet_replayed).subquery()
+        return (
+            select(
+                quiet.c.id,
+                quiet.c.title,
+                quiet.c.stage_id,
+                User.name,
+                quiet.c.since,
+                func.count().over(),
+            )
+            .join(User, User.id == quiet.c.owner_id)
+            .order_by(quiet.c.since, quiet.c.id)
+        )
+
+    def stalled_pairing(self, row: Row[Any]) -> StalledPairing:
+        pid, title, stage_id, owner, since = row[:5]
+        return StalledPairing(
+            pairing=PairingRef(pid, title),
+            stage=self.stage_names[stage_id],
+            owner=owner,
+            since=since,
+            days=(self.end - since).days,
+        )
+
+    def stalled(self) -> Iterator[StalledPairing]:
+        return (self.stalled_pairing(row) for row in _stream(self.stalled_statement()))
+
+
+def _stream(statement: Select[Any]) -> Iterator[Row[Any]]:
+    """Every row of `statement`, fetched in batches (a server-side cursor on PostgreSQL)."""
+    yield from session.execute(statement.execution_options(yield_per=STREAM_BATCH))
+
+
+def _first(statement: Select[Any], limit: int, tag: int, *, total: bool) -> Select[Any]:
+    """The first `limit` rows of `statement`, marked `tag`, to be read in one statement with
+    others (UNION ALL); with `total`, each row also carries the number of rows in all (else -1).
+
+    The union keeps no order: the caller sorts each tag's rows again (at most `limit` of them).
+    """
+    counted = func.count().over() if total else literal(-1)
+    first = statement.add_columns(counted.label("total")).limit(limit).subquery()
+    return select(*first.c, literal(tag).label("tag"))
 
 
 def compute_weekly_report(
@@ -201,21 +597,36 @@ def compute_weekly_report(
     filters: ReportFilters | None = None,
     stalled_days: int = 30,
     now: datetime | None = None,
+    list_limit: int = DEFAULT_LIST_LIMIT,
 ) -> WeeklyReport:
+    """The report for `week` as `viewer` may see it: ten statements whatever the size."""
     filters = filters or ReportFilters()
     scope = filtered(access.visible_partnerships(viewer), filters.as_partnership_filters())
-    scope_ids = scope.with_only_columns(Partnership.id).order_by(None)
+    in_scope = scope.whereclause
+    assert in_scope is not None  # visible_partnerships always leaves out the archived
     start, end = week.bounds(zone)
     previous_start, _ = week.previous().bounds(zone)
     stages = ordered_stages()
+    rows = ReportRows(
+        in_scope=in_scope,
+        start=start,
+        end=end,
+        sunday=week.sunday,
+        stalled_days=stalled_days,
+        notes=access.can_see_internal_notes(viewer),
+        stage_names={stage.id: stage.name for stage in stages},
+        stage_positions={stage.id: stage.position for stage in stages},
+        signed_stage_ids=frozenset(stage.id for stage in stages if stage.key == SIGNED_STAGE_KEY),
+    )
 
-    at_end = _state_at(end, scope_ids)
-    at_previous_end = _state_at(start, scope_ids)
-    # Stage-change notes are internal: a partner's report shows the moves without them.
-    moves = _moves(start, end, scope_ids, stages, notes=access.can_see_internal_notes(viewer))
-    previous_moves = _moves(previous_start, start, scope_ids, stages, notes=False)
-    stalled, stalled_total = _stalled(at_end, scope_ids, stalled_days, stages)
-    sunday = week.sunday
+    at_end, at_start = _stage_counts(in_scope, end, start)
+    tallies = _move_tallies(rows, previous_start)
+    moves, signed = _first_moves(rows, list_limit)
+    stalled, stalled_total = _first_stalled(rows, list_limit)
+    events, events_total = _first_events(rows, list_limit)
+    tasks = _first_tasks(rows, list_limit)
+    overdue, overdue_total = _overdue_by_assignee(rows, tasks["overdue"][0])
+    open_status = Status.OPEN.value
 
     return WeeklyReport(
         week=week,
@@ -225,156 +636,108 @@ def compute_weekly_report(
         generated_at=now or utcnow(),
         filters=filters,
         stalled_days=stalled_days,
-        headline=_headline(at_end, at_previous_end, moves, previous_moves),
+        list_limit=list_limit,
+        rows=rows,
+        headline=_headline(at_end, at_start, tallies),
         funnel=[
             FunnelRow(
                 stage_key=stage.key,
                 stage_name=stage.name,
-                open=at_end.counts[(stage.id, Status.OPEN.value)],
-                previous_open=at_previous_end.counts[(stage.id, Status.OPEN.value)],
-                on_hold=at_end.counts[(stage.id, Status.ON_HOLD.value)],
+                open=at_end[(stage.id, open_status)],
+                previous_open=at_start[(stage.id, open_status)],
+                on_hold=at_end[(stage.id, Status.ON_HOLD.value)],
             )
             for stage in stages
         ],
         moves=moves,
+        moves_total=sum(tallies[True].values()) - tallies[True]["signed"],
+        signed=signed,
+        signed_total=tallies[True]["signed"],
         stalled=stalled,
         stalled_total=stalled_total,
-        by_sector=_by_sector(at_end, moves),
-        by_country_pair=_by_country_pair(at_end, moves),
-        events=_events(start, end, scope_ids),
-        tasks_completed=_tasks(scope_ids, Task.completed_at >= start, Task.completed_at < end),
-        overdue_by_assignee=_by_assignee(_tasks(scope_ids, Task.due_on <= sunday, *_open_at(end))),
-        due_next_week=_tasks(
-            scope_ids,
-            Task.due_on > sunday,
-            Task.due_on <= sunday + timedelta(days=7),
-            *_open_at(end),
-        ),
+        by_sector=_by_sector(rows),
+        by_country_pair=_by_country_pair(rows),
+        events=events,
+        events_total=events_total,
+        tasks_completed=tasks["completed"][0],
+        tasks_completed_total=tasks["completed"][1],
+        overdue_by_assignee=overdue,
+        overdue_total=overdue_total,
+        due_next_week=tasks["due_next_week"][0],
+        due_next_week_total=tasks["due_next_week"][1],
     )
 
 
-def _state_at(moment: datetime, scope_ids: Select[tuple[int]]) -> _StateAt:
-    changed_since = select(StageChange.partnership_id).where(StageChange.changed_at >= moment)
-    unchanged = and_(
-        Partnership.id.in_(scope_ids),
-        Partnership.id.not_in(changed_since),
-        Partnership.created_at < moment,
-    )
-    counts: Counter[tuple[int, str]] = Counter(
-        {
-            (stage_id, status): total
-            for stage_id, status, total in session.execute(
-                select(Partnership.stage_id, Partnership.status, func.count())
-                .where(unchanged)
-                .group_by(Partnership.stage_id, Partnership.status)
-            )
-        }
-    )
-    replayed = _replay(moment, scope_ids, changed_since)
-    for stage_id, status, _ in replayed.values():
-        counts[(stage_id, status)] += 1
-    open_replayed = [pid for pid, (_, status, _) in replayed.items() if status == Status.OPEN]
-    open_ids = or_(
-        and_(unchanged, Partnership.status == Status.OPEN.value),
-        Partnership.id.in_(open_replayed),
-    )
-    return _StateAt(moment=moment, counts=counts, replayed=replayed, open_ids=open_ids)
+def _stage_counts(
+    in_scope: ColumnElement[bool], *moments: datetime
+) -> list[defaultdict[tuple[int, str], int]]:
+    """For each moment, the pairings at each (stage id, status), in one statement.
+
+    The pairings unchanged since the moment are counted by their current row; the others by
+    their last history row before it, one index lookup each (a few tens of thousands for the
+    start of a recent week, against the 100,000 pairings and million history rows in all).
+    """
+    branches = []
+    for tag, at in enumerate(moments):
+        moment = _Moment(at)
+        branches.append(
+            select(literal(tag), Partnership.stage_id, Partnership.status, func.count())
+            .where(in_scope, moment.unchanged())
+            .group_by(Partnership.stage_id, Partnership.status)
+        )
+        branches.append(
+            select(literal(tag), StageChange.to_stage_id, StageChange.to_status, func.count())
+            .select_from(Partnership)
+            .join(StageChange, StageChange.id == moment.last_change())
+            .where(in_scope, moment.replayed())
+            .group_by(StageChange.to_stage_id, StageChange.to_status)
+        )
+    counts: list[defaultdict[tuple[int, str], int]] = [defaultdict(int) for _ in moments]
+    for tag, stage_id, status, total in session.execute(union_all(*branches)):
+        counts[tag][(stage_id, status)] += total
+    return counts
 
 
-def _replay(
-    moment: datetime, scope_ids: Select[tuple[int]], changed_since: Select[tuple[int]]
-) -> dict[int, tuple[int, str, datetime]]:
-    """The state at `moment` of the pairings that have moved since, from their history."""
-    rows = session.execute(
+def _move_tallies(rows: ReportRows, previous_start: datetime) -> dict[bool, defaultdict[str, int]]:
+    """Moves of each kind in the week (True) and the week before (False); "signed" counts the
+    moves to the last stage, which are also counted by their kind.
+
+    The database counts the moves by (week, from, to, status), a few hundred groups at most;
+    each group's kind is then worked out here, as `ReportRows.move` does for a single move.
+    """
+    this_week = case((StageChange.changed_at >= rows.start, 1), else_=0).label("this_week")
+    moves = (
         select(
-            StageChange.partnership_id,
+            this_week,
             StageChange.from_stage_id,
             StageChange.to_stage_id,
             StageChange.to_status,
-            StageChange.changed_at,
-        )
-        .where(
-            StageChange.partnership_id.in_(changed_since),
-            StageChange.partnership_id.in_(scope_ids),
-            StageChange.changed_at < moment,
-        )
-        .order_by(StageChange.partnership_id, StageChange.changed_at, StageChange.id)
-    )
-    states: dict[int, tuple[int, str, datetime]] = {}
-    for partnership_id, from_stage_id, to_stage_id, to_status, changed_at in rows:
-        entered = states[partnership_id][2] if partnership_id in states else changed_at
-        if from_stage_id is None or from_stage_id != to_stage_id:
-            entered = changed_at
-        states[partnership_id] = (to_stage_id, to_status, entered)
-    return states
-
-
-def _moves(
-    start: datetime,
-    end: datetime,
-    scope_ids: Select[tuple[int]],
-    stages: Sequence[Stage],
-    *,
-    notes: bool,
-) -> list[Move]:
-    positions = {stage.id: stage.position for stage in stages}
-    names = {stage.id: stage.name for stage in stages}
-    signed_ids = {stage.id for stage in stages if stage.key == SIGNED_STAGE_KEY}
-    rows = session.execute(
-        select(
-            StageChange.partnership_id,
-            Partnership.title,
-            StageChange.changed_at,
-            StageChange.from_stage_id,
-            StageChange.to_stage_id,
-            StageChange.to_status,
-            User.name,
-            StageChange.note,
         )
         .join(Partnership, Partnership.id == StageChange.partnership_id)
-        .join(User, User.id == StageChange.changed_by_id)
         .where(
-            StageChange.changed_at >= start,
-            StageChange.changed_at < end,
-            StageChange.partnership_id.in_(scope_ids),
+            rows.in_scope,
+            StageChange.changed_at >= previous_start,
+            StageChange.changed_at < rows.end,
         )
-        .order_by(StageChange.changed_at, StageChange.id)
+        .subquery()
     )
-    moves = []
-    for pid, title, at, from_stage, to_stage, to_status, by, note in rows:
-        if from_stage is None:
-            kind = "new"
-        elif from_stage != to_stage:
-            kind = "forward" if positions[to_stage] > positions[from_stage] else "back"
-        elif to_status == Status.OPEN:
-            kind = "reopened"
-        else:
-            kind = to_status
-        moves.append(
-            Move(
-                pairing=PairingRef(pid, title),
-                at=at,
-                kind=kind,
-                from_stage=names.get(from_stage) if from_stage else None,
-                to_stage=names[to_stage],
-                signed=to_stage in signed_ids and from_stage != to_stage,
-                by=by,
-                note=note if notes else "",
-            )
-        )
-    return moves
+    grouped = select(*moves.c, func.count()).group_by(*moves.c)
+    tallies: dict[bool, defaultdict[str, int]] = {True: defaultdict(int), False: defaultdict(int)}
+    for week, from_stage, to_stage, to_status, total in session.execute(grouped):
+        kind = rows.kind_of(from_stage, to_stage, to_status)
+        tallies[bool(week)][kind] += total
+        if rows.is_signing_of(from_stage, to_stage):
+            tallies[bool(week)]["signed"] += total
+    return tallies
 
 
 def _headline(
-    at_end: _StateAt, at_start: _StateAt, moves: list[Move], previous: list[Move]
+    at_end: dict[tuple[int, str], int],
+    at_start: dict[tuple[int, str], int],
+    tallies: dict[bool, defaultdict[str, int]],
 ) -> list[Figure]:
-    def tally(items: Iterable[Move], kind: str) -> int:
-        if kind == "signed":
-            return sum(1 for move in items if move.signed)
-        return sum(1 for move in items if move.kind == kind)
-
-    def open_total(state: _StateAt) -> int:
-        return sum(total for (_, status), total in state.counts.items() if status == Status.OPEN)
+    def open_total(counts: dict[tuple[int, str], int]) -> int:
+        return sum(total for (_, status), total in counts.items() if status == Status.OPEN)
 
     figures = [Figure("open", gettext("Open pairings"), open_total(at_end), open_total(at_start))]
     for key, label in (
@@ -385,254 +748,209 @@ def _headline(
         ("on_hold", pgettext("what happened to a pairing", "Put on hold")),
         ("dropped", gettext("Dropped")),
     ):
-        figures.append(Figure(key, label, tally(moves, key), tally(previous, key)))
+        figures.append(Figure(key, label, tallies[True][key], tallies[False][key]))
     return figures
 
 
-def _stalled(
-    at_end: _StateAt, scope_ids: Select[tuple[int]], days: int, stages: Sequence[Stage]
-) -> tuple[list[StalledPairing], int]:
-    """Open pairings with no stage change for `days` days at the end of the week, longest first.
+def _first_moves(rows: ReportRows, limit: int) -> tuple[list[Move], list[Move]]:
+    """The week's first moves, and its first signings, in one statement."""
+    statement = union_all(
+        _first(rows.moves_statement(), limit, 0, total=False),
+        _first(rows.moves_statement(signed_only=True), limit, 1, total=False),
+    )
+    listed: tuple[list[Row[Any]], list[Row[Any]]] = ([], [])
+    for row in session.execute(statement):
+        listed[row.tag].append(row)
+    moves, signed = (
+        [rows.move(row) for row in sorted(found, key=lambda row: (row.changed_at, row.id))]
+        for found in listed
+    )
+    return moves, signed
 
-    A signed memorandum is the last stage: such a pairing is being implemented, not stuck.
-    """
-    threshold = at_end.moment - timedelta(days=days)
-    final_stages = [stage.id for stage in stages if stage.key == SIGNED_STAGE_KEY]
-    # A meeting, visit, call or letter since the threshold means the pairing is not stuck.
-    in_contact = select(Activity.partnership_id).where(
-        Activity.kind.in_([kind.value for kind in CONTACT_KINDS]),
-        Activity.occurred_at > threshold,
-        Activity.occurred_at < at_end.moment,
+
+def _first_stalled(rows: ReportRows, limit: int) -> tuple[list[StalledPairing], int]:
+    found = session.execute(rows.stalled_statement().limit(limit)).all()
+    return [rows.stalled_pairing(row) for row in found], (found[0][5] if found else 0)
+
+
+def _first_events(rows: ReportRows, limit: int) -> tuple[list[Event], int]:
+    first = rows.events_statement().add_columns(func.count().over().label("total")).limit(limit)
+    found = session.execute(rows.with_participants(first)).all()
+    return [rows.event(row) for row in found], (found[0].total if found else 0)
+
+
+TASK_LISTS = ("completed", "overdue", "due_next_week")
+
+
+def _first_tasks(rows: ReportRows, limit: int) -> dict[str, tuple[list[TaskRow], int]]:
+    """The first tasks of each list with its total, in one statement. The overdue ones are
+    counted by `_overdue_by_assignee`, per person."""
+    statement = union_all(
+        *(
+            _first(rows.tasks_statement(which), limit, tag, total=which != "overdue")
+            for tag, which in enumerate(TASK_LISTS)
+        )
     )
-    changed_since = select(StageChange.partnership_id).where(
-        StageChange.changed_at >= at_end.moment
-    )
-    quiet_unchanged = and_(
-        Partnership.id.in_(scope_ids),
-        Partnership.id.not_in(changed_since),
-        Partnership.status == Status.OPEN.value,
-        Partnership.stage_entered_at <= threshold,
-        Partnership.stage_id.not_in(final_stages),
-        Partnership.id.not_in(in_contact),
-    )
-    contacted = set(
-        session.scalars(in_contact.where(Activity.partnership_id.in_(list(at_end.replayed))))
-    )
-    quiet_replayed = {
-        pid: entered
-        for pid, (stage_id, status, entered) in at_end.replayed.items()
-        if status == Status.OPEN
-        and entered <= threshold
-        and stage_id not in final_stages
-        and pid not in contacted
+    found: dict[str, list[Row[Any]]] = {which: [] for which in TASK_LISTS}
+    for row in session.execute(statement):
+        found[TASK_LISTS[row.tag]].append(row)
+
+    def order(which: str) -> Any:
+        if which == "completed":
+            return lambda row: (row.completed_at, row.id)
+        return lambda row: (row.due_on, row.id)
+
+    return {
+        which: (
+            [rows.task(row) for row in sorted(found[which], key=order(which))],
+            found[which][0].total if found[which] else 0,
+        )
+        for which in TASK_LISTS
     }
-    total = (session.scalar(select(func.count()).where(quiet_unchanged)) or 0) + len(quiet_replayed)
-    since: dict[int, datetime] = dict(quiet_replayed)
-    for pid, entered in session.execute(
-        select(Partnership.id, Partnership.stage_entered_at)
-        .where(quiet_unchanged)
-        .order_by(Partnership.stage_entered_at, Partnership.id)
-        .limit(STALLED_LIST_LIMIT)
-    ):
-        since[pid] = entered
-    longest = sorted(since.items(), key=lambda item: (item[1], item[0]))[:STALLED_LIST_LIMIT]
-    details = {
-        pid: (title, stage_id, owner)
-        for pid, title, stage_id, owner in session.execute(
-            select(Partnership.id, Partnership.title, Partnership.stage_id, User.name)
-            .join(User, User.id == Partnership.owner_id)
-            .where(Partnership.id.in_([pid for pid, _ in longest]))
-        )
-    }
-    stage_at_end = {pid: stage for pid, (stage, _, _) in at_end.replayed.items()}
-    names = {stage.id: stage.name for stage in stages}
-    stalled = []
-    for pid, entered in longest:
-        title, current_stage, owner = details[pid]
-        stalled.append(
-            StalledPairing(
-                pairing=PairingRef(pid, title),
-                stage=names[stage_at_end.get(pid, current_stage)],
-                owner=owner,
-                since=entered,
-                days=(at_end.moment - entered).days,
-            )
-        )
-    return stalled, total
 
 
-def _open_at(moment: datetime) -> tuple[ColumnElement[bool], ...]:
-    """Tasks that existed and were not done at `moment`."""
-    return (
-        Task.created_at < moment,
-        or_(Task.completed_at.is_(None), Task.completed_at >= moment),
-    )
-
-
-def _tasks(scope_ids: Select[tuple[int]], *conditions: ColumnElement[bool]) -> list[TaskRow]:
-    assignee, completer = aliased(User), aliased(User)
-    rows = session.execute(
-        select(
-            Task.id,
-            Task.partnership_id,
-            Partnership.title,
-            Task.title,
-            assignee.name,
-            Task.due_on,
-            Task.completed_at,
-            completer.name,
-        )
+def _overdue_by_assignee(
+    rows: ReportRows, listed: list[TaskRow]
+) -> tuple[list[AssigneeTasks], int]:
+    """Everyone with tasks overdue at the end of the week, most first, each with their exact
+    number and those of their tasks that are among the first listed."""
+    assignee = aliased(User)
+    totals: defaultdict[str, int] = defaultdict(int)
+    for name, total in session.execute(
+        select(assignee.name, func.count())
+        .select_from(Task)
         .join(Partnership, Partnership.id == Task.partnership_id)
         .outerjoin(assignee, assignee.id == Task.assignee_id)
-        .outerjoin(completer, completer.id == Task.completed_by_id)
-        .where(Task.partnership_id.in_(scope_ids), *conditions)
-        .order_by(Task.due_on, Task.completed_at, Task.id)
-        .limit(TASK_LIST_LIMIT)
-    )
-    return [
-        TaskRow(
-            id=task_id,
-            pairing=PairingRef(pid, pairing_title),
-            title=title,
-            assignee=assignee_name or gettext("Unassigned"),
-            due_on=due_on,
-            completed_at=completed_at,
-            completed_by=completed_by or "",
-        )
-        for (
-            task_id,
-            pid,
-            pairing_title,
-            title,
-            assignee_name,
-            due_on,
-            completed_at,
-            completed_by,
-        ) in rows
+        .where(rows.in_scope, *rows.task_conditions("overdue"))
+        .group_by(assignee.name)
+    ):
+        totals[name or gettext("Unassigned")] += total
+    tasks_of: defaultdict[str, list[TaskRow]] = defaultdict(list)
+    for task in listed:
+        tasks_of[task.assignee].append(task)
+    groups = [
+        AssigneeTasks(assignee=name, tasks=tasks_of[name], total=total)
+        for name, total in sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     ]
+    return groups, sum(totals.values())
 
 
-def _by_assignee(tasks: list[TaskRow]) -> list[AssigneeTasks]:
-    groups: dict[str, list[TaskRow]] = defaultdict(list)
-    for task in tasks:
-        groups[task.assignee].append(task)
-    return [
-        AssigneeTasks(assignee=name, tasks=items)
-        for name, items in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
-    ]
-
-
-def _events(start: datetime, end: datetime, scope_ids: Select[tuple[int]]) -> list[Event]:
-    rows = session.execute(
+def _by_sector(rows: ReportRows) -> list[BreakdownRow]:
+    # Counted by sector, then labelled in the reader's language (two sectors may share a
+    # translation, never a count).
+    sector_id = partnership_sectors.c.sector_id
+    # The open pairings' ids first, then their sectors from the (pairing, sector) key alone:
+    # joined the other way, SQLite reads the pairings at random in sector order.
+    open_at_end = [
         select(
-            Activity.id,
-            Activity.partnership_id,
-            Partnership.title,
-            Activity.occurred_at,
-            Activity.kind,
-            Activity.place,
-            Activity.summary,
+            sector_id.label("key"),
+            func.count().label("open"),
+            literal(0).label("moved"),
+            literal(0).label("signed"),
         )
-        .join(Partnership, Partnership.id == Activity.partnership_id)
         .where(
-            Activity.partnership_id.in_(scope_ids),
-            Activity.kind.in_([kind.value for kind in EVENT_KINDS]),
-            Activity.occurred_at >= start,
-            Activity.occurred_at < end,
+            partnership_sectors.c.partnership_id.in_(
+                select(Partnership.id).where(rows.in_scope, part)
+            )
         )
-        .order_by(Activity.occurred_at, Activity.id)
-    ).all()
-    names: dict[int, list[str]] = defaultdict(list)
-    for activity_id, name in session.execute(
-        select(activity_participants.c.activity_id, Person.full_name)
-        .join(Person, Person.id == activity_participants.c.person_id)
-        .where(activity_participants.c.activity_id.in_([row[0] for row in rows]))
-        .order_by(Person.full_name)
-    ):
-        names[activity_id].append(name)
+        .group_by(sector_id)
+        for part in _Moment(rows.end).open_parts()
+    ]
+    moved = (
+        _week_moves(rows, sector_id, literal(0))
+        .join(
+            partnership_sectors,
+            partnership_sectors.c.partnership_id == StageChange.partnership_id,
+        )
+        .group_by(sector_id)
+    )
+    both = union_all(*open_at_end, moved).subquery()
+    found = session.execute(
+        select(
+            Sector.given_name,
+            Sector.name_translations,
+            func.sum(both.c.open),
+            func.sum(both.c.moved),
+            func.sum(both.c.signed),
+        )
+        .join(both, both.c.key == Sector.id)
+        .group_by(Sector.id)  # the other columns depend on the key (PostgreSQL agrees)
+    )
+    shown = {}
+    counts = []
+    for given, translations, *figures in found:
+        shown[given] = translated_name(given, translations)
+        counts.append((given, *figures))
     return [
-        Event(
-            pairing=PairingRef(pid, title),
-            at=at,
-            kind=ActivityKind(kind).label,
-            place=place,
-            summary=summary,
-            participants=tuple(names[activity_id]),
-        )
-        for activity_id, pid, title, at, kind, place, summary in rows
+        BreakdownRow(label=shown[row.label], open=row.open, moved=row.moved, signed=row.signed)
+        for row in _breakdown(counts)
     ]
 
 
-def _by_sector(at_end: _StateAt, moves: list[Move]) -> list[BreakdownRow]:
-    # Counted by the stored name, which is unique; each row is then labelled in the reader's
-    # language (two sectors may share a translation, never a count).
-    shown: dict[str, str] = {}
-    open_counts: dict[str, int] = {}
-    for given, translations, count in session.execute(
-        select(Sector.given_name, Sector.name_translations, func.count())
-        .join(partnership_sectors, partnership_sectors.c.sector_id == Sector.id)
-        .join(Partnership, Partnership.id == partnership_sectors.c.partnership_id)
-        .where(at_end.open_ids)
-        .group_by(Sector.id)  # the other columns depend on the key (PostgreSQL agrees)
-    ):
-        shown[given] = translated_name(given, translations)
-        open_counts[given] = count
-    moved_ids = {move.pairing.id for move in moves if move.kind in ("forward", "back")}
-    signed_ids = {move.pairing.id for move in moves if move.signed}
-    sectors_of: dict[int, list[str]] = defaultdict(list)
-    for pid, given, translations in session.execute(
-        select(partnership_sectors.c.partnership_id, Sector.given_name, Sector.name_translations)
-        .join(Sector, Sector.id == partnership_sectors.c.sector_id)
-        .where(partnership_sectors.c.partnership_id.in_(moved_ids | signed_ids))
-    ):
-        shown[given] = translated_name(given, translations)
-        sectors_of[pid].append(given)
-    rows = _breakdown(open_counts, sectors_of, moves)
-    return [replace(row, label=shown[row.label]) for row in rows]
+def _by_country_pair(rows: ReportRows) -> list[BreakdownRow]:
+    def pair() -> tuple[Any, Any, ColumnElement[str]]:
+        side_a, side_b = aliased(Locality), aliased(Locality)
+        label = case(
+            (
+                side_a.country_code <= side_b.country_code,
+                side_a.country_code + "–" + side_b.country_code,
+            ),
+            else_=side_b.country_code + "–" + side_a.country_code,
+        )
+        return side_a, side_b, label
 
-
-def _by_country_pair(at_end: _StateAt, moves: list[Move]) -> list[BreakdownRow]:
-    side_a, side_b = aliased(Locality), aliased(Locality)
-    pair = case(
-        (
-            side_a.country_code <= side_b.country_code,
-            side_a.country_code + "–" + side_b.country_code,
-        ),
-        else_=side_b.country_code + "–" + side_a.country_code,
-    )
-    joined = (
-        select(Partnership.id, pair)
+    open_at_end = []
+    for part in _Moment(rows.end).open_parts():
+        side_a, side_b, label = pair()
+        open_at_end.append(
+            select(label.label("key"), func.count().label("open"), literal(0), literal(0))
+            .select_from(Partnership)
+            .join(side_a, side_a.id == Partnership.locality_a_id)
+            .join(side_b, side_b.id == Partnership.locality_b_id)
+            .where(rows.in_scope, part)
+            .group_by(label)
+        )
+    side_a, side_b, label = pair()
+    moved = (
+        _week_moves(rows, label, literal(0))
         .join(side_a, side_a.id == Partnership.locality_a_id)
         .join(side_b, side_b.id == Partnership.locality_b_id)
+        .group_by(label)
     )
-    open_counts = dict(
+    both = union_all(*open_at_end, moved).subquery()
+    key, opened, moved_count, signed_count = both.c
+    return _breakdown(
         session.execute(
-            joined.with_only_columns(pair, func.count()).where(at_end.open_ids).group_by(pair)
-        ).all()
-    )
-    touched = {move.pairing.id for move in moves if move.kind in ("forward", "back") or move.signed}
-    pairs_of = {
-        pid: [label] for pid, label in session.execute(joined.where(Partnership.id.in_(touched)))
-    }
-    return _breakdown(open_counts, pairs_of, moves)
-
-
-def _breakdown(
-    open_counts: dict[str, int], labels_of: dict[int, list[str]], moves: list[Move]
-) -> list[BreakdownRow]:
-    moved: Counter[str] = Counter()
-    signed: Counter[str] = Counter()
-    for move in moves:
-        for label in labels_of.get(move.pairing.id, []):
-            if move.kind in ("forward", "back"):
-                moved[label] += 1
-            if move.signed:
-                signed[label] += 1
-    labels = set(open_counts) | set(moved) | set(signed)
-    rows = [
-        BreakdownRow(
-            label=label, open=open_counts.get(label, 0), moved=moved[label], signed=signed[label]
+            select(key, func.sum(opened), func.sum(moved_count), func.sum(signed_count)).group_by(
+                key
+            )
         )
-        for label in labels
+    )
+
+
+def _week_moves(rows: ReportRows, *columns: Any) -> Select[Any]:
+    """Per group (`columns`), the week's moves between stages and its signings, to be joined
+    to what it is grouped by."""
+    return (
+        select(
+            *columns,
+            func.sum(case((ReportRows.is_stage_move(), 1), else_=0)),
+            func.sum(case((rows.is_signing(), 1), else_=0)),
+        )
+        .select_from(StageChange)
+        .join(Partnership, Partnership.id == StageChange.partnership_id)
+        .where(
+            rows.in_scope,
+            StageChange.changed_at >= rows.start,
+            StageChange.changed_at < rows.end,
+            or_(ReportRows.is_stage_move(), rows.is_signing()),
+        )
+    )
+
+
+def _breakdown(counts: Iterable[Any]) -> list[BreakdownRow]:
+    rows = [
+        BreakdownRow(label=label, open=int(opened), moved=int(moved), signed=int(signed))
+        for label, opened, moved, signed in counts
     ]
     return sorted(rows, key=lambda row: (-row.open, -row.moved, row.label))

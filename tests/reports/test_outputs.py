@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from crm.db import session
 from crm.partnerships.services import change_stage
@@ -221,3 +222,54 @@ def test_cli_bad_input_exits_non_zero(runner, args: list[str], message: str) -> 
     result = runner.invoke(args=["reports", "weekly", *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_a_long_list_shows_its_first_rows_and_links_the_full_csv(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    week_with_moves: dict[str, int],
+) -> None:
+    login_as()
+    app.config.update(REPORT_LIST_LIMIT=1, REPORT_PRINT_LIST_LIMIT=1)
+    try:
+        page = client.get("/reports/weekly?week=2026-W07").get_data(as_text=True)
+        pdf = client.get("/reports/weekly?week=2026-W07&format=pdf").data
+        moves = client.get("/reports/weekly?week=2026-W07&format=csv&section=moves").data
+        data = client.get("/reports/weekly?week=2026-W07&format=json").get_json()
+    finally:
+        app.config.update(REPORT_LIST_LIMIT=200, REPORT_PRINT_LIST_LIMIT=25)
+    line = "1 more — the full list is in the CSV and XLSX downloads."
+    assert "What moved (2)" in page
+    assert (
+        '<a href="/reports/weekly?format=csv&amp;week=2026-W07&amp;section=moves">' + line
+    ) in page
+    moves_section = page[page.index('id="moves-heading"') : page.index('id="signed-heading"')]
+    assert moves_section.count('<td data-label="When">') == 1
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert line in " ".join(text.split())
+    # The downloads keep every row.
+    assert len(list(csv.reader(io.StringIO(moves.decode("utf-8-sig"))))) == 3
+    assert len(data["moves"]) == 2
+    assert data["totals"]["moves"] == 2
+
+
+def test_the_e_mail_text_says_how_many_more(app: Flask, week_with_moves: dict[str, int]) -> None:
+    from crm.auth.models import User
+    from crm.reports.rendering import to_text
+    from crm.reports.weekly import compute_weekly_report
+    from crm.reports.weeks import IsoWeek
+    from tests.reports.test_weekly import LJUBLJANA
+
+    with app.test_request_context():
+        viewer = session.scalar(select(User))
+        report = compute_weekly_report(
+            IsoWeek(2026, 7), viewer=viewer, zone=LJUBLJANA, list_limit=1
+        )
+        text = to_text(report, LJUBLJANA)
+    assert "1 more — the full list is in the CSV and XLSX downloads." in text
+    moved = text.split("What moved:")[1].split("Meetings, visits")[0]
+    assert [line for line in moved.splitlines() if line.startswith("- ")] == [
+        line for line in moved.splitlines() if "Moved forward" in line or "New pairing" in line
+    ]
+    assert len([line for line in moved.splitlines() if line.startswith("- ")]) == 1

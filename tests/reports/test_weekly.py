@@ -306,3 +306,71 @@ def test_a_recent_contact_keeps_a_pairing_off_the_stalled_list(
 ) -> None:
     assert history["stalled"].id not in {s.pairing.id for s in report(stalled_days=30).stalled}
     assert history["stalled"].id in {s.pairing.id for s in report(stalled_days=10).stalled}
+
+
+def test_lists_show_their_first_rows_and_the_figures_stay_exact(
+    history: dict[str, Partnership],
+) -> None:
+    full, bounded = report(), report(list_limit=2)
+    assert bounded.moves == full.moves[:2]
+    assert (bounded.moves_total, full.moves_total) == (6, 6)
+    assert (bounded.signed_total, len(bounded.signed)) == (1, 1)
+    # The figures are counted by the database, not from the rows shown.
+    assert bounded.headline == full.headline
+    assert bounded.funnel == full.funnel
+    assert bounded.by_sector == full.by_sector
+    assert bounded.by_country_pair == full.by_country_pair
+    one = report(list_limit=1, stalled_days=30)
+    assert [s.pairing.id for s in one.stalled] == [history["stalled"].id]
+    assert one.stalled_total == 2
+
+
+def test_every_row_is_still_there_for_the_downloads(history: dict[str, Partnership]) -> None:
+    bounded = report(list_limit=1)
+    assert list(bounded.rows.moves()) == report().moves
+    assert [m.pairing.id for m in bounded.rows.signed()] == [history["quick"].id]
+    assert [s.pairing.id for s in bounded.rows.stalled()] == [
+        s.pairing.id for s in report().stalled
+    ]
+
+
+def test_bounded_task_lists_keep_exact_totals_per_person(work: dict[str, object]) -> None:
+    result = report(list_limit=1)
+    assert result.overdue_total == 3
+    assert {group.assignee: group.total for group in result.overdue_by_assignee} == {
+        "Erlan": 2,
+        "Dana": 1,
+    }
+    # The first overdue task by due date only: Dana's, due on 3 February.
+    assert [t.title for group in result.overdue_by_assignee for t in group.tasks] == [
+        "Find water experts"
+    ]
+    assert result.overdue_listed == 1
+    assert [t.title for t in result.rows.tasks("overdue")] == [
+        "Find water experts",
+        "Book the hall",
+        "Call the akimat",
+    ]
+    assert (result.tasks_completed_total, result.due_next_week_total) == (1, 1)
+    assert result.events_total == 1
+
+
+def test_a_partner_sees_moves_without_their_notes(history: dict[str, Partnership]) -> None:
+    from crm.auth.models import Role
+    from crm.sharing.models import PartnershipShare
+
+    partner = make_user(name="Chamber", role=Role.PARTNER.value)
+    pairing = history["back_and_forth"]
+    session.add(
+        PartnershipShare(
+            partnership_id=pairing.id, user_id=partner.id, shared_by_id=pairing.owner_id
+        )
+    )
+    session.flush()
+    result = compute_weekly_report(
+        W07, viewer=partner, zone=LJUBLJANA, now=utc("2026-02-16T06:00:00"), list_limit=1
+    )
+    assert {m.pairing.id for m in result.rows.moves()} == {history["back_and_forth"].id}
+    assert result.moves_total == 2
+    assert all(m.note == "" for m in result.rows.moves())
+    assert figures(result)["open"] == (1, 1)
