@@ -91,10 +91,14 @@ class Partnership(Base):
             sqlite_where=text("archived_at IS NULL"),
             postgresql_where=text("archived_at IS NULL"),
         ),
+        # archived_at is in the columns as well as the condition: SQLite does not see that
+        # the condition answers the query's own "archived_at IS NULL", and without the column
+        # it read each pairing's row to check it (9.4 ms instead of 7 for the board's counts).
         Index(
-            "ix_partnerships_visible_status_stage",
+            "ix_partnerships_visible_stage_counts",
             "status",
             "stage_id",
+            "archived_at",
             sqlite_where=text("archived_at IS NULL"),
             postgresql_where=text("archived_at IS NULL"),
         ),

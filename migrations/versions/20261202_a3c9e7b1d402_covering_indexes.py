@@ -8,7 +8,9 @@ The index on (assignee_id, status, due_on) gains the id and the pairing: My task
 dashboard count a user's open tasks by group and page through them in (due date, id) order, and
 check each task's pairing, without reading the tasks' rows. A pairing's last contact (the
 dashboard's quiet pairings) is the top of (partnership_id, kind, occurred_at), and the quiet
-candidates are one owner's open pairings by last activity, over the pairings not archived.
+candidates are one owner's open pairings by last activity, over the pairings not archived. The
+counts per stage (board, dashboard) read their partial index without the rows once it holds
+archived_at too: SQLite does not take the index's condition for the query's.
 """
 
 from __future__ import annotations
@@ -46,6 +48,14 @@ def upgrade() -> None:
             sqlite_where=visible,
             postgresql_where=visible,
         )
+        batch_op.create_index(
+            "ix_partnerships_visible_stage_counts",
+            ["status", "stage_id", "archived_at"],
+            unique=False,
+            sqlite_where=visible,
+            postgresql_where=visible,
+        )
+        batch_op.drop_index("ix_partnerships_visible_status_stage")
     # Statistics for the new indexes: without them SQLite's planner took it for "recently
     # completed" too, and sorted all of a user's done tasks instead of reading the top of
     # (assignee_id, status, completed_at).
@@ -55,7 +65,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    visible = sa.text("archived_at IS NULL")
     with op.batch_alter_table("partnerships", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_partnerships_visible_status_stage",
+            ["status", "stage_id"],
+            unique=False,
+            sqlite_where=visible,
+            postgresql_where=visible,
+        )
+        batch_op.drop_index("ix_partnerships_visible_stage_counts")
         batch_op.drop_index("ix_partnerships_visible_owner")
     with op.batch_alter_table("activities", schema=None) as batch_op:
         batch_op.drop_index("ix_activities_partnership_kind_occurred")
