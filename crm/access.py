@@ -179,6 +179,11 @@ def partner_users() -> Select[tuple[User]]:
     return select(User).where(User.role == Role.PARTNER.value, User.is_active).order_by(User.name)
 
 
+def is_partner_account(user: User) -> bool:
+    """Whether `partner_users()` lists `user`."""
+    return user.role == Role.PARTNER.value and bool(user.is_active)
+
+
 # --- What a user may do ------------------------------------------------------------------------
 
 

@@ -20,14 +20,13 @@ from crm.partnerships.stages import ensure_default_stages
 from crm.sectors.services import ensure_default_sectors
 
 MAX_STATEMENTS = 10
-# Pages over the target, held to their present count so that they cannot grow unnoticed (see the
-# README's benchmark section): the weekly report is ten statements of its own (stages; the funnel
+# The weekly report is over the target, held to its present count so that it cannot grow
+# unnoticed (see the README's benchmark section): ten statements of its own (stages; the funnel
 # at both ends of the week; the moves by kind; the two breakdowns; the first moves and signings;
 # the stalled pairings; the meetings; the first tasks of each list; the overdue tasks per person),
 # and the page adds the user, the filters' owners and sectors and the subscription (the PDF only
-# the user); the pairing page's sharing panel reads the shares and the partner accounts that
-# could be added.
-REPORT_MAX_STATEMENTS = {"report_html": 14, "report_pdf": 11, "pairing_page": 12}
+# the user).
+REPORT_MAX_STATEMENTS = {"report_html": 14, "report_pdf": 11}
 SMALL = Sizes(
     pairings=20, localities=10, countries=5, stage_changes=200, tasks=200, people=40,
     activities=100, organisations=5, users=3,

@@ -12,6 +12,7 @@ from typing import Any
 from flask_login import current_user
 
 from crm.activities.timeline import last_contact_in, timeline_of
+from crm.auth.models import User
 from crm.auth.services import active_users
 from crm.contacts.queries import people_of
 from crm.partnerships.models import Partnership, StageChange
@@ -25,10 +26,12 @@ def pairing_context(
     *,
     task_form: TaskForm | None = None,
     history: Sequence[StageChange] | None = None,
+    users: Sequence[User] | None = None,
 ) -> dict[str, Any]:
+    """`users`: the active users, when the page has read them already."""
     if task_form is None:
         task_form = TaskForm(formdata=None)
-        task_form.fill_choices(active_users())
+        task_form.fill_choices(active_users() if users is None else users)
     today = horizon_for(current_user).today
     tasks = tasks_of(partnership)
     timeline = timeline_of(partnership, history=history, tasks=tasks)

@@ -20,6 +20,7 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from crm import access
+from crm.auth.services import active_users
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error
@@ -329,6 +330,8 @@ def render_show(
         SelectChoice(stage.key, stage.name) for stage in stages if stage.id != partnership.stage_id
     ]
     status_form = StatusForm(formdata=None, version=partnership.version)
+    # Read once for the task form's assignees and the sharing panel's partners.
+    users = active_users()
     return (
         render_template(
             "partnerships/show.html",
@@ -337,8 +340,10 @@ def render_show(
             history=history,
             move_form=move_form,
             status_form=status_form,
-            **detail.pairing_context(partnership, task_form=task_form, history=history),
-            sharing=sharing_panel(current_user, partnership),
+            **detail.pairing_context(
+                partnership, task_form=task_form, history=history, users=users
+            ),
+            sharing=sharing_panel(current_user, partnership, users=users),
         ),
         status,
     )

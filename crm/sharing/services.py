@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from crm.auth.models import Role, User
 from crm.db import session
@@ -18,7 +18,8 @@ def shares_of(partnership: Partnership) -> list[PartnershipShare]:
         session.scalars(
             select(PartnershipShare)
             .where(PartnershipShare.partnership_id == partnership.id)
-            .options(selectinload(PartnershipShare.user), selectinload(PartnershipShare.shared_by))
+            # Joined, not selectin: one statement whether there are shares or not.
+            .options(joinedload(PartnershipShare.user), joinedload(PartnershipShare.shared_by))
             .order_by(PartnershipShare.shared_at)
         )
     )

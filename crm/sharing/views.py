@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, flash, redirect, url_for
@@ -38,13 +39,16 @@ class UnshareForm(FlaskForm):
     pass
 
 
-def sharing_panel(user: User, partnership: Partnership) -> dict[str, Any] | None:
-    """What the pairing page shows of its sharing, or None for those who may not share."""
+def sharing_panel(
+    user: User, partnership: Partnership, *, users: Sequence[User] | None = None
+) -> dict[str, Any] | None:
+    """What the pairing page shows of its sharing, or None for those who may not share.
+    `users`: the active users, when the page has read them already."""
     if not access.can_share(user):
         return None
     shares = services.shares_of(partnership)
     form = ShareForm(formdata=None)
-    _fill_choices(form, partnership, already={share.user_id for share in shares})
+    _fill_choices(form, partnership, already={share.user_id for share in shares}, users=users)
     return {"shares": shares, "form": form, "unshare_form": UnshareForm(formdata=None)}
 
 
@@ -104,8 +108,17 @@ def _back(partnership: Partnership) -> ResponseReturnValue:
     return redirect(url_for("partnerships.show", partnership_id=partnership.id) + "#sharing")
 
 
-def _fill_choices(form: ShareForm, partnership: Partnership, *, already: set[int]) -> None:
-    partners = session.scalars(access.partner_users()).all()
+def _fill_choices(
+    form: ShareForm,
+    partnership: Partnership,
+    *,
+    already: set[int],
+    users: Sequence[User] | None = None,
+) -> None:
+    if users is None:
+        partners: Sequence[User] = session.scalars(access.partner_users()).all()
+    else:  # the same accounts as access.partner_users(), from the active users at hand
+        partners = [known for known in users if access.is_partner_account(known)]
     form.user_id.choices = [SelectChoice(0, gettext("Choose a partner…"))] + [
         SelectChoice(user.id, f"{user.name} <{user.email}>")
         for user in partners
