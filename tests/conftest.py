@@ -56,16 +56,42 @@ def drop_everything(engine: Engine) -> None:
     existing.drop_all(engine)
 
 
-@pytest.fixture(autouse=True)
-def clean_database(app: Flask) -> None:
-    engine = engine_for(app)
+@pytest.fixture(scope="session")
+def emptying_statements(app: Flask) -> list[str]:
+    """What empties every table and restarts every id at 1.
+
+    On PostgreSQL, not TRUNCATE: it gives each table a new file, a quarter of a second for all
+    of them before every test (two thirds of the suite's time there). Deleting the few rows a
+    test wrote, with the foreign-key triggers off so that the order does not matter, and
+    restarting the id sequences, leaves the same empty tables some fifty times faster.
+    """
     tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    deletes = [f"DELETE FROM {table}" for table in tables]  # noqa: S608 (our table names)
+    engine = engine_for(app)
+    if engine.dialect.name != "postgresql":
+        return deletes
+    with engine.connect() as connection:
+        sequences = [
+            name
+            for (name,) in connection.execute(
+                text("SELECT pg_get_serial_sequence(t, 'id') FROM unnest(CAST(:t AS text[])) t"),
+                {"t": [table for table in tables if "id" in Base.metadata.tables[table].c]},
+            )
+            if name
+        ]
+    return [
+        "SET LOCAL session_replication_role = replica",
+        *deletes,
+        *(f"ALTER SEQUENCE {name} RESTART" for name in sequences),
+    ]
+
+
+@pytest.fixture(autouse=True)
+def clean_database(app: Flask, emptying_statements: list[str]) -> None:
+    engine = engine_for(app)
     with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 (our table names)
+        for statement in emptying_statements:
+            connection.exec_driver_sql(statement)
     with app.app_context():
         ensure_default_stages()
         ensure_default_sectors()
