@@ -129,6 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", default=str(BENCH_DIR / "results"))
     parser.add_argument("--only", default="", help="comma-separated request names")
     parser.add_argument(
+        "--min-requests",
+        type=int,
+        default=MIN_REQUESTS,
+        help="a cell with fewer completed requests is measured again for longer (CI: 1)",
+    )
+    parser.add_argument(
         "--skip",
         default="",
         help="comma-separated request names left out; their rows say 'not measured'",
@@ -200,7 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     # with stale versions, so a write cell is measured once.
                     result = _wrk(port, probe.path, c, duration, headers, script=script)
                 else:
-                    result = _measure(port, probe.path, c, duration, headers)
+                    result = _measure(
+                        port, probe.path, c, duration, headers, min_requests=args.min_requests
+                    )
                 rows.append(
                     _row(
                         probe.name,
@@ -241,7 +249,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                     extra={"skipped": "left out of this run (--skip)"},
                 )
             )
-    _write(Path(args.output), args.scale, database, url, rows, plans, duration, generation_seconds)
+    _write(
+        Path(args.output),
+        args.scale,
+        database,
+        url,
+        rows,
+        plans,
+        duration,
+        generation_seconds,
+        min_requests=args.min_requests,
+    )
     return 0
 
 
@@ -567,12 +585,18 @@ def _wrk(
 
 
 def _measure(
-    port: int, path: str, connections: int, duration: float, headers: dict[str, str]
+    port: int,
+    path: str,
+    connections: int,
+    duration: float,
+    headers: dict[str, str],
+    *,
+    min_requests: int = MIN_REQUESTS,
 ) -> dict[str, Any]:
     """One cell: wrk for `duration`, and again for longer while it completed too few requests."""
     while True:
         result = _wrk(port, path, connections, duration, headers)
-        if result["requests"] >= MIN_REQUESTS or duration >= MAX_DURATION_S:
+        if result["requests"] >= min_requests or duration >= MAX_DURATION_S:
             return result
         duration = min(duration * 2, MAX_DURATION_S)
 
@@ -720,6 +744,8 @@ def _write(
     plans: dict[str, list[dict[str, Any]]],
     duration: float,
     generation_seconds: float | None,
+    *,
+    min_requests: int = MIN_REQUESTS,
 ) -> None:
     output.mkdir(parents=True, exist_ok=True)
     stem = output / f"{database}-{scale}"
@@ -729,6 +755,7 @@ def _write(
         "machine": machine,
         "duration_s": duration,
         "generation_s": generation_seconds,
+        "min_requests": min_requests,
     }
     stem.with_suffix(".json").write_text(
         json.dumps([{**asdict(row), **{"meta": meta}} for row in rows], indent=1) + "\n"
@@ -755,7 +782,8 @@ def _markdown(rows: list[Row], meta: dict[str, Any], scale: str, database: str) 
         f"{machine['memory_gb']} GB), Linux {machine['kernel']}, Python {machine['python']}, "
         f"{machine['database']}, {machine['wrk']}; gunicorn {machine['gunicorn']}; "
         f"wrk {meta['duration_s']:.0f} s per cell on the same machine (longer, up to "
-        f"{MAX_DURATION_S:.0f} s, for a cell with fewer than {MIN_REQUESTS} requests by then).",
+        f"{MAX_DURATION_S:.0f} s, for a cell with fewer than "
+        f"{meta.get('min_requests', MIN_REQUESTS)} requests by then).",
         "",
         "A cell with no completed request reads *no data*, one with errors *FAILED*: neither is "
         "a pass. Timings are from a shared machine and vary by run.",
