@@ -187,6 +187,16 @@ class StageChange(Base):
     __tablename__ = "stage_changes"
     __table_args__ = (
         Index("ix_stage_changes_partnership_changed", "partnership_id", "changed_at"),
+        # The weekly report: a week's moves, and the pairings moved since a moment, counted
+        # from a range of this index alone.
+        Index(
+            "ix_stage_changes_changed_moves",
+            "changed_at",
+            "partnership_id",
+            "from_stage_id",
+            "to_stage_id",
+            "to_status",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,7 +206,7 @@ class StageChange(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    changed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
 
     partnership: Mapped[Partnership] = relationship(back_populates="stage_changes")

@@ -32,6 +32,7 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    literal_column,
     or_,
     select,
     union_all,
@@ -250,6 +251,20 @@ class _Moment:
             .limit(1)
             .correlate(Partnership)
             .scalar_subquery()
+        )
+
+    def moved(self, in_scope: ColumnElement[bool], *columns: Any) -> Any:
+        """The pairings in scope that have moved since, with `columns` and the id of their last
+        history row before the moment (`last_id`; none for a pairing created since).
+
+        The id is looked up in the select list, one index lookup per pairing, for the caller to
+        join its row by primary key: a lookup in the join's condition would have PostgreSQL
+        try it against every history row.
+        """
+        return (
+            select(Partnership.id, *columns, self.last_change().label("last_id"))
+            .where(in_scope, self.replayed())
+            .subquery()
         )
 
     def stage_entered(self) -> ScalarSelect[datetime]:
@@ -489,32 +504,27 @@ class ReportRows:
 
     # --- Stalled pairings ------------------------------------------------------------------------
 
-    def stalled_statement(self) -> Select[Any]:
+    def stalled_statement(self, limit: int | None = None) -> Select[Any]:
         """Open pairings with no stage change and no contact for `stalled_days` days at the end
-        of the week, longest first, each with the number of them in all.
+        of the week, longest first (the first `limit` of them), each with the number of them in
+        all.
 
         A signed memorandum is the last stage: such a pairing is being implemented, not stuck.
         """
         at_end = _Moment(self.end)
         threshold = self.end - timedelta(days=self.stalled_days)
         final_stages = sorted(self.signed_stage_ids)
-        # A meeting, visit, call or letter since the threshold means the pairing is not stuck:
-        # looked up per quiet pairing by the index on (partnership_id, occurred_at), rather than
-        # a list of every pairing contacted, which would read all the activities.
-        in_contact = (
-            select(Activity.id)
-            .where(
-                Activity.partnership_id == Partnership.id,
-                Activity.kind.in_([kind.value for kind in CONTACT_KINDS]),
-                Activity.occurred_at > threshold,
-                Activity.occurred_at < self.end,
-            )
-            .correlate(Partnership)
-            .exists()
+        # A meeting, visit, call or letter since the threshold means the pairing is not stuck.
+        # The pairings contacted are a range of the index on (occurred_at, kind, partnership_id),
+        # some tens of thousands of rows read once, rather than a lookup for each of the 50,000
+        # quiet candidates.
+        contacted = select(Activity.partnership_id).where(
+            Activity.occurred_at > threshold,
+            Activity.occurred_at < self.end,
+            Activity.kind.in_([kind.value for kind in CONTACT_KINDS]),
         )
         quiet_unchanged = select(
             Partnership.id,
-            Partnership.title,
             Partnership.stage_id,
             Partnership.owner_id,
             Partnership.stage_entered_at.label("since"),
@@ -524,39 +534,42 @@ class ReportRows:
             Partnership.status == Status.OPEN.value,
             Partnership.stage_entered_at <= threshold,
             Partnership.stage_id.not_in(final_stages),
-            ~in_contact,
+            Partnership.id.not_in(contacted),
         )
-        entered = at_end.stage_entered()
+        moved = at_end.moved(
+            self.in_scope,
+            Partnership.owner_id,
+            at_end.stage_entered().label("since"),
+        )
+        then = aliased(StageChange)
         quiet_replayed = (
-            select(
-                Partnership.id,
-                Partnership.title,
-                StageChange.to_stage_id,
-                Partnership.owner_id,
-                entered,
-            )
-            .join(StageChange, StageChange.id == at_end.last_change())
+            select(moved.c.id, then.to_stage_id, moved.c.owner_id, moved.c.since)
+            .select_from(moved)
+            .join(then, then.id == moved.c.last_id)
             .where(
-                self.in_scope,
-                at_end.replayed(),
-                StageChange.to_status == Status.OPEN.value,
-                StageChange.to_stage_id.not_in(final_stages),
-                entered <= threshold,
-                ~in_contact,
+                then.to_status == Status.OPEN.value,
+                then.to_stage_id.not_in(final_stages),
+                moved.c.since <= threshold,
+                moved.c.id.not_in(contacted),
             )
         )
         quiet = union_all(quiet_unchanged, quiet_replayed).subquery()
+        # Ordered and cut first, and only then titled and named: the titles of the first rows
+        # alone are read.
+        first = (
+            select(*quiet.c, func.count().over().label("total"))
+            .order_by(quiet.c.since, quiet.c.id)
+            .limit(limit)
+            .subquery()
+        )
+        titled = aliased(Partnership)
         return (
             select(
-                quiet.c.id,
-                quiet.c.title,
-                quiet.c.stage_id,
-                User.name,
-                quiet.c.since,
-                func.count().over(),
+                first.c.id, titled.title, first.c.stage_id, User.name, first.c.since, first.c.total
             )
-            .join(User, User.id == quiet.c.owner_id)
-            .order_by(quiet.c.since, quiet.c.id)
+            .join(titled, titled.id == first.c.id)
+            .join(User, User.id == first.c.owner_id)
+            .order_by(first.c.since, first.c.id)
         )
 
     def stalled_pairing(self, row: Row[Any]) -> StalledPairing:
@@ -673,28 +686,55 @@ def _stage_counts(
 ) -> list[defaultdict[tuple[int, str], int]]:
     """For each moment, the pairings at each (stage id, status), in one statement.
 
-    The pairings unchanged since the moment are counted by their current row; the others by
-    their last history row before it, one index lookup each (a few tens of thousands for the
-    start of a recent week, against the 100,000 pairings and million history rows in all).
+    The pairings are counted once where they stand now; then, for each moment, those that have
+    moved since are taken off where they stand now and put back where their last history row
+    before the moment left them (one index lookup each: a few thousand for the end of a recent
+    week, a few tens of thousands for its start, against 100,000 pairings). A pairing created
+    since has no such row and is not put back.
     """
-    branches = []
+    now = (
+        select(
+            literal(-1),
+            Partnership.stage_id,
+            Partnership.status,
+            literal(None),
+            literal(None),
+            func.count(),
+        )
+        .where(in_scope)
+        .group_by(Partnership.stage_id, Partnership.status)
+    )
+    branches = [now]
     for tag, at in enumerate(moments):
-        moment = _Moment(at)
+        moved = _Moment(at).moved(in_scope, Partnership.stage_id, Partnership.status)
+        then = aliased(StageChange)
         branches.append(
-            select(literal(tag), Partnership.stage_id, Partnership.status, func.count())
-            .where(in_scope, moment.unchanged())
-            .group_by(Partnership.stage_id, Partnership.status)
+            select(
+                literal(tag),
+                moved.c.stage_id,
+                moved.c.status,
+                then.to_stage_id,
+                then.to_status,
+                func.count(),
+            )
+            .select_from(moved)
+            .outerjoin(then, then.id == moved.c.last_id)
+            .group_by(moved.c.stage_id, moved.c.status, then.to_stage_id, then.to_status)
         )
-        branches.append(
-            select(literal(tag), StageChange.to_stage_id, StageChange.to_status, func.count())
-            .select_from(Partnership)
-            .join(StageChange, StageChange.id == moment.last_change())
-            .where(in_scope, moment.replayed())
-            .group_by(StageChange.to_stage_id, StageChange.to_status)
-        )
-    counts: list[defaultdict[tuple[int, str], int]] = [defaultdict(int) for _ in moments]
-    for tag, stage_id, status, total in session.execute(union_all(*branches)):
-        counts[tag][(stage_id, status)] += total
+    current: defaultdict[tuple[int, str], int] = defaultdict(int)
+    changes: list[tuple[int, int, str, int | None, str | None, int]] = []
+    for tag, stage_id, status, then_stage, then_status, total in session.execute(
+        union_all(*branches)
+    ):
+        if tag < 0:
+            current[(stage_id, status)] += total
+        else:
+            changes.append((tag, stage_id, status, then_stage, then_status, total))
+    counts = [defaultdict(int, current) for _ in moments]
+    for tag, stage_id, status, then_stage, then_status, total in changes:
+        counts[tag][(stage_id, status)] -= total
+        if then_stage is not None:
+            counts[tag][(then_stage, then_status)] += total
     return counts
 
 
@@ -769,7 +809,7 @@ def _first_moves(rows: ReportRows, limit: int) -> tuple[list[Move], list[Move]]:
 
 
 def _first_stalled(rows: ReportRows, limit: int) -> tuple[list[StalledPairing], int]:
-    found = session.execute(rows.stalled_statement().limit(limit)).all()
+    found = session.execute(rows.stalled_statement(limit)).all()
     return [rows.stalled_pairing(row) for row in found], (found[0][5] if found else 0)
 
 
@@ -814,15 +854,30 @@ def _overdue_by_assignee(
 ) -> tuple[list[AssigneeTasks], int]:
     """Everyone with tasks overdue at the end of the week, most first, each with their exact
     number and those of their tasks that are among the first listed."""
-    assignee = aliased(User)
+    # Counted by assignee id, and only then named: the names of 175,000 tasks would otherwise be
+    # looked up one by one.
+    out_of_scope = select(Partnership.id).where(case((rows.in_scope, False), else_=True))
+    # Grouped by an expression of the assignee, not the column itself: by the column, SQLite reads
+    # the tasks in assignee order through (assignee_id, status, due_on, ...) and looks up each
+    # one's row, instead of reading the due tasks from an index alone. The 0 is written out so
+    # that PostgreSQL sees the same expression in the select list and the GROUP BY.
+    assignee = Task.assignee_id + literal_column("0")
+    per_assignee = (
+        select(assignee.label("assignee_id"), func.count().label("total"))
+        .where(
+            *rows.task_conditions("overdue"),
+            # The pairings left out (the archived, for most readers) are few: a task is checked
+            # against them rather than looked up in all the pairings, 175,000 times.
+            Task.partnership_id.not_in(out_of_scope),
+        )
+        .group_by(assignee)
+        .subquery()
+    )
     totals: defaultdict[str, int] = defaultdict(int)
     for name, total in session.execute(
-        select(assignee.name, func.count())
-        .select_from(Task)
-        .join(Partnership, Partnership.id == Task.partnership_id)
-        .outerjoin(assignee, assignee.id == Task.assignee_id)
-        .where(rows.in_scope, *rows.task_conditions("overdue"))
-        .group_by(assignee.name)
+        select(User.name, per_assignee.c.total)
+        .select_from(per_assignee)
+        .outerjoin(User, User.id == per_assignee.c.assignee_id)
     ):
         totals[name or gettext("Unassigned")] += total
     tasks_of: defaultdict[str, list[TaskRow]] = defaultdict(list)
