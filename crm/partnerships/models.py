@@ -186,7 +186,17 @@ class StageChange(Base):
 
     __tablename__ = "stage_changes"
     __table_args__ = (
-        Index("ix_stage_changes_partnership_changed", "partnership_id", "changed_at"),
+        # A pairing's history in order, with what each row changed: where a pairing stood at a
+        # moment (the weekly report) is the top of its range, read from the index alone.
+        Index(
+            "ix_stage_changes_partnership_history",
+            "partnership_id",
+            "changed_at",
+            "id",
+            "from_stage_id",
+            "to_stage_id",
+            "to_status",
+        ),
         # The weekly report: a week's moves, and the pairings moved since a moment, counted
         # from a range of this index alone.
         Index(

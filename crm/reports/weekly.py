@@ -254,17 +254,26 @@ class _Moment:
         )
 
     def moved(self, in_scope: ColumnElement[bool], *columns: Any) -> Any:
-        """The pairings in scope that have moved since, with `columns` and the id of their last
-        history row before the moment (`last_id`; none for a pairing created since).
+        """The pairings in scope that have moved since, with `columns` and where their last
+        history row before the moment left them (`then_stage_id`, `then_status`; none for a
+        pairing created since).
 
-        The id is looked up in the select list, one index lookup per pairing, for the caller to
-        join its row by primary key: a lookup in the join's condition would have PostgreSQL
-        try it against every history row.
+        Each is the top of the pairing's history in the index on (partnership_id, changed_at,
+        id, ...), read from the index alone. Looked up in the select list rather than joined: a
+        lookup in a join's condition has PostgreSQL try it against every history row.
         """
         return (
-            select(Partnership.id, *columns, self.last_change().label("last_id"))
+            select(
+                Partnership.id,
+                *columns,
+                self.last_change(StageChange.to_stage_id).label("then_stage_id"),
+                self.last_change(StageChange.to_status).label("then_status"),
+            )
             .where(in_scope, self.replayed())
-            .subquery()
+            # Worked out once, before any condition of the caller's on these columns: PostgreSQL
+            # would otherwise test those conditions, lookups and all, on every pairing.
+            .cte()
+            .prefix_with("MATERIALIZED")
         )
 
     def stage_entered(self) -> ScalarSelect[datetime]:
@@ -541,14 +550,12 @@ class ReportRows:
             Partnership.owner_id,
             at_end.stage_entered().label("since"),
         )
-        then = aliased(StageChange)
         quiet_replayed = (
-            select(moved.c.id, then.to_stage_id, moved.c.owner_id, moved.c.since)
+            select(moved.c.id, moved.c.then_stage_id, moved.c.owner_id, moved.c.since)
             .select_from(moved)
-            .join(then, then.id == moved.c.last_id)
             .where(
-                then.to_status == Status.OPEN.value,
-                then.to_stage_id.not_in(final_stages),
+                moved.c.then_status == Status.OPEN.value,
+                moved.c.then_stage_id.not_in(final_stages),
                 moved.c.since <= threshold,
                 moved.c.id.not_in(contacted),
             )
@@ -707,20 +714,8 @@ def _stage_counts(
     branches = [now]
     for tag, at in enumerate(moments):
         moved = _Moment(at).moved(in_scope, Partnership.stage_id, Partnership.status)
-        then = aliased(StageChange)
-        branches.append(
-            select(
-                literal(tag),
-                moved.c.stage_id,
-                moved.c.status,
-                then.to_stage_id,
-                then.to_status,
-                func.count(),
-            )
-            .select_from(moved)
-            .outerjoin(then, then.id == moved.c.last_id)
-            .group_by(moved.c.stage_id, moved.c.status, then.to_stage_id, then.to_status)
-        )
+        grouping = (moved.c.stage_id, moved.c.status, moved.c.then_stage_id, moved.c.then_status)
+        branches.append(select(literal(tag), *grouping, func.count()).group_by(*grouping))
     current: defaultdict[tuple[int, str], int] = defaultdict(int)
     changes: list[tuple[int, int, str, int | None, str | None, int]] = []
     for tag, stage_id, status, then_stage, then_status, total in session.execute(

@@ -10,6 +10,8 @@ index rather than a walk through every pairing:
 
 - stage changes by `changed_at`, with the pairing and what changed: the week's tallies and the
   pairings moved since a moment come from the index alone (it replaces the one on `changed_at`);
+- a pairing's history by (changed_at, id), with what changed: where a pairing stood at a moment
+  is the top of its range, read from the index alone (it replaces (partnership_id, changed_at));
 - tasks completed, by `completed_at`, only those that are (the open ones have none);
 - tasks by due date and id, with what says whether a task was open at a moment: the overdue list
   is read in its own order and stops at its first rows, and the totals come from the index alone;
@@ -36,6 +38,12 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.drop_index("ix_stage_changes_changed_at")
+        batch_op.create_index(
+            "ix_stage_changes_partnership_history",
+            ["partnership_id", "changed_at", "id", "from_stage_id", "to_stage_id", "to_status"],
+            unique=False,
+        )
+        batch_op.drop_index("ix_stage_changes_partnership_changed")
     done = sa.text("completed_at IS NOT NULL")
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.create_index(
@@ -69,5 +77,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_tasks_due_open_at")
         batch_op.drop_index("ix_tasks_completed")
     with op.batch_alter_table("stage_changes", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_stage_changes_partnership_changed", ["partnership_id", "changed_at"], unique=False
+        )
+        batch_op.drop_index("ix_stage_changes_partnership_history")
         batch_op.create_index("ix_stage_changes_changed_at", ["changed_at"], unique=False)
         batch_op.drop_index("ix_stage_changes_changed_moves")
