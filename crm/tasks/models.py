@@ -55,10 +55,13 @@ class Task(Base):
         Index("ix_tasks_partnership_status_due", "partnership_id", "status", "due_on"),
         # My tasks' "recently completed".
         Index("ix_tasks_assignee_status_completed", "assignee_id", "status", "completed_at"),
-        # The weekly report: the tasks completed in a week (only done ones have a date) ...
+        # The weekly report: the tasks completed in a week (only done ones have a date), listed
+        # in order and counted from the index alone ...
         Index(
             "ix_tasks_completed",
             "completed_at",
+            "id",
+            "partnership_id",
             sqlite_where=text("completed_at IS NOT NULL"),
             postgresql_where=text("completed_at IS NOT NULL"),
         ),

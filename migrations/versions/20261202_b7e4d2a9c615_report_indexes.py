@@ -12,7 +12,8 @@ index rather than a walk through every pairing:
   pairings moved since a moment come from the index alone (it replaces the one on `changed_at`);
 - a pairing's history by (changed_at, id), with what changed: where a pairing stood at a moment
   is the top of its range, read from the index alone (it replaces (partnership_id, changed_at));
-- tasks completed, by `completed_at`, only those that are (the open ones have none);
+- tasks completed, by `completed_at` and id with their pairing, only those that are (the open
+  ones have none): the week's are listed in order and counted from the index alone;
 - tasks by due date and id, with what says whether a task was open at a moment: the overdue list
   is read in its own order and stops at its first rows, and the totals come from the index alone;
 - activities by `occurred_at` and kind: the week's meetings, and the pairings contacted lately.
@@ -48,7 +49,7 @@ def upgrade() -> None:
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.create_index(
             "ix_tasks_completed",
-            ["completed_at"],
+            ["completed_at", "id", "partnership_id"],
             unique=False,
             sqlite_where=done,
             postgresql_where=done,
