@@ -100,6 +100,28 @@ class Partnership(Base):
         ),
         # The dashboard's quiet pairings: one owner's open ones, untouched since a day, read
         # from the index alone.
+        # The weekly report's stalled pairings (open, in a stage since before a day) and its
+        # breakdown by country pair, each read from one index alone. `archived_at` is there
+        # for SQLite, which does not take its value from the index's condition.
+        Index(
+            "ix_partnerships_visible_stalled",
+            "status",
+            "stage_entered_at",
+            "stage_id",
+            "owner_id",
+            "archived_at",
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
+        Index(
+            "ix_partnerships_visible_places",
+            "status",
+            "locality_a_id",
+            "locality_b_id",
+            "archived_at",
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
         Index(
             "ix_partnerships_visible_owner",
             "owner_id",

@@ -16,7 +16,10 @@ index rather than a walk through every pairing:
   ones have none): the week's are listed in order and counted from the index alone;
 - tasks by due date and id, with what says whether a task was open at a moment: the overdue list
   is read in its own order and stops at its first rows, and the totals come from the index alone;
-- activities by `occurred_at` and kind: the week's meetings, and the pairings contacted lately.
+- activities by `occurred_at` and kind: the week's meetings, and the pairings contacted lately;
+- the pairings not archived by (status, stage_entered_at) and by (status, localities), with what
+  the stalled list and the breakdown by country pair read of them (and `archived_at`, for SQLite
+  to read them from the index alone).
 """
 
 from __future__ import annotations
@@ -65,13 +68,33 @@ def upgrade() -> None:
             ["occurred_at", "kind", "partnership_id"],
             unique=False,
         )
+    visible = sa.text("archived_at IS NULL")
+    with op.batch_alter_table("partnerships", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_partnerships_visible_stalled",
+            ["status", "stage_entered_at", "stage_id", "owner_id", "archived_at"],
+            unique=False,
+            sqlite_where=visible,
+            postgresql_where=visible,
+        )
+        batch_op.create_index(
+            "ix_partnerships_visible_places",
+            ["status", "locality_a_id", "locality_b_id", "archived_at"],
+            unique=False,
+            sqlite_where=visible,
+            postgresql_where=visible,
+        )
     # Statistics for the new indexes, so that the planners take them (see a3c9e7b1d402).
     op.execute("ANALYZE stage_changes")
     op.execute("ANALYZE tasks")
     op.execute("ANALYZE activities")
+    op.execute("ANALYZE partnerships")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("partnerships", schema=None) as batch_op:
+        batch_op.drop_index("ix_partnerships_visible_places")
+        batch_op.drop_index("ix_partnerships_visible_stalled")
     with op.batch_alter_table("activities", schema=None) as batch_op:
         batch_op.drop_index("ix_activities_occurred_kind")
     with op.batch_alter_table("tasks", schema=None) as batch_op:
