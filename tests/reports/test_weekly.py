@@ -188,6 +188,29 @@ def test_a_past_week_does_not_change_when_the_pipeline_moves_on(
     assert after.by_country_pair == before.by_country_pair
 
 
+def test_a_pairing_created_after_the_week_is_not_counted_in_it(
+    history: dict[str, Partnership],
+) -> None:
+    # The counts start from where every pairing stands now and take back those moved since the
+    # moment: one created since has no row before it and must come out of every figure.
+    before = report()
+    later = make_partnership(
+        make_locality("Lviv", country_code="UA"),
+        make_locality("Celje"),
+        owner=history["stalled"].owner,
+        sectors=("culture",),
+        at=utc("2026-03-02T09:00:00"),
+    )
+    status(later, Status.ON_HOLD, utc("2026-03-03T09:00:00"))
+    session.flush()
+    after = report()
+    assert after.headline == before.headline
+    assert after.funnel == before.funnel
+    assert after.stalled == before.stalled
+    assert after.by_sector == before.by_sector
+    assert after.by_country_pair == before.by_country_pair
+
+
 def test_breakdowns_by_sector_and_country_pair(history: dict[str, Partnership]) -> None:
     result = report()
     sectors = {row.label: (row.open, row.moved, row.signed) for row in result.by_sector}
