@@ -3,8 +3,9 @@
 Everything comes from the stage-change history, never from counters kept on the side, so the
 report for a past week gives the same figures however the pipeline moved since. Where a pairing
 has changed since a moment, its state at that moment is its last history row before it, looked up
-by the database (the index on `stage_changes(partnership_id, changed_at)`); for all the others
-(nearly all, for a recent week) the current row already is that state.
+by the database (the top of its range in the index on `stage_changes(partnership_id, changed_at,
+id, ...)`); for all the others (nearly all, for a recent week) the current row already is that
+state.
 
 Every figure is counted by the database (COUNT ... GROUP BY) rather than in Python: at 100,000
 pairings a week holds some 30,000 moves, 15,000 meetings and 175,000 overdue tasks, too many to
@@ -872,8 +873,10 @@ def _overdue_by_assignee(
 ) -> tuple[list[AssigneeTasks], int]:
     """Everyone with tasks overdue at the end of the week, most first, each with their exact
     number and those of their tasks that are among the first listed."""
-    # Counted by assignee id, and only then named: the names of 175,000 tasks would otherwise be
-    # looked up one by one.
+    # Some 175,000 tasks at 100,000 pairings: each is checked against the set of pairings out of
+    # scope (the few archived ones, for staff) rather than looked up in the pairings, and they
+    # are counted by assignee id and only then named. A scope that is NULL for a pairing leaves
+    # it out, as the join did.
     out_of_scope = select(Partnership.id).where(case((rows.in_scope, False), else_=True))
     # Grouped by an expression of the assignee, not the column itself: by the column, SQLite reads
     # the tasks in assignee order through (assignee_id, status, due_on, ...) and looks up each
@@ -882,12 +885,7 @@ def _overdue_by_assignee(
     assignee = Task.assignee_id + literal_column("0")
     per_assignee = (
         select(assignee.label("assignee_id"), func.count().label("total"))
-        .where(
-            *rows.task_conditions("overdue"),
-            # The pairings left out (the archived, for most readers) are few: a task is checked
-            # against them rather than looked up in all the pairings, 175,000 times.
-            Task.partnership_id.not_in(out_of_scope),
-        )
+        .where(*rows.task_conditions("overdue"), Task.partnership_id.not_in(out_of_scope))
         .group_by(assignee)
         .subquery()
     )

@@ -324,6 +324,21 @@ def test_tasks_completed_overdue_by_assignee_and_due_next_week(work: dict[str, o
     assert [t.title for t in result.due_next_week] == ["Prepare the visit"]
 
 
+def test_tasks_of_pairings_out_of_scope_are_not_counted(
+    work: dict[str, object], history: dict[str, Partnership]
+) -> None:
+    # The overdue tasks are checked against the pairings out of scope, not joined to those in
+    # it: a filter, or an archived pairing, must still leave them out of every count.
+    filtered = report(filters=ReportFilters(country="AT"))
+    assert (filtered.overdue_total, filtered.overdue_by_assignee) == (0, [])
+    assert (filtered.tasks_completed_total, filtered.due_next_week_total) == (0, 0)
+    history["quick"].archived_at = utc("2026-02-20T09:00:00")
+    session.flush()
+    archived = report()
+    assert (archived.overdue_total, archived.overdue_by_assignee) == (0, [])
+    assert (archived.tasks_completed_total, archived.due_next_week_total) == (0, 0)
+
+
 def test_a_recent_contact_keeps_a_pairing_off_the_stalled_list(
     work: dict[str, object], history: dict[str, Partnership]
 ) -> None:
