@@ -60,6 +60,8 @@ class Activity(Base):
         # A pairing's last contact (the dashboard's quiet pairings, the report's stalled ones)
         # read from the index alone, whatever other kinds of activity it has.
         Index("ix_activities_partnership_kind_occurred", "partnership_id", "kind", "occurred_at"),
+        # The weekly report: a week's meetings, and the pairings contacted since a day.
+        Index("ix_activities_occurred_kind", "occurred_at", "kind", "partnership_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -104,6 +104,28 @@ class Partnership(Base):
         ),
         # The dashboard's quiet pairings: one owner's open ones, untouched since a day, read
         # from the index alone.
+        # The weekly report's stalled pairings (open, in a stage since before a day) and its
+        # breakdown by country pair, each read from one index alone. `archived_at` is there
+        # for SQLite, which does not take its value from the index's condition.
+        Index(
+            "ix_partnerships_visible_stalled",
+            "status",
+            "stage_entered_at",
+            "stage_id",
+            "owner_id",
+            "archived_at",
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
+        Index(
+            "ix_partnerships_visible_places",
+            "status",
+            "locality_a_id",
+            "locality_b_id",
+            "archived_at",
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
         Index(
             "ix_partnerships_visible_owner",
             "owner_id",
@@ -190,7 +212,27 @@ class StageChange(Base):
 
     __tablename__ = "stage_changes"
     __table_args__ = (
-        Index("ix_stage_changes_partnership_changed", "partnership_id", "changed_at"),
+        # A pairing's history in order, with what each row changed: where a pairing stood at a
+        # moment (the weekly report) is the top of its range, read from the index alone.
+        Index(
+            "ix_stage_changes_partnership_history",
+            "partnership_id",
+            "changed_at",
+            "id",
+            "from_stage_id",
+            "to_stage_id",
+            "to_status",
+        ),
+        # The weekly report: a week's moves, and the pairings moved since a moment, counted
+        # from a range of this index alone.
+        Index(
+            "ix_stage_changes_changed_moves",
+            "changed_at",
+            "partnership_id",
+            "from_stage_id",
+            "to_stage_id",
+            "to_status",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -200,7 +242,7 @@ class StageChange(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    changed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
 
     partnership: Mapped[Partnership] = relationship(back_populates="stage_changes")

@@ -3,8 +3,9 @@
 Everything comes from the stage-change history, never from counters kept on the side, so the
 report for a past week gives the same figures however the pipeline moved since. Where a pairing
 has changed since a moment, its state at that moment is its last history row before it, looked up
-by the database (the index on `stage_changes(partnership_id, changed_at)`); for all the others
-(nearly all, for a recent week) the current row already is that state.
+by the database (the top of its range in the index on `stage_changes(partnership_id, changed_at,
+id, ...)`); for all the others (nearly all, for a recent week) the current row already is that
+state.
 
 Every figure is counted by the database (COUNT ... GROUP BY) rather than in Python: at 100,000
 pairings a week holds some 30,000 moves, 15,000 meetings and 175,000 overdue tasks, too many to
@@ -32,6 +33,7 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    literal_column,
     or_,
     select,
     union_all,
@@ -252,6 +254,29 @@ class _Moment:
             .scalar_subquery()
         )
 
+    def moved(self, in_scope: ColumnElement[bool], *columns: Any) -> Any:
+        """The pairings in scope that have moved since, with `columns` and where their last
+        history row before the moment left them (`then_stage_id`, `then_status`; none for a
+        pairing created since).
+
+        Each is the top of the pairing's history in the index on (partnership_id, changed_at,
+        id, ...), read from the index alone. Looked up in the select list rather than joined: a
+        lookup in a join's condition has PostgreSQL try it against every history row.
+        """
+        return (
+            select(
+                Partnership.id,
+                *columns,
+                self.last_change(StageChange.to_stage_id).label("then_stage_id"),
+                self.last_change(StageChange.to_status).label("then_status"),
+            )
+            .where(in_scope, self.replayed())
+            # Worked out once, before any condition of the caller's on these columns: PostgreSQL
+            # would otherwise test those conditions, lookups and all, on every pairing.
+            .cte()
+            .prefix_with("MATERIALIZED")
+        )
+
     def stage_entered(self) -> ScalarSelect[datetime]:
         """When the pairing entered the stage it was at: its last move to another stage (or its
         creation) before the moment; a change of status alone does not count."""
@@ -431,7 +456,9 @@ class ReportRows:
         """Tasks that existed and were not done when the week ended."""
         return (
             Task.created_at < self.end,
-            or_(Task.completed_at.is_(None), Task.completed_at >= self.end),
+            # Not done, or done since: one test of the index's columns, where an OR would have
+            # SQLite read the tasks not done (400,000) through another index.
+            func.coalesce(Task.completed_at, self.end) >= self.end,
         )
 
     def task_conditions(self, which: str) -> tuple[ColumnElement[bool], ...]:
@@ -443,6 +470,15 @@ class ReportRows:
             Task.due_on > self.sunday,
             Task.due_on <= self.sunday + timedelta(days=7),
             *self.open_at_end(),
+        )
+
+    def tasks_count(self, which: str) -> Select[tuple[int]]:
+        """How many tasks `which` there are: the list's conditions without what a row shows."""
+        return (
+            select(func.count())
+            .select_from(Task)
+            .join(Partnership, Partnership.id == Task.partnership_id)
+            .where(self.in_scope, *self.task_conditions(which))
         )
 
     def task_order(self, which: str) -> tuple[Any, ...]:
@@ -489,32 +525,27 @@ class ReportRows:
 
     # --- Stalled pairings ------------------------------------------------------------------------
 
-    def stalled_statement(self) -> Select[Any]:
+    def stalled_statement(self, limit: int | None = None) -> Select[Any]:
         """Open pairings with no stage change and no contact for `stalled_days` days at the end
-        of the week, longest first, each with the number of them in all.
+        of the week, longest first (the first `limit` of them), each with the number of them in
+        all.
 
         A signed memorandum is the last stage: such a pairing is being implemented, not stuck.
         """
         at_end = _Moment(self.end)
         threshold = self.end - timedelta(days=self.stalled_days)
         final_stages = sorted(self.signed_stage_ids)
-        # A meeting, visit, call or letter since the threshold means the pairing is not stuck:
-        # looked up per quiet pairing by the index on (partnership_id, occurred_at), rather than
-        # a list of every pairing contacted, which would read all the activities.
-        in_contact = (
-            select(Activity.id)
-            .where(
-                Activity.partnership_id == Partnership.id,
-                Activity.kind.in_([kind.value for kind in CONTACT_KINDS]),
-                Activity.occurred_at > threshold,
-                Activity.occurred_at < self.end,
-            )
-            .correlate(Partnership)
-            .exists()
+        # A meeting, visit, call or letter since the threshold means the pairing is not stuck.
+        # The pairings contacted are a range of the index on (occurred_at, kind, partnership_id),
+        # some tens of thousands of rows read once, rather than a lookup for each of the 50,000
+        # quiet candidates.
+        contacted = select(Activity.partnership_id).where(
+            Activity.occurred_at > threshold,
+            Activity.occurred_at < self.end,
+            Activity.kind.in_([kind.value for kind in CONTACT_KINDS]),
         )
         quiet_unchanged = select(
             Partnership.id,
-            Partnership.title,
             Partnership.stage_id,
             Partnership.owner_id,
             Partnership.stage_entered_at.label("since"),
@@ -524,39 +555,40 @@ class ReportRows:
             Partnership.status == Status.OPEN.value,
             Partnership.stage_entered_at <= threshold,
             Partnership.stage_id.not_in(final_stages),
-            ~in_contact,
+            Partnership.id.not_in(contacted),
         )
-        entered = at_end.stage_entered()
+        moved = at_end.moved(
+            self.in_scope,
+            Partnership.owner_id,
+            at_end.stage_entered().label("since"),
+        )
         quiet_replayed = (
-            select(
-                Partnership.id,
-                Partnership.title,
-                StageChange.to_stage_id,
-                Partnership.owner_id,
-                entered,
-            )
-            .join(StageChange, StageChange.id == at_end.last_change())
+            select(moved.c.id, moved.c.then_stage_id, moved.c.owner_id, moved.c.since)
+            .select_from(moved)
             .where(
-                self.in_scope,
-                at_end.replayed(),
-                StageChange.to_status == Status.OPEN.value,
-                StageChange.to_stage_id.not_in(final_stages),
-                entered <= threshold,
-                ~in_contact,
+                moved.c.then_status == Status.OPEN.value,
+                moved.c.then_stage_id.not_in(final_stages),
+                moved.c.since <= threshold,
+                moved.c.id.not_in(contacted),
             )
         )
         quiet = union_all(quiet_unchanged, quiet_replayed).subquery()
+        # Ordered and cut first, and only then titled and named: the titles of the first rows
+        # alone are read.
+        first = (
+            select(*quiet.c, func.count().over().label("total"))
+            .order_by(quiet.c.since, quiet.c.id)
+            .limit(limit)
+            .subquery()
+        )
+        titled = aliased(Partnership)
         return (
             select(
-                quiet.c.id,
-                quiet.c.title,
-                quiet.c.stage_id,
-                User.name,
-                quiet.c.since,
-                func.count().over(),
+                first.c.id, titled.title, first.c.stage_id, User.name, first.c.since, first.c.total
             )
-            .join(User, User.id == quiet.c.owner_id)
-            .order_by(quiet.c.since, quiet.c.id)
+            .join(titled, titled.id == first.c.id)
+            .join(User, User.id == first.c.owner_id)
+            .order_by(first.c.since, first.c.id)
         )
 
     def stalled_pairing(self, row: Row[Any]) -> StalledPairing:
@@ -578,13 +610,20 @@ def _stream(statement: Select[Any]) -> Iterator[Row[Any]]:
     yield from session.execute(statement.execution_options(yield_per=STREAM_BATCH))
 
 
-def _first(statement: Select[Any], limit: int, tag: int, *, total: bool) -> Select[Any]:
+def _first(
+    statement: Select[Any], limit: int, tag: int, *, total: Select[tuple[int]] | None = None
+) -> Select[Any]:
     """The first `limit` rows of `statement`, marked `tag`, to be read in one statement with
-    others (UNION ALL); with `total`, each row also carries the number of rows in all (else -1).
+    others (UNION ALL); each row also carries the count of `total`, the number of rows in all
+    (else -1).
 
     The union keeps no order: the caller sorts each tag's rows again (at most `limit` of them).
+
+    The total is counted apart, by the same conditions without what a row shows: a count over
+    the rows (a window) would read every row of the list in full, 60,000 tasks completed in a
+    week, where the count reads an index and the list stops at `limit`.
     """
-    counted = func.count().over() if total else literal(-1)
+    counted = total.scalar_subquery() if total is not None else literal(-1)
     first = statement.add_columns(counted.label("total")).limit(limit).subquery()
     return select(*first.c, literal(tag).label("tag"))
 
@@ -673,28 +712,43 @@ def _stage_counts(
 ) -> list[defaultdict[tuple[int, str], int]]:
     """For each moment, the pairings at each (stage id, status), in one statement.
 
-    The pairings unchanged since the moment are counted by their current row; the others by
-    their last history row before it, one index lookup each (a few tens of thousands for the
-    start of a recent week, against the 100,000 pairings and million history rows in all).
+    The pairings are counted once where they stand now; then, for each moment, those that have
+    moved since are taken off where they stand now and put back where their last history row
+    before the moment left them (one index lookup each: a few thousand for the end of a recent
+    week, a few tens of thousands for its start, against 100,000 pairings). A pairing created
+    since has no such row and is not put back.
     """
-    branches = []
+    now = (
+        select(
+            literal(-1),
+            Partnership.stage_id,
+            Partnership.status,
+            literal(None),
+            literal(None),
+            func.count(),
+        )
+        .where(in_scope)
+        .group_by(Partnership.stage_id, Partnership.status)
+    )
+    branches = [now]
     for tag, at in enumerate(moments):
-        moment = _Moment(at)
-        branches.append(
-            select(literal(tag), Partnership.stage_id, Partnership.status, func.count())
-            .where(in_scope, moment.unchanged())
-            .group_by(Partnership.stage_id, Partnership.status)
-        )
-        branches.append(
-            select(literal(tag), StageChange.to_stage_id, StageChange.to_status, func.count())
-            .select_from(Partnership)
-            .join(StageChange, StageChange.id == moment.last_change())
-            .where(in_scope, moment.replayed())
-            .group_by(StageChange.to_stage_id, StageChange.to_status)
-        )
-    counts: list[defaultdict[tuple[int, str], int]] = [defaultdict(int) for _ in moments]
-    for tag, stage_id, status, total in session.execute(union_all(*branches)):
-        counts[tag][(stage_id, status)] += total
+        moved = _Moment(at).moved(in_scope, Partnership.stage_id, Partnership.status)
+        grouping = (moved.c.stage_id, moved.c.status, moved.c.then_stage_id, moved.c.then_status)
+        branches.append(select(literal(tag), *grouping, func.count()).group_by(*grouping))
+    current: defaultdict[tuple[int, str], int] = defaultdict(int)
+    changes: list[tuple[int, int, str, int | None, str | None, int]] = []
+    for tag, stage_id, status, then_stage, then_status, total in session.execute(
+        union_all(*branches)
+    ):
+        if tag < 0:
+            current[(stage_id, status)] += total
+        else:
+            changes.append((tag, stage_id, status, then_stage, then_status, total))
+    counts = [defaultdict(int, current) for _ in moments]
+    for tag, stage_id, status, then_stage, then_status, total in changes:
+        counts[tag][(stage_id, status)] -= total
+        if then_stage is not None:
+            counts[tag][(then_stage, then_status)] += total
     return counts
 
 
@@ -755,8 +809,8 @@ def _headline(
 def _first_moves(rows: ReportRows, limit: int) -> tuple[list[Move], list[Move]]:
     """The week's first moves, and its first signings, in one statement."""
     statement = union_all(
-        _first(rows.moves_statement(), limit, 0, total=False),
-        _first(rows.moves_statement(signed_only=True), limit, 1, total=False),
+        _first(rows.moves_statement(), limit, 0),
+        _first(rows.moves_statement(signed_only=True), limit, 1),
     )
     listed: tuple[list[Row[Any]], list[Row[Any]]] = ([], [])
     for row in session.execute(statement):
@@ -769,7 +823,7 @@ def _first_moves(rows: ReportRows, limit: int) -> tuple[list[Move], list[Move]]:
 
 
 def _first_stalled(rows: ReportRows, limit: int) -> tuple[list[StalledPairing], int]:
-    found = session.execute(rows.stalled_statement().limit(limit)).all()
+    found = session.execute(rows.stalled_statement(limit)).all()
     return [rows.stalled_pairing(row) for row in found], (found[0][5] if found else 0)
 
 
@@ -787,7 +841,12 @@ def _first_tasks(rows: ReportRows, limit: int) -> dict[str, tuple[list[TaskRow],
     counted by `_overdue_by_assignee`, per person."""
     statement = union_all(
         *(
-            _first(rows.tasks_statement(which), limit, tag, total=which != "overdue")
+            _first(
+                rows.tasks_statement(which),
+                limit,
+                tag,
+                total=rows.tasks_count(which) if which != "overdue" else None,
+            )
             for tag, which in enumerate(TASK_LISTS)
         )
     )
@@ -814,15 +873,27 @@ def _overdue_by_assignee(
 ) -> tuple[list[AssigneeTasks], int]:
     """Everyone with tasks overdue at the end of the week, most first, each with their exact
     number and those of their tasks that are among the first listed."""
-    assignee = aliased(User)
+    # Some 175,000 tasks at 100,000 pairings: each is checked against the set of pairings out of
+    # scope (the few archived ones, for staff) rather than looked up in the pairings, and they
+    # are counted by assignee id and only then named. A scope that is NULL for a pairing leaves
+    # it out, as the join did.
+    out_of_scope = select(Partnership.id).where(case((rows.in_scope, False), else_=True))
+    # Grouped by an expression of the assignee, not the column itself: by the column, SQLite reads
+    # the tasks in assignee order through (assignee_id, status, due_on, ...) and looks up each
+    # one's row, instead of reading the due tasks from an index alone. The 0 is written out so
+    # that PostgreSQL sees the same expression in the select list and the GROUP BY.
+    assignee = Task.assignee_id + literal_column("0")
+    per_assignee = (
+        select(assignee.label("assignee_id"), func.count().label("total"))
+        .where(*rows.task_conditions("overdue"), Task.partnership_id.not_in(out_of_scope))
+        .group_by(assignee)
+        .subquery()
+    )
     totals: defaultdict[str, int] = defaultdict(int)
     for name, total in session.execute(
-        select(assignee.name, func.count())
-        .select_from(Task)
-        .join(Partnership, Partnership.id == Task.partnership_id)
-        .outerjoin(assignee, assignee.id == Task.assignee_id)
-        .where(rows.in_scope, *rows.task_conditions("overdue"))
-        .group_by(assignee.name)
+        select(User.name, per_assignee.c.total)
+        .select_from(per_assignee)
+        .outerjoin(User, User.id == per_assignee.c.assignee_id)
     ):
         totals[name or gettext("Unassigned")] += total
     tasks_of: defaultdict[str, list[TaskRow]] = defaultdict(list)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, event
+from sqlalchemy import ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
@@ -55,6 +55,27 @@ class Task(Base):
         Index("ix_tasks_partnership_status_due", "partnership_id", "status", "due_on"),
         # My tasks' "recently completed".
         Index("ix_tasks_assignee_status_completed", "assignee_id", "status", "completed_at"),
+        # The weekly report: the tasks completed in a week (only done ones have a date), listed
+        # in order and counted from the index alone ...
+        Index(
+            "ix_tasks_completed",
+            "completed_at",
+            "id",
+            "partnership_id",
+            sqlite_where=text("completed_at IS NOT NULL"),
+            postgresql_where=text("completed_at IS NOT NULL"),
+        ),
+        # ... and those due by a day and still open at a moment, in the order they are listed,
+        # counted from the index alone.
+        Index(
+            "ix_tasks_due_open_at",
+            "due_on",
+            "id",
+            "created_at",
+            "completed_at",
+            "partnership_id",
+            "assignee_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

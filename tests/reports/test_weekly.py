@@ -188,6 +188,29 @@ def test_a_past_week_does_not_change_when_the_pipeline_moves_on(
     assert after.by_country_pair == before.by_country_pair
 
 
+def test_a_pairing_created_after_the_week_is_not_counted_in_it(
+    history: dict[str, Partnership],
+) -> None:
+    # The counts start from where every pairing stands now and take back those moved since the
+    # moment: one created since has no row before it and must come out of every figure.
+    before = report()
+    later = make_partnership(
+        make_locality("Lviv", country_code="UA"),
+        make_locality("Celje"),
+        owner=history["stalled"].owner,
+        sectors=("culture",),
+        at=utc("2026-03-02T09:00:00"),
+    )
+    status(later, Status.ON_HOLD, utc("2026-03-03T09:00:00"))
+    session.flush()
+    after = report()
+    assert after.headline == before.headline
+    assert after.funnel == before.funnel
+    assert after.stalled == before.stalled
+    assert after.by_sector == before.by_sector
+    assert after.by_country_pair == before.by_country_pair
+
+
 def test_breakdowns_by_sector_and_country_pair(history: dict[str, Partnership]) -> None:
     result = report()
     sectors = {row.label: (row.open, row.moved, row.signed) for row in result.by_sector}
@@ -299,6 +322,21 @@ def test_tasks_completed_overdue_by_assignee_and_due_next_week(work: dict[str, o
     }
     assert result.overdue_total == 3
     assert [t.title for t in result.due_next_week] == ["Prepare the visit"]
+
+
+def test_tasks_of_pairings_out_of_scope_are_not_counted(
+    work: dict[str, object], history: dict[str, Partnership]
+) -> None:
+    # The overdue tasks are checked against the pairings out of scope, not joined to those in
+    # it: a filter, or an archived pairing, must still leave them out of every count.
+    filtered = report(filters=ReportFilters(country="AT"))
+    assert (filtered.overdue_total, filtered.overdue_by_assignee) == (0, [])
+    assert (filtered.tasks_completed_total, filtered.due_next_week_total) == (0, 0)
+    history["quick"].archived_at = utc("2026-02-20T09:00:00")
+    session.flush()
+    archived = report()
+    assert (archived.overdue_total, archived.overdue_by_assignee) == (0, [])
+    assert (archived.tasks_completed_total, archived.due_next_week_total) == (0, 0)
 
 
 def test_a_recent_contact_keeps_a_pairing_off_the_stalled_list(
