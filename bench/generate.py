@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pycountry
@@ -137,6 +138,14 @@ def populate(engine: Engine, sizes: Sizes, *, today: date | None = None) -> None
 
 
 def _empty_database(engine: Engine) -> None:
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        # A new file: dropping the tables of a large one frees every page through the WAL,
+        # which took longer than generating them.
+        engine.dispose()
+        for path in (database, f"{database}-wal", f"{database}-shm"):
+            Path(path).unlink(missing_ok=True)
+        return
     existing = MetaData()
     existing.reflect(engine)
     existing.drop_all(engine)
