@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext
 from sqlalchemy import (
@@ -23,6 +24,9 @@ from crm.i18n.names import TranslatedName
 from crm.localities.models import Locality
 from crm.sectors.models import Sector
 from crm.text_search import fold
+
+if TYPE_CHECKING:
+    from crm.sharing.models import PartnershipShare
 
 
 class Status(enum.StrEnum):
@@ -173,6 +177,11 @@ class Partnership(Base):
         back_populates="partnership",
         order_by="StageChange.changed_at.desc(), StageChange.id.desc()",
         cascade="all, delete-orphan",
+    )
+    # Read-only: shares are made and ended by crm.sharing.services; the pairing page reads them
+    # joined into its own statement (crm.partnerships.views.PAGE_LOADS).
+    shares: Mapped[list[PartnershipShare]] = relationship(
+        viewonly=True, order_by="PartnershipShare.shared_at"
     )
 
     __mapper_args__ = {"version_id_col": version}

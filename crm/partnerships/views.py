@@ -35,6 +35,7 @@ from crm.partnerships.forms import (
 from crm.partnerships.models import Partnership, Status
 from crm.partnerships.stages import ordered_stages
 from crm.sectors.services import all_sectors
+from crm.sharing.models import PartnershipShare
 from crm.sharing.views import sharing_panel
 from crm.tasks.dates import today_for
 from crm.tasks.forms import TaskForm
@@ -300,6 +301,9 @@ PAGE_LOADS = (
     joinedload(Partnership.owner),
     joinedload(Partnership.stage),
     selectinload(Partnership.sectors),
+    # The sharing panel's shares, joined (one-to-many, then many-to-one: no nested join).
+    joinedload(Partnership.shares).joinedload(PartnershipShare.user),
+    joinedload(Partnership.shares).joinedload(PartnershipShare.shared_by),
 )
 
 
@@ -316,12 +320,16 @@ def render_show(
         abort(404)
     if not fresh:
         # Read afresh (the page may follow a refused change), with what the page shows of it.
-        partnership = session.scalars(
-            select(Partnership)
-            .where(Partnership.id == partnership.id)
-            .options(*PAGE_LOADS)
-            .execution_options(populate_existing=True)
-        ).one()
+        partnership = (
+            session.scalars(
+                select(Partnership)
+                .where(Partnership.id == partnership.id)
+                .options(*PAGE_LOADS)
+                .execution_options(populate_existing=True)
+            )
+            .unique()
+            .one()
+        )
     stages = ordered_stages()
     history = queries.history_of(partnership)
     move_form = StageMoveForm(formdata=None, version=partnership.version)

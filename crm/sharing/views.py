@@ -46,7 +46,7 @@ def sharing_panel(
     `users`: the active users, when the page has read them already."""
     if not access.can_share(user):
         return None
-    shares = services.shares_of(partnership)
+    shares = partnership.shares  # joined into the page's read of the pairing
     form = ShareForm(formdata=None)
     _fill_choices(form, partnership, already={share.user_id for share in shares}, users=users)
     return {"shares": shares, "form": form, "unshare_form": UnshareForm(formdata=None)}
