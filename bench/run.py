@@ -140,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="comma-separated request names left out; their rows say 'not measured'",
     )
     args = parser.parse_args(argv)
+    if args.min_requests < 1:
+        parser.error("--min-requests must be at least 1")
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: sudo apt-get install wrk (make bench installs it as root)")
     url = args.database_url or f"sqlite:///{ROOT / 'instance' / f'bench-{args.scale}.sqlite3'}"

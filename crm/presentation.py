@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import DateTimePattern
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
 from flask import Flask, current_app
 from flask_babel import format_date, gettext, ngettext
 from flask_login import current_user
@@ -34,24 +34,10 @@ def local_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     local = value.astimezone(user_time_zone())
-    locale = current_locale() or _BRITISH
-    date_pattern, time_pattern, joined = _datetime_patterns(locale)
-    time_text = time_pattern.apply(local.time(), locale)
-    return joined.format(time_text, date_pattern.apply(local, locale))
-
-
-_BRITISH = Locale.parse("en_GB")
-
-
-@cache
-def _datetime_patterns(locale: Locale) -> tuple[DateTimePattern, DateTimePattern, str]:
-    """The locale's medium date, short time, and how it joins the two. Babel looks these up in
-    the locale's data on every call; a list of 50 rows writes a hundred times."""
-    return (
-        locale.date_formats["medium"],
-        locale.time_formats["short"],
-        str(locale.datetime_formats["medium"]),
-    )
+    locale = current_locale() or Locale.parse("en_GB")
+    date_text = babel_format_date(local.date(), "medium", locale=locale)
+    time_text = babel_format_time(local.time(), "short", locale=locale)
+    return str(locale.datetime_formats["medium"]).format(time_text, date_text)
 
 
 def long_date(value: date | None) -> str:

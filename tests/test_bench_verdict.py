@@ -1,7 +1,11 @@
-"""The benchmark's verdicts judge only real numbers: an empty or failed cell is never a pass."""
+"""The benchmark's verdicts judge only real numbers: an empty or failed cell is never a pass; and
+its options refuse what would measure nothing."""
 
 from __future__ import annotations
 
+import pytest
+
+from bench import run
 from bench.run import Row, _markdown, _row, _verdict
 
 
@@ -59,3 +63,12 @@ def test_the_table_shows_no_latency_for_an_empty_cell() -> None:
     table = _markdown([_cell("dashboard", 1, _result(0))], meta, "large", "sqlite")
     line = next(line for line in table.splitlines() if line.startswith("| dashboard"))
     assert "| — |" in line and "no data" in line
+
+
+def test_a_cell_asked_to_complete_fewer_than_one_request_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run.main(["--min-requests", "0"])
+    assert exit_info.value.code == 2
+    assert "--min-requests must be at least 1" in capsys.readouterr().err

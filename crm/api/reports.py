@@ -7,7 +7,7 @@ from flask import Response, current_app, stream_with_context
 from crm.api import auth
 from crm.api.core import ApiError, bp
 from crm.reports.rendering import json_chunks
-from crm.reports.services import deployment_zone
+from crm.reports.services import deployment_zone, rows_per_list
 from crm.reports.weekly import compute_weekly_report
 from crm.reports.weeks import InvalidWeek, IsoWeek
 
@@ -24,7 +24,7 @@ def weekly_report(iso_week: str) -> Response:
         viewer=auth.api_user(),
         zone=deployment_zone(current_app),
         stalled_days=current_app.config["STALLED_AFTER_DAYS"],
-        list_limit=current_app.config["REPORT_LIST_LIMIT"],
+        list_limit=rows_per_list(current_app, "json"),
     )
     # Every row of every list, written as it is read.
     return Response(stream_with_context(json_chunks(report)), mimetype="application/json")

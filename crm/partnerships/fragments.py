@@ -41,7 +41,7 @@ def pairing_names(partnership: Partnership) -> Markup:
 
 def status_badge(partnership: Partnership) -> Markup:
     """On hold or dropped; nothing for an open pairing."""
-    if partnership.status == "open":
+    if partnership.is_open:
         return NOTHING
     return Markup(  # noqa: S704 (every value goes through escape)
         f'<span class="badge badge-{escape(partnership.status)}">'

@@ -74,9 +74,7 @@ def weekly(
         zone=zone,
         filters=filters,
         stalled_days=current_app.config["STALLED_AFTER_DAYS"],
-        list_limit=current_app.config[
-            "REPORT_PRINT_LIST_LIMIT" if fmt == "pdf" else "REPORT_LIST_LIMIT"
-        ],
+        list_limit=services.rows_per_list(current_app, fmt),
     )
     if fmt == "json":
         body = ("".join(rendering.json_chunks(report)) + "\n").encode()
@@ -136,7 +134,7 @@ def send_weekly(week: str) -> None:
                         chosen_week,
                         zone,
                         current_app.config["STALLED_AFTER_DAYS"],
-                        current_app.config["REPORT_PRINT_LIST_LIMIT"],
+                        services.rows_per_list(current_app, "email"),
                     )
                     message = services.build_message(report, zone, recipient, settings.sender)
                 smtp.send_message(message)

@@ -26,6 +26,17 @@ def deployment_zone(app: Flask) -> ZoneInfo:
     return ZoneInfo(app.config["TIME_ZONE"])
 
 
+# Printed summaries: WeasyPrint lays out each table row, so they list fewer rows than the page.
+PRINTED_FORMATS = frozenset({"pdf", "email"})
+
+
+def rows_per_list(app: Flask, fmt: str) -> int:
+    """How many rows each of the report's lists holds in `fmt` (the figures and the downloads'
+    rows are always whole)."""
+    key = "REPORT_PRINT_LIST_LIMIT" if fmt in PRINTED_FORMATS else "REPORT_LIST_LIMIT"
+    return int(app.config[key])
+
+
 def week_from(text: str | None, zone: ZoneInfo) -> IsoWeek:
     """The week asked for, or the last complete one when none is."""
     if not text:

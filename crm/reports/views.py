@@ -69,9 +69,7 @@ def weekly() -> ResponseReturnValue:
         zone=zone,
         filters=filters,
         stalled_days=current_app.config["STALLED_AFTER_DAYS"],
-        list_limit=current_app.config[
-            "REPORT_PRINT_LIST_LIMIT" if fmt == "pdf" else "REPORT_LIST_LIMIT"
-        ],
+        list_limit=services.rows_per_list(current_app, fmt),
     )
     stem = f"twinning-weekly-{week}"
     if fmt == "json":

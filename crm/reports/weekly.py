@@ -54,8 +54,8 @@ from crm.reports.weeks import IsoWeek
 from crm.sectors.models import Sector
 from crm.tasks.models import Task
 
-# How many rows each list of the page, the PDF and the e-mail shows (REPORT_LIST_LIMIT in the
-# config). 200 rows read in a minute and lay out in a PDF in well under a second; past that a
+# How many rows each list shows when the caller does not say (the page's REPORT_LIST_LIMIT;
+# printed summaries ask for fewer, see crm.reports.services.rows_per_list). Past some 200 rows a
 # page is a spreadsheet, which the downloads are.
 DEFAULT_LIST_LIMIT = 200
 # Rows fetched at a time when a download reads a whole list.
