@@ -232,8 +232,9 @@ class StageChange(Base):
             "to_stage_id",
             "to_status",
         ),
-        # The weekly report: a week's moves, and the pairings moved since a moment, counted
-        # from a range of this index alone.
+        # The weekly report: a week's moves, and where the pairings changed since a moment
+        # stood at it (their first change since: what it changed from), from a range of this
+        # index alone.
         Index(
             "ix_stage_changes_changed_moves",
             "changed_at",
@@ -241,6 +242,8 @@ class StageChange(Base):
             "from_stage_id",
             "to_stage_id",
             "to_status",
+            "from_status",
+            "id",
         ),
     )
 

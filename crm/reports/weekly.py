@@ -1,11 +1,8 @@
 """One computation of the weekly status report, as plain data that every rendering reads.
 
 Everything comes from the stage-change history, never from counters kept on the side, so the
-report for a past week gives the same figures however the pipeline moved since. Where a pairing
-has changed since a moment, its state at that moment is its last history row before it, looked up
-by the database (the top of its range in the index on `stage_changes(partnership_id, changed_at,
-id, ...)`); for all the others (nearly all, for a recent week) the current row already is that
-state.
+report for a past week gives the same figures however the pipeline moved since: where each pairing
+stood at the week's start and end is worked out by `crm.reports.moments`.
 
 Every figure is counted by the database (COUNT ... GROUP BY) rather than in Python: at 100,000
 pairings a week holds some 30,000 moves, 15,000 meetings and 175,000 overdue tasks, too many to
@@ -27,7 +24,6 @@ from flask_babel import gettext, lazy_gettext, lazy_pgettext, pgettext
 from sqlalchemy import (
     ColumnElement,
     Row,
-    ScalarSelect,
     Select,
     and_,
     case,
@@ -50,6 +46,7 @@ from crm.localities.models import Locality
 from crm.partnerships.models import Partnership, StageChange, Status, partnership_sectors
 from crm.partnerships.queries import PartnershipFilters, filtered
 from crm.partnerships.stages import SIGNED_STAGE_KEY, ordered_stages
+from crm.reports.moments import Moment
 from crm.reports.weeks import IsoWeek
 from crm.sectors.models import Sector
 from crm.tasks.models import Task
@@ -221,90 +218,6 @@ class WeeklyReport:
 
 
 @dataclass(frozen=True)
-class _Moment:
-    """Where each pairing stood at `at`, as conditions and lookups on `Partnership` rows."""
-
-    at: datetime
-
-    def changed_since(self) -> Select[tuple[int]]:
-        return select(StageChange.partnership_id).where(StageChange.changed_at >= self.at)
-
-    def unchanged(self) -> ColumnElement[bool]:
-        """Pairings whose current row is their state at the moment.
-
-        A pairing is created with its first history row at the same instant (`created_at`), so
-        one unchanged since the moment existed before it: no test of `created_at` is needed, and
-        SQLite would otherwise read the pairings through that index, at random.
-        """
-        return Partnership.id.not_in(self.changed_since())
-
-    def replayed(self) -> ColumnElement[bool]:
-        """Pairings that have moved since: their state is their last history row before it."""
-        return Partnership.id.in_(self.changed_since())
-
-    def last_change(self, column: Any = StageChange.id) -> ScalarSelect[Any]:
-        """`column` of the pairing's last history row before the moment (an index lookup)."""
-        earlier = aliased(StageChange)
-        return (
-            select(getattr(earlier, column.key))
-            .where(earlier.partnership_id == Partnership.id, earlier.changed_at < self.at)
-            .order_by(earlier.changed_at.desc(), earlier.id.desc())
-            .limit(1)
-            .correlate(Partnership)
-            .scalar_subquery()
-        )
-
-    def moved(self, in_scope: ColumnElement[bool], *columns: Any) -> Any:
-        """The pairings in scope that have moved since, with `columns` and where their last
-        history row before the moment left them (`then_stage_id`, `then_status`; none for a
-        pairing created since).
-
-        Each is the top of the pairing's history in the index on (partnership_id, changed_at,
-        id, ...), read from the index alone. Looked up in the select list rather than joined: a
-        lookup in a join's condition has PostgreSQL try it against every history row.
-        """
-        return (
-            select(
-                Partnership.id,
-                *columns,
-                self.last_change(StageChange.to_stage_id).label("then_stage_id"),
-                self.last_change(StageChange.to_status).label("then_status"),
-            )
-            .where(in_scope, self.replayed())
-            # Worked out once, before any condition of the caller's on these columns: PostgreSQL
-            # would otherwise test those conditions, lookups and all, on every pairing.
-            .cte()
-            .prefix_with("MATERIALIZED")
-        )
-
-    def stage_entered(self) -> ScalarSelect[datetime]:
-        """When the pairing entered the stage it was at: its last move to another stage (or its
-        creation) before the moment; a change of status alone does not count."""
-        earlier = aliased(StageChange)
-        return (
-            select(func.max(earlier.changed_at))
-            .where(
-                earlier.partnership_id == Partnership.id,
-                earlier.changed_at < self.at,
-                or_(
-                    earlier.from_stage_id.is_(None),
-                    earlier.from_stage_id != earlier.to_stage_id,
-                ),
-            )
-            .correlate(Partnership)
-            .scalar_subquery()
-        )
-
-    def open_parts(self) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-        """Pairings open at the moment, in two parts to count apart and add up: a plain OR of
-        the two would have SQLite read every pairing through the creation-date index."""
-        return (
-            and_(self.unchanged(), Partnership.status == Status.OPEN.value),
-            and_(self.replayed(), self.last_change(StageChange.to_status) == Status.OPEN.value),
-        )
-
-
-@dataclass(frozen=True)
 class ReportRows:
     """The report's lists as statements: the first rows for the report, every row for a download.
 
@@ -322,6 +235,15 @@ class ReportRows:
     stage_names: dict[int, str]
     stage_positions: dict[int, int]
     signed_stage_ids: frozenset[int]
+
+    def out_of_scope(self) -> Select[tuple[int]]:
+        """The pairings the report leaves out: the few archived ones, for staff.
+
+        Rows by the tens of thousands (a week's moves, the overdue tasks) are checked against
+        this set rather than each looked up in the pairings. A scope that is NULL for a pairing
+        leaves it out, as a join would.
+        """
+        return select(Partnership.id).where(case((self.in_scope, False), else_=True))
 
     # --- What moved ----------------------------------------------------------------------------
 
@@ -532,7 +454,7 @@ class ReportRows:
 
         A signed memorandum is the last stage: such a pairing is being implemented, not stuck.
         """
-        at_end = _Moment(self.end)
+        at_end = Moment(self.end)
         threshold = self.end - timedelta(days=self.stalled_days)
         final_stages = sorted(self.signed_stage_ids)
         # A meeting, visit, call or letter since the threshold means the pairing is not stuck.
@@ -732,7 +654,7 @@ def _stage_counts(
     )
     branches = [now]
     for tag, at in enumerate(moments):
-        moved = _Moment(at).moved(in_scope, Partnership.stage_id, Partnership.status)
+        moved = Moment(at).moved(in_scope, Partnership.stage_id, Partnership.status)
         grouping = (moved.c.stage_id, moved.c.status, moved.c.then_stage_id, moved.c.then_status)
         branches.append(select(literal(tag), *grouping, func.count()).group_by(*grouping))
     current: defaultdict[tuple[int, str], int] = defaultdict(int)
@@ -767,11 +689,10 @@ def _move_tallies(rows: ReportRows, previous_start: datetime) -> dict[bool, defa
             StageChange.to_stage_id,
             StageChange.to_status,
         )
-        .join(Partnership, Partnership.id == StageChange.partnership_id)
         .where(
-            rows.in_scope,
             StageChange.changed_at >= previous_start,
             StageChange.changed_at < rows.end,
+            StageChange.partnership_id.not_in(rows.out_of_scope()),
         )
         .subquery()
     )
@@ -873,11 +794,7 @@ def _overdue_by_assignee(
 ) -> tuple[list[AssigneeTasks], int]:
     """Everyone with tasks overdue at the end of the week, most first, each with their exact
     number and those of their tasks that are among the first listed."""
-    # Some 175,000 tasks at 100,000 pairings: each is checked against the set of pairings out of
-    # scope (the few archived ones, for staff) rather than looked up in the pairings, and they
-    # are counted by assignee id and only then named. A scope that is NULL for a pairing leaves
-    # it out, as the join did.
-    out_of_scope = select(Partnership.id).where(case((rows.in_scope, False), else_=True))
+    # Some 175,000 tasks at 100,000 pairings, counted by assignee id and only then named.
     # Grouped by an expression of the assignee, not the column itself: by the column, SQLite reads
     # the tasks in assignee order through (assignee_id, status, due_on, ...) and looks up each
     # one's row, instead of reading the due tasks from an index alone. The 0 is written out so
@@ -885,7 +802,7 @@ def _overdue_by_assignee(
     assignee = Task.assignee_id + literal_column("0")
     per_assignee = (
         select(assignee.label("assignee_id"), func.count().label("total"))
-        .where(*rows.task_conditions("overdue"), Task.partnership_id.not_in(out_of_scope))
+        .where(*rows.task_conditions("overdue"), Task.partnership_id.not_in(rows.out_of_scope()))
         .group_by(assignee)
         .subquery()
     )
@@ -925,7 +842,7 @@ def _by_sector(rows: ReportRows) -> list[BreakdownRow]:
             )
         )
         .group_by(sector_id)
-        for part in _Moment(rows.end).open_parts()
+        for part in Moment(rows.end).open_parts()
     ]
     moved = (
         _week_moves(rows, sector_id, literal(0))
@@ -959,43 +876,43 @@ def _by_sector(rows: ReportRows) -> list[BreakdownRow]:
 
 
 def _by_country_pair(rows: ReportRows) -> list[BreakdownRow]:
-    def pair() -> tuple[Any, Any, ColumnElement[str]]:
+    # Grouped by the pair's two countries in order (the same pair either way round is one row),
+    # and labelled here: a label worked out by the database for each of 90,000 open pairings cost
+    # as much as the rest of the count again on PostgreSQL.
+    def countries() -> tuple[Any, Any, tuple[ColumnElement[str], ColumnElement[str]]]:
         side_a, side_b = aliased(Locality), aliased(Locality)
-        label = case(
-            (
-                side_a.country_code <= side_b.country_code,
-                side_a.country_code + "–" + side_b.country_code,
-            ),
-            else_=side_b.country_code + "–" + side_a.country_code,
-        )
-        return side_a, side_b, label
+        a, b = side_a.country_code, side_b.country_code
+        in_order = a <= b
+        return side_a, side_b, (case((in_order, a), else_=b), case((in_order, b), else_=a))
 
     open_at_end = []
-    for part in _Moment(rows.end).open_parts():
-        side_a, side_b, label = pair()
+    for part in Moment(rows.end).open_parts():
+        side_a, side_b, pair = countries()
         open_at_end.append(
-            select(label.label("key"), func.count().label("open"), literal(0), literal(0))
+            select(*pair, func.count().label("open"), literal(0), literal(0))
             .select_from(Partnership)
-            .join(side_a, side_a.id == Partnership.locality_a_id)
+            # Joined by an expression of the locality (+ 0): by the column, SQLite reads the
+            # localities in country order and looks their pairings up, 90,000 searches of an
+            # index instead of one read of it.
+            .join(side_a, side_a.id == Partnership.locality_a_id + literal_column("0"))
             .join(side_b, side_b.id == Partnership.locality_b_id)
             .where(rows.in_scope, part)
-            .group_by(label)
+            .group_by(*pair)
         )
-    side_a, side_b, label = pair()
+    side_a, side_b, pair = countries()
     moved = (
-        _week_moves(rows, label, literal(0))
+        _week_moves(rows, *pair, literal(0))
         .join(side_a, side_a.id == Partnership.locality_a_id)
         .join(side_b, side_b.id == Partnership.locality_b_id)
-        .group_by(label)
+        .group_by(*pair)
     )
     both = union_all(*open_at_end, moved).subquery()
-    key, opened, moved_count, signed_count = both.c
+    first, second, opened, moved_count, signed_count = both.c
+    summed = select(
+        first, second, func.sum(opened), func.sum(moved_count), func.sum(signed_count)
+    ).group_by(first, second)
     return _breakdown(
-        session.execute(
-            select(key, func.sum(opened), func.sum(moved_count), func.sum(signed_count)).group_by(
-                key
-            )
-        )
+        (f"{first}–{second}", *figures) for first, second, *figures in session.execute(summed)
     )
 
 

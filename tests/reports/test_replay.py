@@ -1,0 +1,130 @@
+"""The weekly report's figures against a plain replay of the history, on the benchmark's own
+synthetic register: where each pairing stood at the end and the start of a week is its last
+history row before that moment, whichever way the report's statements work it out."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from bench.generate import Sizes, populate
+from crm.auth.models import User
+from crm.db import engine_for, session
+from crm.localities.models import Locality
+from crm.partnerships.models import Partnership, StageChange, Status, partnership_sectors
+from crm.partnerships.stages import ordered_stages
+from crm.reports.weekly import ReportFilters, WeeklyReport, compute_weekly_report
+from crm.reports.weeks import IsoWeek
+from crm.sectors.models import Sector
+
+TODAY = date(2026, 2, 25)
+WEEKS = [IsoWeek(2026, 6), IsoWeek(2026, 7), IsoWeek(2026, 8)]
+ZONE = ZoneInfo("Europe/Ljubljana")
+SIZES = Sizes(
+    pairings=400, localities=40, countries=6, stage_changes=16000, tasks=400, people=400,
+    activities=400, organisations=5, users=3,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Pairing:
+    archived: bool
+    countries: str
+    sectors: frozenset[str]
+    history: list[tuple[datetime, int, int, str]]  # (changed_at, id, to_stage_id, to_status)
+
+    def at(self, moment: datetime) -> tuple[int, str] | None:
+        before = [row for row in self.history if row[0] < moment]
+        return max(before)[2:] if before else None
+
+
+@pytest.fixture
+def register(app: Flask) -> dict[int, Pairing]:
+    populate(engine_for(app), SIZES, today=TODAY)
+    with app.app_context():
+        country = dict(session.execute(select(Locality.id, Locality.country_code)).all())
+        sectors: dict[int, set[str]] = {}
+        for pairing_id, slug in session.execute(
+            select(partnership_sectors.c.partnership_id, Sector.slug).join(
+                Sector, Sector.id == partnership_sectors.c.sector_id
+            )
+        ):
+            sectors.setdefault(pairing_id, set()).add(slug)
+        history: dict[int, list[tuple[datetime, int, int, str]]] = {}
+        for row in session.execute(
+            select(
+                StageChange.partnership_id,
+                StageChange.changed_at,
+                StageChange.id,
+                StageChange.to_stage_id,
+                StageChange.to_status,
+            )
+        ):
+            history.setdefault(row[0], []).append(tuple(row[1:]))  # type: ignore[arg-type]
+        return {
+            p.id: Pairing(
+                archived=p.archived_at is not None,
+                countries="–".join(sorted((country[p.locality_a_id], country[p.locality_b_id]))),
+                sectors=frozenset(sectors.get(p.id, ())),
+                history=history[p.id],
+            )
+            for p in session.scalars(select(Partnership))
+        }
+
+
+def report(app: Flask, week: IsoWeek, filters: ReportFilters | None = None) -> WeeklyReport:
+    with app.app_context():
+        viewer = session.scalars(select(User).where(User.role == "officer")).first()
+        return compute_weekly_report(
+            week, viewer=viewer, zone=ZONE, filters=filters, now=datetime(2026, 2, 25, tzinfo=UTC)
+        )
+
+
+@pytest.mark.parametrize("sector", ["", "education"])
+@pytest.mark.parametrize("week", WEEKS, ids=str)
+def test_the_report_stands_where_the_history_says(
+    app: Flask, register: dict[int, Pairing], week: IsoWeek, sector: str
+) -> None:
+    start, end = week.bounds(ZONE)
+    in_scope = [
+        p for p in register.values() if not p.archived and (not sector or sector in p.sectors)
+    ]
+    # The register has what makes the replay matter: pairings that moved on after the week,
+    # some created after it (of all sectors), some on hold or dropped at its end.
+    assert sum(1 for p in in_scope if max(p.history)[0] >= end) > 10
+    assert sector or any(min(p.history)[0] >= end for p in in_scope)
+    assert {state[1] for p in in_scope if (state := p.at(end))} >= {"open", "on_hold", "dropped"}
+
+    result = report(app, week, ReportFilters(sector=sector))
+
+    with app.app_context():
+        stage_keys = {stage.id: stage.key for stage in ordered_stages()}
+    at_end = Counter(
+        (stage_keys[state[0]], state[1]) for p in in_scope if (state := p.at(end)) is not None
+    )
+    at_start = Counter(
+        (stage_keys[state[0]], state[1]) for p in in_scope if (state := p.at(start)) is not None
+    )
+    funnel = {row.stage_key: (row.open, row.previous_open, row.on_hold) for row in result.funnel}
+    assert funnel == {
+        key: (at_end[(key, "open")], at_start[(key, "open")], at_end[(key, "on_hold")])
+        for key in stage_keys.values()
+    }
+
+    open_at_end = [p for p in in_scope if (state := p.at(end)) and state[1] == Status.OPEN]
+    by_pair = Counter(p.countries for p in open_at_end)
+    assert {row.label: row.open for row in result.by_country_pair if row.open} == by_pair
+    with app.app_context():
+        sector_names = dict(session.execute(select(Sector.slug, Sector.given_name)).all())
+    by_sector = Counter(sector_names[slug] for p in open_at_end for slug in p.sectors)
+    assert {row.label: row.open for row in result.by_sector if row.open} == by_sector
+
+    # Every history row of the week is one move of some kind (a signing is also counted apart).
+    in_week = sum(1 for p in in_scope for row in p.history if start <= row[0] < end)
+    assert result.moves_total == in_week
