@@ -27,6 +27,9 @@ MAX_STATEMENTS = 10
 # and the page adds the user, the filters' owners and sectors and the subscription (the PDF only
 # the user).
 REPORT_MAX_STATEMENTS = {"report_html": 14, "report_pdf": 11}
+# Held below the target: the token with its user, the page of pairings with their localities,
+# stage and owner joined, and the page's sectors.
+API_MAX_STATEMENTS = {"api_list_200": 3}
 SMALL = Sizes(
     pairings=20, localities=10, countries=5, stage_changes=200, tasks=200, people=40,
     activities=100, organisations=5, users=3,
@@ -125,7 +128,7 @@ def test_key_pages_run_few_statements_whatever_the_size(
     too_many = {
         name: count
         for name, count in small.items()
-        if count > REPORT_MAX_STATEMENTS.get(name, MAX_STATEMENTS)
+        if count > (REPORT_MAX_STATEMENTS | API_MAX_STATEMENTS).get(name, MAX_STATEMENTS)
     }
     assert too_many == {}
 

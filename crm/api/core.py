@@ -132,25 +132,39 @@ def decode_cursor(cursor: str | None) -> int | None:
     raise ApiError(422, "That cursor is not one this API gave out.", fields={"cursor": ["invalid"]})
 
 
-ModelT = TypeVar("ModelT")
+RowT = TypeVar("RowT")
 
 
-def page_of(
-    statement: Select[tuple[ModelT]],
+def keyset_page(
+    statement: Select[Any],
     id_column: Any,
     query: ListQuery,
-    render: Callable[[ModelT], Output],
-) -> Response:
-    """Keyset pagination on the id: stable while rows are added, and fast at any depth."""
+    read: Callable[[Select[Any]], Sequence[RowT]],
+) -> tuple[Sequence[RowT], str | None]:
+    """Keyset pagination on the id: stable while rows are added, and fast at any depth.
+
+    `read` runs the page's statement: ORM objects for `page_of`, plain rows for a list that
+    writes its items itself. Gives the page's rows and the cursor of the next page, if any.
+    """
     after = decode_cursor(query.cursor)
     if after is not None:
         statement = statement.where(id_column > after)
-    rows: Sequence[ModelT] = session.scalars(
-        statement.order_by(id_column).limit(query.limit + 1)
-    ).all()
+    rows = read(statement.order_by(id_column).limit(query.limit + 1))
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     next_cursor = encode_cursor(rows[-1].id) if more and rows else None  # type: ignore[attr-defined]
+    return rows, next_cursor
+
+
+def page_of(
+    statement: Select[tuple[RowT]],
+    id_column: Any,
+    query: ListQuery,
+    render: Callable[[RowT], Output],
+) -> Response:
+    rows, next_cursor = keyset_page(
+        statement, id_column, query, lambda page: session.scalars(page).all()
+    )
     return jsonify(
         {"items": [render(row).model_dump(mode="json") for row in rows], "next_cursor": next_cursor}
     )

@@ -6,11 +6,12 @@ from flask import Response, jsonify, url_for
 from sqlalchemy import select
 
 from crm import access
-from crm.api import auth, openapi
+from crm.api import auth, openapi, partnership_items
 from crm.api.core import (
     ApiError,
     answer,
     bp,
+    keyset_page,
     page_of,
     parse_body,
     parse_query,
@@ -86,7 +87,13 @@ def list_partnerships() -> Response:
                 fields={"updated_since": ["needs an offset, e.g. +00:00"]},
             )
         statement = statement.where(Partnership.updated_at >= query.updated_since)
-    return page_of(queries.with_card_details(statement), Partnership.id, query, PartnershipOut.of)
+    rows, next_cursor = keyset_page(
+        partnership_items.item_rows(statement),
+        Partnership.id,
+        query,
+        lambda page: session.execute(page).all(),
+    )
+    return jsonify({"items": partnership_items.items(rows), "next_cursor": next_cursor})
 
 
 @bp.post("/partnerships")
