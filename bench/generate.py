@@ -1,8 +1,9 @@
 """A deterministic synthetic register, written with bulk inserts through SQLAlchemy Core.
 
 The rows are the ones the services would write: folded search columns computed by the same mapper
-listeners, `pair_key`, versions, and a stage history that ends exactly where each pairing stands
-(its stage, status, `stage_entered_at`, `signed_on` and `last_activity_at` all come from it).
+listeners, `pair_key` and `country_pair`, versions, and a stage history that ends exactly where
+each pairing stands (its stage, status, `stage_entered_at`, `signed_on` and `last_activity_at` all
+come from it).
 
 The same seed and scale give the same rows; every date is an offset from the day of generation
 (`--today`), so that "overdue", "this week" and "last week's report" mean something whenever the
@@ -36,7 +37,7 @@ from crm.db import engine_for
 from crm.localities.models import Locality, LocalityKind, _refresh_folded_names
 from crm.migrations_cli import upgrade
 from crm.models import metadata
-from crm.partnerships.models import Status, pair_key_of, partnership_sectors
+from crm.partnerships.models import Status, country_pair_of, pair_key_of, partnership_sectors
 from crm.partnerships.stages import ensure_default_stages
 from crm.sectors.services import ensure_default_sectors
 from crm.tasks.models import Priority, TaskStatus
@@ -256,6 +257,7 @@ class _Writer:
                 }
             )
         self.locality_names = [row["name_en"] or row["name"] for row in rows]
+        self.locality_countries = [row["country_code"] for row in rows]
         self.insert("localities", rows)
         self._fix_sequence("localities")
 
@@ -340,6 +342,9 @@ class _Writer:
                     "locality_a_id": a,
                     "locality_b_id": b,
                     "pair_key": pair_key_of(a, b),
+                    "country_pair": country_pair_of(
+                        self.locality_countries[a - 1], self.locality_countries[b - 1]
+                    ),
                     "stage_id": stage_ids[stage],
                     "status": status,
                     "owner_id": owner,

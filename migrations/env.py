@@ -5,7 +5,7 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from crm.db import UTCDateTime
 from crm.models import metadata
@@ -27,16 +27,38 @@ def run_migrations_online() -> None:
     if not isinstance(engine, Engine):
         raise RuntimeError("Run migrations through the app: flask --app app db upgrade")
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
         context.configure(
             connection=connection,
             target_metadata=metadata,
             # SQLite cannot ALTER most things in place; batch mode copies the table instead.
-            render_as_batch=connection.dialect.name == "sqlite",
+            render_as_batch=sqlite,
             compare_type=True,
             render_item=render_item,
         )
-        with context.begin_transaction():
-            context.run_migrations()
+        if not sqlite:
+            with context.begin_transaction():
+                context.run_migrations()
+            return
+        # A batch step copies a table and drops the old one: with the foreign keys on, SQLite
+        # would delete on the way every row that points at it (ON DELETE CASCADE), a pairing's
+        # whole history among them. They are off while the steps run (the switch works only
+        # outside a transaction), and what the steps leave is checked before it is committed.
+        _sqlite_foreign_keys(connection, on=False)
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"The migration left rows without their parent: {broken}")
+        finally:
+            _sqlite_foreign_keys(connection, on=True)
+
+
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None
+    dbapi_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 if context.is_offline_mode():

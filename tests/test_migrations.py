@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from crm.db import engine_for, session
 from crm.models import metadata
@@ -13,6 +13,7 @@ from crm.partnerships.models import Stage
 from crm.partnerships.stages import DEFAULT_STAGES
 from crm.sectors.models import Sector
 from crm.sectors.services import DEFAULT_SECTORS
+from tests.factories import make_activity, make_locality, make_partnership, make_task
 
 
 def test_models_and_migrations_do_not_differ(app: Flask) -> None:
@@ -38,3 +39,39 @@ def test_the_migration_seeds_the_default_stages_and_sectors(app: Flask) -> None:
         (stage.key, stage.name, stage.position) for stage in DEFAULT_STAGES
     ]
     assert sorted(sectors) == sorted(DEFAULT_SECTORS)
+
+
+def test_a_migration_that_copies_the_pairings_table_keeps_what_points_at_it(app: Flask) -> None:
+    """SQLite changes a table by copying it and dropping the old one; with the foreign keys on,
+    the drop would delete every history row, task, sector and meeting of every pairing (ON
+    DELETE CASCADE). The country-pair step copies `partnerships` both ways."""
+    from alembic import command
+
+    from crm.migrations_cli import alembic_config, upgrade
+
+    with app.app_context():
+        maribor = make_locality("Maribor", country_code="SI")
+        kyzylorda = make_locality("Kyzylorda", country_code="KZ", kind="region")
+        partnership = make_partnership(maribor, kyzylorda, sectors=("education",))
+        make_task(partnership)
+        make_activity(partnership)
+        session.commit()
+    tables = ("partnerships", "stage_changes", "tasks", "activities", "partnership_sectors")
+
+    def counts() -> dict[str, int]:
+        with engine_for(app).connect() as connection:
+            return {
+                table: connection.scalar(text(f"SELECT count(*) FROM {table}"))  # noqa: S608
+                for table in tables
+            }
+
+    before = counts()
+    assert all(before.values())
+    with app.app_context():
+        command.downgrade(alembic_config(app), "c5d1f3a8e920")  # before the country pair
+        assert counts() == before
+        upgrade(app)
+    assert counts() == before
+    with engine_for(app).connect() as connection:
+        assert connection.scalar(text("SELECT country_pair FROM partnerships")) == "KZ–SI"
+        assert connection.scalar(text("SELECT count(*) FROM localities")) == 2

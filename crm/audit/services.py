@@ -40,6 +40,7 @@ IGNORED_FIELDS = frozenset(
         "name_folded",
         "search_folded",
         "pair_key",
+        "country_pair",
         "last_activity_at",
         "last_login_at",
     }

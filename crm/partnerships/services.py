@@ -19,6 +19,7 @@ from crm.partnerships.models import (
     Stage,
     StageChange,
     Status,
+    country_pair_of,
     pair_key_of,
     partnership_sectors,
 )
@@ -357,6 +358,7 @@ def create_partnerships_in_bulk(
                 "title": title,
                 "title_folded": fold(title),
                 "pair_key": key,
+                "country_pair": country_pair_of(locality_a.country_code, locality_b.country_code),
                 "locality_a_id": item.locality_a_id,
                 "locality_b_id": item.locality_b_id,
                 "stage_id": stage.id,
