@@ -132,13 +132,8 @@ def stale_pairings(user: User, *, now: datetime, days: int) -> list[StalePairing
 
 
 def pipeline_counts(user: User, stages: Sequence[Stage]) -> list[StageCount]:
-    totals = dict(
-        session.execute(
-            access.visible_partnerships(user)
-            .with_only_columns(Partnership.stage_id, func.count())
-            .where(Partnership.status == Status.OPEN.value)
-            .group_by(Partnership.stage_id)
-        ).all()
+    totals = partnership_queries.counts_per_stage(
+        access.visible_partnerships(user).where(Partnership.status == Status.OPEN.value), stages
     )
     return [StageCount(stage, totals.get(stage.id, 0)) for stage in stages]
 

@@ -174,6 +174,30 @@ def _order(statement: Select[Any], sort: str) -> Select[Any]:
     return statement.order_by(order, Partnership.id.desc())
 
 
+def counts_per_stage(statement: Select[Any], stages: Sequence[Stage]) -> dict[int, int]:
+    """How many rows of `statement` are at each of `stages`: one count per stage, all in one
+    statement.
+
+    Each count reads its stage's range of the (status, stage_id) index on its own; grouping the
+    whole status range by stage put 90,000 entries through the grouping as well (7.5 → 5.3 ms on
+    SQLite, 6.5 → 4.2 ms on PostgreSQL). Only for a statement narrowed by visibility and status:
+    with a list to match (a sector's pairings), each stage's count would read that list again
+    (40 ms instead of 10), so those are grouped.
+    """
+    if not stages:
+        return {}
+    counting = statement.order_by(None).with_only_columns(func.count())
+    row = session.execute(
+        select(
+            *(
+                counting.where(Partnership.stage_id == stage.id).scalar_subquery()
+                for stage in stages
+            )
+        )
+    ).one()
+    return {stage.id: total or 0 for stage, total in zip(stages, row, strict=True)}
+
+
 @dataclass(frozen=True)
 class BoardColumn:
     stage: Stage
@@ -200,12 +224,17 @@ def board_columns(
     board_filters = replace(filters, status=filters.status or Status.OPEN.value, stage="")
     narrowed = filtered(statement, board_filters)
 
-    counts_query = (
-        narrowed.with_only_columns(Partnership.stage_id, func.count())
-        .group_by(Partnership.stage_id)
-        .order_by(None)
-    )
-    totals: dict[int, int] = {stage_id: total for stage_id, total in session.execute(counts_query)}
+    # The board's own status aside, no filter (the sort does not narrow): each stage counted
+    # on its own; any filter is a list to match, and grouping reads it once.
+    if replace(board_filters, status="", sort=DEFAULT_SORT) == PartnershipFilters():
+        totals = counts_per_stage(narrowed, stages)
+    else:
+        counts_query = (
+            narrowed.with_only_columns(Partnership.stage_id, func.count())
+            .group_by(Partnership.stage_id)
+            .order_by(None)
+        )
+        totals = {stage_id: total for stage_id, total in session.execute(counts_query)}
 
     # The top cards of each column, one indexed LIMIT per stage (stage, status, last activity),
     # joined by UNION ALL: ranking every open pairing with a window function sorted them all.
