@@ -32,8 +32,8 @@ class StageOption:
 
 class StageMenu:
     """A card's move menu: the stages as options, the card's own one selected. Written once per
-    stage a card can be at rather than once per card (60 cards × 6 options in Jinja were a fifth
-    of the board's rendering)."""
+    stage a card can be at rather than once per card (60 cards × 6 options in Jinja were a sixth
+    of the Python calls that render the board)."""
 
     def __init__(self, stages: Sequence[Stage]) -> None:
         self.stages = [StageOption(stage.id, stage.key, stage.name) for stage in stages]

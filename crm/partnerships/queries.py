@@ -95,19 +95,17 @@ def filtered(
     if filters.sector:
         # The sector's id is looked up once (slugs are unique), not joined into each check: a
         # pairing's check is then one probe of its (partnership_id, sector_id) key, and
-        # PostgreSQL plans the board's six columns in half the time.
+        # PostgreSQL runs the board's six columns in half the time.
         sector_id = select(Sector.id).where(Sector.slug == filters.sector).scalar_subquery()
-        in_sector = partnership_sectors.c.sector_id == sector_id
-    if filters.sector and sector_by_row:
-        statement = statement.where(
-            select(partnership_sectors.c.partnership_id)
-            .where(partnership_sectors.c.partnership_id == Partnership.id, in_sector)
-            .exists()
+        in_sector = select(partnership_sectors.c.partnership_id).where(
+            partnership_sectors.c.sector_id == sector_id
         )
-    elif filters.sector:
-        statement = statement.where(
-            Partnership.id.in_(select(partnership_sectors.c.partnership_id).where(in_sector))
-        )
+        if sector_by_row:
+            statement = statement.where(
+                in_sector.where(partnership_sectors.c.partnership_id == Partnership.id).exists()
+            )
+        else:
+            statement = statement.where(Partnership.id.in_(in_sector))
     if filters.country:
         in_country = select(Locality.id).where(Locality.country_code == filters.country.upper())
         statement = statement.where(
