@@ -85,7 +85,11 @@ def stale_pairings(user: User, *, now: datetime, days: int) -> list[StalePairing
     )
     candidates = (
         access.visible_partnerships(user)
-        .with_only_columns(Partnership.id.label("id"), last_contact.label("last_contact_at"))
+        .with_only_columns(
+            Partnership.id.label("id"),
+            Partnership.last_activity_at.label("last_activity_at"),
+            last_contact.label("last_contact_at"),
+        )
         .where(
             Partnership.owner_id == user.id,
             Partnership.status == Status.OPEN.value,
@@ -97,34 +101,39 @@ def stale_pairings(user: User, *, now: datetime, days: int) -> list[StalePairing
         .cte("quiet_candidates")
         .prefix_with("MATERIALIZED")
     )
+    # The quietest are picked from the candidates alone, and only they are read with what a
+    # row shows: joining the places, stage and owner of every candidate (700 for the bench
+    # user) before keeping 20 was half of the statement's time on PostgreSQL (10 → 4 ms).
+    quiet_since = func.coalesce(candidates.c.last_contact_at, candidates.c.last_activity_at)
+    quietest = (
+        select(
+            candidates.c.id,
+            candidates.c.last_contact_at,
+            quiet_since.label("quiet_since"),
+        )
+        .where(
+            or_(
+                candidates.c.last_contact_at.is_(None),
+                candidates.c.last_contact_at < cutoff,
+            )
+        )
+        .order_by(quiet_since, candidates.c.id)
+        .limit(LIST_LIMIT)
+        .subquery("quietest")
+    )
     rows = session.execute(
         partnership_queries.with_card_details(
-            select(Partnership, candidates.c.last_contact_at)
-            .join(candidates, candidates.c.id == Partnership.id)
-            .where(
-                or_(
-                    candidates.c.last_contact_at.is_(None),
-                    candidates.c.last_contact_at < cutoff,
-                )
-            )
-            .order_by(
-                func.coalesce(candidates.c.last_contact_at, Partnership.last_activity_at),
-                Partnership.id,
-            )
-            .limit(LIST_LIMIT)
+            select(Partnership, quietest.c.last_contact_at)
+            .join(quietest, quietest.c.id == Partnership.id)
+            .order_by(quietest.c.quiet_since, Partnership.id)
         )
     ).all()
     return [StalePairing(partnership, last) for partnership, last in rows]
 
 
 def pipeline_counts(user: User, stages: Sequence[Stage]) -> list[StageCount]:
-    totals = dict(
-        session.execute(
-            access.visible_partnerships(user)
-            .with_only_columns(Partnership.stage_id, func.count())
-            .where(Partnership.status == Status.OPEN.value)
-            .group_by(Partnership.stage_id)
-        ).all()
+    totals = partnership_queries.counts_per_stage(
+        access.visible_partnerships(user).where(Partnership.status == Status.OPEN.value), stages
     )
     return [StageCount(stage, totals.get(stage.id, 0)) for stage in stages]
 

@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from crm import access
 from crm.dashboard.views import render_dashboard
 from crm.partnerships import queries
-from crm.partnerships.board import render_board
-from crm.partnerships.stages import stage_by_key
+from crm.partnerships.board import StageMenu, render_board
+from crm.partnerships.stages import ordered_stages
 from crm.tasks.dates import today_for
 from crm.tasks.queries import overdue_counts
 
@@ -34,7 +34,9 @@ def index() -> ResponseReturnValue:
 @login_required
 def more_cards(stage_key: str) -> ResponseReturnValue:
     """The next cards of one column (htmx "show more")."""
-    stage = stage_by_key(stage_key)
+    # All the stages, for the cards' move menus (it had none); the column's is among them.
+    stages = ordered_stages()
+    stage = next((stage for stage in stages if stage.key == stage_key), None)
     if stage is None:
         abort(404)
     filters = queries.filters_from(request.args)
@@ -48,6 +50,7 @@ def more_cards(stage_key: str) -> ResponseReturnValue:
         cards=cards[:limit],
         overdue=overdue_counts((card.id for card in cards[:limit]), today_for(current_user)),
         stage=stage,
+        stage_menu=StageMenu(stages),
         filters=filters,
         next_offset=offset + limit if len(cards) > limit else None,
         board_query=urlencode(filters.as_query_args()),

@@ -71,7 +71,10 @@ partnership_sectors = Table(
     "partnership_sectors",
     Base.metadata,
     Column("partnership_id", ForeignKey("partnerships.id", ondelete="CASCADE"), primary_key=True),
-    Column("sector_id", ForeignKey("sectors.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("sector_id", ForeignKey("sectors.id", ondelete="CASCADE"), primary_key=True),
+    # A sector's pairings from the index alone (the board's and the list's counts by sector);
+    # with the sector only, each entry cost a read of its row to find the pairing.
+    Index("ix_partnership_sectors_sector_pairing", "sector_id", "partnership_id"),
 )
 
 
@@ -107,6 +110,18 @@ class Partnership(Base):
         # it read each pairing's row to check it (9.4 ms instead of 7 for the board's counts).
         Index(
             "ix_partnerships_visible_stage_counts",
+            "status",
+            "stage_id",
+            "archived_at",
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
+        # A visible pairing's status and stage by its id, from the index alone: the counts per
+        # stage of a sector's pairings look each one up here (SQLite), or read it whole and
+        # match it to the sector's list (PostgreSQL), instead of reading 20,000 pairings' rows.
+        Index(
+            "ix_partnerships_visible_id_stage",
+            "id",
             "status",
             "stage_id",
             "archived_at",

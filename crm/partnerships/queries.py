@@ -92,24 +92,20 @@ def filtered(
         )
     if filters.status:
         statement = statement.where(Partnership.status == filters.status)
-    if filters.sector and sector_by_row:
-        statement = statement.where(
-            select(partnership_sectors.c.partnership_id)
-            .join(Sector, Sector.id == partnership_sectors.c.sector_id)
-            .where(
-                partnership_sectors.c.partnership_id == Partnership.id,
-                Sector.slug == filters.sector,
-            )
-            .exists()
+    if filters.sector:
+        # The sector's id is looked up once (slugs are unique), not joined into each check: a
+        # pairing's check is then one probe of its (partnership_id, sector_id) key, and
+        # PostgreSQL runs the board's six columns in half the time.
+        sector_id = select(Sector.id).where(Sector.slug == filters.sector).scalar_subquery()
+        in_sector = select(partnership_sectors.c.partnership_id).where(
+            partnership_sectors.c.sector_id == sector_id
         )
-    elif filters.sector:
-        statement = statement.where(
-            Partnership.id.in_(
-                select(partnership_sectors.c.partnership_id)
-                .join(Sector, Sector.id == partnership_sectors.c.sector_id)
-                .where(Sector.slug == filters.sector)
+        if sector_by_row:
+            statement = statement.where(
+                in_sector.where(partnership_sectors.c.partnership_id == Partnership.id).exists()
             )
-        )
+        else:
+            statement = statement.where(Partnership.id.in_(in_sector))
     if filters.country:
         in_country = select(Locality.id).where(Locality.country_code == filters.country.upper())
         statement = statement.where(
@@ -174,6 +170,30 @@ def _order(statement: Select[Any], sort: str) -> Select[Any]:
     return statement.order_by(order, Partnership.id.desc())
 
 
+def counts_per_stage(statement: Select[Any], stages: Sequence[Stage]) -> dict[int, int]:
+    """How many rows of `statement` are at each of `stages`: one count per stage, all in one
+    statement.
+
+    Each count reads its stage's range of the (status, stage_id) index on its own; grouping the
+    whole status range by stage put 90,000 entries through the grouping as well (7.5 → 5.3 ms on
+    SQLite, 6.5 → 4.2 ms on PostgreSQL). Only for a statement narrowed by visibility and status:
+    with a list to match (a sector's pairings), each stage's count would read that list again
+    (40 ms instead of 10), so those are grouped.
+    """
+    if not stages:
+        return {}
+    counting = statement.order_by(None).with_only_columns(func.count())
+    row = session.execute(
+        select(
+            *(
+                counting.where(Partnership.stage_id == stage.id).scalar_subquery()
+                for stage in stages
+            )
+        )
+    ).one()
+    return {stage.id: total or 0 for stage, total in zip(stages, row, strict=True)}
+
+
 @dataclass(frozen=True)
 class BoardColumn:
     stage: Stage
@@ -200,12 +220,17 @@ def board_columns(
     board_filters = replace(filters, status=filters.status or Status.OPEN.value, stage="")
     narrowed = filtered(statement, board_filters)
 
-    counts_query = (
-        narrowed.with_only_columns(Partnership.stage_id, func.count())
-        .group_by(Partnership.stage_id)
-        .order_by(None)
-    )
-    totals: dict[int, int] = {stage_id: total for stage_id, total in session.execute(counts_query)}
+    # The board's own status aside, no filter (the sort does not narrow): each stage counted
+    # on its own; any filter is a list to match, and grouping reads it once.
+    if replace(board_filters, status="", sort=DEFAULT_SORT) == PartnershipFilters():
+        totals = counts_per_stage(narrowed, stages)
+    else:
+        counts_query = (
+            narrowed.with_only_columns(Partnership.stage_id, func.count())
+            .group_by(Partnership.stage_id)
+            .order_by(None)
+        )
+        totals = {stage_id: total for stage_id, total in session.execute(counts_query)}
 
     # The top cards of each column, one indexed LIMIT per stage (stage, status, last activity),
     # joined by UNION ALL: ranking every open pairing with a window function sorted them all.

@@ -168,6 +168,13 @@ def test_a_full_column_shows_the_most_recent_cards_and_a_show_more(
     assert "Show 2 more" in page
     assert all(title in more for title in titles[:2])
     assert "Show more" not in more
+    # The cards loaded by "show more" can be moved like the others: their menus list the stages.
+    menus = re.findall(r'<select id="move-\d+" name="stage">(.*?)</select>', more, re.S)
+    assert len(menus) == 2
+    assert all(
+        '<option value="prospect" selected>' in menu and 'value="memorandum_signed"' in menu
+        for menu in menus
+    )
 
 
 def make_pipeline(app: Flask, size: int) -> None:
