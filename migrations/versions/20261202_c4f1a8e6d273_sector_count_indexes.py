@@ -1,7 +1,7 @@
 """sector count indexes: the board's counts per stage for one sector from indexes alone
 
 Revision ID: c4f1a8e6d273
-Revises: b7e4d2a9c615
+Revises: d2b8f0c4e716
 Create Date: 2026-12-02 11:00:00+00:00
 
 The board filtered by a sector counts the sector's visible open pairings per stage (20,000 of
@@ -25,7 +25,7 @@ from alembic import op
 
 
 revision = "c4f1a8e6d273"
-down_revision = "b7e4d2a9c615"
+down_revision = "d2b8f0c4e716"
 branch_labels = None
 depends_on = None
 
