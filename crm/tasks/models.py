@@ -76,6 +76,22 @@ class Task(Base):
             "partnership_id",
             "assignee_id",
         ),
+        # ... and the open ones alone, due by a day, counted per assignee from the index alone
+        # (the weekly report's overdue tasks: 170,000 of the 420,000 due by then). `status`
+        # rather than `completed_at` marks them (a task is open exactly when it has no
+        # completion time): SQLite reads "completed_at IS NULL" as one rare value and would skip
+        # through (assignee_id, status, completed_at) instead, 600 ms. `status` is in the
+        # columns for SQLite, which does not take its value from the condition.
+        Index(
+            "ix_tasks_open_due",
+            "due_on",
+            "created_at",
+            "partnership_id",
+            "assignee_id",
+            "status",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -22,12 +22,13 @@ from crm.partnerships.stages import ordered_stages
 from crm.reports.weekly import ReportFilters, WeeklyReport, compute_weekly_report
 from crm.reports.weeks import IsoWeek
 from crm.sectors.models import Sector
+from crm.tasks.models import Task
 
 TODAY = date(2026, 2, 25)
 WEEKS = [IsoWeek(2026, 6), IsoWeek(2026, 7), IsoWeek(2026, 8)]
 ZONE = ZoneInfo("Europe/Ljubljana")
 SIZES = Sizes(
-    pairings=400, localities=40, countries=6, stage_changes=16000, tasks=400, people=400,
+    pairings=400, localities=40, countries=6, stage_changes=16000, tasks=4000, people=400,
     activities=400, organisations=5, users=3,
 )  # fmt: skip
 
@@ -38,6 +39,8 @@ class Pairing:
     countries: str
     sectors: frozenset[str]
     history: list[tuple[datetime, int, int, str]]  # (changed_at, id, to_stage_id, to_status)
+    # (due_on, created_at, completed_at, assignee's name)
+    tasks: list[tuple[date | None, datetime, datetime | None, str]]
 
     def at(self, moment: datetime) -> tuple[int, str] | None:
         before = [row for row in self.history if row[0] < moment]
@@ -67,12 +70,20 @@ def register(app: Flask) -> dict[int, Pairing]:
             )
         ):
             history.setdefault(row[0], []).append(tuple(row[1:]))  # type: ignore[arg-type]
+        tasks: dict[int, list[tuple[date | None, datetime, datetime | None, str]]] = {}
+        for pairing_id, *task in session.execute(
+            select(
+                Task.partnership_id, Task.due_on, Task.created_at, Task.completed_at, User.name
+            ).outerjoin(User, User.id == Task.assignee_id)
+        ):
+            tasks.setdefault(pairing_id, []).append(tuple(task))  # type: ignore[arg-type]
         return {
             p.id: Pairing(
                 archived=p.archived_at is not None,
                 countries="–".join(sorted((country[p.locality_a_id], country[p.locality_b_id]))),
                 sectors=frozenset(sectors.get(p.id, ())),
                 history=history[p.id],
+                tasks=tasks.get(p.id, []),
             )
             for p in session.scalars(select(Partnership))
         }
@@ -124,6 +135,23 @@ def test_the_report_stands_where_the_history_says(
         sector_names = dict(session.execute(select(Sector.slug, Sector.given_name)).all())
     by_sector = Counter(sector_names[slug] for p in open_at_end for slug in p.sectors)
     assert {row.label: row.open for row in result.by_sector if row.open} == by_sector
+
+    overdue = Counter(
+        assignee or "Unassigned"
+        for p in in_scope
+        for due_on, created_at, completed_at, assignee in p.tasks
+        if due_on is not None
+        and due_on <= week.sunday
+        and created_at < end
+        and (completed_at is None or completed_at >= end)
+    )
+    assert {group.assignee: group.total for group in result.overdue_by_assignee} == overdue
+    # Tasks done after the week were still open at its end, and count.
+    assert any(
+        completed_at is not None and completed_at >= end and due_on and due_on <= week.sunday
+        for p in in_scope
+        for due_on, _, completed_at, _ in p.tasks
+    )
 
     # Every history row of the week is one move of some kind (a signing is also counted apart).
     in_week = sum(1 for p in in_scope for row in p.history if start <= row[0] < end)
