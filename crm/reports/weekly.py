@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    not_,
     or_,
     select,
     union_all,
@@ -239,10 +240,13 @@ class ReportRows:
         """The pairings the report leaves out: the few archived ones, for staff.
 
         Rows by the tens of thousands (a week's moves, the overdue tasks) are checked against
-        this set rather than each looked up in the pairings. A scope that is NULL for a pairing
-        leaves it out, as a join would.
+        this set rather than each looked up in the pairings. The scope negated (for staff,
+        `archived_at IS NOT NULL`) is a range of an index: a few hundred pairings read where a
+        test of each pairing read all 100,000, six times a report. The scope is never NULL for
+        a pairing (its columns are NOT NULL; its subqueries are EXISTS and IN over ids), so
+        every pairing is either in it or in this set.
         """
-        return select(Partnership.id).where(case((self.in_scope, False), else_=True))
+        return select(Partnership.id).where(not_(self.in_scope))
 
     # --- What moved ----------------------------------------------------------------------------
 
@@ -872,9 +876,7 @@ def _by_sector(rows: ReportRows) -> list[BreakdownRow]:
         select(sector_id.label("key"), func.count().label("open"), *NO_MOVES).group_by(sector_id),
         open_count(
             -1,
-            select(Partnership.id).where(
-                case((and_(rows.in_scope, unchanged_open), False), else_=True)
-            ),
+            select(Partnership.id).where(not_(and_(rows.in_scope, unchanged_open))),
         ),
         open_count(1, select(Partnership.id).where(rows.in_scope, replayed_open)),
     ]
