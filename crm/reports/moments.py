@@ -10,6 +10,7 @@ since stood nowhere. The first changes since a moment are one range of the index
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -69,14 +70,20 @@ class Moment:
         )
         return select(*list(since.c)[:3]).where(since.c.rank == 1).subquery()
 
-    def moved(self, in_scope: ColumnElement[bool], *columns: Any) -> CTE:
+    def moved(
+        self,
+        in_scope: ColumnElement[bool],
+        *columns: Any,
+        then: Callable[[Subquery], Iterable[ColumnElement[bool]]] = lambda first: (),
+    ) -> CTE:
         """The pairings in scope that have changed since, with `columns` and where they stood
-        at the moment (`then_stage_id`, `then_status`)."""
+        at the moment (`then_stage_id`, `then_status`), only those that meet the conditions
+        `then` puts on where they stood (before `columns` are worked out for them)."""
         first = self.first_changes()
         return (
             select(Partnership.id, *columns, first.c.then_stage_id, first.c.then_status)
             .join(first, first.c.partnership_id == Partnership.id)
-            .where(in_scope)
+            .where(in_scope, *then(first))
             # Worked out once, before any condition of the caller's on these columns: PostgreSQL
             # would otherwise test those conditions on every pairing.
             .cte()

@@ -472,10 +472,14 @@ class ReportRows:
         # The pairings contacted are a range of the index on (occurred_at, kind, partnership_id),
         # some tens of thousands of rows read once, rather than a lookup for each of the 50,000
         # quiet candidates.
-        contacted = select(Activity.partnership_id).where(
-            Activity.occurred_at > threshold,
-            Activity.occurred_at < self.end,
-            Activity.kind.in_([kind.value for kind in CONTACT_KINDS]),
+        contacted = (
+            select(Activity.partnership_id)
+            .where(
+                Activity.occurred_at > threshold,
+                Activity.occurred_at < self.end,
+                Activity.kind.in_([kind.value for kind in CONTACT_KINDS]),
+            )
+            .cte("contacted")  # read once for both parts below
         )
         quiet_unchanged = select(
             Partnership.id,
@@ -488,21 +492,23 @@ class ReportRows:
             Partnership.status == Status.OPEN.value,
             Partnership.stage_entered_at <= threshold,
             Partnership.stage_id.not_in(final_stages),
-            Partnership.id.not_in(contacted),
+            Partnership.id.not_in(select(contacted.c.partnership_id)),
         )
         moved = at_end.moved(
             self.in_scope,
             Partnership.owner_id,
             at_end.stage_entered().label("since"),
+            then=lambda first: (
+                first.c.then_status == Status.OPEN.value,
+                first.c.then_stage_id.not_in(final_stages),
+            ),
         )
         quiet_replayed = (
             select(moved.c.id, moved.c.then_stage_id, moved.c.owner_id, moved.c.since)
             .select_from(moved)
             .where(
-                moved.c.then_status == Status.OPEN.value,
-                moved.c.then_stage_id.not_in(final_stages),
                 moved.c.since <= threshold,
-                moved.c.id.not_in(contacted),
+                moved.c.id.not_in(select(contacted.c.partnership_id)),
             )
         )
         quiet = union_all(quiet_unchanged, quiet_replayed).subquery()
