@@ -43,15 +43,18 @@ def run_migrations_online() -> None:
         # A batch step copies a table and drops the old one: with the foreign keys on, SQLite
         # would delete on the way every row that points at it (ON DELETE CASCADE), a pairing's
         # whole history among them. They are off while the steps run (the switch works only
-        # outside a transaction), and what the steps leave is checked before it is committed.
+        # outside a transaction), what the steps leave is checked, and they are on again before
+        # the connection goes back to the pool, which the app then uses.
         _sqlite_foreign_keys(connection, on=False)
         try:
             with context.begin_transaction():
                 context.run_migrations()
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-                if broken:
-                    raise RuntimeError(f"The migration left rows without their parent: {broken}")
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"The migration left rows without their parent: {broken}")
         finally:
+            if connection.in_transaction():
+                connection.rollback()
             _sqlite_foreign_keys(connection, on=True)
 
 
@@ -59,6 +62,9 @@ def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
     dbapi_connection = connection.connection.dbapi_connection
     assert dbapi_connection is not None
     dbapi_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    (now,) = dbapi_connection.execute("PRAGMA foreign_keys").fetchone()
+    if bool(now) != on:
+        raise RuntimeError("SQLite's foreign keys could not be switched (a transaction is open).")
 
 
 if context.is_offline_mode():

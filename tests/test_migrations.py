@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
@@ -75,3 +76,26 @@ def test_a_migration_that_copies_the_pairings_table_keeps_what_points_at_it(app:
     with engine_for(app).connect() as connection:
         assert connection.scalar(text("SELECT country_pair FROM partnerships")) == "KZ–SI"
         assert connection.scalar(text("SELECT count(*) FROM localities")) == 2
+
+
+def test_the_foreign_keys_hold_after_a_migration_run(database_url: str) -> None:
+    """The migration run switches SQLite's foreign keys off for its steps; the connection it
+    used goes back to the pool, and the app's next statement must find them on again."""
+    from sqlalchemy.exc import IntegrityError
+
+    from config import Config
+    from crm import create_app
+    from crm.migrations_cli import upgrade
+
+    app = create_app(Config, DATABASE_URL=database_url, SECRET_KEY="m" * 40)
+    engine = engine_for(app)
+    try:
+        upgrade(app)  # nothing to do, but the run's whole path: one pooled connection
+        with engine.connect() as connection, connection.begin():
+            orphan = text(
+                "INSERT INTO partnership_sectors (partnership_id, sector_id) VALUES (999999, 1)"
+            )
+            with pytest.raises(IntegrityError):
+                connection.execute(orphan)
+    finally:
+        engine.dispose()

@@ -68,7 +68,11 @@ class Moment:
             .where(StageChange.changed_at >= self.at)
             .subquery()
         )
-        return select(*list(since.c)[:3]).where(since.c.rank == 1).subquery()
+        return (
+            select(since.c.partnership_id, since.c.then_stage_id, since.c.then_status)
+            .where(since.c.rank == 1)
+            .subquery()
+        )
 
     def moved(
         self,

@@ -135,6 +135,9 @@ def test_the_report_stands_where_the_history_says(
         sector_names = dict(session.execute(select(Sector.slug, Sector.given_name)).all())
     by_sector = Counter(sector_names[slug] for p in open_at_end for slug in p.sectors)
     assert {row.label: row.open for row in result.by_sector if row.open} == by_sector
+    # Every row has something to say: a sector of archived or unseen pairings alone is left out.
+    assert all(row.open or row.moved or row.signed for row in result.by_sector)
+    assert all(row.open or row.moved or row.signed for row in result.by_country_pair)
 
     overdue = Counter(
         assignee or "Unassigned"

@@ -18,6 +18,7 @@ from crm.partnerships.services import change_stage, change_status
 from crm.partnerships.stages import stage_by_key
 from crm.reports.weekly import ReportFilters, WeeklyReport, compute_weekly_report
 from crm.reports.weeks import InvalidWeek, IsoWeek
+from crm.sectors.services import DEFAULT_SECTORS
 from tests.factories import make_locality, make_partnership, make_user
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -412,3 +413,21 @@ def test_a_partner_sees_moves_without_their_notes(history: dict[str, Partnership
     assert result.moves_total == 2
     assert all(m.note == "" for m in result.rows.moves())
     assert figures(result)["open"] == (1, 1)
+
+
+def test_a_sector_of_archived_or_unseen_pairings_alone_is_not_listed(
+    history: dict[str, Partnership],
+) -> None:
+    slug, name = next(
+        (slug, name) for slug, name in DEFAULT_SECTORS if slug not in {"culture", "education"}
+    )
+    archived = make_partnership(
+        make_locality("Celje"), make_locality("Aktobe", country_code="KZ"), sectors=(slug,)
+    )
+    archived.archived_at = utc("2026-01-20T09:00:00")
+    session.flush()
+    assert name not in {row.label for row in report().by_sector}
+    # A partner with nothing shared sees no sector at all, not the names of others' pairings.
+    partner = make_user(role="partner")
+    unseen = compute_weekly_report(W07, viewer=partner, zone=LJUBLJANA)
+    assert (unseen.by_sector, unseen.by_country_pair) == ([], [])
