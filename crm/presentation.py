@@ -29,12 +29,16 @@ def user_time_zone() -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+# The formats when no language is chosen (the interface's English is British).
+_BRITISH = Locale.parse("en_GB")
+
+
 def local_datetime(value: datetime | None) -> str:
     """The date and time in the reader's zone and locale: "12 Feb 2026, 10:00" in English."""
     if value is None:
         return ""
     local = value.astimezone(user_time_zone())
-    locale = current_locale() or Locale.parse("en_GB")
+    locale = current_locale() or _BRITISH
     date_text = babel_format_date(local.date(), "medium", locale=locale)
     time_text = babel_format_time(local.time(), "short", locale=locale)
     return str(locale.datetime_formats["medium"]).format(time_text, date_text)

@@ -10,7 +10,7 @@ since stood nowhere. The first changes since a moment are one range of the index
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -78,16 +78,24 @@ class Moment:
         self,
         in_scope: ColumnElement[bool],
         *columns: Any,
-        then: Callable[[Subquery], Iterable[ColumnElement[bool]]] = lambda first: (),
+        open_short_of: Sequence[int] | None = None,
     ) -> CTE:
         """The pairings in scope that have changed since, with `columns` and where they stood
-        at the moment (`then_stage_id`, `then_status`), only those that meet the conditions
-        `then` puts on where they stood (before `columns` are worked out for them)."""
+        at the moment (`then_stage_id`, `then_status`). With `open_short_of`, only those open
+        then at a stage other than these, kept before `columns` are worked out for them."""
         first = self.first_changes()
+        where_they_stood = (
+            ()
+            if open_short_of is None
+            else (
+                first.c.then_status == Status.OPEN.value,
+                first.c.then_stage_id.not_in(open_short_of),
+            )
+        )
         return (
             select(Partnership.id, *columns, first.c.then_stage_id, first.c.then_status)
             .join(first, first.c.partnership_id == Partnership.id)
-            .where(in_scope, *then(first))
+            .where(in_scope, *where_they_stood)
             # Worked out once, before any condition of the caller's on these columns: PostgreSQL
             # would otherwise test those conditions on every pairing.
             .cte()

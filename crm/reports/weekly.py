@@ -488,10 +488,7 @@ class ReportRows:
             self.in_scope,
             Partnership.owner_id,
             at_end.stage_entered().label("since"),
-            then=lambda first: (
-                first.c.then_status == Status.OPEN.value,
-                first.c.then_stage_id.not_in(final_stages),
-            ),
+            open_short_of=final_stages,
         )
         quiet_replayed = (
             select(moved.c.id, moved.c.then_stage_id, moved.c.owner_id, moved.c.since)
@@ -933,7 +930,7 @@ def _by_sector(rows: ReportRows) -> list[BreakdownRow]:
 def _by_country_pair(rows: ReportRows) -> list[BreakdownRow]:
     pair = Partnership.country_pair
     open_at_end = [
-        select(pair, func.count().label("open"), literal(0), literal(0))
+        select(pair, func.count().label("open"), *NO_MOVES)
         .where(rows.in_scope, part)
         .group_by(pair)
         for part in Moment(rows.end).open_parts()
