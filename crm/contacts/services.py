@@ -107,12 +107,17 @@ def normalise_website(website: str) -> str:
         raise DomainError(gettext("A web address cannot contain spaces."), field="website")
     if "://" not in website and ":" not in website.split("/")[0]:
         website = "https://" + website
-    parts = urlsplit(website)
-    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
-        raise DomainError(
-            gettext("Give a web address starting with http:// or https://."), field="website"
-        )
-    if "." not in parts.hostname and parts.hostname != "localhost":
+    not_a_web_address = DomainError(
+        gettext("Give a web address starting with http:// or https://."), field="website"
+    )
+    try:
+        parts = urlsplit(website)
+        hostname = parts.hostname
+    except ValueError as unreadable:  # e.g. an unclosed IPv6 bracket, "http://["
+        raise not_a_web_address from unreadable
+    if parts.scheme.lower() not in {"http", "https"} or not hostname:
+        raise not_a_web_address
+    if "." not in hostname and hostname != "localhost":
         raise DomainError(
             gettext("That web address has no domain (like example.com)."), field="website"
         )

@@ -55,6 +55,9 @@ def test_bad_person_values_are_refused(ctx: None, values: dict, field: str) -> N
         "data:text/html,hi",
         "ftp://example.com",
         "http://",
+        # Not parseable at all (an unclosed IPv6 bracket): was a 500 from urlsplit's ValueError.
+        "http://[",
+        "https://[::1/path",
     ],
 )
 def test_only_http_websites_are_accepted(ctx: None, website: str) -> None:
