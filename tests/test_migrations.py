@@ -99,3 +99,47 @@ def test_the_foreign_keys_hold_after_a_migration_run(database_url: str) -> None:
                 connection.execute(orphan)
     finally:
         engine.dispose()
+
+
+def test_tasks_whose_status_and_completion_disagree_are_mended_then_refused(app: Flask) -> None:
+    """The weekly report counts overdue tasks by status and done ones by completion time: the
+    migration that holds them together mends rows written before it, and then refuses them."""
+    from alembic import command
+    from sqlalchemy.exc import IntegrityError
+
+    from crm.migrations_cli import alembic_config, upgrade
+
+    with app.app_context():
+        partnership = make_partnership()
+        done_without_time = make_task(partnership).id
+        open_with_time = make_task(partnership).id
+        session.commit()
+        command.downgrade(alembic_config(app), "f3b7d5e2a914")  # before the check
+    with engine_for(app).begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE tasks SET status = 'done', updated_at = '2026-02-12 09:00:00'"
+                " WHERE id = :id"
+            ),
+            {"id": done_without_time},
+        )
+        connection.execute(
+            text("UPDATE tasks SET completed_at = '2026-02-13 10:00:00' WHERE id = :id"),
+            {"id": open_with_time},
+        )
+    with app.app_context():
+        upgrade(app)
+    with engine_for(app).connect() as connection:
+        mended = dict(
+            connection.execute(text("SELECT id, completed_at FROM tasks ORDER BY id")).all()
+        )
+        assert str(mended[done_without_time]).startswith("2026-02-12 09:00:00")
+        assert mended[open_with_time] is None
+        connection.rollback()
+        for wrong in (
+            "UPDATE tasks SET status = 'done' WHERE completed_at IS NULL",
+            "UPDATE tasks SET completed_at = '2026-02-14 10:00:00' WHERE status = 'open'",
+            "UPDATE tasks SET status = 'later'",
+        ):
+            with pytest.raises(IntegrityError), connection.begin():
+                connection.execute(text(wrong))

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, event, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
@@ -42,6 +42,14 @@ PRIORITY_LABELS = {
 class Task(Base):
     __tablename__ = "tasks"
     __table_args__ = (
+        # A task is open exactly when it has no completion time: the weekly report counts the
+        # overdue tasks by one (the index of open tasks) and the tasks done in a week by the
+        # other, and the two must agree.
+        CheckConstraint(
+            "(status = 'open' AND completed_at IS NULL)"
+            " OR (status = 'done' AND completed_at IS NOT NULL)",
+            name="completion_matches_status",
+        ),
         # My tasks and the dashboard: one user's open tasks by due date, counted and paged from
         # the index alone (the pairing is there for the visibility check).
         Index(
