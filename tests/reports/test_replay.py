@@ -5,6 +5,7 @@ history row before that moment, whichever way the report's statements work it ou
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from bench.generate import Sizes, populate
-from crm.auth.models import User
+from crm.auth.models import Role, User
 from crm.db import engine_for, session
 from crm.localities.models import Locality
 from crm.partnerships.models import Partnership, StageChange, Status, partnership_sectors
@@ -22,7 +23,9 @@ from crm.partnerships.stages import ordered_stages
 from crm.reports.weekly import ReportFilters, WeeklyReport, compute_weekly_report
 from crm.reports.weeks import IsoWeek
 from crm.sectors.models import Sector
+from crm.sharing.models import PartnershipShare
 from crm.tasks.models import Task
+from tests.factories import make_user
 
 TODAY = date(2026, 2, 25)
 WEEKS = [IsoWeek(2026, 6), IsoWeek(2026, 7), IsoWeek(2026, 8)]
@@ -36,6 +39,7 @@ SIZES = Sizes(
 @dataclass(frozen=True)
 class Pairing:
     archived: bool
+    owner_id: int
     countries: str
     sectors: frozenset[str]
     history: list[tuple[datetime, int, int, str]]  # (changed_at, id, to_stage_id, to_status)
@@ -80,6 +84,7 @@ def register(app: Flask) -> dict[int, Pairing]:
         return {
             p.id: Pairing(
                 archived=p.archived_at is not None,
+                owner_id=p.owner_id,
                 countries="–".join(sorted((country[p.locality_a_id], country[p.locality_b_id]))),
                 sectors=frozenset(sectors.get(p.id, ())),
                 history=history[p.id],
@@ -89,30 +94,69 @@ def register(app: Flask) -> dict[int, Pairing]:
         }
 
 
-def report(app: Flask, week: IsoWeek, filters: ReportFilters | None = None) -> WeeklyReport:
+def report(app: Flask, week: IsoWeek, viewer: User, filters: ReportFilters) -> WeeklyReport:
     with app.app_context():
-        viewer = session.scalars(select(User).where(User.role == "officer")).first()
+        viewer = session.merge(viewer, load=False)
         return compute_weekly_report(
             week, viewer=viewer, zone=ZONE, filters=filters, now=datetime(2026, 2, 25, tzinfo=UTC)
         )
 
 
-@pytest.mark.parametrize("sector", ["", "education"])
+def scope_of(
+    app: Flask, register: dict[int, Pairing], case: str
+) -> tuple[User, ReportFilters, Callable[[int, Pairing], bool]]:
+    """Who reads the report, with which filters, and which pairings that leaves them."""
+    with app.app_context():
+        officer = session.scalars(select(User).where(User.role == "officer")).first()
+        assert officer is not None
+        if case == "partner":
+            # A chamber of commerce with every third pairing shared, archived ones among them.
+            partner = make_user(name="Chamber", role=Role.PARTNER.value)
+            shared = {pairing_id for pairing_id in register if pairing_id % 3 == 0}
+            session.add_all(
+                PartnershipShare(
+                    partnership_id=pairing_id, user_id=partner.id, shared_by_id=officer.id
+                )
+                for pairing_id in shared
+            )
+            session.commit()
+            session.expunge(partner)
+            return partner, ReportFilters(), lambda pairing_id, p: pairing_id in shared
+        session.expunge(officer)
+    if case == "sector":
+        return officer, ReportFilters(sector="education"), lambda _, p: "education" in p.sectors
+    if case == "owner":
+        owner = Counter(p.owner_id for p in register.values()).most_common()[1][0]
+        return officer, ReportFilters(owner_id=owner), lambda _, p: p.owner_id == owner
+    if case == "country":
+        country = Counter(
+            code for p in register.values() for code in p.countries.split("–")
+        ).most_common()[2][0]
+        return (
+            officer,
+            ReportFilters(country=country),
+            lambda _, p: country in p.countries.split("–"),
+        )
+    return officer, ReportFilters(), lambda _, p: True
+
+
+@pytest.mark.parametrize("case", ["all", "sector", "owner", "country", "partner"])
 @pytest.mark.parametrize("week", WEEKS, ids=str)
 def test_the_report_stands_where_the_history_says(
-    app: Flask, register: dict[int, Pairing], week: IsoWeek, sector: str
+    app: Flask, register: dict[int, Pairing], week: IsoWeek, case: str
 ) -> None:
     start, end = week.bounds(ZONE)
-    in_scope = [
-        p for p in register.values() if not p.archived and (not sector or sector in p.sectors)
-    ]
+    viewer, filters, chosen = scope_of(app, register, case)
+    in_scope = [p for pairing_id, p in register.items() if not p.archived and chosen(pairing_id, p)]
     # The register has what makes the replay matter: pairings that moved on after the week,
-    # some created after it (of all sectors), some on hold or dropped at its end.
+    # some created after it, some on hold or dropped at its end, and some archived.
     assert sum(1 for p in in_scope if max(p.history)[0] >= end) > 10
-    assert sector or any(min(p.history)[0] >= end for p in in_scope)
+    assert case != "all" or any(min(p.history)[0] >= end for p in in_scope)
     assert {state[1] for p in in_scope if (state := p.at(end))} >= {"open", "on_hold", "dropped"}
+    assert any(p.archived for p in register.values())
+    assert 0 < len(in_scope) < sum(1 for p in register.values() if not p.archived) or case == "all"
 
-    result = report(app, week, ReportFilters(sector=sector))
+    result = report(app, week, viewer, filters)
 
     with app.app_context():
         stage_keys = {stage.id: stage.key for stage in ordered_stages()}
