@@ -14,7 +14,7 @@ from crm.partnerships.models import Stage
 from crm.partnerships.stages import DEFAULT_STAGES
 from crm.sectors.models import Sector
 from crm.sectors.services import DEFAULT_SECTORS
-from tests.factories import make_activity, make_locality, make_partnership, make_task
+from tests.factories import make_activity, make_locality, make_partnership, make_task, make_user
 
 
 def test_models_and_migrations_do_not_differ(app: Flask) -> None:
@@ -143,3 +143,25 @@ def test_tasks_whose_status_and_completion_disagree_are_mended_then_refused(app:
         ):
             with pytest.raises(IntegrityError), connection.begin():
                 connection.execute(text(wrong))
+
+
+def test_calendar_links_handed_out_before_the_hash_keep_working(app: Flask) -> None:
+    from alembic import command
+
+    from crm.migrations_cli import alembic_config, upgrade
+    from crm.tasks.calendar import user_for_token
+
+    with app.app_context():
+        user_id = make_user().id
+        session.commit()
+        command.downgrade(alembic_config(app), "a8c2e4f6b135")  # the secret kept as it is
+    with engine_for(app).begin() as connection:
+        connection.execute(
+            text("UPDATE users SET calendar_token = 'a-link-already-in-outlook' WHERE id = :id"),
+            {"id": user_id},
+        )
+    with app.app_context():
+        upgrade(app)
+        found = user_for_token("a-link-already-in-outlook")
+        assert found is not None and found.id == user_id
+        assert found.calendar_token_hash != "a-link-already-in-outlook"

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from crm.db import session
+from crm.tasks.calendar import token_digest
 from tests.factories import (
     make_import_job,
     make_locality,
@@ -107,7 +108,7 @@ def seeded(app: Flask) -> dict[str, int]:
         organisation = make_organisation("Mestna občina Maribor")
         person = make_person("Aleksander Saša Arsenovič", organisation=organisation)
         task = make_task(partnership, title="Draft the memorandum")
-        feed_owner = make_user(calendar_token="feed-token-for-the-pages-test")
+        feed_owner = make_user(calendar_token_hash=token_digest("feed-token-for-the-pages-test"))
         session.commit()
         return {
             "partnership": partnership.id,
@@ -115,7 +116,7 @@ def seeded(app: Flask) -> dict[str, int]:
             "organisation": organisation.id,
             "person": person.id,
             "task": task.id,
-            "calendar_token": feed_owner.calendar_token,
+            "calendar_token": "feed-token-for-the-pages-test",
             "user": partnership.owner_id,
             "import_token": make_import_job(feed_owner.id),
         }

@@ -65,8 +65,9 @@ class User(UserMixin, Base):
     time_zone: Mapped[str] = mapped_column(String(64), default="")
     # en, sl, ru or kk; empty means the browser's choice, then the deployment's DEFAULT_LANGUAGE.
     language: Mapped[str] = mapped_column(String(8), default="", server_default="")
-    # The secret in the user's private calendar feed URL; None when no feed is issued (revoked).
-    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The SHA-256 of the secret in the user's private calendar feed URL, never the secret itself
+    # (shown once, when made); None when no feed is issued (revoked).
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     # Part of the id kept in the session cookie: a new token (on a password change or a

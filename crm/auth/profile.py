@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext, lazy_gettext
@@ -27,7 +29,29 @@ class TimeZoneForm(FlaskForm):
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def show() -> ResponseReturnValue:
-    form = TimeZoneForm(time_zone=current_user.time_zone)
+    form = time_zone_form()
+    if form.validate_on_submit():
+        current_user.time_zone = form.time_zone.data or ""
+        session.commit()
+        flash(gettext("Saved your time zone."), "success")
+        return redirect(url_for(".show"))
+    status = 422 if form.is_submitted() else 200
+    return render_profile(form), status
+
+
+def render_profile(
+    form: TimeZoneForm | None = None, *, new_calendar_link: str | None = None
+) -> str:
+    """The settings page; `new_calendar_link` is a feed link just made, shown this once."""
+    return render_template(
+        "auth/profile.html",
+        form=form or time_zone_form(formdata=None),
+        new_calendar_link=new_calendar_link,
+    )
+
+
+def time_zone_form(**form_options: Any) -> TimeZoneForm:
+    form = TimeZoneForm(time_zone=current_user.time_zone, **form_options)
     default = current_app.config["TIME_ZONE"]
     office = gettext("The office's time zone (%(zone)s)", zone=default)
     choices = time_zone_choices(str(get_locale()))
@@ -37,10 +61,4 @@ def show() -> ResponseReturnValue:
     form.time_zone.choices = [SelectChoice("", office)] + [
         SelectChoice(name, label) for name, label in choices
     ]
-    if form.validate_on_submit():
-        current_user.time_zone = form.time_zone.data or ""
-        session.commit()
-        flash(gettext("Saved your time zone."), "success")
-        return redirect(url_for(".show"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("auth/profile.html", form=form), status
+    return form

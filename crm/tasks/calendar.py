@@ -3,11 +3,14 @@
 Each task is an all-day VEVENT on its due date rather than a VTODO: Google Calendar, Outlook and
 Apple Calendar all show events from a subscribed URL, while few of them show to-dos from one.
 The URL carries a random secret instead of a login (calendar apps cannot log in); issuing a new
-one or revoking it makes the old URL answer 404 at once.
+one or revoking it makes the old URL answer 404 at once. Like an API token's, the secret is kept
+only as its SHA-256: whoever reads the database (a backup, say) cannot read anyone's tasks with
+it, and the link is shown once, when it is made.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import timedelta
@@ -27,21 +30,26 @@ FEED_LIMIT = 1000
 
 
 def issue_token(user: User) -> str:
-    """A new feed secret; any earlier URL stops working."""
-    user.calendar_token = secrets.token_urlsafe(32)
+    """A new feed secret, returned here and never again; any earlier URL stops working."""
+    secret = secrets.token_urlsafe(32)
+    user.calendar_token_hash = token_digest(secret)
     session.flush()
-    return user.calendar_token
+    return secret
 
 
 def revoke_token(user: User) -> None:
-    user.calendar_token = None
+    user.calendar_token_hash = None
     session.flush()
+
+
+def token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def user_for_token(token: str) -> User | None:
     if not token or len(token) > 64:
         return None
-    user = session.scalar(select(User).where(User.calendar_token == token))
+    user = session.scalar(select(User).where(User.calendar_token_hash == token_digest(token)))
     if user is None or not user.is_active:
         return None
     return user

@@ -24,6 +24,7 @@ from flask_babel import force_locale, gettext
 from flask_login import current_user, login_required
 
 from crm import access
+from crm.auth.profile import render_profile
 from crm.auth.services import active_users
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
@@ -193,8 +194,9 @@ def calendar_feed(secret: str) -> ResponseReturnValue:
 @bp.post("/calendar/token")
 @login_required
 def issue_calendar_token() -> ResponseReturnValue:
-    had_one = current_user.calendar_token is not None
-    calendar.issue_token(current_user)
+    """The settings page with the new link, this once: only its hash is kept."""
+    had_one = current_user.calendar_token_hash is not None
+    secret = calendar.issue_token(current_user)
     session.commit()
     flash(
         gettext("A new calendar link was made; the old one no longer works.")
@@ -202,7 +204,8 @@ def issue_calendar_token() -> ResponseReturnValue:
         else gettext("Your calendar link is ready. Paste it into your calendar app."),
         "success",
     )
-    return redirect(url_for("profile.show") + "#calendar")
+    link = url_for("tasks.calendar_feed", secret=secret, _external=True)
+    return render_profile(new_calendar_link=link)
 
 
 @bp.post("/calendar/token/revoke")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 
 import pytest
@@ -164,3 +165,12 @@ def test_calendar_tokens_are_revocable(ctx: None) -> None:
     calendar.revoke_token(user)
     assert calendar.user_for_token(second) is None
     assert calendar.user_for_token("") is None
+
+
+def test_only_the_calendar_secrets_hash_is_kept(ctx: None) -> None:
+    user = make_user()
+    secret = calendar.issue_token(user)
+    assert user.calendar_token_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in user.calendar_token_hash
+    # The hash itself is no key to the feed.
+    assert calendar.user_for_token(user.calendar_token_hash) is None

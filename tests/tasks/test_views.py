@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -156,10 +157,19 @@ def test_the_feed_url_serves_icalendar_and_dies_when_revoked(
 ) -> None:
     user_id = login_as()
     ids = seed(app, user_id)
-    assert client.post("/calendar/token").status_code == 302
+    made = client.post("/calendar/token")
+    assert made.status_code == 200
+    page = made.get_data(as_text=True)
+    assert "Your calendar link is ready" in page
+    found = re.search(r'id="calendar-url"[^>]*value="http://localhost/calendar/([^"]+)\.ics"', page)
+    assert found
+    token = found[1]
+    # Shown once: the settings page no longer has it, and the database keeps only its hash.
+    again = client.get("/profile").get_data(as_text=True)
+    assert token not in again and "Your calendar link is on." in again
     with app.app_context():
-        token = session.get(User, user_id).calendar_token
-    assert token
+        kept = session.get(User, user_id).calendar_token_hash
+    assert kept and token not in kept
     anonymous = app.test_client()
     response = anonymous.get(f"/calendar/{token}.ics")
     assert response.status_code == 200
