@@ -63,7 +63,11 @@ def make_engine(url: str, *, sqlite_busy_timeout: float = 30.0) -> Engine:
     # No JIT: PostgreSQL compiles a plan whose estimated cost passes a threshold, which the
     # weekly report's counts over 100,000 pairings do, and compiling costs more than it saves on
     # statements of a few hundred milliseconds (measured: 0.1 s of the report's 1.5 s).
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
+    # UTC as the session's zone: times are stored in UTC without a zone, so anything that meets a
+    # zone in SQL is read in UTC rather than in whatever zone the server was set up with.
+    return create_engine(
+        url, pool_pre_ping=True, connect_args={"options": "-c jit=off -c TimeZone=UTC"}
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -381,8 +381,11 @@ class ReportRows:
         return (
             Task.created_at < self.end,
             # Not done, or done since: one test of the index's columns, where an OR would have
-            # SQLite read the tasks not done (400,000) through another index.
-            func.coalesce(Task.completed_at, self.end) >= self.end,
+            # SQLite read the tasks not done (400,000) through another index. The moment is
+            # typed as the column: bare, it went to PostgreSQL as a timestamp with a zone, which
+            # turned the comparison into one in the server's zone, and west of UTC every open
+            # task read as done before the week ended.
+            func.coalesce(Task.completed_at, literal(self.end, Task.completed_at.type)) >= self.end,
         )
 
     def task_conditions(self, which: str) -> tuple[ColumnElement[bool], ...]:

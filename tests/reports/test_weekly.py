@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from crm.auth.models import User
 from crm.db import session
@@ -323,6 +323,23 @@ def test_tasks_completed_overdue_by_assignee_and_due_next_week(work: dict[str, o
     }
     assert result.overdue_total == 3
     assert [t.title for t in result.due_next_week] == ["Prepare the visit"]
+
+
+def test_task_lists_do_not_depend_on_the_database_servers_time_zone(
+    work: dict[str, object],
+) -> None:
+    """Times are stored in UTC without a zone. A PostgreSQL server set to a zone west of UTC
+    once read every open task as done before the week ended (a moment sent with a zone was
+    compared in the server's), and the overdue and next-week lists came out empty. SQLite has
+    no server zone; the lists are checked there all the same."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL TIME ZONE 'America/New_York'"))
+    result = report()
+    assert {
+        group.assignee: [t.title for t in group.tasks] for group in result.overdue_by_assignee
+    } == {"Erlan": ["Book the hall", "Call the akimat"], "Dana": ["Find water experts"]}
+    assert [t.title for t in result.due_next_week] == ["Prepare the visit"]
+    assert [t.title for t in result.tasks_completed] == ["Send the draft"]
 
 
 def test_tasks_of_pairings_out_of_scope_are_not_counted(
