@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, false, func, or_, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, false, func, or_, select, union, union_all
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from crm.db import session
 from crm.localities.models import Locality
@@ -67,10 +67,14 @@ def filtered(
     filters: PartnershipFilters,
     *,
     sector_by_row: bool = False,
+    country_as_set: bool = False,
 ) -> Select[Any]:
     """`statement` narrowed by `filters`. `sector_by_row`: the sector is checked for each row
     (a correlated EXISTS on the pairing's sectors) rather than as one list of the sector's
-    pairings; for a short top of an index (the board's columns), not for counts."""
+    pairings; for a short top of an index (the board's columns), not for counts.
+    `country_as_set`: the country's pairings as one set of ids rather than a test of each
+    pairing's two localities; for statements that join the scope to large tables (the weekly
+    report), see below."""
     if filters.q.strip():
         pattern = contains_pattern(filters.q)
         # The matching localities are found once (a few thousand rows), not joined in twice for
@@ -108,11 +112,25 @@ def filtered(
             statement = statement.where(Partnership.id.in_(in_sector))
     if filters.country:
         in_country = select(Locality.id).where(Locality.country_code == filters.country.upper())
-        statement = statement.where(
-            or_(
-                Partnership.locality_a_id.in_(in_country), Partnership.locality_b_id.in_(in_country)
+        if country_as_set:
+            # Either side in the country, as one set of ids from the two localities' indexes.
+            # PostgreSQL cannot estimate an OR of two IN tests: it guessed that half of the
+            # pairings match (a country has about 1%), and so read the weekly report's task
+            # lists in date order, checking 160,000 tasks' pairings, rather than the country's
+            # pairings' tasks: 1.3 → 0.76 s a report. On the board the per-row test is faster.
+            side = aliased(Partnership)
+            either_side = union(
+                select(side.id).where(side.locality_a_id.in_(in_country)),
+                select(side.id).where(side.locality_b_id.in_(in_country)),
             )
-        )
+            statement = statement.where(Partnership.id.in_(either_side))
+        else:
+            statement = statement.where(
+                or_(
+                    Partnership.locality_a_id.in_(in_country),
+                    Partnership.locality_b_id.in_(in_country),
+                )
+            )
     if filters.owner_id:
         statement = statement.where(Partnership.owner_id == filters.owner_id)
     return statement

@@ -569,7 +569,9 @@ def compute_weekly_report(
 ) -> WeeklyReport:
     """The report for `week` as `viewer` may see it: ten statements whatever the size."""
     filters = filters or ReportFilters()
-    scope = filtered(access.visible_partnerships(viewer), filters.as_partnership_filters())
+    scope = filtered(
+        access.visible_partnerships(viewer), filters.as_partnership_filters(), country_as_set=True
+    )
     in_scope = scope.whereclause
     assert in_scope is not None  # visible_partnerships always leaves out the archived
     start, end = week.bounds(zone)
