@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from crm.db import session
 from crm.tasks.calendar import token_digest
 from tests.factories import (
+    make_activity,
     make_import_job,
     make_locality,
     make_organisation,
@@ -57,6 +58,7 @@ PAGES = {
     "contacts.delete_organisation": "/organisations/{organisation}/delete",
     "contacts.add_role": "/partnerships/{partnership}/people/new",
     "activities.new": "/partnerships/{partnership}/activities/new",
+    "activities.edit": "/activities/{activity}/edit",
     "search.index": "/search?q=maribor",
     "profile.show": "/profile",
     "auth.change_password": "/account/password",
@@ -108,6 +110,7 @@ def seeded(app: Flask) -> dict[str, int]:
         organisation = make_organisation("Mestna občina Maribor")
         person = make_person("Aleksander Saša Arsenovič", organisation=organisation)
         task = make_task(partnership, title="Draft the memorandum")
+        activity = make_activity(partnership, participants=(person,))
         feed_owner = make_user(calendar_token_hash=token_digest("feed-token-for-the-pages-test"))
         session.commit()
         return {
@@ -116,6 +119,7 @@ def seeded(app: Flask) -> dict[str, int]:
             "organisation": organisation.id,
             "person": person.id,
             "task": task.id,
+            "activity": activity.id,
             "calendar_token": "feed-token-for-the-pages-test",
             "user": partnership.owner_id,
             "import_token": make_import_job(feed_owner.id),

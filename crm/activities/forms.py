@@ -21,7 +21,7 @@ from crm.activities.models import ACTIVITY_LABELS
 from crm.activities.services import PLACE_MAX_LENGTH, SUMMARY_MAX_LENGTH
 from crm.auth.models import User
 from crm.contacts.models import Person
-from crm.forms import IsoDateField
+from crm.forms import IsoDateField, VersionField
 from crm.tasks.forms import TaskFields, assignee_choices
 
 FOLLOW_UP_ROWS = 3
@@ -65,18 +65,32 @@ class ActivityForm(FlaskForm):
         validators=[Optional(), Length(max=SUMMARY_MAX_LENGTH)],
         description=_l("What was said and agreed."),
     )
-    follow_ups = FieldList(FormField(TaskFields), min_entries=FOLLOW_UP_ROWS, max_entries=10)
 
     def validate_occurred_time(self, field: StringField) -> None:
         if field.data and parse_time(field.data) is None:
             raise ValidationError(gettext("Give the time as HH:MM (e.g. 14:30)."))
 
-    def fill_choices(self, people: list[Person], users: list[User]) -> None:
+    def fill_participants(self, people: list[Person]) -> None:
         self.participant_ids.choices = [
             SelectChoice(
                 p.id, p.full_name + (f" · {p.organisation.name}" if p.organisation else "")
             )
             for p in people
         ]
+
+
+class NewActivityForm(ActivityForm):
+    """A new entry, with the tasks it gives rise to."""
+
+    follow_ups = FieldList(FormField(TaskFields), min_entries=FOLLOW_UP_ROWS, max_entries=10)
+
+    def fill_choices(self, people: list[Person], users: list[User]) -> None:
+        self.fill_participants(people)
         for row in self.follow_ups:
             row.form.assignee_id.choices = assignee_choices(users)
+
+
+class EditActivityForm(ActivityForm):
+    """An entry already on the timeline: its follow-up tasks are tasks of their own by now."""
+
+    version = VersionField()

@@ -116,7 +116,10 @@ def _apply(activity: Activity, data: ActivityData) -> None:
             ),
             field="summary",
         )
-    wanted = set(data.participant_ids)
+    # A contact deleted since stays on the entries it was on (shown as deleted); no form offers
+    # it, so an edit that did not mention it must not take it off.
+    kept = [person for person in activity.participants if person.is_deleted]
+    wanted = set(data.participant_ids) - {person.id for person in kept}
     people: list[Person] = []
     if wanted:
         people = list(
@@ -133,4 +136,4 @@ def _apply(activity: Activity, data: ActivityData) -> None:
     activity.occurred_at = data.occurred_at
     activity.place = place
     activity.summary = data.summary.strip()
-    activity.participants = people
+    activity.participants = people + kept

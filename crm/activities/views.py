@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
 from flask_login import current_user, login_required
@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from crm import access
 from crm.activities import services
-from crm.activities.forms import ActivityForm, parse_time
+from crm.activities.forms import ActivityForm, EditActivityForm, NewActivityForm, parse_time
 from crm.activities.models import Activity, ActivityKind
 from crm.auth.services import active_users
 from crm.contacts.queries import participant_choices, people_on
 from crm.db import session
-from crm.errors import DomainError
+from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error
 from crm.tasks.dates import zone_of
 from crm.tasks.services import TaskData
@@ -31,7 +31,7 @@ def new(partnership_id: int) -> ResponseReturnValue:
     # A partner records what happened on their pairing, but sees only its own people and
     # does not hand out tasks.
     staff = access.can_edit_pipeline(current_user)
-    form = ActivityForm()
+    form = NewActivityForm()
     form.fill_choices(
         participant_choices(partnership) if staff else people_on(partnership),
         active_users() if staff else [],
@@ -58,9 +58,56 @@ def new(partnership_id: int) -> ResponseReturnValue:
     return render_template("activities/form.html", form=form, partnership=partnership), status
 
 
+@bp.route("/activities/<id:activity_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(activity_id: int) -> ResponseReturnValue:
+    """Correct an entry of the timeline: what happened, when, where, with whom."""
+    activity = _visible_activity_or_404(activity_id)
+    _require_editor()
+    form = _edit_form(activity, formdata=None if request.method == "GET" else request.form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_activity(
+                activity, _data_from(form), expected_version=form.version.data or 0
+            )
+            session.commit()
+        except StaleVersion as error:
+            session.rollback()
+            # What the other person saved, to start again from.
+            activity = _visible_activity_or_404(activity_id)
+            form = _edit_form(activity, formdata=None)
+            form.form_errors.append(error.message)
+            status = 409
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+            status = error.status_code
+        else:
+            flash(gettext("Saved the entry."), "success")
+            return redirect(
+                url_for("partnerships.show", partnership_id=activity.partnership_id) + "#timeline"
+            )
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "activities/form.html", form=form, partnership=activity.partnership, activity=activity
+    ), status
+
+
 @bp.post("/activities/<id:activity_id>/delete")
 @login_required
 def delete(activity_id: int) -> ResponseReturnValue:
+    activity = _visible_activity_or_404(activity_id)
+    _require_editor()
+    partnership_id = activity.partnership_id
+    services.delete_activity(activity)
+    session.commit()
+    flash(gettext("Deleted the entry; its follow-up tasks stay."), "success")
+    return redirect(url_for("partnerships.show", partnership_id=partnership_id) + "#timeline")
+
+
+def _visible_activity_or_404(activity_id: int) -> Activity:
     activity = session.scalar(
         select(Activity).where(
             Activity.id == activity_id,
@@ -69,12 +116,24 @@ def delete(activity_id: int) -> ResponseReturnValue:
     )
     if activity is None:
         abort(404)
-    _require_editor()
-    partnership_id = activity.partnership_id
-    services.delete_activity(activity)
-    session.commit()
-    flash(gettext("Deleted the entry; its follow-up tasks stay."), "success")
-    return redirect(url_for("partnerships.show", partnership_id=partnership_id) + "#timeline")
+    return activity
+
+
+def _edit_form(activity: Activity, *, formdata: object) -> EditActivityForm:
+    """The entry's form: as saved (`formdata=None`) or as posted."""
+    local = activity.occurred_at.astimezone(zone_of(current_user))
+    form = EditActivityForm(
+        formdata=formdata,
+        kind=activity.kind,
+        occurred_on=local.date(),
+        occurred_time=local.strftime("%H:%M"),
+        place=activity.place,
+        summary=activity.summary,
+        participant_ids=[person.id for person in activity.participants if not person.is_deleted],
+        version=activity.version,
+    )
+    form.fill_participants(participant_choices(activity.partnership))
+    return form
 
 
 def _data_from(form: ActivityForm) -> services.ActivityData:
@@ -90,7 +149,7 @@ def _data_from(form: ActivityForm) -> services.ActivityData:
     )
 
 
-def _follow_ups(form: ActivityForm) -> list[TaskData]:
+def _follow_ups(form: NewActivityForm) -> list[TaskData]:
     """The rows with a title; a row with only a date or an assignee is a mistake worth saying."""
     tasks = []
     for number, row in enumerate(form.follow_ups, start=1):
