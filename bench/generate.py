@@ -207,7 +207,7 @@ class _Writer:
                     "role": Role.ADMIN.value if number == 1 else Role.OFFICER.value,
                     "is_active": True,
                     "time_zone": "",
-                    "calendar_token": None,
+                    "calendar_token_hash": None,
                     "created_at": self.now - timedelta(days=1000),
                     "last_login_at": None,
                 }

@@ -165,3 +165,28 @@ def test_calendar_links_handed_out_before_the_hash_keep_working(app: Flask) -> N
         found = user_for_token("a-link-already-in-outlook")
         assert found is not None and found.id == user_id
         assert found.calendar_token_hash != "a-link-already-in-outlook"
+
+
+def test_a_task_status_that_is_neither_open_nor_done_is_mended_by_its_completion(
+    app: Flask,
+) -> None:
+    from alembic import command
+
+    from crm.migrations_cli import alembic_config, upgrade
+
+    with app.app_context():
+        partnership = make_partnership()
+        never_done, once_done = make_task(partnership).id, make_task(partnership).id
+        session.commit()
+        command.downgrade(alembic_config(app), "f3b7d5e2a914")
+    with engine_for(app).begin() as connection:
+        connection.execute(text("UPDATE tasks SET status = 'waiting'"))
+        connection.execute(
+            text("UPDATE tasks SET completed_at = '2026-02-13 10:00:00' WHERE id = :id"),
+            {"id": once_done},
+        )
+    with app.app_context():
+        upgrade(app)
+    with engine_for(app).connect() as connection:
+        statuses = dict(connection.execute(text("SELECT id, status FROM tasks")).all())
+    assert statuses == {never_done: "open", once_done: "done"}

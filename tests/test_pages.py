@@ -45,6 +45,7 @@ PAGES = {
     "tasks.mine": "/tasks/mine",
     "tasks.edit": "/tasks/{task}/edit",
     "tasks.calendar_feed": "/calendar/{calendar_token}.ics",
+    "tasks.issue_calendar_token": "/calendar/token",
     "contacts.people": "/people",
     "contacts.new_person": "/people/new",
     "contacts.person": "/people/{person}",
@@ -73,6 +74,8 @@ PAGES = {
     "exports.export": "/exports/pairings.csv",
     "exports.full": "/exports/full.zip",
 }
+# GET routes that answer with a redirect to a page listed here (checked by following it).
+REDIRECTS = {"tasks.issue_calendar_token"}
 PUBLIC = {"auth.login", "static", "tasks.calendar_feed"}
 # Pages only an admin may open.
 ADMIN_ONLY = {

@@ -51,6 +51,8 @@ def render_profile(
 
 
 def time_zone_form(**form_options: Any) -> TimeZoneForm:
+    """The time-zone form with its choices; `form_options` go to `FlaskForm` as they are
+    (`formdata=None`: the saved value, not the request's)."""
     form = TimeZoneForm(time_zone=current_user.time_zone, **form_options)
     default = current_app.config["TIME_ZONE"]
     office = gettext("The office's time zone (%(zone)s)", zone=default)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from urllib.parse import parse_qsl, urlencode
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -12,6 +13,7 @@ from crm import access
 from crm.db import utcnow
 from crm.partnerships import queries
 from crm.partnerships.cards import BoardCards, StageMenu
+from crm.partnerships.models import Stage
 from crm.partnerships.stages import ordered_stages
 from crm.sectors.services import all_sectors
 from crm.tasks.dates import today_for
@@ -36,13 +38,7 @@ def render_board(
     card_ids = [card.id for column in columns for card in column.cards]
     context = {
         "columns": columns,
-        "card": BoardCards(
-            stage_menu=StageMenu(stages),
-            overdue=overdue_counts(card_ids, today_for(current_user)),
-            board_query=urlencode(filters.as_query_args()),
-            can_move=access.can_edit_pipeline(current_user),
-            now=utcnow(),
-        ),
+        "card": card_writer(stages, card_ids, filters),
         "filters": filters,
         "message": message,
         "message_category": category,
@@ -57,6 +53,19 @@ def render_board(
             **context,
         ),
         status,
+    )
+
+
+def card_writer(
+    stages: Sequence[Stage], card_ids: Iterable[int], filters: queries.PartnershipFilters
+) -> BoardCards:
+    """What writes the cards of a board page, or of a column's next ones, for the reader."""
+    return BoardCards(
+        stage_menu=StageMenu(stages),
+        overdue=overdue_counts(card_ids, today_for(current_user)),
+        board_query=urlencode(filters.as_query_args()),
+        can_move=access.can_edit_pipeline(current_user),
+        now=utcnow(),
     )
 
 

@@ -1,20 +1,14 @@
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import Blueprint, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from crm import access
 from crm.dashboard.views import render_dashboard
-from crm.db import utcnow
 from crm.partnerships import queries
-from crm.partnerships.board import render_board
-from crm.partnerships.cards import BoardCards, StageMenu
+from crm.partnerships.board import card_writer, render_board
 from crm.partnerships.stages import ordered_stages
-from crm.tasks.dates import today_for
-from crm.tasks.queries import overdue_counts
 
 bp = Blueprint("board", __name__)
 
@@ -50,13 +44,7 @@ def more_cards(stage_key: str) -> ResponseReturnValue:
     return render_template(
         "partnerships/_more_cards.html",
         cards=cards[:limit],
-        card=BoardCards(
-            stage_menu=StageMenu(stages),
-            overdue=overdue_counts((card.id for card in cards[:limit]), today_for(current_user)),
-            board_query=urlencode(filters.as_query_args()),
-            can_move=access.can_edit_pipeline(current_user),
-            now=utcnow(),
-        ),
+        card=card_writer(stages, (card.id for card in cards[:limit]), filters),
         stage=stage,
         filters=filters,
         next_offset=offset + limit if len(cards) > limit else None,

@@ -123,7 +123,8 @@ class BoardCards:
             f'<a class="card-title" href="{escape(self._show_link(card.id))}">'
             f"{escape(card.title)}</a>"
             f'<p class="card-places">{locality(card.locality_a)} · {locality(card.locality_b)}</p>'
-            f"{status_badge(card)}{overdue_flag(self._overdue.get(card.id, 0))}"
+            # Spaces where the template had line breaks: the badge and the flag sit inline.
+            f"{status_badge(card)} {overdue_flag(self._overdue.get(card.id, 0))} "
             f"{sector_tags(card)}"
             f'<p class="card-meta"><span>{escape(card.owner.name)}</span> · '
             f'<span title="{escape(since)}">{escape(days)}</span></p>'

@@ -117,7 +117,7 @@ def filtered(
             # PostgreSQL cannot estimate an OR of two IN tests: it guessed that half of the
             # pairings match (a country has about 1%), and so read the weekly report's task
             # lists in date order, checking 160,000 tasks' pairings, rather than the country's
-            # pairings' tasks: 1.3 → 0.76 s a report. On the board the per-row test is faster.
+            # pairings' tasks: 1.3 → 0.73 s a report. On the board the per-row test is faster.
             side = aliased(Partnership)
             either_side = union(
                 select(side.id).where(side.locality_a_id.in_(in_country)),

@@ -191,10 +191,13 @@ def calendar_feed(secret: str) -> ResponseReturnValue:
     )
 
 
-@bp.post("/calendar/token")
+@bp.route("/calendar/token", methods=["GET", "POST"])
 @login_required
 def issue_calendar_token() -> ResponseReturnValue:
-    """The settings page with the new link, this once: only its hash is kept."""
+    """POST: a new link, on the settings page this once (only its hash is kept). GET, the address
+    of that page come back to from the history or a bookmark: the settings page, no new link."""
+    if request.method == "GET":
+        return redirect(url_for("profile.show") + "#calendar")
     had_one = current_user.calendar_token_hash is not None
     secret = calendar.issue_token(current_user)
     session.commit()

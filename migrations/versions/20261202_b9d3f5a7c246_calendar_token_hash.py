@@ -13,6 +13,7 @@ recover a secret from its hash, so a downgrade turns every feed off (each user m
 from __future__ import annotations
 
 import hashlib
+import logging
 
 import sqlalchemy as sa
 from alembic import op
@@ -53,6 +54,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    turned_off = op.get_bind().scalar(
+        sa.select(sa.func.count()).where(users.c.calendar_token_hash.is_not(None))
+    )
+    logging.getLogger("alembic.runtime.migration").warning(
+        "%s calendar feed link(s) turned off: a secret cannot be recovered from its hash; "
+        "each user makes a new link on their settings page",
+        turned_off,
+    )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_users_calendar_token_hash"), type_="unique")
         batch_op.drop_column("calendar_token_hash")

@@ -20,10 +20,18 @@ from flask.testing import FlaskClient
 
 from crm.i18n.languages import formatting_locale
 from tests.i18n.catalogues import TRANSLATED_LANGUAGES, read_catalogue
-from tests.test_pages import ADMIN_ONLY, CONTENT_TYPES, PAGES, seeded  # noqa: F401 (fixture)
+from tests.test_pages import (  # noqa: F401 (seeded is a fixture)
+    ADMIN_ONLY,
+    CONTENT_TYPES,
+    PAGES,
+    REDIRECTS,
+    seeded,
+)
 
 # The login page redirects a signed-in reader; test_login_page_speaks_the_language reads it.
-HTML_PAGES = sorted(set(PAGES) - set(CONTENT_TYPES) - {"localities.options", "auth.login"})
+HTML_PAGES = sorted(
+    set(PAGES) - set(CONTENT_TYPES) - REDIRECTS - {"localities.options", "auth.login"}
+)
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 READ_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "data-confirm"}
 

@@ -288,6 +288,7 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
         no_body,
         {**everyone(), "anonymous": 200},
     ),
+    ("tasks.issue_calendar_token", "GET"): ("/calendar/token", no_body, everyone(302)),
     ("tasks.issue_calendar_token", "POST"): ("/calendar/token", no_body, everyone(200)),
     ("tasks.revoke_calendar_token", "POST"): ("/calendar/token/revoke", no_body, everyone(302)),
     ("activities.new", "GET"): (

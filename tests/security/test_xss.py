@@ -95,6 +95,7 @@ def test_payload_in_every_text_field_is_escaped_everywhere(
 
     for url in (
         "/board?status=on_hold",
+        "/board/columns/exploratory_talks?status=on_hold",  # "show more"
         "/partnerships",
         f"/partnerships/{pid}",
         f"/partnerships/{pid}/edit",

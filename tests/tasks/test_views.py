@@ -223,3 +223,27 @@ def test_edit_in_place_with_htmx_and_as_a_page(
         headers=HTMX,
     )
     assert bad.status_code == 422 and "Give a real date" in bad.get_data(as_text=True)
+
+
+def test_the_page_with_a_new_calendar_link_saves_a_time_zone_without_a_new_link(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """The page that shows a new link is the answer to POST /calendar/token: its time-zone
+    form must still go to the settings, not make another link (which would kill this one)."""
+    user_id = login_as()
+    page = client.post("/calendar/token").get_data(as_text=True)
+    found = re.search(r'value="http://localhost/calendar/([^"]+)\.ics"', page)
+    assert found and 'action="/profile"' in page
+    with app.app_context():
+        kept = session.get(User, user_id).calendar_token_hash
+    response = client.post("/profile", data={"time_zone": "Asia/Qyzylorda"})
+    assert response.status_code == 302
+    with app.app_context():
+        user = session.get(User, user_id)
+        assert (user.time_zone, user.calendar_token_hash) == ("Asia/Qyzylorda", kept)
+    assert app.test_client().get(f"/calendar/{found[1]}.ics").status_code == 200
+    # Coming back to the page's address (history, a bookmark) shows the settings, no new link.
+    again = client.get("/calendar/token")
+    assert again.status_code == 302 and again.headers["Location"].endswith("/profile#calendar")
+    with app.app_context():
+        assert session.get(User, user_id).calendar_token_hash == kept
