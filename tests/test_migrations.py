@@ -25,6 +25,22 @@ def test_models_and_migrations_do_not_differ(app: Flask) -> None:
     assert differences == []
 
 
+def across_a_step(app: Flask, before: str, *old_rows: tuple[str, dict[str, object]]) -> None:
+    """Go back to revision `before`, write `old_rows` as that schema allowed them (raw SQL with
+    its parameters), and migrate to head again: a step that mends data, run with data in place."""
+    from alembic import command
+
+    from crm.migrations_cli import alembic_config, upgrade
+
+    with app.app_context():
+        command.downgrade(alembic_config(app), before)
+    with engine_for(app).begin() as connection:
+        for sql, parameters in old_rows:
+            connection.execute(text(sql), parameters)
+    with app.app_context():
+        upgrade(app)
+
+
 def test_the_migration_seeds_the_default_stages_and_sectors(app: Flask) -> None:
     from alembic.command import downgrade, upgrade
 
@@ -104,31 +120,25 @@ def test_the_foreign_keys_hold_after_a_migration_run(database_url: str) -> None:
 def test_tasks_whose_status_and_completion_disagree_are_mended_then_refused(app: Flask) -> None:
     """The weekly report counts overdue tasks by status and done ones by completion time: the
     migration that holds them together mends rows written before it, and then refuses them."""
-    from alembic import command
     from sqlalchemy.exc import IntegrityError
-
-    from crm.migrations_cli import alembic_config, upgrade
 
     with app.app_context():
         partnership = make_partnership()
         done_without_time = make_task(partnership).id
         open_with_time = make_task(partnership).id
         session.commit()
-        command.downgrade(alembic_config(app), "f3b7d5e2a914")  # before the check
-    with engine_for(app).begin() as connection:
-        connection.execute(
-            text(
-                "UPDATE tasks SET status = 'done', updated_at = '2026-02-12 09:00:00'"
-                " WHERE id = :id"
-            ),
+    across_a_step(
+        app,
+        "f3b7d5e2a914",  # before the check
+        (
+            "UPDATE tasks SET status = 'done', updated_at = '2026-02-12 09:00:00' WHERE id = :id",
             {"id": done_without_time},
-        )
-        connection.execute(
-            text("UPDATE tasks SET completed_at = '2026-02-13 10:00:00' WHERE id = :id"),
+        ),
+        (
+            "UPDATE tasks SET completed_at = '2026-02-13 10:00:00' WHERE id = :id",
             {"id": open_with_time},
-        )
-    with app.app_context():
-        upgrade(app)
+        ),
+    )
     with engine_for(app).connect() as connection:
         mended = dict(
             connection.execute(text("SELECT id, completed_at FROM tasks ORDER BY id")).all()
@@ -146,22 +156,20 @@ def test_tasks_whose_status_and_completion_disagree_are_mended_then_refused(app:
 
 
 def test_calendar_links_handed_out_before_the_hash_keep_working(app: Flask) -> None:
-    from alembic import command
-
-    from crm.migrations_cli import alembic_config, upgrade
     from crm.tasks.calendar import user_for_token
 
     with app.app_context():
         user_id = make_user().id
         session.commit()
-        command.downgrade(alembic_config(app), "a8c2e4f6b135")  # the secret kept as it is
-    with engine_for(app).begin() as connection:
-        connection.execute(
-            text("UPDATE users SET calendar_token = 'a-link-already-in-outlook' WHERE id = :id"),
+    across_a_step(
+        app,
+        "a8c2e4f6b135",  # the secret kept as it is
+        (
+            "UPDATE users SET calendar_token = 'a-link-already-in-outlook' WHERE id = :id",
             {"id": user_id},
-        )
+        ),
+    )
     with app.app_context():
-        upgrade(app)
         found = user_for_token("a-link-already-in-outlook")
         assert found is not None and found.id == user_id
         assert found.calendar_token_hash != "a-link-already-in-outlook"
@@ -170,23 +178,19 @@ def test_calendar_links_handed_out_before_the_hash_keep_working(app: Flask) -> N
 def test_a_task_status_that_is_neither_open_nor_done_is_mended_by_its_completion(
     app: Flask,
 ) -> None:
-    from alembic import command
-
-    from crm.migrations_cli import alembic_config, upgrade
-
     with app.app_context():
         partnership = make_partnership()
         never_done, once_done = make_task(partnership).id, make_task(partnership).id
         session.commit()
-        command.downgrade(alembic_config(app), "f3b7d5e2a914")
-    with engine_for(app).begin() as connection:
-        connection.execute(text("UPDATE tasks SET status = 'waiting'"))
-        connection.execute(
-            text("UPDATE tasks SET completed_at = '2026-02-13 10:00:00' WHERE id = :id"),
+    across_a_step(
+        app,
+        "f3b7d5e2a914",
+        ("UPDATE tasks SET status = 'waiting'", {}),
+        (
+            "UPDATE tasks SET completed_at = '2026-02-13 10:00:00' WHERE id = :id",
             {"id": once_done},
-        )
-    with app.app_context():
-        upgrade(app)
+        ),
+    )
     with engine_for(app).connect() as connection:
         statuses = dict(connection.execute(text("SELECT id, status FROM tasks")).all())
     assert statuses == {never_done: "open", once_done: "done"}

@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from crm.auth.tokens import secret_digest
 from crm.db import session
-from crm.tasks.calendar import token_digest
 from tests.factories import (
     make_activity,
     make_import_job,
@@ -114,7 +114,7 @@ def seeded(app: Flask) -> dict[str, int]:
         person = make_person("Aleksander Saša Arsenovič", organisation=organisation)
         task = make_task(partnership, title="Draft the memorandum")
         activity = make_activity(partnership, participants=(person,))
-        feed_owner = make_user(calendar_token_hash=token_digest("feed-token-for-the-pages-test"))
+        feed_owner = make_user(calendar_token_hash=secret_digest("feed-token-for-the-pages-test"))
         session.commit()
         return {
             "partnership": partnership.id,

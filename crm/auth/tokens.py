@@ -41,7 +41,8 @@ class ApiToken(Base):
         return self.revoked_at is None
 
 
-def _digest(secret: str) -> str:
+def secret_digest(secret: str) -> str:
+    """How a secret handed out once is kept (API tokens, calendar feeds): its SHA-256 alone."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -56,7 +57,7 @@ def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
     if not user.is_active:
         raise DomainError(gettext("That account is deactivated."), field="email")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, token_hash=_digest(secret), hint=secret[:10])
+    token = ApiToken(user=user, name=name, token_hash=secret_digest(secret), hint=secret[:10])
     session.add(token)
     session.flush()
     return token, secret
@@ -76,7 +77,7 @@ def live_token(secret: str) -> ApiToken | None:
     # 0.36 -> 0.26 ms on a local PostgreSQL, more where the database is across a network.
     token = session.scalar(
         select(ApiToken)
-        .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.token_hash == secret_digest(secret), ApiToken.revoked_at.is_(None))
         .options(joinedload(ApiToken.user, innerjoin=True))
     )
     if token is None or not token.user.is_active:

@@ -567,7 +567,7 @@ def compute_weekly_report(
     now: datetime | None = None,
     list_limit: int = DEFAULT_LIST_LIMIT,
 ) -> WeeklyReport:
-    """The report for `week` as `viewer` may see it: ten statements whatever the size."""
+    """The report for `week` as `viewer` may see it: nine statements whatever the size."""
     filters = filters or ReportFilters()
     scope = filtered(
         access.visible_partnerships(viewer), filters.as_partnership_filters(), country_as_set=True

@@ -10,7 +10,6 @@ it, and the link is shown once, when it is made.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import timedelta
@@ -20,6 +19,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from crm.auth.models import User
+from crm.auth.tokens import secret_digest
 from crm.db import session, utcnow
 from crm.tasks.models import Priority, Task, TaskStatus
 from crm.tasks.queries import visible_tasks, with_details
@@ -32,7 +32,7 @@ FEED_LIMIT = 1000
 def issue_token(user: User) -> str:
     """A new feed secret, returned here and never again; any earlier URL stops working."""
     secret = secrets.token_urlsafe(32)
-    user.calendar_token_hash = token_digest(secret)
+    user.calendar_token_hash = secret_digest(secret)
     session.flush()
     return secret
 
@@ -42,14 +42,10 @@ def revoke_token(user: User) -> None:
     session.flush()
 
 
-def token_digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def user_for_token(token: str) -> User | None:
     if not token or len(token) > 64:
         return None
-    user = session.scalar(select(User).where(User.calendar_token_hash == token_digest(token)))
+    user = session.scalar(select(User).where(User.calendar_token_hash == secret_digest(token)))
     if user is None or not user.is_active:
         return None
     return user

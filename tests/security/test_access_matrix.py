@@ -18,11 +18,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from crm.auth.tokens import ApiToken, issue_token
+from crm.auth.tokens import ApiToken, issue_token, secret_digest
 from crm.db import session
 from crm.partnerships.services import archive_partnership
 from crm.sharing.services import share
-from crm.tasks.calendar import token_digest
 from crm.tasks.services import complete_task
 from tests.factories import (
     TEST_PASSWORD,
@@ -586,7 +585,7 @@ def world(app: Flask) -> World:
         other_person = make_person("Altay Abibullayev")
         role = make_role(pairing, person, side="a", role="mayor")
         activity = make_activity(pairing, participants=(person,))
-        owner.calendar_token_hash = token_digest("matrix-feed-token")
+        owner.calendar_token_hash = secret_digest("matrix-feed-token")
         issue_token(owner, "owner's script")
         session.commit()
         import_token = make_import_job(owner.id)
