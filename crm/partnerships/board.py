@@ -48,6 +48,7 @@ def render_board(
     return (
         render_template(
             "partnerships/board.html",
+            on_board=True,
             sectors=all_sectors(),
             owners=access.owner_choices(current_user),
             **context,

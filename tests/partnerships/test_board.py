@@ -134,6 +134,44 @@ def test_the_plain_move_form_returns_to_the_filtered_board(
     assert response.headers["Location"] == "/board?sector=water-resources-management"
 
 
+@pytest.mark.parametrize(
+    ("stage", "stale", "status", "message"),
+    [
+        ("memorandum_drafting", True, 409, "Someone changed this record a moment ago"),
+        ("prospect", False, 422, "already at"),
+    ],
+)
+def test_a_refused_plain_move_shows_the_whole_board_with_why(
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    board: dict[str, int],
+    stage: str,
+    stale: bool,
+    status: int,
+    message: str,
+) -> None:
+    """Without JavaScript the refusal is the board page itself (regression: it was a 500)."""
+    login_as()
+    if stale:
+        client.post(
+            f"/partnerships/{board['water']}/stage",
+            data={"stage": "exploratory_talks", "version": board["water_version"]},
+        )
+    response = client.post(
+        f"/partnerships/{board['water']}/stage",
+        data={
+            "stage": stage,
+            "version": board["water_version"],
+            "board_query": "sector=water-resources-management",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert message in page
+    assert '<form class="filters" method="get" action="/board">' in page
+    assert 'id="filter-sort"' not in page  # the board's filters, not the list's
+
+
 def test_a_move_to_an_unknown_stage_is_refused(
     client: FlaskClient, login_as: Callable[..., int], board: dict[str, int]
 ) -> None:
