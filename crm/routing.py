@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.routing import BaseConverter
 
 # Ids are 32-bit integers in both databases.
@@ -27,6 +27,22 @@ class RecordIdConverter(BaseConverter):
 
     def to_url(self, value: int) -> str:
         return str(int(value))
+
+
+def number_arg(name: str, default: int, *, least: int) -> int:
+    """A whole number from the query string, kept between `least` and the largest id.
+
+    Junk gives the default; a number too big for the database's integers is held at the top,
+    so that ?offset=99999999999999999999 is an empty page rather than an overflow error.
+    """
+    number = request.args.get(name, default, type=int)
+    return min(max(default if number is None else number, least), MAX_RECORD_ID)
+
+
+def record_id_arg(name: str) -> int:
+    """A record id from the query string, or NO_RECORD when it is absent or names none."""
+    number = request.args.get(name, NO_RECORD, type=int)
+    return number if number is not None and 1 <= number <= MAX_RECORD_ID else NO_RECORD
 
 
 def init_app(app: Flask) -> None:

@@ -272,3 +272,28 @@ def test_admin_forms_bad_input(
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert snapshot(app) == before
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/board/columns/prospect?offset={HUGE}",
+        "/board/columns/prospect?offset=-5",
+        f"/localities?page={HUGE}",
+        f"/localities/options?q=Mar&selected={HUGE}",
+        f"/partnerships?page={HUGE}",
+        f"/partnerships/new?locality_a={HUGE}&locality_b=-1",
+        f"/people?page={HUGE}",
+        f"/organisations?page={HUGE}",
+        f"/audit?page={HUGE}",
+        f"/tasks/mine?page={HUGE}",
+    ],
+)
+def test_numbers_too_big_for_the_database_in_a_query_string_are_not_a_500(
+    client: FlaskClient, world: dict[str, Any], url: str
+) -> None:
+    """Regression: ?offset=<twenty digits> on the board's "Show more" was an overflow error."""
+    assert client.get(url).status_code == 200

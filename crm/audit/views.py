@@ -19,6 +19,7 @@ from crm.audit.services import Action, object_type_label
 from crm.auth.models import User
 from crm.db import session
 from crm.presentation import user_time_zone
+from crm.routing import number_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -111,7 +112,7 @@ def index() -> ResponseReturnValue:
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     per_page = int(current_app.config["PAGE_SIZE"])
     last_page = max(1, -(-total // per_page))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), last_page)
+    page = min(number_arg("page", 1, least=1), last_page)
     entries = session.scalars(
         statement.options(selectinload(AuditEntry.actor))
         .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())

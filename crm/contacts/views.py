@@ -25,6 +25,7 @@ from crm.contacts.models import Organisation, PartnershipRole, Person
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error
+from crm.routing import number_arg
 
 bp = Blueprint("contacts", __name__)
 
@@ -41,7 +42,7 @@ def people() -> ResponseReturnValue:
     total = queries.count(statement)
     per_page = int(current_app.config["PAGE_SIZE"])
     last_page = max(1, -(-total // per_page))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), last_page)
+    page = min(number_arg("page", 1, least=1), last_page)
     rows = session.scalars(
         statement.options(selectinload(Person.organisation))
         .order_by(Person.name_folded, Person.id)
@@ -246,7 +247,7 @@ def organisations() -> ResponseReturnValue:
     total = queries.count(statement)
     per_page = int(current_app.config["PAGE_SIZE"])
     last_page = max(1, -(-total // per_page))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), last_page)
+    page = min(number_arg("page", 1, least=1), last_page)
     rows = session.scalars(
         statement.order_by(Organisation.name_folded, Organisation.id)
         .limit(per_page)

@@ -28,6 +28,7 @@ from crm.imports import engine, jobs, templates
 from crm.imports.forms import RunForm, UploadForm
 from crm.imports.kinds import IMPORTERS
 from crm.imports.reading import ImportFileError, detect_format
+from crm.routing import number_arg
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 ROWS_PER_PAGE = 100
@@ -208,7 +209,7 @@ def _render_job(
 ) -> ResponseReturnValue:
     mark = request.args.get("mark", "")
     mark = mark if mark in engine.MARKS else ""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = number_arg("page", 1, least=1)
     rows = []
     if job.state in ("previewed", "applied"):
         rows = jobs.read_rows(

@@ -16,6 +16,7 @@ from crm.localities.forms import EditLocalityForm, LocalityForm
 from crm.localities.models import Locality
 from crm.partnerships import queries
 from crm.partnerships.models import Partnership
+from crm.routing import number_arg, record_id_arg
 from crm.tasks.dates import today_for
 from crm.tasks.queries import overdue_counts
 
@@ -33,7 +34,7 @@ def index() -> ResponseReturnValue:
     total = queries.count(statement)
     per_page = int(current_app.config["PAGE_SIZE"])
     last_page = max(1, -(-total // per_page))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), last_page)
+    page = min(number_arg("page", 1, least=1), last_page)
     localities = session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return render_template(
         "localities/index.html",
@@ -56,7 +57,7 @@ def options() -> ResponseReturnValue:
     """
     access.require(access.can_edit_pipeline(current_user))
     q = next((request.args[name] for name in ("q", "q_a", "q_b") if request.args.get(name)), "")
-    selected = request.args.get("selected", 0, type=int) or 0
+    selected = record_id_arg("selected")
     found = picker.matches(q[:200])
     if selected and selected not in {locality.id for locality in found}:
         chosen = session.get(Locality, selected)

@@ -9,6 +9,7 @@ from crm.dashboard.views import render_dashboard
 from crm.partnerships import queries
 from crm.partnerships.board import card_writer, render_board
 from crm.partnerships.stages import ordered_stages
+from crm.routing import number_arg
 
 bp = Blueprint("board", __name__)
 
@@ -37,7 +38,7 @@ def more_cards(stage_key: str) -> ResponseReturnValue:
         abort(404)
     filters = queries.filters_from(request.args)
     limit = current_app.config["BOARD_COLUMN_LIMIT"]
-    offset = max(request.args.get("offset", 0, type=int) or 0, 0)
+    offset = number_arg("offset", 0, least=0)
     cards = queries.column_cards(
         access.visible_partnerships(current_user), filters, stage, offset=offset, limit=limit + 1
     )

@@ -34,6 +34,7 @@ from crm.partnerships.forms import (
 )
 from crm.partnerships.models import Partnership, Status
 from crm.partnerships.stages import ordered_stages
+from crm.routing import number_arg, record_id_arg
 from crm.sectors.services import all_sectors
 from crm.sharing.models import PartnershipShare
 from crm.sharing.views import sharing_panel
@@ -56,7 +57,7 @@ def index() -> ResponseReturnValue:
         total = bound
     per_page = _per_page()
     last_page = max(1, -(-total // per_page))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), last_page)
+    page = min(number_arg("page", 1, least=1), last_page)
     partnerships = queries.page_of(statement, filters, page=page, per_page=per_page)
     return render_template(
         "partnerships/index.html",
@@ -80,7 +81,7 @@ def new() -> ResponseReturnValue:
     if request.method == "GET":
         form.owner_id.data = current_user.id
         for side in ("a", "b"):
-            locality_id = request.args.get(f"locality_{side}", type=int)
+            locality_id = record_id_arg(f"locality_{side}")
             if locality_id:
                 getattr(form, f"locality_{side}_id").data = locality_id
     if _finding_locality():

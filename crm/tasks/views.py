@@ -33,6 +33,7 @@ from crm.i18n.locale import locale_of
 from crm.navigation import safe_local_path
 from crm.partnerships.models import Partnership
 from crm.partnerships.views import render_show
+from crm.routing import number_arg
 from crm.tasks import calendar, queries, services
 from crm.tasks.dates import horizon_for
 from crm.tasks.forms import EditTaskForm, TaskForm
@@ -54,7 +55,7 @@ def mine() -> ResponseReturnValue:
         buckets=queries.my_open_tasks(
             current_user,
             horizon,
-            page=request.args.get("page", 1, type=int) or 1,
+            page=number_arg("page", 1, least=1),
             per_page=current_app.config["PAGE_SIZE"],
         ),
         done=queries.recently_done(current_user),
