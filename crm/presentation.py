@@ -112,8 +112,13 @@ def init_app(app: Flask) -> None:
     def permissions() -> dict[str, object]:
         user = current_user
         signed_in = bool(user and user.is_authenticated)
+        def may_complete(task_assignee_id: int | None) -> bool:
+            return signed_in and access.may_complete_task(user, task_assignee_id)
+
         return {
             "can_edit_pipeline": signed_in and access.can_edit_pipeline(user),
+            "can_contribute": signed_in and access.can_contribute(user),
+            "may_complete": may_complete,
             "can_manage_reference_data": signed_in and access.can_manage_reference_data(user),
             "can_see_internal_notes": signed_in and access.can_see_internal_notes(user),
             "can_see_other_users": signed_in and access.can_see_other_users(user),

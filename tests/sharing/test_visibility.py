@@ -11,10 +11,11 @@ from flask.testing import FlaskClient
 
 from crm.auth.models import User
 from crm.db import session
+from crm.partnerships.models import Partnership
 from crm.partnerships.services import change_stage
 from crm.partnerships.stages import stage_by_key
 from crm.sharing.services import share
-from tests.factories import make_locality, make_partnership, make_user
+from tests.factories import make_locality, make_partnership, make_task, make_user
 
 
 @pytest.fixture
@@ -129,6 +130,47 @@ def test_the_partner_reads_the_pairing_without_internal_notes_or_controls(
     assert "the mayor is lukewarm" in staff_page
     assert "Shared with partners" in staff_page
     assert "Mojca Partner" in staff_page
+
+
+def test_the_partner_is_offered_what_they_may_do_on_a_shared_pairing(
+    app: Flask, client: FlaskClient, pipeline: dict[str, Any]
+) -> None:
+    """Regression: the server let a partner record meetings and complete their own tasks, but
+    the pages offered neither."""
+    with app.app_context():
+        shared = session.get(Partnership, pipeline["shared"])
+        partner = session.get(User, pipeline["partner_id"])
+        theirs = make_task(shared, title="Send the chamber's member list", assignee=partner)
+        staff_task = make_task(shared, title="Brief the ambassador")
+        session.commit()
+        theirs_id, staff_task_id = theirs.id, staff_task.id
+    as_user(client, pipeline["partner"])
+    page = client.get(f"/partnerships/{pipeline['shared']}").get_data(as_text=True)
+    assert f'href="/partnerships/{pipeline["shared"]}/activities/new"' in page
+    assert f'action="/tasks/{theirs_id}/complete"' in page
+    assert f'action="/tasks/{staff_task_id}/complete"' not in page  # not theirs
+    assert "/tasks/" + str(theirs_id) + "/edit" not in page  # completing is not editing
+    assert "/archive" not in page
+    mine = client.get("/tasks/mine").get_data(as_text=True)
+    assert f'action="/tasks/{theirs_id}/complete"' in mine
+
+    assert client.post(f"/tasks/{theirs_id}/complete").status_code == 302
+    reopen = client.get("/tasks/mine").get_data(as_text=True)
+    assert f'action="/tasks/{theirs_id}/reopen"' in reopen
+
+
+def test_a_viewer_is_offered_nothing_to_do_on_a_pairing(
+    app: Flask, client: FlaskClient, pipeline: dict[str, Any]
+) -> None:
+    with app.app_context():
+        viewer = make_user("viewer")
+        task = make_task(session.get(Partnership, pipeline["shared"]), assignee=viewer)
+        session.commit()
+        viewer_session, task_id = viewer.get_id(), task.id
+    as_user(client, viewer_session)
+    page = client.get(f"/partnerships/{pipeline['shared']}").get_data(as_text=True)
+    assert "/activities/new" not in page
+    assert f"/tasks/{task_id}/complete" not in page
 
 
 def test_share_and_unshare_take_effect_on_the_next_request(
