@@ -64,7 +64,16 @@ def _id_arg(args: Mapping[str, str], name: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
+def _colleague(reader: User) -> Callable[[User | None], str]:
+    """How an owner or assignee is written: staff by e-mail, the key an import reads back; a
+    partner, who may not see the staff list, by the name their pages show."""
+    if access.can_see_other_users(reader):
+        return lambda someone: someone.email if someone else ""
+    return lambda someone: someone.name if someone else ""
+
+
 def _pairings(user: User, args: Mapping[str, str]) -> Iterator[tuple[Cell, ...]]:
+    owner = _colleague(user)
     filters = pipeline_queries.filters_from(args)
     statement = pipeline_queries.filtered(access.visible_partnerships(user), filters)
     ordered = pipeline_queries._order(statement, filters.sort)
@@ -80,7 +89,7 @@ def _pairings(user: User, args: Mapping[str, str]) -> Iterator[tuple[Cell, ...]]
                 p.locality_b.country_code,
                 p.stage.key,
                 p.status,
-                p.owner.email,
+                owner(p.owner),
                 "; ".join(sector.slug for sector in p.sectors),
                 p.first_contact_on,
                 p.target_signing_on,
@@ -166,6 +175,7 @@ def _tasks(user: User, args: Mapping[str, str]) -> Iterator[tuple[Cell, ...]]:
     statement = statement.options(
         selectinload(Task.partnership), selectinload(Task.assignee)
     ).order_by(Task.due_on.is_(None), Task.due_on, Task.id)
+    assignee = _colleague(user)
     for task in _stream(statement):
         yield tuple(
             _text(v)
@@ -175,7 +185,7 @@ def _tasks(user: User, args: Mapping[str, str]) -> Iterator[tuple[Cell, ...]]:
                 task.partnership.title,
                 task.title,
                 task.description,
-                task.assignee.email if task.assignee else "",
+                assignee(task.assignee),
                 task.due_on,
                 task.priority,
                 task.status,

@@ -12,14 +12,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
+from crm.auth.models import User
 from crm.db import session
 from crm.partnerships.services import archive_partnership
+from crm.sharing.services import share
 from tests.factories import (
     make_activity,
     make_locality,
     make_partnership,
     make_person,
     make_task,
+    make_user,
 )
 
 
@@ -98,6 +101,27 @@ def test_a_user_who_sees_no_pairings_exports_none(
     assert parse_csv(client.get("/exports/pairings.csv")) == []
     assert parse_csv(client.get("/exports/tasks.csv")) == []
     assert parse_csv(client.get("/exports/activities.csv")) == []
+
+
+def test_a_partner_exports_staff_by_name_and_staff_by_e_mail(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """A partner's pages name the owner and assignees, never their e-mail (regression)."""
+    partner_id = login_as("partner")
+    with app.app_context():
+        officer = make_user(name="Dana Sarsenbayeva", email="dana@embassy.example")
+        pairing = make_partnership(owner=officer)
+        make_task(pairing, title="Send the invitation", assignee=officer)
+        share(pairing, session.get(User, partner_id), by=officer)
+        session.commit()
+    as_partner = parse_csv(client.get("/exports/pairings.csv"))
+    assert as_partner[0]["owner"] == "Dana Sarsenbayeva"
+    assert parse_csv(client.get("/exports/tasks.csv"))[0]["assignee"] == "Dana Sarsenbayeva"
+    sheet = load_workbook(io.BytesIO(client.get("/exports/tasks.xlsx").data)).worksheets[0]
+    assert [row[5] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Dana Sarsenbayeva"]
+    login_as("officer")
+    assert parse_csv(client.get("/exports/pairings.csv"))[0]["owner"] == "dana@embassy.example"
+    assert parse_csv(client.get("/exports/tasks.csv"))[0]["assignee"] == "dana@embassy.example"
 
 
 def test_full_export_is_a_zip_with_a_manifest_for_admins_only(
