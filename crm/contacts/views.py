@@ -91,6 +91,16 @@ def new_person() -> ResponseReturnValue:
 def person(person_id: int) -> ResponseReturnValue:
     _require_directory_reader()
     record = queries.person_or_404(person_id)
+    merge_form = None
+    if access.can_manage_reference_data(current_user) and not record.is_deleted:
+        merge_form = MergeForm(formdata=None)
+        merge_form.other_id.choices = _merge_choices(record)
+    return _render_person(record, merge_form)
+
+
+def _render_person(
+    record: Person, merge_form: MergeForm | None, *, status: int = 200
+) -> ResponseReturnValue:
     activities = session.scalars(
         select(Activity)
         .join(activity_participants, activity_participants.c.activity_id == Activity.id)
@@ -102,10 +112,6 @@ def person(person_id: int) -> ResponseReturnValue:
         .order_by(Activity.occurred_at.desc())
         .limit(50)
     ).all()
-    merge_form = None
-    if access.can_manage_reference_data(current_user) and not record.is_deleted:
-        merge_form = MergeForm(formdata=None)
-        merge_form.other_id.choices = _merge_choices(record)
     return render_template(
         "contacts/person.html",
         person=record,
@@ -115,7 +121,7 @@ def person(person_id: int) -> ResponseReturnValue:
         if record.is_deleted
         else services.possible_duplicates(record.full_name, record.email, exclude_id=record.id),
         merge_form=merge_form,
-    )
+    ), status
 
 
 @bp.get("/people/<id:person_id>.vcf")
@@ -211,8 +217,7 @@ def merge_person(person_id: int) -> ResponseReturnValue:
     form = MergeForm()
     form.other_id.choices = _merge_choices(survivor)
     if not form.validate_on_submit():
-        flash(str(next(iter(form.errors.values()))[0]), "error")
-        return redirect(url_for(".person", person_id=person_id)), 303
+        return _render_person(survivor, form, status=422)
     duplicate = session.get(Person, form.other_id.data)
     if duplicate is None:
         abort(404)
@@ -222,8 +227,8 @@ def merge_person(person_id: int) -> ResponseReturnValue:
         session.commit()
     except DomainError as error:
         session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(".person", person_id=person_id)), 303
+        attach_domain_error(form, error)
+        return _render_person(survivor, form, status=error.status_code)
     flash(
         gettext(
             "Merged %(duplicate)s into %(survivor)s: their pairings and meetings moved here.",

@@ -163,7 +163,10 @@ def test_only_an_admin_merges(
     url = f"/people/{ids['survivor']}/merge"
     assert client.post(url, data={"other_id": ids["duplicate"]}).status_code == 403
     login_as("admin")
-    assert client.post(url, data={"other_id": 987654}).status_code == 303
+    refused = client.post(url, data={"other_id": 987654})
+    assert refused.status_code == 422  # the person's page again, with why (was a 303)
+    assert "Choose a person from the list." in refused.get_data(as_text=True)
+    assert "Aleksander Saša Arsenovič" in refused.get_data(as_text=True)
     assert client.post(url, data={"other_id": ids["duplicate"]}).status_code == 302
     with app.app_context():
         assert session.get(Person, ids["survivor"]).email == "mayor@example.com"
