@@ -29,4 +29,7 @@ def time_zone_choices(locale: str) -> list[tuple[str, str]]:
         country = babel_locale.territories.get(territories.get(name, ""), "")
         label = f"{city} · {country}" if country and country != city else city
         choices.append((name, f"{label} ({name.replace('_', ' ')})"))
-    return sorted(choices, key=lambda choice: sort_key(choice[1], babel_locale.language))
+    # UTC first, apart from the places: for whoever works across many zones, or reads logs.
+    utc = babel_locale.time_zones.get("Etc/UTC", {}).get("long", {}).get("standard", "UTC")
+    by_place = sorted(choices, key=lambda choice: sort_key(choice[1], babel_locale.language))
+    return [("UTC", f"{utc} (UTC)"), *by_place]

@@ -124,6 +124,9 @@ def test_bad_task_input_gets_a_message_a_4xx_and_writes_nothing(
     cases = [
         ({"title": "x", "due_on": "2026-02-30", "priority": "normal"}, "Give a real date"),
         ({"title": "x", "due_on": "next Tuesday", "priority": "normal"}, "Give a real date"),
+        # The calendar feed's day after 9999-12-31 overflowed.
+        ({"title": "x", "due_on": "9999-12-31", "priority": "normal"}, "Give a date between"),
+        ({"title": "x", "due_on": "0001-01-01", "priority": "normal"}, "Give a date between"),
         ({"title": "x", "assignee_id": 987654, "priority": "normal"}, "Choose an assignee"),
         ({"title": "x", "assignee_id": "bob", "priority": "normal"}, "Choose an assignee"),
         ({"title": "", "priority": "normal"}, "Give the task a title"),
@@ -194,6 +197,13 @@ def test_the_profile_sets_a_time_zone_and_refuses_an_unknown_one(
     assert "Choose a time zone" in refused.get_data(as_text=True)
     with app.app_context():
         assert session.get(User, user_id).time_zone == "Asia/Qyzylorda"
+    # UTC is offered too (it was refused as not on the list).
+    assert 'value="UTC">Coordinated Universal Time (UTC)<' in client.get("/profile").get_data(
+        as_text=True
+    )
+    assert client.post("/profile", data={"time_zone": "UTC"}).status_code == 302
+    with app.app_context():
+        assert session.get(User, user_id).time_zone == "UTC"
 
 
 def test_edit_in_place_with_htmx_and_as_a_page(
