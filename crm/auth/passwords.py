@@ -1,9 +1,20 @@
-"""The password policy: long enough, and not one of the passwords everyone tries first."""
+"""The password policy: long enough, and not something a guesser tries first.
+
+A guesser starts with the common passwords, then the same with digits and symbols around them
+("password2026!"), sequences and repetitions ("123456789012", "qwertyuiop12", "xkxkxkxkxkxk")
+and the account's own name and e-mail address. So the policy looks at the *substance* of a
+password: its letters, once repetitions and keyboard or alphabet runs are taken out. A
+passphrase keeps nearly all of its letters; a guessable password keeps almost none, or a common
+word, or the user's name.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterator
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from flask_babel import gettext, ngettext
@@ -13,8 +24,30 @@ from crm.errors import DomainError
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 1024
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
-# Digits, spaces and punctuation that people put around a common word to pass a length rule.
-_PADDING = re.compile(r"^[\d\W_]+|[\d\W_]+$")
+# Fewer letters than this, once runs and repetitions are out, is no substance at all: it leaves
+# all-digit passwords, sequences and "abc" padded with digits to a guesser's first tries.
+SUBSTANCE_MIN_LENGTH = 4
+# Four in a row ("abcd", "dcba", "asdf") is a run; three ("rst", "wer", "tre") is in too many words.
+RUN_MIN_LENGTH = 4
+# Alphabets and keyboard rows (US, QWERTZ as in Slovenia, AZERTY, Russian and Kazakh ЙЦУКЕН),
+# read both ways.
+_SEQUENCES = (
+    "abcdefghijklmnopqrstuvwxyz",
+    "qwertyuiop",
+    "asdfghjkl",
+    "zxcvbnm",
+    "qwertzuiop",
+    "yxcvbnm",
+    "azertyuiop",
+    "qsdfghjklm",
+    "wxcvbn",
+    "абвгдежзийклмнопрстуфхцчшщъыьэюя",
+    "йцукенгшщзхъ",
+    "фывапролджэ",
+    "ячсмитьбю",
+)
+# A piece of up to four characters said three times or more in a row ("aaaa", "xkxkxk").
+_REPEATS = re.compile(r"(.{1,4}?)\1{2,}")
 
 
 @cache
@@ -23,23 +56,121 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+@cache
+def _longest_common() -> int:
+    return max(map(len, common_passwords()))
+
+
+def _letters(text: str) -> str:
+    """The letters of `text`, case and accents dropped: "Potočnik 85!" -> "potocnik"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if char.isalpha())
+
+
+@cache
+def _run_pairs() -> tuple[frozenset[tuple[str, str]], ...]:
+    """For each sequence and its reverse, the pairs of neighbours in it."""
+    pairs = []
+    for sequence in _SEQUENCES:
+        letters = _letters(sequence)  # "й" is "и" once accents are dropped, as in passwords
+        for ordered in (letters, letters[::-1]):
+            pairs.append(frozenset(pairwise(ordered)))
+    return tuple(pairs)
+
+
+def _without_runs(text: str) -> str:
+    """`text` less its runs of RUN_MIN_LENGTH or more: "dragonqwerty" -> "dragon"."""
+    kept = []
+    start = 0
+    while start < len(text):
+        longest = 1
+        for pairs in _run_pairs():
+            end = start
+            while end + 1 < len(text) and (text[end], text[end + 1]) in pairs:
+                end += 1
+            longest = max(longest, end - start + 1)
+        if longest >= RUN_MIN_LENGTH:
+            start += longest
+        else:
+            kept.append(text[start])
+            start += 1
+    return "".join(kept)
+
+
+def _repeated_unit(text: str) -> str:
+    """The piece that `text` repeats ("dragondragon" -> "dragon"), or `text` itself."""
+    # A string is a repetition exactly when it turns up inside itself doubled, before the end.
+    period = (text + text).find(text, 1)
+    return text[:period] if 0 < period < len(text) else text
+
+
+def _substance(password: str) -> str:
+    """The letters that are left once repetitions and runs are taken out of the password."""
+    letters = _REPEATS.sub(r"\1", _repeated_unit(_letters(password)))
+    return _repeated_unit(_without_runs(letters))
+
+
+def _padded_words(lowered: str) -> Iterator[str]:
+    """Each stretch of the password with nothing but digits, spaces and punctuation around it:
+    "p@ssw0rd" in "p@ssw0rd2026!", "123456789" in "123456789012"."""
+    letter_positions = [index for index, char in enumerate(lowered) if char.isalpha()]
+    if letter_positions:
+        # The stretch holds every letter.
+        latest_start, earliest_end = letter_positions[0], letter_positions[-1] + 1
+        shortest = 4
+    else:
+        # Any stretch of at least half the password: a shorter one, say "1992" in twelve random
+        # digits, does not make it a common password (it is refused as predictable instead).
+        latest_start, earliest_end = len(lowered), 0
+        shortest = max(4, (len(lowered) + 1) // 2)
+    for start in range(latest_start + 1):
+        for end in range(
+            max(earliest_end, start + shortest), min(len(lowered), start + _longest_common()) + 1
+        ):
+            yield lowered[start:end]
+
+
 def is_common(password: str) -> bool:
-    """The password, or the word under its padding ("password2026!"), or a word repeated
-    ("dragondragon"), is on the list."""
+    """The password is on the list, or a listed one padded with digits or symbols
+    ("password2026!", "123456789012"), repeated ("dragondragon"), run into a sequence
+    ("passwordqwer") or with digits in between ("pass1234word")."""
     common = common_passwords()
     lowered = password.strip().lower()
-    if lowered in common:
+    if lowered in common or any(word in common for word in _padded_words(lowered)):
         return True
-    core = _PADDING.sub("", lowered)
-    if len(core) >= 4 and core in common:
-        return True
-    for size in range(1, len(lowered) // 2 + 1):
-        if len(lowered) % size == 0 and lowered[:size] * (len(lowered) // size) == lowered:
-            return lowered[:size] in common or len(set(lowered)) == 1
-    return False
+    return _repeated_unit(_letters(password)) in common or _substance(password) in common
 
 
-def check_password_strength(password: str) -> None:
+def is_predictable(password: str) -> bool:
+    """Next to no letters are left once runs and repetitions are out: "123456789012",
+    "abcdefghijkl", "qwertyuiop12", "xkxkxkxkxkxk", "abc-20260314"."""
+    return len(_substance(password)) < SUBSTANCE_MIN_LENGTH
+
+
+def _personal_words(email: str, name: str) -> set[str]:
+    """The account's e-mail, its local part and name, and each word of those, as letters."""
+    local_part = email.rpartition("@")[0]
+    name_words = name.split()
+    words = {email, local_part, name, "".join(reversed(name_words))}
+    words.update(re.findall(r"[^\W\d_]+", local_part))
+    words.update(re.findall(r"[^\W\d_]+", name))
+    letters = {_letters(word) for word in words}
+    letters.discard("")
+    return letters
+
+
+def is_personal(password: str, *, email: str = "", name: str = "") -> bool:
+    """What the password is made of is the account's e-mail address or name, or a part of
+    either: "newpartner@example.com", "newpartner2026!", "Mojca Potočnik 1985"."""
+    personal = _personal_words(email, name)
+    if not personal:
+        return False
+    return bool({_repeated_unit(_letters(password)), _substance(password)} & personal)
+
+
+def check_password_strength(password: str, *, email: str = "", name: str = "") -> None:
+    """Refuse a password that a guesser would try early; `email` and `name` are the account's,
+    when known, so that a password made of them is refused too."""
     if len(password) < PASSWORD_MIN_LENGTH:
         raise DomainError(
             ngettext(
@@ -63,6 +194,23 @@ def check_password_strength(password: str) -> None:
             gettext(
                 "That password is on the list of commonly used passwords; choose another "
                 "(a few unrelated words make a good one)."
+            ),
+            field="password",
+        )
+    if is_predictable(password):
+        raise DomainError(
+            gettext(
+                "That password is easy to guess: it is mostly a sequence (1234, abcd, qwerty), "
+                "a repetition, or digits and symbols; choose another (a few unrelated words "
+                "make a good one)."
+            ),
+            field="password",
+        )
+    if is_personal(password, email=email, name=name):
+        raise DomainError(
+            gettext(
+                "That password is made of the account's own name or e-mail address, which are "
+                "easy to guess; choose another (a few unrelated words make a good one)."
             ),
             field="password",
         )

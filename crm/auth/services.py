@@ -18,6 +18,14 @@ from crm.errors import DomainError, name_too_long
 
 NAME_MAX_LENGTH = 200
 
+
+class WrongCurrentPassword(DomainError):
+    """The password typed as the current one is not; the view counts these against a limit."""
+
+    def __init__(self) -> None:
+        super().__init__(gettext("That is not your current password."), field="current_password")
+
+
 # Checked on a failed lookup too, so that an unknown e-mail takes as long as a wrong password.
 _TIMING_DUMMY_HASH = generate_password_hash("timing-equaliser-password", method="scrypt")
 
@@ -37,7 +45,7 @@ def create_user(email: str, *, name: str, role: str, password: str) -> User:
         ) from error
     name = _checked_name(name)
     _check_role(role)
-    check_password_strength(password)
+    check_password_strength(password, email=email, name=name)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise DomainError(
             gettext("There is already an account for %(email)s.", email=email), field="email"
@@ -76,9 +84,27 @@ def all_users() -> list[User]:
 
 def set_password(user: User, password: str) -> None:
     """A new password; every session of the user ends (the caller may log the current one in)."""
-    check_password_strength(password)
+    check_password_strength(password, email=user.email, name=user.name)
     user.set_password(password)
     session.flush()
+
+
+def change_own_password(user: User, *, current_password: str, new_password: str) -> None:
+    """The user's own change: they prove they know the current password, and the new one must
+    differ from it (a "change" that keeps it would leave a leaked password working).
+
+    An administrator's reset (`set_password`) makes no such comparison: it would tell them
+    whether a guess was the user's password.
+    """
+    if not user.check_password(current_password):
+        raise WrongCurrentPassword()
+    # The typed current password has just been verified, so comparing the texts is enough.
+    if new_password == current_password:
+        raise DomainError(
+            gettext("The new password is the same as your current one; choose a different one."),
+            field="password",
+        )
+    set_password(user, new_password)
 
 
 def change_role(user: User, role: str) -> None:

@@ -8,6 +8,9 @@ a fixed window.
 Only failures count, so a person who logs in correctly is never slowed down; once an account or
 an address is over the limit, even the right password is refused until the window has passed,
 and the answer is the same whether the account exists or not.
+
+The "current password" asked for on /account/password gets the same limit, per account: a
+session left open on a shared computer must not become an unlimited way to guess the password.
 """
 
 from __future__ import annotations
@@ -69,6 +72,20 @@ def record_failure(email: str) -> None:
     limit = _limit()
     for key in _keys(email):
         _strategy().hit(limit, *key)
+
+
+def _password_check_key(user_id: int) -> tuple[str, str]:
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "twinning")
+    return (prefix, f"current-password:{user_id}")
+
+
+def password_check_blocked(user_id: int) -> bool:
+    """True when this account has typed too many wrong current passwords."""
+    return not _strategy().test(_limit(), *_password_check_key(user_id))
+
+
+def record_password_check_failure(user_id: int) -> None:
+    _strategy().hit(_limit(), *_password_check_key(user_id))
 
 
 def reset() -> None:

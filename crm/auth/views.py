@@ -23,6 +23,9 @@ BAD_CREDENTIALS = lazy_gettext("The e-mail or the password is not right.")
 TOO_MANY_FAILURES = lazy_gettext(
     "Too many failed logins for this account or from this address. Wait 15 minutes and try again."
 )
+TOO_MANY_PASSWORD_CHECKS = lazy_gettext(
+    "Too many wrong current passwords for this account. Wait 15 minutes and try again."
+)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,7 +72,7 @@ def login() -> ResponseReturnValue:
         cookie_session[LANGUAGE_SESSION_KEY] = language
     login_user(user)
     sessions.start()
-    flash(gettext("Welcome, %(name)s.", name=user.name), "success")
+    # No "Welcome" flash: the dashboard greets by name, and elsewhere the header shows who.
     return redirect(safe_local_path(form.next.data) or url_for("board.home"))
 
 
@@ -144,19 +147,27 @@ def change_password() -> ResponseReturnValue:
     form = ChangeOwnPasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        if not user.check_password(form.current_password.data or ""):
-            form.current_password.errors = [gettext("That is not your current password.")]
+        user_id = user.id
+        # Checked before the password, as at login: once over the limit, even the right one waits.
+        if throttle.password_check_blocked(user_id):
+            form.current_password.errors = [str(TOO_MANY_PASSWORD_CHECKS)]
+            return render_template("account/password.html", form=form), 429
+        try:
+            services.change_own_password(
+                user,
+                current_password=form.current_password.data or "",
+                new_password=form.password.data or "",
+            )
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            if isinstance(error, services.WrongCurrentPassword):
+                throttle.record_password_check_failure(user_id)
+            attach_domain_error(form, error)
         else:
-            try:
-                services.set_password(user, form.password.data or "")
-                session.commit()
-            except DomainError as error:
-                session.rollback()
-                attach_domain_error(form, error)
-            else:
-                login_user(user)  # the new session token, for this browser only
-                sessions.start()
-                flash(gettext("Password changed. Your other sessions have ended."), "success")
-                return redirect(url_for("board.home"))
+            login_user(user)  # the new session token, for this browser only
+            sessions.start()
+            flash(gettext("Password changed. Your other sessions have ended."), "success")
+            return redirect(url_for("board.home"))
     status = 422 if form.is_submitted() else 200
     return render_template("account/password.html", form=form), status

@@ -126,6 +126,47 @@ def test_a_common_password_is_refused(app: Flask, runner) -> None:
     assert user_count(app) == 0
 
 
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("123456789012", "commonly used passwords"),
+        ("zyxwvutsrq12", "mostly a sequence"),
+        ("altay@example.com", "own name or e-mail address"),
+        ("Abibullayev 1990", "own name or e-mail address"),
+    ],
+)
+def test_a_guessable_or_personal_password_is_refused(
+    app: Flask, runner, password: str, message: str
+) -> None:
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "altay@example.com",
+            "--name",
+            "Altay Abibullayev",
+            "--password",
+            password,
+        ]
+    )
+    assert result.exit_code == 1
+    assert message in result.output
+    assert user_count(app) == 0
+
+
+def test_set_password_refuses_the_accounts_own_email(app: Flask, runner) -> None:
+    user_id = make_account(app)
+    with app.app_context():
+        old_hash = session.get(User, user_id).password_hash
+    result = runner.invoke(
+        args=["users", "set-password", "dana@example.com", "--password", "Dana@Example.com"]
+    )
+    assert result.exit_code == 1
+    assert "own name or e-mail address" in result.output
+    with app.app_context():
+        assert session.get(User, user_id).password_hash == old_hash
+
+
 def test_set_password_prompts_and_ends_sessions(app: Flask, runner) -> None:
     user_id = make_account(app)
     with app.app_context():

@@ -30,6 +30,21 @@ def test_login_then_logout(client: FlaskClient, officer: str) -> None:
     assert client.get("/board").status_code == 302
 
 
+def test_the_dashboard_greets_once_after_login(client: FlaskClient, officer: str) -> None:
+    """Regression: a "Welcome" flash sat above the dashboard's own greeting."""
+    page = log_in_and_follow(client, "dana@example.com", TEST_PASSWORD)
+    assert page.count("Dana") == 2  # the greeting and the header's name
+    assert "Good to see you, Dana" in page
+    assert "Welcome" not in page
+
+
+def log_in_and_follow(client: FlaskClient, email: str, password: str) -> str:
+    response = client.post(
+        "/login", data={"email": email, "password": password}, follow_redirects=True
+    )
+    return response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("email", "password"),
     [("dana@example.com", "wrong password!"), ("nobody@example.com", TEST_PASSWORD)],

@@ -1,4 +1,5 @@
-"""At most 10 failed logins per account and per client address in 15 minutes, in every process."""
+"""At most 10 failed logins per account and per client address in 15 minutes, in every process;
+and at most 10 wrong current passwords per account on the password-change page."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from config import TestConfig
 from crm import create_app
+from crm.auth.models import User
 from crm.db import engine_for, session
 from tests.factories import TEST_PASSWORD, make_user
 
@@ -142,3 +145,69 @@ def test_without_shared_storage_each_process_counts_alone(app: Flask, accounts: 
     finally:
         engine_for(first).dispose()
         engine_for(second).dispose()
+
+
+NEW_PASSWORD = "a brand new long passphrase"
+
+
+def change_password(client: FlaskClient, current: str):
+    return client.post(
+        "/account/password",
+        data={"current_password": current, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+
+
+def logged_in(app: Flask, email: str = "dana@example.com") -> FlaskClient:
+    client = app.test_client()
+    assert attempt(client, email, TEST_PASSWORD).status_code == 302
+    return client
+
+
+def test_the_eleventh_wrong_current_password_is_refused_even_when_right(
+    app: Flask, accounts: None
+) -> None:
+    with app.app_context():
+        make_user(email="other@example.com")
+        session.commit()
+    client = logged_in(app)
+    for number in range(10):
+        response = change_password(client, f"wrong guess {number}")
+        assert response.status_code == 422
+        assert "not your current password" in response.get_data(as_text=True)
+    # A second session of the same account shares the count.
+    blocked = change_password(logged_in(app), TEST_PASSWORD)
+    assert blocked.status_code == 429
+    assert "Too many wrong current passwords" in blocked.get_data(as_text=True)
+    with app.app_context():
+        user = session.scalar(select(User).where(User.email == "dana@example.com"))
+        assert user.check_password(TEST_PASSWORD)
+    # The limit is per account: another user changes theirs; logging in is not blocked.
+    assert change_password(logged_in(app, "other@example.com"), TEST_PASSWORD).status_code == 302
+    assert attempt(app.test_client(), "dana@example.com", TEST_PASSWORD).status_code == 302
+
+
+def test_right_current_passwords_do_not_count(app: Flask, accounts: None) -> None:
+    """Only wrong ones count, as at login; a refused new password is no wrong current one."""
+    client = logged_in(app)
+    for _ in range(12):
+        response = client.post(
+            "/account/password",
+            data={
+                "current_password": TEST_PASSWORD,
+                "password": "123456789012",
+                "confirm": "123456789012",
+            },
+        )
+        assert response.status_code == 422
+    assert change_password(client, TEST_PASSWORD).status_code == 302
+
+
+def test_the_current_password_limit_holds_across_two_app_processes_sharing_redis(
+    two_processes: tuple[Flask, Flask], accounts: None
+) -> None:
+    first, second = two_processes
+    clients = [logged_in(first), logged_in(second)]
+    for number in range(10):
+        assert change_password(clients[number % 2], f"wrong guess {number}").status_code == 422
+    for client in clients:
+        assert change_password(client, TEST_PASSWORD).status_code == 429

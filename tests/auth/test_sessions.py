@@ -126,6 +126,32 @@ def test_own_password_change_checks_the_current_one_and_the_policy(
         assert session.get(User, dana).check_password(TEST_PASSWORD)
 
 
+def test_own_password_change_refuses_the_same_password_and_the_own_email(
+    app: Flask, client: FlaskClient, dana: int
+) -> None:
+    log_in(client)
+    for password, message in [
+        (TEST_PASSWORD, "same as your current one"),
+        ("dana@example.com", "own name or e-mail address"),
+        ("Dana-2026-0314", "own name or e-mail address"),
+        ("123456789012", "commonly used passwords"),
+    ]:
+        response = client.post(
+            "/account/password",
+            data={"current_password": TEST_PASSWORD, "password": password, "confirm": password},
+        )
+        assert response.status_code == 422, password
+        assert message in response.get_data(as_text=True), password
+    with app.app_context():
+        user = session.get(User, dana)
+        assert user.check_password(TEST_PASSWORD)
+        token = user.session_token
+    # Nothing was written: this session (and every other) goes on.
+    assert client.get("/board").status_code == 200
+    with app.app_context():
+        assert session.get(User, dana).session_token == token
+
+
 @pytest.mark.parametrize(
     ("login_age", "idle"),
     [(60, 8 * 3600 + 60), (12 * 3600 + 60, 60)],

@@ -51,7 +51,7 @@ def history_rows(app: Flask, partnership_id: int) -> int:
 def test_log_in_and_out(page: Page, user: Callable, log_in: Callable) -> None:
     account = user()
     log_in(account)
-    expect(page.get_by_text(f"Welcome, {account['name']}.")).to_be_visible()
+    expect(page.get_by_role("banner").get_by_role("link", name=account["name"])).to_be_visible()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You are logged out.")).to_be_visible()
     page.goto("/board")

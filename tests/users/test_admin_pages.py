@@ -47,6 +47,15 @@ def test_bad_new_user_input_gets_messages_and_writes_nothing(
         ({"email": "not-an-email"}, "not valid"),
         ({"password": "short", "confirm": "short"}, "at least 12"),
         ({"password": "password12345", "confirm": "password12345"}, "commonly used"),
+        ({"password": "123456789012", "confirm": "123456789012"}, "commonly used"),
+        ({"password": "830192746153", "confirm": "830192746153"}, "mostly a sequence"),
+        ({"password": "abcdefghijkl", "confirm": "abcdefghijkl"}, "mostly a sequence"),
+        ({"password": "new@example.com", "confirm": "new@example.com"}, "own name or e-mail"),
+        ({"password": "New@Example.com", "confirm": "New@Example.com"}, "own name or e-mail"),
+        (
+            {"name": "Mojca Potočnik", "password": "Potocnik-1985", "confirm": "Potocnik-1985"},
+            "own name or e-mail",
+        ),
         ({"confirm": "something else entirely"}, "The two passwords differ."),
         ({"role": "king"}, "Choose a role from the list."),
         ({"name": "x" * 500}, "Field cannot be longer than 200 characters."),
@@ -105,3 +114,56 @@ def test_unknown_user_is_a_404(client: FlaskClient, login_as: Callable[..., int]
     login_as("admin")
     assert client.get("/users/987654").status_code == 404
     assert client.post("/users/987654/deactivate").status_code == 404
+
+
+def test_the_admin_tester_case_a_padded_digit_sequence_creates_nothing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as("admin")
+    response = client.post(
+        "/users/new",
+        data={
+            "email": "newpartner@example.com",
+            "name": "New Partner",
+            "role": "partner",
+            "password": "123456789012",
+            "confirm": "123456789012",
+        },
+    )
+    assert response.status_code == 422
+    for password in ("newpartner@example.com", "newpartner2026!"):
+        response = client.post(
+            "/users/new",
+            data={
+                "email": "newpartner@example.com",
+                "name": "New Partner",
+                "role": "partner",
+                "password": password,
+                "confirm": password,
+            },
+        )
+        assert response.status_code == 422, password
+        assert "own name or e-mail address" in response.get_data(as_text=True)
+    with app.app_context():
+        assert session.scalar(select(User).where(User.email == "newpartner@example.com")) is None
+
+
+def test_an_admin_reset_refuses_the_users_own_email_and_name(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as("admin")
+    with app.app_context():
+        other = make_user("partner", email="mojca.potocnik@example.com", name="Mojca Potočnik")
+        session.commit()
+        other_id, old_hash = other.id, other.password_hash
+    for password in ("mojca.potocnik@example.com", "Mojca Potočnik 1985", "123456789012"):
+        response = client.post(
+            f"/users/{other_id}/password", data={"password": password, "confirm": password}
+        )
+        assert response.status_code == 422, password
+    with app.app_context():
+        assert session.get(User, other_id).password_hash == old_hash
+    accepted = client.post(
+        f"/users/{other_id}/password", data={"password": PASSWORD, "confirm": PASSWORD}
+    )
+    assert accepted.status_code == 302
