@@ -10,6 +10,7 @@ from wtforms import DateField, Field, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
+from crm.date_span import is_within_span, out_of_span_message
 from crm.errors import DomainError
 
 
@@ -24,7 +25,8 @@ class VersionField(IntegerField):
 
 
 class IsoDateField(DateField):
-    """A date typed as YYYY-MM-DD; an impossible one (2026-02-30) gets a message that says so."""
+    """A date typed as YYYY-MM-DD; an impossible one (2026-02-30) gets a message that says so,
+    and so does one outside the span of dates the CRM keeps (0001-01-01: crm.date_span)."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         try:
@@ -34,6 +36,9 @@ class IsoDateField(DateField):
             raise ValueError(
                 gettext("Give a real date as YYYY-MM-DD (e.g. 2026-02-13).")
             ) from error
+        if self.data is not None and not is_within_span(self.data):
+            self.data = None
+            raise ValueError(out_of_span_message())
 
 
 def attach_domain_error(form: FlaskForm, error: DomainError) -> None:

@@ -118,6 +118,14 @@ PAIRING_CASES = {
     ),
     "impossible date": ({"first_contact_on": "2026-02-30"}, "Give a real date as YYYY-MM-DD"),
     "date in another format": ({"signed_on": "13.02.2026"}, "Give a real date as YYYY-MM-DD"),
+    "date at the end of the calendar": (
+        {"target_signing_on": "9999-12-31"},
+        "Give a date between 1900-01-01 and 2200-12-31.",
+    ),
+    "date at the start of the calendar": (
+        {"first_contact_on": "0001-01-01"},
+        "Give a date between 1900-01-01 and 2200-12-31.",
+    ),
     "10,000-character title": ({"title": LONG}, "Field cannot be longer than 300 characters."),
     "summary too long": ({"summary": "y" * 10_001}, "cannot be longer than 10000"),
     "owner who is not a user": ({"owner_id": "999999"}, "Choose an owner from the list."),
@@ -242,7 +250,8 @@ def test_status_change_bad_input(
         ("/sectors/{culture}/merge", {"merge-{culture}-into": "999999"}, "Not a valid choice"),
         ("/stages", {"name": "", "after": "0"}, "Give the stage a name."),
         ("/stages", {"name": "prospect", "after": "0"}, "already a stage"),
-        ("/stages", {"name": "Ratified", "after": "999999"}, "Not a valid choice"),
+        ("/stages", {"name": "Ratified", "after": "999999"}, "Choose a stage from the list."),
+        ("/stages", {"name": "Ratified", "after": "abc"}, "Choose a stage from the list."),
         ("/stages/{prospect}/rename", {"rename-{prospect}-name": LONG}, "cannot be longer"),
         (
             "/stages/{prospect}/rename",

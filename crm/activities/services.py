@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crm.activities.models import Activity, ActivityKind
 from crm.auth.models import User
 from crm.contacts.models import Person
+from crm.date_span import require_within_span
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.partnerships.models import Partnership
@@ -36,7 +37,10 @@ def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     A time that does not exist (02:30 on the last Sunday of March in Ljubljana, when clocks
     jump from 02:00 to 03:00) is refused rather than moved silently. A time that happens twice
     (02:30 on the last Sunday of October) is taken as the first, still in summer time.
+    A day outside the span the CRM keeps is refused first: at the ends of the calendar
+    (0001-01-01 east of UTC, 9999-12-31 west of it) the conversion itself would overflow.
     """
+    require_within_span(day, field="occurred_on")
     local = datetime.combine(day, at, tzinfo=zone)
     round_trip = local.astimezone(UTC).astimezone(zone)
     if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
@@ -96,6 +100,9 @@ def _apply(activity: Activity, data: ActivityData) -> None:
         raise DomainError(gettext("Choose a kind from the list."), field="kind")
     if data.occurred_at.tzinfo is None:
         raise DomainError(gettext("Give the date and time."), field="occurred_on")
+    # Whoever records it, a time at the calendar's ends would overflow when stored in UTC or
+    # shown in a reader's zone.
+    require_within_span(data.occurred_at, field="occurred_on")
     place = " ".join(data.place.split())
     if len(place) > PLACE_MAX_LENGTH:
         raise DomainError(

@@ -37,12 +37,13 @@ from crm.api.schemas import (
 )
 from crm.db import session
 from crm.localities import services as locality_services
+from crm.localities.countries import is_country
 from crm.localities.models import Locality
 from crm.partnerships import queries
 from crm.partnerships import services as partnership_services
 from crm.partnerships.models import Partnership, StageChange, Status
 from crm.partnerships.stages import ordered_stages, stage_by_key
-from crm.sectors.services import all_sectors
+from crm.sectors.services import all_sectors, sector_by_slug
 
 
 @bp.get("/openapi.json")
@@ -70,6 +71,9 @@ def list_sectors() -> Response:
 @bp.get("/partnerships")
 def list_partnerships() -> Response:
     query: PartnershipQuery = parse_query(PartnershipQuery)
+    unknown = _filters_naming_nothing(query)
+    if unknown:
+        raise ApiError(422, "A filter names no stage, sector or country.", fields=unknown)
     filters = queries.PartnershipFilters(
         q=query.q,
         stage=query.stage,
@@ -94,6 +98,18 @@ def list_partnerships() -> Response:
         lambda page: session.execute(page).all(),
     )
     return jsonify({"items": partnership_items.items(rows), "next_cursor": next_cursor})
+
+
+def _filters_naming_nothing(query: PartnershipQuery) -> dict[str, list[str]]:
+    """A misspelt key would otherwise answer an empty list, which reads as "none there"."""
+    unknown: dict[str, list[str]] = {}
+    if query.stage and stage_by_key(query.stage) is None:
+        unknown["stage"] = [f"There is no stage “{query.stage}”."]
+    if query.sector and sector_by_slug(query.sector) is None:
+        unknown["sector"] = [f"There is no sector “{query.sector}”."]
+    if query.country and not is_country(query.country):
+        unknown["country"] = [f"There is no country “{query.country}”."]
+    return unknown
 
 
 @bp.post("/partnerships")

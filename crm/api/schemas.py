@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -21,6 +22,7 @@ from pydantic import (
 from crm.activities.models import Activity
 from crm.auth.models import User
 from crm.contacts.models import Organisation, Person
+from crm.date_span import FIRST_DAY, LAST_DAY, is_within_span
 from crm.localities.countries import english_country_name
 from crm.localities.models import Locality
 from crm.localities.services import NAME_MAX_LENGTH
@@ -39,6 +41,20 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 Version = Annotated[int, Field(ge=1, description="The version you read; a stale one is a 409.")]
 RecordId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+DayOrMoment = TypeVar("DayOrMoment", date, datetime)
+
+
+def _within_span(value: DayOrMoment) -> DayOrMoment:
+    if not is_within_span(value):
+        raise ValueError(f"must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}")
+    return value
+
+
+# Every date and time the API reads, in bodies and queries alike: a year at the calendar's ends
+# (0001, 9999) is a 422 here rather than an overflow when it meets UTC or a reader's zone.
+SpanDate = Annotated[date, AfterValidator(_within_span)]
+SpanDateTime = Annotated[datetime, AfterValidator(_within_span)]
 
 
 class Output(BaseModel):
@@ -225,9 +241,9 @@ class PartnershipCreate(Input):
     owner_id: RecordId | None = Field(default=None, description="Default: you.")
     sectors: list[SectorSlug] = Field(default_factory=list, max_length=50)
     summary: Summary = ""
-    first_contact_on: date | None = None
-    target_signing_on: date | None = None
-    signed_on: date | None = None
+    first_contact_on: SpanDate | None = None
+    target_signing_on: SpanDate | None = None
+    signed_on: SpanDate | None = None
     stage: StageKey = Field(default="prospect", description="The stage it starts at.")
 
 
@@ -241,9 +257,9 @@ class PartnershipUpdate(Input):
     owner_id: RecordId | None = None
     sectors: list[SectorSlug] | None = Field(default=None, max_length=50)
     summary: Summary | None = None
-    first_contact_on: date | None = None
-    target_signing_on: date | None = None
-    signed_on: date | None = None
+    first_contact_on: SpanDate | None = None
+    target_signing_on: SpanDate | None = None
+    signed_on: SpanDate | None = None
     status: StatusName | None = Field(default=None, description="Put on hold, drop, reopen.")
 
 
@@ -286,7 +302,7 @@ class PartnershipQuery(ListQuery):
     sector: str = Field(default="", max_length=60, description="A sector slug.")
     country: CountryCode | None = Field(default=None, description="Either locality's country.")
     owner_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    updated_since: datetime | None = Field(default=None, description="ISO 8601 with an offset.")
+    updated_since: SpanDateTime | None = Field(default=None, description="ISO 8601 with an offset.")
 
 
 class LocalityQuery(ListQuery):
@@ -365,7 +381,7 @@ class TaskCreate(Input):
     title: TaskTitle
     description: LongText = ""
     assignee_id: RecordId | None = None
-    due_on: date | None = None
+    due_on: SpanDate | None = None
     priority: PriorityName = "normal"
 
 
@@ -376,7 +392,7 @@ class TaskUpdate(Input):
     title: TaskTitle | None = None
     description: LongText | None = None
     assignee_id: RecordId | None = None
-    due_on: date | None = None
+    due_on: SpanDate | None = None
     priority: PriorityName | None = None
     status: TaskStatusName | None = None
 
@@ -418,7 +434,7 @@ class ActivityOut(Output):
 
 class ActivityCreate(Input):
     kind: ActivityKindName
-    occurred_at: datetime = Field(description="ISO 8601 with an offset.")
+    occurred_at: SpanDateTime = Field(description="ISO 8601 with an offset.")
     place: Annotated[str, StringConstraints(max_length=200)] = ""
     summary: LongText = ""
     participant_ids: list[RecordId] = Field(default_factory=list, max_length=100)

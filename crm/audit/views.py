@@ -17,6 +17,7 @@ from crm import access
 from crm.audit.models import AuditEntry
 from crm.audit.services import Action, object_type_label
 from crm.auth.models import User
+from crm.date_span import is_within_span, out_of_span_message
 from crm.db import session
 from crm.presentation import user_time_zone
 from crm.routing import number_arg
@@ -63,10 +64,16 @@ def filters_from(args: Any) -> tuple[AuditFilters, dict[str, str]]:
         if not raw:
             return None
         try:
-            return date.fromisoformat(raw[:10])
+            parsed = date.fromisoformat(raw[:10])
         except ValueError:
             errors[name] = gettext("Give a real date as YYYY-MM-DD (e.g. 2026-02-13).")
             return None
+        # The filter's bounds are local midnights (the day after, for `to`) compared in UTC:
+        # at the calendar's ends (0001-01-01, 9999-12-31) they would overflow.
+        if not is_within_span(parsed):
+            errors[name] = out_of_span_message()
+            return None
+        return parsed
 
     action = (args.get("action") or "").strip()
     if action and action not in {a.value for a in Action}:

@@ -8,6 +8,7 @@ from functools import cache
 import pycountry
 from flask_babel import gettext
 
+from crm.date_span import is_within_span, out_of_span_message
 from crm.text_search import fold
 
 
@@ -45,9 +46,13 @@ def parse_date(text: str) -> dt.date | None:
         return None
     for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d. %m. %Y", "%Y-%m-%d %H:%M:%S"):
         try:
-            return dt.datetime.strptime(text, pattern).replace(tzinfo=dt.UTC).date()
+            day = dt.datetime.strptime(text, pattern).replace(tzinfo=dt.UTC).date()
         except ValueError:
             continue
+        # Said on the row, in the preview, rather than refused by the service when applied.
+        if not is_within_span(day):
+            raise BadValue(out_of_span_message())
+        return day
     raise BadValue(
         gettext("“%(text)s” is not a date; write it as YYYY-MM-DD (e.g. 2026-02-13).", text=text)
     )

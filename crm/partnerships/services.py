@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, insert, select
 
 from crm.access import can_edit_pipeline
 from crm.auth.models import User
+from crm.date_span import require_within_span
 from crm.db import session, utcnow
 from crm.errors import DomainError, StaleVersion, title_too_long
 from crm.localities.models import Locality
@@ -288,6 +289,9 @@ def _checked_fields(
             ),
             field="summary",
         )
+    require_within_span(data.first_contact_on, field="first_contact_on")
+    require_within_span(data.target_signing_on, field="target_signing_on")
+    require_within_span(data.signed_on, field="signed_on")
     if data.first_contact_on and data.signed_on and data.signed_on < data.first_contact_on:
         raise DomainError(
             gettext("The signing date is before the first contact."), field="signed_on"

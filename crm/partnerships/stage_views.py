@@ -29,7 +29,12 @@ class StageNameForm(FlaskForm):
 
 
 class NewStageForm(StageNameForm):
-    after = SelectField(_l("Place after"), coerce=int)
+    after = SelectField(
+        _l("Place after"),
+        coerce=int,
+        invalid_choice_message=_l("Choose a stage from the list."),
+        invalid_value_message=_l("Choose a stage from the list."),
+    )
 
 
 @bp.get("")

@@ -11,6 +11,8 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton
 from flask_babel import get_locale, gettext
 
+from crm.date_span import FIRST_DAY, LAST_DAY
+
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
 
 
@@ -38,7 +40,18 @@ class IsoWeek:
             raise InvalidWeek(
                 gettext("%(year)d has no week %(week)s.", year=year, week=f"{week:02d}")
             ) from error
-        return cls(year, week)
+        parsed = cls(year, week)
+        # Only whole weeks of the span the CRM keeps: a report's bounds, and the links to the
+        # weeks around it, would overflow at the calendar's ends (0001-W01, 9999-W52).
+        if not FIRST_WEEK <= parsed <= LAST_WEEK:
+            raise InvalidWeek(
+                gettext(
+                    "Give a week between %(first)s and %(last)s.",
+                    first=str(FIRST_WEEK),
+                    last=str(LAST_WEEK),
+                )
+            )
+        return parsed
 
     @classmethod
     def containing(cls, day: date) -> IsoWeek:
@@ -104,3 +117,8 @@ class IsoWeek:
         return gettext(
             "Week %(week)d of %(year)d, %(span)s", week=self.week, year=self.year, span=span
         )
+
+
+# The first and the last week whose seven days all lie in the span: 1900-W01 and 2200-W52.
+FIRST_WEEK = IsoWeek.containing(FIRST_DAY + timedelta(days=-FIRST_DAY.weekday() % 7))
+LAST_WEEK = IsoWeek.containing(LAST_DAY - timedelta(days=(LAST_DAY.weekday() + 1) % 7))

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from flask_babel import format_decimal, gettext, ngettext
 
 from crm.auth.models import User
+from crm.date_span import require_within_span
 from crm.db import session, utcnow
 from crm.errors import DomainError, StaleVersion, title_too_long
 from crm.partnerships.models import Partnership
@@ -109,6 +110,8 @@ def _apply(task: Task, data: TaskData) -> None:
             raise DomainError(
                 gettext("Assign the task to an active user, or to nobody."), field="assignee_id"
             )
+    # The calendar feed ends an all-day event the day after: 9999-12-31 would overflow there.
+    require_within_span(data.due_on, field="due_on")
     task.title = title
     task.description = data.description.strip()
     task.assignee = assignee

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 from sqlalchemy import func, select
@@ -42,6 +42,68 @@ def test_a_time_repeated_by_the_autumn_change_is_the_first_one() -> None:
     assert services.local_to_utc(date(2026, 10, 25), time(2, 30), LJUBLJANA) == datetime(
         2026, 10, 25, 0, 30, tzinfo=UTC
     )
+
+
+@pytest.mark.parametrize(
+    ("day", "at", "zone"),
+    [
+        # Converting these to UTC overflowed: the ends of Python's calendar, east and west.
+        (date(1, 1, 1), time(0, 0), ZoneInfo("Asia/Almaty")),
+        (date(9999, 12, 31), time(23, 59), ZoneInfo("America/New_York")),
+        (date(1899, 12, 31), time(12, 0), LJUBLJANA),
+        (date(2201, 1, 1), time(12, 0), LJUBLJANA),
+    ],
+)
+def test_a_day_outside_the_span_is_refused_before_it_meets_utc(
+    day: date, at: time, zone: ZoneInfo
+) -> None:
+    with pytest.raises(DomainError, match="Give a date between 1900-01-01 and 2200-12-31") as no:
+        services.local_to_utc(day, at, zone)
+    assert no.value.field == "occurred_on"
+
+
+def test_every_day_of_the_span_typed_in_any_zone_is_kept(ctx: None) -> None:
+    """The service judges the UTC time it is given; the span's first and last days, typed in
+    any zone on Earth, must still pass once converted."""
+    partnership = make_partnership()
+    for name in sorted(available_timezones()):
+        for day, at in ((date(1900, 1, 1), time(0, 0)), (date(2200, 12, 31), time(23, 59))):
+            try:
+                moment = services.local_to_utc(day, at, ZoneInfo(name))
+            except DomainError as gap:
+                # A few zones left local mean time at midnight on 1 January 1900 (Indian/Cocos):
+                # that midnight never happened there, which is the other refusal.
+                assert gap.field == "occurred_time", name
+                continue
+            services.create_activity(
+                partnership,
+                services.ActivityData(kind="note", occurred_at=moment),
+                by=partnership.owner,
+            )
+    session.rollback()
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        # The API hands these on as given: storing them in UTC overflowed.
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))),
+        datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(1899, 6, 30, 12, 0, tzinfo=UTC),
+        datetime(2201, 6, 30, 12, 0, tzinfo=UTC),
+    ],
+)
+def test_a_time_outside_the_span_writes_nothing(ctx: None, moment: datetime) -> None:
+    partnership = make_partnership()
+    with pytest.raises(DomainError, match="Give a date between") as refused:
+        services.create_activity(
+            partnership,
+            services.ActivityData(kind="meeting", occurred_at=moment),
+            by=partnership.owner,
+        )
+    assert refused.value.field == "occurred_on"
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Activity)) == 0
 
 
 def test_follow_up_tasks_are_created_with_the_activity(ctx: None) -> None:

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from crm.activities.models import Activity
+from crm.auth.models import User
 from crm.db import session
 from crm.tasks.models import Task
 from tests.factories import make_partnership, make_person
@@ -94,6 +95,7 @@ def test_a_meeting_with_a_follow_up_task(
         ({"kind": "party"}, "Choose a kind"),
         ({"follow_ups-0-assignee_id": 987654}, "Choose an assignee"),
         ({"follow_ups-0-due_on": "2026-13-01"}, "Give a real date"),
+        ({"follow_ups-0-due_on": "9999-12-31"}, "Give a date between"),
         ({"follow_ups-0-title": ""}, "Follow-up task 1 needs a title"),
     ],
 )
@@ -214,6 +216,55 @@ def test_bad_edits_get_a_message_a_4xx_and_write_nothing(
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert saved(app, entry["a"]) == before
+
+
+@pytest.mark.parametrize(
+    ("day", "at"),
+    [
+        # The ends of Python's calendar: converting them to UTC overflowed (a 500).
+        ("0001-01-01", "00:00"),
+        ("9999-12-31", "23:59"),
+        # Just outside the span the CRM keeps.
+        ("1899-12-31", "23:59"),
+        ("2201-01-01", "00:00"),
+    ],
+)
+@pytest.mark.parametrize("zone", ["Asia/Almaty", "America/New_York"])
+def test_a_day_outside_the_span_is_refused_in_any_zone_and_writes_nothing(
+    app: Flask, client: FlaskClient, entry: dict[str, int], zone: str, day: str, at: str
+) -> None:
+    with app.app_context():
+        session.get_one(User, entry["user"]).time_zone = zone
+        session.commit()
+    before = (written(app), saved(app, entry["a"]))
+    new = client.post(
+        f"/partnerships/{entry['p']}/activities/new",
+        data=form(entry, occurred_on=day, occurred_time=at),
+    )
+    edit = client.post(
+        f"/activities/{entry['a']}/edit", data=edited(entry, occurred_on=day, occurred_time=at)
+    )
+    for response in (new, edit):
+        assert response.status_code == 422
+        assert "Give a date between 1900-01-01 and 2200-12-31." in response.get_data(as_text=True)
+    assert (written(app), saved(app, entry["a"])) == before
+
+
+@pytest.mark.parametrize(("day", "at"), [("1900-01-01", "00:00"), ("2200-12-31", "23:59")])
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+def test_the_first_and_last_days_of_the_span_are_kept_in_any_zone(
+    app: Flask, client: FlaskClient, entry: dict[str, int], zone: str, day: str, at: str
+) -> None:
+    # The zones furthest east (UTC+14) and west (UTC-12): the day is still in the span in UTC.
+    with app.app_context():
+        session.get_one(User, entry["user"]).time_zone = zone
+        session.commit()
+    response = client.post(
+        f"/activities/{entry['a']}/edit", data=edited(entry, occurred_on=day, occurred_time=at)
+    )
+    assert response.status_code == 302
+    page = client.get(f"/activities/{entry['a']}/edit").get_data(as_text=True)
+    assert f'value="{day}"' in page and f'value="{at}"' in page
 
 
 def test_a_deleted_contact_stays_on_the_entries_it_was_on(

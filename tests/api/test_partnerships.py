@@ -133,6 +133,28 @@ def test_patch_changes_only_what_is_given_and_checks_the_version(
 
 
 @pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("first_contact_on", "0001-01-01"),
+        ("target_signing_on", "9999-12-31"),
+        ("signed_on", "2201-01-01"),
+    ],
+)
+def test_a_patch_with_a_date_outside_the_span_is_422_and_writes_nothing(
+    app: Flask, api: Api, localities: dict[str, int], field: str, value: str
+) -> None:
+    body = api.post(
+        "/partnerships",
+        {"locality_a_id": localities["maribor"], "locality_b_id": localities["graz"]},
+    ).get_json()
+    response = api.patch(f"/partnerships/{body['id']}", {"version": body["version"], field: value})
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+    after = api.get(f"/partnerships/{body['id']}").get_json()
+    assert (after["version"], after[field]) == (body["version"], None)
+
+
+@pytest.mark.parametrize(
     ("body", "status", "field"),
     [
         ({"locality_a_id": "{maribor}", "locality_b_id": "{maribor}"}, 422, "locality_b_id"),
@@ -156,6 +178,20 @@ def test_patch_changes_only_what_is_given_and_checks_the_version(
             "title",
         ),
         ({"locality_a_id": "{maribor}", "locality_b_id": "{graz}", "colour": "red"}, 422, "colour"),
+        (
+            {"locality_a_id": "{maribor}", "locality_b_id": "{graz}", "signed_on": "0001-01-01"},
+            422,
+            "signed_on",
+        ),
+        (
+            {
+                "locality_a_id": "{maribor}",
+                "locality_b_id": "{graz}",
+                "target_signing_on": "9999-12-31",
+            },
+            422,
+            "target_signing_on",
+        ),
         (
             {"locality_a_id": "{maribor}", "locality_b_id": "{graz}", "owner_id": 999999},
             422,
@@ -223,6 +259,14 @@ def test_list_filters_and_cursor_pagination(app: Flask, api: Api) -> None:
         "country=Slovenia",
         "updated_since=yesterday",
         "updated_since=2026-02-13T10:00:00",
+        # The ends of the calendar, east and west of UTC: comparing them in UTC overflowed.
+        "updated_since=0001-01-01T00:00:00%2B05:00",
+        "updated_since=9999-12-31T23:59:59-05:00",
+        "updated_since=1899-06-30T12:00:00%2B00:00",
+        # A filter naming nothing answered an empty list, as if there were none.
+        "stage=signed_yesterday",
+        "sector=underwater-basket-weaving",
+        "country=XX",
     ],
 )
 def test_bad_list_parameters_are_422(api: Api, query: str) -> None:

@@ -238,13 +238,42 @@ def test_admins_browse_and_filter_the_log(
     assert "Maribor – Almaty" in by_object.get_data(as_text=True)
     by_other_user = client.get(f"/audit?actor={pairing['partner']}").get_data(as_text=True)
     assert "0 entries" in by_other_user
-    future = client.get("/audit?from=2999-01-01").get_data(as_text=True)
+    # The last day of the span of dates the CRM keeps (crm.date_span).
+    future = client.get("/audit?from=2200-12-31").get_data(as_text=True)
     assert "0 entries" in future
-    today = client.get("/audit?to=2999-01-01&action=create").get_data(as_text=True)
+    today = client.get("/audit?to=2200-12-31&action=create").get_data(as_text=True)
     assert "0 entries" not in today
     bad = client.get("/audit?from=2026-02-30&object_id=abc")
     assert bad.status_code == 422
     assert "Give a real date" in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # The calendar's ends: the filter's bounds overflowed (a 500), east of UTC for `from`
+        # (a local midnight of 0001-01-01 is in year 0 in UTC), anywhere for `to` (the day after).
+        "from=0001-01-01",
+        "to=9999-12-31",
+        "from=1899-12-31",
+        "to=2201-01-01",
+    ],
+)
+@pytest.mark.parametrize("zone", ["Asia/Almaty", "America/New_York"])
+def test_a_filter_date_outside_the_span_is_a_422_with_a_message(
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    pairing: dict[str, Any],
+    zone: str,
+    query: str,
+) -> None:
+    login_as("admin", time_zone=zone)
+    response = client.get(f"/audit?{query}")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Give a date between 1900-01-01 and 2200-12-31." in page
+    # The filter that could not be read is left out, as a misspelt date is.
+    assert "Maribor – Almaty" in page
 
 
 def test_the_log_has_no_edit_or_delete_route(app: Flask) -> None:

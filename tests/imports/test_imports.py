@@ -140,6 +140,33 @@ def test_pairings_unknown_locality_offers_the_closest_and_unknown_stage_is_named
         assert len(pairing.stage_changes) == 1
 
 
+def test_pairing_dates_outside_the_span_are_row_errors_and_write_nothing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as()
+    with app.app_context():
+        make_locality("Maribor")
+        make_locality("Astana", country_code="KZ")
+        make_locality("Graz", country_code="AT")
+        make_locality("Celje")
+        session.commit()
+    content = (
+        b"locality_a,country_a,locality_b,country_b,first_contact_on,target_signing_on\n"
+        b"Maribor,SI,Astana,KZ,0001-01-01,\n"
+        b"Maribor,SI,Graz,AT,,31.12.9999\n"
+        b"Celje,SI,Astana,KZ,2026-02-13,2200-12-31\n"
+    )
+    token = upload(client, "pairings", content)
+    assert preview(client, token) == 302
+    found = marks(app, token)
+    message = "Give a date between 1900-01-01 and 2200-12-31."
+    assert found[2][0] == "error" and found[2][1]["first_contact_on"] == message
+    assert found[3][0] == "error" and found[3][1]["target_signing_on"] == message
+    assert found[4][0] == "new"
+    assert apply(client, token, "all") == 302
+    assert count(app, Partnership) == 0
+
+
 def test_a_pairing_refers_to_a_locality_that_a_later_row_cannot_create(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:

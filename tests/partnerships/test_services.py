@@ -204,6 +204,33 @@ def test_signing_date_before_first_contact_is_refused() -> None:
     assert error.value.field == "signed_on"
 
 
+@pytest.mark.parametrize(
+    ("field", "day"),
+    [
+        ("first_contact_on", date(1, 1, 1)),
+        ("target_signing_on", date(9999, 12, 31)),
+        ("signed_on", date(1899, 12, 31)),
+    ],
+)
+def test_a_date_outside_the_span_is_refused_one_at_a_time_and_in_bulk(
+    field: str, day: date
+) -> None:
+    with pytest.raises(DomainError, match="Give a date between") as one:
+        make_partnership(**{field: day})
+    assert one.value.field == field
+    session.rollback()
+    owner = make_user()
+    data = services.PartnershipData(
+        locality_a_id=make_locality().id,
+        locality_b_id=make_locality(country_code="KZ").id,
+        owner_id=owner.id,
+        **{field: day},
+    )
+    with pytest.raises(DomainError, match="Give a date between") as bulk:
+        services.create_partnerships_in_bulk([data], by=owner)
+    assert bulk.value.field == field
+
+
 def test_inactive_owner_is_refused() -> None:
     with pytest.raises(DomainError) as error:
         make_partnership(owner=make_user(is_active=False))

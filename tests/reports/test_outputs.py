@@ -88,6 +88,10 @@ def test_default_week_is_the_last_complete_one(
         ("week=2026-W54", "2026 has no week 54."),
         ("week=2026-W00", "2026 has no week 00."),
         ("week=last-tuesday", "is not an ISO week"),
+        # The calendar's ends: the week's bounds in UTC overflowed (a 500).
+        ("week=9999-W52", "Give a week between 1900-W01 and 2200-W52."),
+        ("week=0001-W01", "Give a week between 1900-W01 and 2200-W52."),
+        ("week=2201-W01", "Give a week between 1900-W01 and 2200-W52."),
         ("week=2026-W07&sector=space", "There is no sector"),
         ("week=2026-W07&owner=999999", "There is no user"),
         ("week=2026-W07&country=XX", "is not a country code"),

@@ -236,6 +236,21 @@ def test_weeks_that_do_not_exist_are_refused(text: str) -> None:
         IsoWeek.parse(text)
 
 
+@pytest.mark.parametrize("text", ["0001-W01", "0001-W02", "1899-W52", "2201-W01", "9999-W52"])
+def test_weeks_outside_the_span_are_refused(text: str) -> None:
+    # At the calendar's ends the week's bounds in UTC, or the weeks around it, overflowed.
+    with pytest.raises(InvalidWeek, match="Give a week between 1900-W01 and 2200-W52"):
+        IsoWeek.parse(text)
+
+
+@pytest.mark.parametrize("text", ["1900-W01", "2200-W52"])
+def test_the_first_and_last_weeks_of_the_span_have_bounds_and_neighbours(text: str) -> None:
+    week = IsoWeek.parse(text)
+    start, end = week.bounds(ZoneInfo("Pacific/Kiritimati"))
+    assert end > start
+    assert week.previous() < week < week.next()
+
+
 def test_week_arithmetic() -> None:
     assert IsoWeek.parse("2026-W07").monday.isoformat() == "2026-02-09"
     assert str(IsoWeek.parse("2026-W01").previous()) == "2025-W52"

@@ -49,6 +49,29 @@ def test_a_task_needs_a_title_and_a_real_active_assignee(ctx: None) -> None:
         )
 
 
+@pytest.mark.parametrize(
+    "due_on", [date(1, 1, 1), date(1899, 12, 31), date(2201, 1, 1), date(9999, 12, 31)]
+)
+def test_a_due_date_outside_the_span_is_refused(ctx: None, due_on: date) -> None:
+    partnership = make_partnership()
+    with pytest.raises(DomainError, match="Give a date between") as refused:
+        services.create_task(
+            partnership, services.TaskData(title="x", due_on=due_on), by=partnership.owner
+        )
+    assert refused.value.field == "due_on"
+
+
+def test_a_task_due_on_the_last_day_of_the_span_is_in_the_calendar_feed(ctx: None) -> None:
+    # The feed ends an all-day event the day after: on 9999-12-31 that overflowed.
+    user = make_user()
+    last = make_task(make_partnership(), assignee=user, due_on=date(2200, 12, 31))
+    body = calendar.build_feed(user, calendar.feed_tasks(user), task_url={}, host="x")
+    events = Calendar.from_ical(body).walk("VEVENT")
+    assert [(e.decoded("dtstart"), e.decoded("dtend")) for e in events] == [
+        (last.due_on, date(2201, 1, 1))
+    ]
+
+
 def test_a_stale_edit_is_refused(ctx: None) -> None:
     task = make_task(make_partnership(), title="Draft")
     with pytest.raises(StaleVersion):
