@@ -64,7 +64,9 @@ def age(value: datetime | None, now: datetime | None = None) -> str:
         return ""
     zone = user_time_zone()
     days = ((now or utcnow()).astimezone(zone).date() - value.astimezone(zone).date()).days
-    if days <= 0:
+    if days < 0:
+        return ngettext("in %(num)d day", "in %(num)d days", -days)
+    if days == 0:
         return gettext("today")
     if days == 1:
         return gettext("yesterday")

@@ -17,6 +17,7 @@ from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.partnerships.models import Partnership
 from crm.tasks import services as task_services
+from crm.tasks.dates import today_for, zone_of
 
 PLACE_MAX_LENGTH = 200
 SUMMARY_MAX_LENGTH = 20_000
@@ -68,7 +69,7 @@ def create_activity(
 ) -> Activity:
     """Record an activity and, in the same transaction, the follow-up tasks it gave rise to."""
     activity = Activity(partnership=partnership, created_by=by)
-    _apply(activity, data)
+    _apply(activity, data, by=by)
     session.add(activity)
     session.flush()
     for number, task_data in enumerate(follow_ups or [], start=1):
@@ -83,10 +84,12 @@ def create_activity(
     return activity
 
 
-def update_activity(activity: Activity, data: ActivityData, *, expected_version: int) -> None:
+def update_activity(
+    activity: Activity, data: ActivityData, *, by: User, expected_version: int
+) -> None:
     if activity.version != expected_version:
         raise StaleVersion()
-    _apply(activity, data)
+    _apply(activity, data, by=by)
     session.flush()
 
 
@@ -95,7 +98,7 @@ def delete_activity(activity: Activity) -> None:
     session.flush()
 
 
-def _apply(activity: Activity, data: ActivityData) -> None:
+def _apply(activity: Activity, data: ActivityData, *, by: User) -> None:
     if data.kind not in {kind.value for kind in ActivityKind}:
         raise DomainError(gettext("Choose a kind from the list."), field="kind")
     if data.occurred_at.tzinfo is None:
@@ -103,6 +106,16 @@ def _apply(activity: Activity, data: ActivityData) -> None:
     # Whoever records it, a time at the calendar's ends would overflow when stored in UTC or
     # shown in a reader's zone.
     require_within_span(data.occurred_at, field="occurred_on")
+    # The timeline and "last contact" are what happened; what is still to come is a task. Today
+    # is the recorder's, so a meeting this afternoon can be written up this morning.
+    if data.occurred_at.astimezone(zone_of(by)).date() > today_for(by):
+        raise DomainError(
+            gettext(
+                "That day is still to come: record a meeting once it has happened, and plan it "
+                "with a task due that day."
+            ),
+            field="occurred_on",
+        )
     place = " ".join(data.place.split())
     if len(place) > PLACE_MAX_LENGTH:
         raise DomainError(

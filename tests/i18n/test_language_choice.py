@@ -148,7 +148,8 @@ def test_lazily_translated_text_is_escaped_like_any_other(app: Flask) -> None:
 @pytest.mark.parametrize(
     ("days", "english"),
     [(0, "today"), (1, "yesterday"), (59, "59 days ago"), (60, "2 months ago"),
-     (364, "12 months ago"), (365, "1 year ago"), (800, "2 years ago")],
+     (364, "12 months ago"), (365, "1 year ago"), (800, "2 years ago"),
+     (-1, "in 1 day"), (-18, "in 18 days")],
 )  # fmt: skip
 def test_ages_read_naturally(app: Flask, days: int, english: str) -> None:
     from datetime import timedelta
