@@ -229,6 +229,16 @@ def may_complete_task(user: User, task_assignee_id: int | None) -> bool:
     return role == Role.PARTNER.value and task_assignee_id == user.id
 
 
+def may_use_import_job(user: User, uploader_id: int) -> bool:
+    """An import job (its file, mapping, preview and progress) is its uploader's, like a draft.
+    An admin may open anyone's, to help, as they may read everything else; other staff only
+    their own."""
+    role = _role(user)
+    if role == Role.ADMIN.value:
+        return True
+    return role in STAFF_ROLES and user.id == uploader_id
+
+
 def can_see_other_users(user: User) -> bool:
     """Lists of people and of other users' work (owners, assignees, someone else's tasks)."""
     return _role(user) in READ_ALL_ROLES

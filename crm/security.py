@@ -1,14 +1,19 @@
-"""CSRF protection and the response headers that every page carries."""
+"""CSRF protection, the request size limit, and the response headers that every page carries."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import flask
+from flask import Flask, Response, abort, current_app, request
 from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
+View = TypeVar("View", bound=Callable[..., Any])
 
 # No inline scripts or styles anywhere: htmx and our own JS are files under /static.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -28,6 +33,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = Request
     csrf.init_app(app)
     app.before_request(_refuse_nul_characters)
     app.after_request(_add_security_headers)
@@ -38,6 +44,39 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
+
+
+def accepts_large_body(setting: str) -> Callable[[View], View]:
+    """Let a view take a body of up to `app.config[setting]` bytes rather than the app-wide
+    MAX_CONTENT_LENGTH. Put it right under the route decorator, so it marks the registered view."""
+
+    def mark(view: View) -> View:
+        view.body_limit_setting = setting  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+class Request(flask.Request):
+    """A request whose size limit is settled as soon as it is routed.
+
+    Raising `request.max_content_length` in a blueprint's `before_request` comes too late: the
+    app's own hooks run first, the CSRF check among them reads `request.form`, and the body is
+    parsed (and refused with a 413) under whatever limit holds at that first read.
+    """
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and current_app and self.url_rule is not None:
+            view = current_app.view_functions.get(self.url_rule.endpoint)
+            setting = getattr(view, "body_limit_setting", None)
+            if setting:
+                return int(current_app.config[setting])
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
 
 def _add_security_headers(response: Response) -> Response:
@@ -57,8 +96,7 @@ def _refuse_nul_characters() -> None:
     if request.path.startswith("/api/"):
         return
     values = list(request.args.values())
-    # Only plain forms: reading a multipart upload here would parse it before the import page
-    # has raised its size limit.
+    # Only plain forms: a multipart body carries a file, which the feature that reads it checks.
     if request.mimetype == "application/x-www-form-urlencoded":
         values += list(request.form.values())
     if any("\x00" in value for value in values):

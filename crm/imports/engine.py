@@ -259,7 +259,10 @@ def run(
 def _check(importer: Importer, number: int, values: dict[str, str]) -> Checked:
     bad_cells: dict[str, str] = {}
     for key, value in values.items():
-        if value.lstrip().startswith(FORMULA_START):
+        if "\x00" in value:
+            # PostgreSQL refuses to store it: said here, not found when the rows are written.
+            bad_cells[key] = gettext("This cell holds a NUL character; remove it.")
+        elif value.lstrip().startswith(FORMULA_START):
             bad_cells[key] = gettext("This cell holds a formula; type the value itself.")
         elif len(value) > MAX_CELL_LENGTH:
             bad_cells[key] = ngettext(

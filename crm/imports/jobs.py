@@ -5,7 +5,9 @@ each reach a different app process. Its state therefore lives on disk under
 - `upload`: the file as uploaded;
 - `job.json`: who, what kind, the detected format, the mapping and the latest summary;
 - `preview.jsonl`: one line per row with its mark and reasons (read back a page at a time);
-- `progress.json`: how far the running preview or apply has come, for the progress bar.
+- `progress.json`: how far the running preview or apply has come, for the progress bar: its
+  phase is `reading`, then `checking` (preview) or `applying`, and at the end `done` or `failed`
+  (`waiting` before any run).
 
 Progress cannot live in the database: the apply runs in one transaction, whose writes no other
 connection sees until it commits (and on SQLite a second writer would wait for the first).
@@ -31,6 +33,8 @@ from crm.imports.engine import RowOutcome, Summary
 from crm.imports.reading import FileFormat
 
 KEEP_FOR = timedelta(days=2)
+# The phases after a run; the running ones are the engine's (reading, checking, applying).
+WAITING, DONE, FAILED = "waiting", "done", "failed"
 
 
 @dataclass
@@ -110,20 +114,28 @@ def delete_job(job: Job) -> None:
 
 
 class ProgressWriter:
-    """Writes progress for the page to poll, at most a few times a second."""
+    """Writes progress for the page to poll, at most a few times a second within a phase.
+
+    A new phase is always written: dropping it (the engine enters the next phase a moment after
+    its last report of the one before) would leave the poll showing the phase before.
+    """
 
     def __init__(self, job: Job) -> None:
         self.path = job.directory / "progress.json"
         self.last = 0.0
+        self.phase = ""
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if now - self.last < 0.25 and done != total:
+        if phase == self.phase and now - self.last < 0.25 and done != total:
             return
         self.last = now
+        self.phase = phase
         _write_atomically(self.path, json.dumps({"phase": phase, "done": done, "total": total}))
 
     def finished(self, phase: str) -> None:
+        """The run ended (`DONE` or `FAILED`)."""
+        self.phase = phase
         _write_atomically(self.path, json.dumps({"phase": phase, "done": 0, "total": 0}))
 
 
@@ -131,7 +143,7 @@ def read_progress(job: Job) -> dict[str, Any]:
     try:
         return dict(json.loads((job.directory / "progress.json").read_text()))
     except (OSError, ValueError):
-        return {"phase": "waiting", "done": 0, "total": 0}
+        return {"phase": WAITING, "done": 0, "total": 0}
 
 
 class RowLog:

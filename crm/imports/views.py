@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -23,24 +22,20 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.utils import secure_filename
 
 from crm import access
+from crm.audit import services as audit
 from crm.db import session
 from crm.imports import engine, jobs, templates
 from crm.imports.forms import RunForm, UploadForm
 from crm.imports.kinds import IMPORTERS
 from crm.imports.reading import ImportFileError, detect_format
 from crm.routing import number_arg
+from crm.security import accepts_large_body
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 ROWS_PER_PAGE = 100
-
-
-@bp.before_request
-def _allow_large_uploads() -> None:
-    # The app refuses bodies over MAX_CONTENT_LENGTH (2 MB); a spreadsheet may be larger. The
-    # limit is raised for the upload only, and a larger body is refused from its
-    # Content-Length before any of it is read.
-    if request.endpoint == "imports.upload":
-        request.max_content_length = int(current_app.config["IMPORT_MAX_BYTES"])
+# The longest name most file systems allow. The name goes into every history row the import
+# writes ("Imported from …"), whose note has a limit of its own, so a forged longer one is cut.
+MAX_FILENAME_LENGTH = 255
 
 
 @bp.get("")
@@ -66,7 +61,10 @@ def template(kind: str, fmt: str) -> ResponseReturnValue:
     )
 
 
+# A spreadsheet may be larger than the app's 2 MB limit: this request alone may carry up to
+# IMPORT_MAX_MB, and a larger body is refused from its Content-Length before any of it is read.
 @bp.post("")
+@accepts_large_body("IMPORT_MAX_BYTES")
 @login_required
 def upload() -> ResponseReturnValue:
     _require_importer()
@@ -74,7 +72,7 @@ def upload() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("imports/index.html", form=form, importers=IMPORTERS), 422
     upload_file = form.file.data
-    filename = secure_filename(upload_file.filename or "") or "upload"
+    filename = _shortened(secure_filename(upload_file.filename or "") or "upload")
     job = jobs.create_job(form.kind.data, current_user.id, filename, upload_file.save)
     try:
         file_format = detect_format(
@@ -179,18 +177,23 @@ def apply(token: str) -> ResponseReturnValue:
 def _run(job: jobs.Job, *, apply: bool) -> engine.Summary:
     importer = IMPORTERS[job.kind](user=current_user, source=job.filename)
     progress_writer = jobs.ProgressWriter(job)
-    with jobs.RowLog(job) as log:
-        summary = engine.run(
-            job.upload_path,
-            job.format,
-            importer,
-            job.mapping,
-            apply=apply,
-            all_or_nothing=job.all_or_nothing,
-            on_row=log,
-            on_progress=progress_writer,
-        )
-    progress_writer.finished("done")
+    try:
+        with jobs.RowLog(job) as log:
+            summary = engine.run(
+                job.upload_path,
+                job.format,
+                importer,
+                job.mapping,
+                apply=apply,
+                all_or_nothing=job.all_or_nothing,
+                on_row=log,
+                on_progress=progress_writer,
+            )
+    except Exception:
+        # Whatever stopped the run, the poll must not go on reporting the phase it stopped in.
+        progress_writer.finished(jobs.FAILED)
+        raise
+    progress_writer.finished(jobs.DONE)
     return summary
 
 
@@ -232,11 +235,24 @@ def _render_job(
 
 
 def _job_or_404(token: str) -> jobs.Job:
+    """The job, for its uploader (or an admin); anyone else gets the 404 of a token that does
+    not exist, as for a pairing they may not see, and the refusal goes in the audit log."""
     _require_importer()
     job = jobs.load_job(token)
     if job is None or job.kind not in IMPORTERS:
         abort(404)
+    if not access.may_use_import_job(current_user, job.user_id):
+        audit.record_denial()  # the entry keeps the path, which names the job
+        abort(404)
     return job
+
+
+def _shortened(filename: str) -> str:
+    if len(filename) <= MAX_FILENAME_LENGTH:
+        return filename
+    _, dot, extension = filename.rpartition(".")
+    kept = f".{extension}" if dot and len(extension) <= 8 else ""
+    return filename[: MAX_FILENAME_LENGTH - len(kept)] + kept
 
 
 def _require_importer() -> None:

@@ -256,6 +256,9 @@ class PersonImporter(Importer):
         ):
             self.organisations[folded].append(organisation_id)
             self.organisation_names.setdefault(folded, name)
+        self.live_organisation_ids: set[int] = {
+            i for ids in self.organisations.values() for i in ids
+        }
         self.by_email: dict[str, Person] = {}
         self.by_name: dict[tuple[str, int], list[Person]] = defaultdict(list)
         for person in session.scalars(select(Person).where(Person.deleted_at.is_(None))):
@@ -358,6 +361,13 @@ class PersonImporter(Importer):
         outcome.changes = _differences(current, wanted, self.NAMES)
         if not outcome.changes:
             outcome.mark = UNCHANGED
+            return Checked(outcome)
+        if wanted.organisation_id and wanted.organisation_id not in self.live_organisation_ids:
+            # An empty cell keeps the person's organisation, and the services refuse to save a
+            # person at one that was deleted (as the form does).
+            errors["organisation"] = gettext(
+                "This person's organisation was deleted; give another one."
+            )
             return Checked(outcome)
         outcome.mark = UPDATE
         return Checked(outcome, Planned(wanted, record.id))

@@ -10,12 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
+from crm.access import can_edit_pipeline
 from crm.auth.models import User
 from crm.db import session
-from crm.errors import DomainError
+from crm.errors import DomainError, title_too_long
 from crm.imports.engine import (
     NEW,
     UNCHANGED,
@@ -142,6 +143,8 @@ class PairingImporter(Importer):
         # Every spelling of every locality, per country: folded name -> ids.
         self.places: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
         self.place_names: dict[str, dict[str, str]] = defaultdict(dict)
+        # What a new pairing without a title is called: the two English names (default_title).
+        self.english_names: dict[int, str] = {}
         for row in session.execute(
             select(
                 Locality.id,
@@ -151,6 +154,7 @@ class PairingImporter(Importer):
                 Locality.other_names,
             )
         ):
+            self.english_names[row.id] = row.name_en or row.name
             for name in (row.name, row.name_en, *(row.other_names or {}).values()):
                 if name:
                     self.places[row.country_code][fold(name)].add(row.id)
@@ -169,10 +173,14 @@ class PairingImporter(Importer):
             for name in _all_names(sector):
                 self.sectors[fold(name)] = sector.id
             self.sector_slugs[sector.id] = sector.slug
-        self.users: dict[str, int] = {
-            user.email.lower(): user.id
-            for user in session.scalars(select(User).where(User.is_active.is_(True)))
-        }
+        # Every active user by e-mail, and those who may own a pairing: the form's and the API's
+        # rule (an active officer or administrator), which the services apply when writing.
+        self.users: dict[str, int] = {}
+        self.owner_ids: set[int] = set()
+        for user in session.scalars(select(User).where(User.is_active.is_(True))):
+            self.users[user.email.lower()] = user.id
+            if can_edit_pipeline(user):
+                self.owner_ids.add(user.id)
         sectors_of: dict[int, set[int]] = defaultdict(set)
         for partnership_id, sector_id in session.execute(
             select(partnership_sectors.c.partnership_id, partnership_sectors.c.sector_id)
@@ -209,7 +217,8 @@ class PairingImporter(Importer):
                 row.archived_at is not None,
             )
         self.seen: dict[str, int] = {}
-        self.pending: list[Planned] = []
+        # New pairings waiting to be written in one batch, with their row numbers.
+        self.pending: list[tuple[int, Planned]] = []
 
     # Checking ---------------------------------------------------------------------------
 
@@ -294,6 +303,8 @@ class PairingImporter(Importer):
                 errors["owner"] = gettext(
                     "No active user has the e-mail %(email)s.", email=values["owner"]
                 )
+            elif found_owner not in self.owner_ids:
+                errors["owner"] = _not_an_owner()
             else:
                 owner_id = found_owner
         sector_ids: list[int] = []
@@ -311,11 +322,7 @@ class PairingImporter(Importer):
                 errors[name] = str(error)
         title = " ".join(values.get("title", "").split())
         if len(title) > services.TITLE_MAX_LENGTH:
-            errors["title"] = ngettext(
-                "A title can be at most %(num)d character.",
-                "A title can be at most %(num)d characters.",
-                services.TITLE_MAX_LENGTH,
-            )
+            errors["title"] = title_too_long(services.TITLE_MAX_LENGTH)
         summary = values.get("summary", "")
         if len(summary) > services.SUMMARY_MAX_LENGTH:
             errors["summary"] = gettext("The summary is too long.")
@@ -344,6 +351,13 @@ class PairingImporter(Importer):
             first, signed = data.first_contact_on, data.signed_on
             if first and signed and signed < first:
                 errors["signed_on"] = gettext("The signing date is before the first contact.")
+            if owner_id not in self.owner_ids:
+                errors["owner"] = _not_an_owner()
+            shown_title = title or f"{self.english_names[side_a]} – {self.english_names[side_b]}"
+            if len(shown_title) > services.TITLE_MAX_LENGTH:
+                # Without a title of its own, the pairing is named by its two localities.
+                errors["title"] = title_too_long(services.TITLE_MAX_LENGTH)
+            if errors:
                 return Checked(outcome)
             planned = Planned(data, stage_key or FIRST_STAGE_KEY, status or Status.OPEN.value)
             return Checked(outcome, planned)
@@ -408,7 +422,6 @@ class PairingImporter(Importer):
         if not changes:
             outcome.mark = UNCHANGED
             return Checked(outcome)
-        outcome.mark = UPDATE
         data = services.PartnershipData(
             locality_a_id=side_a,
             locality_b_id=side_b,
@@ -420,6 +433,20 @@ class PairingImporter(Importer):
             target_signing_on=wanted["target_signing_on"],  # type: ignore[arg-type]
             signed_on=wanted["signed_on"],  # type: ignore[arg-type]
         )
+        if fields_changed:
+            # The edit is checked whole, as the form checks it: what the file leaves empty keeps
+            # the pairing's own value, which must still pass (an owner deactivated since, a
+            # signing date that the file's first contact now comes after).
+            first, signed = data.first_contact_on, data.signed_on
+            if first and signed and signed < first:
+                outcome.errors["signed_on"] = gettext(
+                    "The signing date is before the first contact."
+                )
+            if data.owner_id not in self.owner_ids:
+                outcome.errors["owner"] = _not_an_owner()
+            if outcome.errors:
+                return Checked(outcome)
+        outcome.mark = UPDATE
         planned = Planned(
             data,
             stage_key or existing.stage_key,
@@ -434,7 +461,7 @@ class PairingImporter(Importer):
     def write(self, checked: Checked) -> None:
         planned: Planned = checked.payload
         if planned.existing_id is None:
-            self.pending.append(planned)
+            self.pending.append((checked.outcome.number, planned))
             if len(self.pending) >= BATCH_SIZE:
                 self.finish()
             return
@@ -471,24 +498,22 @@ class PairingImporter(Importer):
     def finish(self) -> None:
         """Write the new pairings waiting in the batch, grouped by the stage they start at."""
         pending, self.pending = self.pending, []
-        by_stage: dict[str, list[Planned]] = defaultdict(list)
-        for planned in pending:
-            by_stage[planned.stage_key].append(planned)
+        by_stage: dict[str, list[tuple[int, Planned]]] = defaultdict(list)
+        for number, planned in pending:
+            by_stage[planned.stage_key].append((number, planned))
         note = gettext("Imported from %(file)s", file=self.source)
         for stage_key, group in by_stage.items():
             try:
                 ids = services.create_partnerships_in_bulk(
-                    [planned.data for planned in group],
+                    [planned.data for _, planned in group],
                     by=self.user,
                     stage_key=stage_key,
                     note=note,
                 )
             except DomainError as error:
                 # The rows were checked; only a change made meanwhile by someone else gets here.
-                raise ImportAborted(
-                    gettext("Nothing was imported: %(reason)s", reason=error.message)
-                ) from error
-            for partnership_id, planned in zip(ids, group, strict=True):
+                raise ImportAborted(self._refusal(group, stage_key, note, error)) from error
+            for partnership_id, (_, planned) in zip(ids, group, strict=True):
                 if planned.status != Status.OPEN.value:
                     partnership = session.get(Partnership, partnership_id)
                     if partnership is not None:
@@ -499,6 +524,27 @@ class PairingImporter(Importer):
                             expected_version=partnership.version,
                             note=note,
                         )
+
+    def _refusal(
+        self, group: list[tuple[int, Planned]], stage_key: str, note: str, error: DomainError
+    ) -> str:
+        """Why a batch was refused, naming the row: the batch says only what rule broke, so each
+        row is tried alone, inside a savepoint that is rolled back, until one is refused."""
+        for number, planned in group:
+            trial = session.begin_nested()
+            try:
+                services.create_partnerships_in_bulk(
+                    [planned.data], by=self.user, stage_key=stage_key, note=note
+                )
+            except DomainError as refused:
+                return gettext(
+                    "Nothing was imported: row %(row)d: %(reason)s",
+                    row=number,
+                    reason=refused.message,
+                )
+            finally:
+                trial.rollback()
+        return gettext("Nothing was imported: %(reason)s", reason=error.message)
 
     def _shown(self, value: object) -> str:
         if value is None:
@@ -513,6 +559,11 @@ class PairingImporter(Importer):
             partnership = session.get(Partnership, planned.existing_id)
             if partnership is not None:
                 session.expire(partnership)
+
+
+def _not_an_owner() -> str:
+    # The services' own words for the same rule.
+    return gettext("Choose an active officer or administrator as the owner.")
 
 
 def _all_names(record: Stage | Sector) -> set[str]:

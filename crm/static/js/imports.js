@@ -22,13 +22,18 @@ document.addEventListener("submit", function (event) {
         }
         // The words come from the page, in the reader's language; the numbers in their format.
         var phaseKey = "phase" + progress.phase.charAt(0).toUpperCase() + progress.phase.slice(1);
+        if (!text.dataset[phaseKey]) {
+          // Waiting, done or failed: this run has not begun (what is there is the previous
+          // run's end), or it has ended and the server's answer is on its way.
+          return;
+        }
         var template = progress.total ? text.dataset.withTotal : text.dataset.withoutTotal;
         if (progress.total) {
           bar.max = progress.total;
           bar.value = progress.done;
         }
         text.textContent = template
-          .replace("{phase}", text.dataset[phaseKey] || progress.phase)
+          .replace("{phase}", text.dataset[phaseKey])
           .replace("{done}", progress.done.toLocaleString(document.documentElement.lang))
           .replace("{total}", (progress.total || 0).toLocaleString(document.documentElement.lang));
       })

@@ -1,0 +1,244 @@
+"""The preview applies the rules that writing applies: a row it marks new or update is written,
+and a row the services would refuse is an error on its own cell, which "valid rows only" skips.
+What can still refuse a row when writing (a change made by someone else meanwhile) names it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from crm.auth.models import User
+from crm.contacts.models import Person
+from crm.contacts.services import delete_organisation
+from crm.db import session
+from crm.imports import jobs
+from crm.imports.kinds.pairings import PairingImporter
+from crm.localities.models import Locality
+from crm.partnerships.models import Partnership
+from tests.factories import (
+    make_locality,
+    make_organisation,
+    make_partnership,
+    make_person,
+    make_user,
+)
+from tests.imports.test_imports import apply, count, marks, preview, upload
+
+NOT_AN_OWNER = "Choose an active officer or administrator as the owner."
+HEADER = "locality_a,country_a,locality_b,country_b,owner"
+
+
+@pytest.fixture
+def places(app: Flask) -> None:
+    with app.app_context():
+        for name in ("Maribor", "Celje", "Ptuj"):
+            make_locality(name)
+        make_locality("Astana", country_code="KZ")
+        session.commit()
+
+
+@pytest.mark.parametrize("role", ["partner", "viewer"])
+def test_an_owner_who_may_not_own_a_pairing_is_an_error_in_the_preview(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    places: None,
+    role: str,
+) -> None:
+    login_as()
+    with app.app_context():
+        officer = make_user(email="officer@example.com")
+        make_user(role, email="chamber@example.com")
+        session.commit()
+        officer_id = officer.id
+    content = (
+        f"{HEADER}\n"
+        "Maribor,SI,Astana,KZ,officer@example.com\n"
+        "Celje,SI,Astana,KZ,chamber@example.com\n"
+        "Ptuj,SI,Astana,KZ,\n"
+    ).encode()
+    token = upload(client, "pairings", content)
+    assert preview(client, token, "valid") == 302
+    found = marks(app, token)
+    assert [found[row][0] for row in (2, 3, 4)] == ["new", "error", "new"]
+    assert found[3][1] == {"owner": NOT_AN_OWNER}
+    page = client.get(f"/imports/{token}?mark=error").get_data(as_text=True)
+    assert NOT_AN_OWNER in page
+
+    # Valid rows only: the two others are written, the refused one skipped.
+    assert apply(client, token, "valid") == 302
+    with app.app_context():
+        owners = dict(
+            session.execute(
+                select(Locality.name, Partnership.owner_id).join(
+                    Locality, Locality.id == Partnership.locality_a_id
+                )
+            ).all()
+        )
+    assert set(owners) == {"Maribor", "Ptuj"}
+    assert owners["Maribor"] == officer_id
+
+
+def test_an_update_keeps_an_owner_who_may_no_longer_own_and_is_an_error(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], places: None
+) -> None:
+    """The file changes the summary and leaves the owner cell empty: the pairing keeps its owner,
+    who has left meanwhile, and the form would refuse that edit the same way."""
+    login_as()
+    with app.app_context():
+        maribor, astana = (
+            session.scalar(select(Locality).filter_by(name=n)) for n in ("Maribor", "Astana")
+        )
+        gone = make_user()
+        make_partnership(maribor, astana, owner=gone)
+        gone.is_active = False
+        session.commit()
+    content = b"locality_a,country_a,locality_b,country_b,summary,stage\n"
+    content += b"Maribor,SI,Astana,KZ,New summary,\n"
+    content += b"Astana,KZ,Maribor,SI,,exploratory_talks\n"
+    token = upload(client, "pairings", content)
+    assert preview(client, token, "valid") == 302
+    found = marks(app, token)
+    assert found[2][0] == "error" and found[2][1] == {"owner": NOT_AN_OWNER}
+    # Moving the stage alone is not an edit of the pairing's fields: no owner is needed for it.
+    assert found[3][0] == "error" and "Row 2" in found[3][1]["locality_b"]
+
+
+def test_an_update_is_checked_with_the_dates_it_keeps(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], places: None
+) -> None:
+    login_as()
+    with app.app_context():
+        maribor, astana = (
+            session.scalar(select(Locality).filter_by(name=n)) for n in ("Maribor", "Astana")
+        )
+        make_partnership(maribor, astana, first_contact_on=date(2026, 3, 1))
+        session.commit()
+    content = (
+        b"locality_a,country_a,locality_b,country_b,signed_on\nMaribor,SI,Astana,KZ,2026-01-10\n"
+    )
+    token = upload(client, "pairings", content)
+    assert preview(client, token) == 302
+    found = marks(app, token)
+    assert found[2][0] == "error"
+    assert found[2][1] == {"signed_on": "The signing date is before the first contact."}
+
+
+def test_a_new_pairing_whose_two_names_make_too_long_a_title_is_an_error(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as()
+    long_a, long_b = "A" * 160, "B" * 160
+    with app.app_context():
+        make_locality(long_a)
+        make_locality(long_b, country_code="KZ")
+        session.commit()
+    content = f"{HEADER},title\n{long_a},SI,{long_b},KZ,,\n{long_a},SI,{long_b},KZ,,Short\n"
+    token = upload(client, "pairings", content.encode())
+    assert preview(client, token) == 302
+    found = marks(app, token)
+    assert found[2][0] == "error" and "at most 300 characters" in found[2][1]["title"]
+    # The same pair with a title of its own is fine (and, in the same file, a duplicate).
+    assert "title" not in found[3][1]
+
+
+def test_a_person_kept_at_a_deleted_organisation_is_an_error(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as()
+    with app.app_context():
+        organisation = make_organisation("Closed office")
+        make_person("Ana Novak", organisation=organisation, email="ana@example.com")
+        delete_organisation(organisation)
+        session.commit()
+    content = b"full_name,email,phone\nAna Novak,ana@example.com,+386 2 220 10 00\n"
+    token = upload(client, "people", content)
+    assert preview(client, token, "valid") == 302
+    found = marks(app, token)
+    assert found[2][0] == "error" and "was deleted" in found[2][1]["organisation"]
+    assert apply(client, token, "valid") == 302
+    with app.app_context():
+        assert session.scalar(select(Person.phone)) == ""
+
+
+def test_a_nul_character_in_a_cell_is_an_error_not_a_database_error(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    # Past the first 256 KB, which is all that the format detection looks at.
+    filler = "".join(f"Kraj {n},SI\n" for n in range(30_000))
+    content = f"name,country\n{filler}Bad\x00name,SI\n".encode()
+    login_as()
+    token = upload(client, "localities", content)
+    assert preview(client, token, "valid") == 302
+    with app.test_request_context():
+        job = jobs.load_job(token)
+        assert job is not None
+        errors = jobs.read_rows(job, mark="error")
+    assert [(row.number, list(row.errors)) for row in errors] == [(30_002, ["name"])]
+    assert "NUL" in errors[0].errors["name"]
+
+
+def test_a_row_refused_when_written_is_named(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    places: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Between the check and the write, an owner stops being an officer (here: inside the same
+    transaction, the moment after the importer loaded who may own). Nothing is imported, and the
+    message names the row rather than leaving the user to guess."""
+    login_as()
+    with app.app_context():
+        make_user(email="first@example.com")
+        make_user(email="second@example.com")
+        session.commit()
+    content = (
+        f"{HEADER}\nMaribor,SI,Astana,KZ,first@example.com\nCelje,SI,Astana,KZ,second@example.com\n"
+    ).encode()
+    token = upload(client, "pairings", content)
+    assert preview(client, token, "valid") == 302
+    assert {mark for mark, _, _ in marks(app, token).values()} == {"new"}
+
+    loaded = PairingImporter.prepare
+
+    def prepare_then_demote(importer: PairingImporter) -> None:
+        loaded(importer)
+        second = session.scalar(select(User).where(User.email == "second@example.com"))
+        assert second is not None
+        second.role = "partner"
+        session.flush()
+
+    monkeypatch.setattr(PairingImporter, "prepare", prepare_then_demote)
+    response = client.post(f"/imports/{token}/apply", data={"mode": "valid"})
+    assert response.status_code == 409
+    assert f"Nothing was imported: row 3: {NOT_AN_OWNER}" in response.get_data(as_text=True)
+    assert count(app, Partnership) == 0
+    with app.app_context():
+        second = session.scalar(select(User).where(User.email == "second@example.com"))
+        assert second is not None and second.role == "officer"  # rolled back with the rest
+    with app.test_request_context():
+        job = jobs.load_job(token)
+        assert job is not None and job.state == "previewed"
+
+
+def test_a_forged_long_file_name_is_cut_to_fit_the_history_note(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], places: None
+) -> None:
+    """Every history row notes "Imported from <file>", and a note has a limit: a name longer
+    than any file system allows was refused only when the rows were written."""
+    login_as()
+    content = f"{HEADER}\nMaribor,SI,Astana,KZ,\n".encode()
+    token = upload(client, "pairings", content, filename="x" * 3000 + ".csv")
+    with app.test_request_context():
+        job = jobs.load_job(token)
+        assert job is not None
+        assert len(job.filename) == 255 and job.filename.endswith("x.csv")
+    assert preview(client, token) == 302
+    assert apply(client, token) == 302
+    assert count(app, Partnership) == 1
