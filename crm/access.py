@@ -19,7 +19,7 @@ effect on the next request in every app process.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from flask import abort
 from sqlalchemy import ColumnElement, Select, false, literal, select
@@ -227,6 +227,15 @@ def may_complete_task(user: User, task_assignee_id: int | None) -> bool:
     if role in STAFF_ROLES:
         return True
     return role == Role.PARTNER.value and task_assignee_id == user.id
+
+
+def may_be_assigned(user: User, shared_with: Collection[int]) -> bool:
+    """Whether a task on a pairing may be given to `user`: someone who will see it and may
+    complete it. Staff, or a partner that pairing is shared with (`shared_with`: their ids)."""
+    role = _role(user)
+    if role in STAFF_ROLES:
+        return True
+    return role == Role.PARTNER.value and user.id in shared_with
 
 
 def may_use_import_job(user: User, uploader_id: int) -> bool:

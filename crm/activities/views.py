@@ -12,12 +12,12 @@ from crm import access
 from crm.activities import services
 from crm.activities.forms import ActivityForm, EditActivityForm, NewActivityForm, parse_time
 from crm.activities.models import Activity, ActivityKind
-from crm.auth.services import active_users
 from crm.contacts.queries import participant_choices, people_on
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error
 from crm.tasks.dates import zone_of
+from crm.tasks.queries import assignees_for
 from crm.tasks.services import TaskData
 
 bp = Blueprint("activities", __name__)
@@ -34,7 +34,7 @@ def new(partnership_id: int) -> ResponseReturnValue:
     form = NewActivityForm()
     form.fill_choices(
         participant_choices(partnership) if staff else people_on(partnership),
-        active_users() if staff else [],
+        assignees_for(partnership) if staff else [],
     )
     status = 200
     if form.validate_on_submit():

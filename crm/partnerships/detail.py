@@ -13,12 +13,11 @@ from flask_login import current_user
 
 from crm.activities.timeline import last_contact_in, timeline_of
 from crm.auth.models import User
-from crm.auth.services import active_users
 from crm.contacts.queries import people_of
 from crm.partnerships.models import Partnership, StageChange
 from crm.tasks.dates import horizon_for
 from crm.tasks.forms import TaskForm
-from crm.tasks.queries import tasks_of
+from crm.tasks.queries import assignees_for, tasks_of
 
 
 def pairing_context(
@@ -31,7 +30,7 @@ def pairing_context(
     """`users`: the active users, when the page has read them already."""
     if task_form is None:
         task_form = TaskForm(formdata=None)
-        task_form.fill_choices(active_users() if users is None else users)
+        task_form.fill_choices(assignees_for(partnership, users=users))
     today = horizon_for(current_user).today
     tasks = tasks_of(partnership)
     timeline = timeline_of(partnership, history=history, tasks=tasks)

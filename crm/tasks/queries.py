@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from crm import access
 from crm.auth.models import User
+from crm.auth.services import active_users
 from crm.db import session
 from crm.partnerships.models import Partnership
 from crm.tasks.dates import Horizon
@@ -189,3 +190,17 @@ def overdue_counts(partnership_ids: Iterable[int], today: date) -> dict[int, int
         .group_by(Task.partnership_id)
     )
     return {partnership_id: count for partnership_id, count in rows}
+
+
+def assignees_for(
+    partnership: Partnership, *, users: Sequence[User] | None = None, keeping: User | None = None
+) -> list[User]:
+    """Whom a task on `partnership` may be given to: the active users who would see it and may
+    complete it (`users`: the active users, when already read), and `keeping`, the one it is
+    given to now, so that an edit can leave it with them."""
+    shared_with = {share.user_id for share in partnership.shares}
+    return [
+        user
+        for user in (active_users() if users is None else users)
+        if access.may_be_assigned(user, shared_with) or user == keeping
+    ]

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from flask_babel import format_decimal, gettext, ngettext
 
+from crm import access
 from crm.auth.models import User
 from crm.date_span import require_within_span
 from crm.db import session, utcnow
@@ -109,6 +110,18 @@ def _apply(task: Task, data: TaskData) -> None:
         if assignee is None or not assignee.is_active:
             raise DomainError(
                 gettext("Assign the task to an active user, or to nobody."), field="assignee_id"
+            )
+        # Checked when the task changes hands only: a partner unshared since keeps what they
+        # had, and the task can still be edited.
+        shared_with = {share.user_id for share in task.partnership.shares}
+        if assignee.id != task.assignee_id and not access.may_be_assigned(assignee, shared_with):
+            raise DomainError(
+                gettext(
+                    "%(name)s could not see or complete this task: assign it to a colleague, or "
+                    "to a partner this pairing is shared with.",
+                    name=assignee.name,
+                ),
+                field="assignee_id",
             )
     # The calendar feed ends an all-day event the day after: 9999-12-31 would overflow there.
     require_within_span(data.due_on, field="due_on")

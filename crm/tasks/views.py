@@ -25,7 +25,6 @@ from flask_login import current_user, login_required
 
 from crm import access
 from crm.auth.profile import render_profile
-from crm.auth.services import active_users
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error
@@ -70,7 +69,7 @@ def create(partnership_id: int) -> ResponseReturnValue:
     partnership = access.get_visible_or_404(current_user, partnership_id)
     _require_editor()
     form = TaskForm()
-    form.fill_choices(active_users())
+    form.fill_choices(queries.assignees_for(partnership))
     status = 422
     if form.validate_on_submit():
         try:
@@ -99,7 +98,7 @@ def edit(task_id: int) -> ResponseReturnValue:
     task = queries.get_visible_task_or_404(current_user, task_id)
     _require_editor()
     form = EditTaskForm(obj=task)
-    form.fill_choices(active_users())
+    form.fill_choices(queries.assignees_for(task.partnership, keeping=task.assignee))
     if request.method == "GET":
         form.assignee_id.data = task.assignee_id or 0
     status = 200
@@ -111,7 +110,7 @@ def edit(task_id: int) -> ResponseReturnValue:
             session.rollback()
             task = queries.get_visible_task_or_404(current_user, task_id)
             form = EditTaskForm(formdata=None, obj=task)
-            form.fill_choices(active_users())
+            form.fill_choices(queries.assignees_for(task.partnership, keeping=task.assignee))
             form.assignee_id.data = task.assignee_id or 0
             form.form_errors.append(error.message)
             status = 409
@@ -233,7 +232,7 @@ def _panel(
 ) -> ResponseReturnValue:
     if form is None:
         form = TaskForm(formdata=None)
-        form.fill_choices(active_users())
+        form.fill_choices(queries.assignees_for(partnership))
     return (
         render_template(
             "tasks/_panel.html",

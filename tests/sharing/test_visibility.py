@@ -163,8 +163,8 @@ def test_a_viewer_is_offered_nothing_to_do_on_a_pairing(
     app: Flask, client: FlaskClient, pipeline: dict[str, Any]
 ) -> None:
     with app.app_context():
-        viewer = make_user("viewer")
-        task = make_task(session.get(Partnership, pipeline["shared"]), assignee=viewer)
+        viewer = make_user("viewer")  # no task can be theirs (see the task form's test)
+        task = make_task(session.get(Partnership, pipeline["shared"]))
         session.commit()
         viewer_session, task_id = viewer.get_id(), task.id
     as_user(client, viewer_session)
@@ -243,3 +243,20 @@ def test_the_board_is_not_draggable_for_those_who_cannot_move(
     assert "js/board.js" not in client.get("/board").get_data(as_text=True)
     as_user(client, pipeline["officer"])
     assert "js/board.js" in client.get("/board").get_data(as_text=True)
+
+
+def test_the_task_form_offers_only_who_may_take_the_task(
+    app: Flask, client: FlaskClient, pipeline: dict[str, Any]
+) -> None:
+    with app.app_context():
+        make_user("viewer", name="Vera Viewer")
+        session.commit()
+    as_user(client, pipeline["officer"])
+    shared = client.get(f"/partnerships/{pipeline['shared']}").get_data(as_text=True)
+    form = shared[shared.index('name="assignee_id"') :]
+    form = form[: form.index("</select>")]
+    assert "Mojca Partner" in form and "Dana Officer" in form
+    assert "Vera Viewer" not in form
+    hidden = client.get(f"/partnerships/{pipeline['hidden']}").get_data(as_text=True)
+    form = hidden[hidden.index('name="assignee_id"') :]
+    assert "Mojca Partner" not in form[: form.index("</select>")]  # not shared with her

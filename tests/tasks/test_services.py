@@ -197,3 +197,40 @@ def test_only_the_calendar_secrets_hash_is_kept(ctx: None) -> None:
     assert secret not in user.calendar_token_hash
     # The hash itself is no key to the feed.
     assert calendar.user_for_token(user.calendar_token_hash) is None
+
+
+def test_a_task_goes_only_to_someone_who_will_see_and_may_complete_it(ctx: None) -> None:
+    """Regression: a viewer, or a partner the pairing is not shared with, could be given a task
+    they would never see or could not complete."""
+    from crm.sharing.services import share, unshare
+    from crm.tasks.queries import assignees_for
+
+    partnership = make_partnership()
+    colleague, viewer = make_user(), make_user("viewer")
+    shared, stranger = make_user("partner"), make_user("partner")
+    share(partnership, shared, by=partnership.owner)
+    session.flush()
+    session.expire(partnership, ["shares"])
+
+    for refused in (viewer, stranger):
+        with pytest.raises(DomainError) as caught:
+            make_task(partnership, assignee=refused)
+        assert caught.value.field == "assignee_id"
+        assert "could not see or complete this task" in caught.value.message
+    task = make_task(partnership, title="Send the member list", assignee=shared)
+    make_task(partnership, assignee=colleague)
+    offered = assignees_for(partnership)
+    assert {colleague, shared, partnership.owner} <= set(offered)
+    assert viewer not in offered and stranger not in offered
+
+    # Unshared since: the task stays theirs and can still be edited, but goes to no one new.
+    unshare(partnership, shared)
+    session.flush()
+    session.expire(partnership, ["shares"])
+    services.update_task(
+        task,
+        services.TaskData(title="Send the full member list", assignee_id=shared.id),
+        expected_version=task.version,
+    )
+    assert shared in assignees_for(partnership, keeping=shared)
+    assert shared not in assignees_for(partnership)
