@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import format_decimal, gettext, ngettext, pgettext
 from sqlalchemy import bindparam, insert, select
@@ -292,11 +292,29 @@ def _checked_fields(
     require_within_span(data.first_contact_on, field="first_contact_on")
     require_within_span(data.target_signing_on, field="target_signing_on")
     require_within_span(data.signed_on, field="signed_on")
-    if data.first_contact_on and data.signed_on and data.signed_on < data.first_contact_on:
-        raise DomainError(
-            gettext("The signing date is before the first contact."), field="signed_on"
-        )
+    for field_name, message in date_problems(data).items():
+        raise DomainError(message, field=field_name)
     return title
+
+
+def date_problems(data: PartnershipData) -> dict[str, str]:
+    """What is wrong with a pairing's dates taken together, by field: the forms, the API and
+    the import's preview ask the same question."""
+    problems = {}
+    first, target, signed = data.first_contact_on, data.target_signing_on, data.signed_on
+    if first and signed and signed < first:
+        problems["signed_on"] = gettext("The signing date is before the first contact.")
+    # A day of slack: where it is already tomorrow, a memorandum signed today is signed.
+    elif signed and signed > utcnow().date() + timedelta(days=1):
+        problems["signed_on"] = gettext(
+            "A memorandum is signed on a day that has come; a day still ahead is the target "
+            "signing date."
+        )
+    if first and target and target < first:
+        problems["target_signing_on"] = gettext(
+            "The target signing date is before the first contact."
+        )
+    return problems
 
 
 def create_partnerships_in_bulk(

@@ -129,6 +129,26 @@ def test_an_update_is_checked_with_the_dates_it_keeps(
     assert found[2][1] == {"signed_on": "The signing date is before the first contact."}
 
 
+def test_a_new_pairing_with_dates_that_disagree_is_an_error_in_the_preview(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], places: None
+) -> None:
+    """The preview asks the services' own question (services.date_problems)."""
+    login_as()
+    content = (
+        b"locality_a,country_a,locality_b,country_b,first_contact_on,target_signing_on,signed_on\n"
+        b"Maribor,SI,Astana,KZ,2026-02-13,2025-12-01,\n"
+        b"Celje,SI,Astana,KZ,,,2199-01-01\n"
+    )
+    token = upload(client, "pairings", content)
+    assert preview(client, token, "valid") == 302
+    found = marks(app, token)
+    assert found[2][:2] == (
+        "error",
+        {"target_signing_on": "The target signing date is before the first contact."},
+    )
+    assert found[3][0] == "error" and "a day still ahead" in found[3][1]["signed_on"]
+
+
 def test_a_new_pairing_whose_two_names_make_too_long_a_title_is_an_error(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:

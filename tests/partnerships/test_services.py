@@ -235,3 +235,31 @@ def test_inactive_owner_is_refused() -> None:
     with pytest.raises(DomainError) as error:
         make_partnership(owner=make_user(is_active=False))
     assert error.value.field == "owner_id"
+
+
+@pytest.mark.parametrize(
+    ("dates", "field", "message"),
+    [
+        (
+            {"first_contact_on": date(2026, 2, 13), "target_signing_on": date(2025, 12, 1)},
+            "target_signing_on",
+            "The target signing date is before the first contact.",
+        ),
+        ({"signed_on": date(2030, 1, 1)}, "signed_on", "a day still ahead is the target"),
+        (
+            {"first_contact_on": date(2026, 2, 13), "signed_on": date(2026, 1, 10)},
+            "signed_on",
+            "The signing date is before the first contact.",
+        ),
+    ],
+)
+def test_a_pairings_dates_must_agree_with_each_other_and_the_calendar(
+    dates: dict[str, date], field: str, message: str
+) -> None:
+    """Regression: a target signing before the first contact, and a memorandum "signed" in
+    2030 while at Prospect, were both taken."""
+    with pytest.raises(DomainError) as refused:
+        make_partnership(**dates)
+    assert refused.value.field == field and message in refused.value.message
+    assert session.scalar(select(func.count()).select_from(Partnership)) == 0
+    make_partnership(first_contact_on=date(2026, 2, 13), target_signing_on=date(2026, 12, 15))

@@ -348,9 +348,7 @@ class PairingImporter(Importer):
                 summary=summary,
                 **dates,
             )
-            first, signed = data.first_contact_on, data.signed_on
-            if first and signed and signed < first:
-                errors["signed_on"] = gettext("The signing date is before the first contact.")
+            errors.update(services.date_problems(data))
             if owner_id not in self.owner_ids:
                 errors["owner"] = _not_an_owner()
             shown_title = title or f"{self.english_names[side_a]} – {self.english_names[side_b]}"
@@ -437,11 +435,7 @@ class PairingImporter(Importer):
             # The edit is checked whole, as the form checks it: what the file leaves empty keeps
             # the pairing's own value, which must still pass (an owner deactivated since, a
             # signing date that the file's first contact now comes after).
-            first, signed = data.first_contact_on, data.signed_on
-            if first and signed and signed < first:
-                outcome.errors["signed_on"] = gettext(
-                    "The signing date is before the first contact."
-                )
+            outcome.errors.update(services.date_problems(data))
             if data.owner_id not in self.owner_ids:
                 outcome.errors["owner"] = _not_an_owner()
             if outcome.errors:
