@@ -114,6 +114,7 @@ def init_app(app: Flask) -> None:
     def permissions() -> dict[str, object]:
         user = current_user
         signed_in = bool(user and user.is_authenticated)
+
         def may_complete(task_assignee_id: int | None) -> bool:
             return signed_in and access.may_complete_task(user, task_assignee_id)
 
