@@ -46,6 +46,13 @@ _SEQUENCES = (
     "фывапролджэ",
     "ячсмитьбю",
 )
+# The same for digits and the symbols above them on a keyboard ("7890", "!@#$").
+_OTHER_SEQUENCES = ("01234567890", "!@#$%^&*()")
+# Fewer different characters than this among a password's digits and symbols, once their runs
+# are out, is no more substance than its few letters give.
+OTHER_SUBSTANCE_MIN_LENGTH = 6
+# Digits with the separators of dates, times and phone numbers, and nothing else.
+_DIGITS_AND_SEPARATORS = re.compile(r"[\d\s./:+()_-]*")
 # A piece of up to four characters said three times or more in a row ("aaaa", "xkxkxk").
 _REPEATS = re.compile(r"(.{1,4}?)\1{2,}")
 
@@ -68,23 +75,24 @@ def _letters(text: str) -> str:
 
 
 @cache
-def _run_pairs() -> tuple[frozenset[tuple[str, str]], ...]:
+def _run_pairs(sequences: tuple[str, ...] = _SEQUENCES) -> tuple[frozenset[tuple[str, str]], ...]:
     """For each sequence and its reverse, the pairs of neighbours in it."""
     pairs = []
-    for sequence in _SEQUENCES:
-        letters = _letters(sequence)  # "й" is "и" once accents are dropped, as in passwords
+    for sequence in sequences:
+        # "й" is "и" once accents are dropped, as in passwords; digits and symbols stay.
+        letters = _letters(sequence) or sequence
         for ordered in (letters, letters[::-1]):
             pairs.append(frozenset(pairwise(ordered)))
     return tuple(pairs)
 
 
-def _without_runs(text: str) -> str:
+def _without_runs(text: str, sequences: tuple[str, ...] = _SEQUENCES) -> str:
     """`text` less its runs of RUN_MIN_LENGTH or more: "dragonqwerty" -> "dragon"."""
     kept = []
     start = 0
     while start < len(text):
         longest = 1
-        for pairs in _run_pairs():
+        for pairs in _run_pairs(sequences):
             end = start
             while end + 1 < len(text) and (text[end], text[end + 1]) in pairs:
                 end += 1
@@ -142,9 +150,31 @@ def is_common(password: str) -> bool:
 
 
 def is_predictable(password: str) -> bool:
-    """Next to no letters are left once runs and repetitions are out: "123456789012",
-    "abcdefghijkl", "qwertyuiop12", "xkxkxkxkxkxk", "abc-20260314"."""
-    return len(_substance(password)) < SUBSTANCE_MIN_LENGTH
+    """Next to no letters are left once runs and repetitions are out, and what else there is
+    is a date, a number or a run: "123456789012", "abcdefghijkl", "qwertyuiop12",
+    "xkxkxkxkxkxk", "abc-20260314". A generated password that drew few letters but many
+    symbols ("7#4!9@x2$1&8") is not."""
+    if len(_substance(password)) >= SUBSTANCE_MIN_LENGTH:
+        return False
+    unit = _repeated_unit(password)
+    others = "".join(char for char in unit if not char.isalpha() and not char.isspace())
+    symbols = [char for char in others if not _DIGITS_AND_SEPARATORS.fullmatch(char)]
+    if len(symbols) < 3:  # a date or a number, a symbol or two added
+        return True
+    if _holds_a_listed_password(others):  # "00@*01011950*": a listed date among symbols
+        return True
+    # Counted as different characters: "00.0.000000000*" is three, "7#4!9@2$1&8" eleven.
+    return len(set(_without_runs(others, _OTHER_SEQUENCES))) < OTHER_SUBSTANCE_MIN_LENGTH
+
+
+def _holds_a_listed_password(text: str) -> bool:
+    """Any stretch of four characters or more of `text` is a common password."""
+    common = common_passwords()
+    return any(
+        text[start:end] in common
+        for start in range(len(text))
+        for end in range(start + 4, min(len(text), start + _longest_common()) + 1)
+    )
 
 
 def _personal_words(email: str, name: str) -> set[str]:

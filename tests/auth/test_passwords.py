@@ -24,6 +24,8 @@ GOOD = [
     "another long passphrase",
     "a long enough password",
     "x7#kq2!m9@pz",  # random, few letters but enough
+    "7#4!9@x2$1&8",  # generated, one letter: the symbols are its substance (was refused)
+    "9%+2k!7=4&#1",
     "power answer",  # "wer" twice: three in a keyboard row is no run
     "the street tree",
     "first study of stuff",
