@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import pycountry
 from flask_babel import gettext, ngettext
 from sqlalchemy import Select, select
 
@@ -103,6 +104,15 @@ def format_other_names(locality: Locality) -> str:
     return "\n".join(f"{code}: {name}" for code, name in sorted(locality.other_names.items()))
 
 
+def is_language_code(code: str) -> bool:
+    """An ISO 639 language ("sl", "kk"; "chu"), with a script or region if wanted ("kk-latn")."""
+    if not LANGUAGE_CODE.fullmatch(code):
+        return False
+    language = code.partition("-")[0]
+    lookup = {"alpha_2": language} if len(language) == 2 else {"alpha_3": language}
+    return pycountry.languages.get(**lookup) is not None
+
+
 def _validate_other_names(pairs: tuple[tuple[str, str], ...]) -> None:
     if len(pairs) > MAX_OTHER_NAMES:
         raise DomainError(
@@ -115,7 +125,7 @@ def _validate_other_names(pairs: tuple[tuple[str, str], ...]) -> None:
         )
     seen: set[str] = set()
     for code, name in pairs:
-        if not LANGUAGE_CODE.fullmatch(code):
+        if not is_language_code(code):
             raise DomainError(
                 gettext(
                     "“%(code)s” is not a language code; use two or three letters, "

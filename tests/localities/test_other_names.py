@@ -80,6 +80,7 @@ def test_the_form_keeps_names_one_per_line_and_refuses_bad_lines(
     for bad, message in (
         ("Кызылорда", "a language code, a colon and the name"),
         ("russian: Кызылорда", "is not a language code"),
+        ("xx: Кызылорда", "“xx” is not a language code"),  # the right shape, no such language
         ("ru: Кызылорда\nRU: Кзыл-Орда", "appears twice"),
         ("ru: " + "я" * 201, "at most 200 characters"),
     ):
