@@ -23,7 +23,7 @@ from crm.db import session, utcnow
 from crm.errors import DomainError
 from crm.reports import rendering, services
 from crm.reports.weekly import ReportFilters, compute_weekly_report
-from crm.reports.weeks import IsoWeek
+from crm.reports.weeks import FIRST_WEEK, LAST_WEEK, IsoWeek
 from crm.sectors.services import all_sectors
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -126,8 +126,9 @@ def _page(
         "reports/weekly.html",
         week=week,
         week_text=week_text if error else str(week),
-        previous_week=week.previous(),
-        next_week=week.next(),
+        # None at the ends of the span the CRM keeps: no link to a week it would refuse.
+        previous_week=week.previous() if week > FIRST_WEEK else None,
+        next_week=week.next() if week < LAST_WEEK else None,
         filters=filters,
         owners=active_users(),
         sectors=all_sectors(),

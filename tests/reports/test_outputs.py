@@ -108,6 +108,25 @@ def test_bad_parameters_are_400_with_a_message(
     assert message in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("week", "shown", "absent"),
+    [
+        ("1900-W01", "?week=1900-W02", "?week=1899-W52"),
+        ("2200-W52", "?week=2200-W51", "?week=2201-W01"),
+        ("2026-W07", "?week=2026-W06", None),
+    ],
+)
+def test_the_week_links_stop_at_the_ends_of_the_span(
+    client: FlaskClient, login_as: Callable[..., int], week: str, shown: str, absent: str | None
+) -> None:
+    """Regression: the first and last weeks linked on to a week that is a 400."""
+    login_as()
+    page = client.get(f"/reports/weekly?week={week}").get_data(as_text=True)
+    assert f'href="/reports/weekly{shown}"' in page
+    if absent:
+        assert absent not in page
+
+
 def test_pdf_contains_the_figures(
     client: FlaskClient, login_as: Callable[..., int], week_with_moves: dict[str, int]
 ) -> None:
