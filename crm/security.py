@@ -70,7 +70,9 @@ class Request(flask.Request):
         if self._max_content_length is None and current_app and self.url_rule is not None:
             view = current_app.view_functions.get(self.url_rule.endpoint)
             setting = getattr(view, "body_limit_setting", None)
-            if setting:
+            # Only for someone signed in: an anonymous post of 50 MB would otherwise be read
+            # whole by the CSRF check before anything refused it.
+            if setting and current_user.is_authenticated:
                 return int(current_app.config[setting])
         return super().max_content_length
 

@@ -124,3 +124,14 @@ def test_every_other_request_keeps_the_2_mb_limit(
     # A file part, as form fields have a smaller limit of their own (MAX_FORM_MEMORY_SIZE).
     big = localities_csv(int(2.2 * MB))
     assert post_multipart(client, url.format(token=job_token), fields, big).status_code == 413
+
+
+def test_someone_not_signed_in_keeps_the_2_mb_limit(guarded: tuple[Flask, FlaskClient]) -> None:
+    """The larger limit is for the import's users: an anonymous large body is refused unread."""
+    instance, signed_in = guarded
+    fields = {"csrf_token": csrf_token(signed_in), "kind": "localities"}
+    anonymous = instance.test_client()
+    before = job_count(instance)
+    response = post_multipart(anonymous, "/imports", fields, localities_csv(int(2.2 * MB)))
+    assert response.status_code == 413
+    assert job_count(instance) == before
