@@ -23,6 +23,16 @@ class VersionField(IntegerField):
         kwargs.setdefault("validators", [InputRequired(), NumberRange(min=1)])
         super().__init__(**kwargs)
 
+    def post_validate(self, form: Any, validation_stopped: bool) -> None:
+        # Hidden, so its own message would show nowhere: the form says it instead. Only a
+        # tampered or truncated post gets here; a stale version is the service's 409.
+        if self.errors:
+            message = gettext(
+                "This form arrived incomplete; load the page again and redo the change."
+            )
+            self.errors = [message]
+            form.form_errors.append(message)
+
 
 class IsoDateField(DateField):
     """A date typed as YYYY-MM-DD; an impossible one (2026-02-30) gets a message that says so,
