@@ -11,6 +11,7 @@ from typing import cast
 from flask import g, request
 
 from crm.api.errors import ApiError
+from crm.audit import services as audit
 from crm.auth import throttle
 from crm.auth.models import User
 from crm.auth.tokens import live_token
@@ -29,6 +30,7 @@ def authenticate() -> None:
         raise ApiError(401, "Send a valid personal API token as `Authorization: Bearer TOKEN`.")
     throttle.count_api_request(token.id)
     g.api_user = token.user
+    audit.act_for(token.user)
     if request.method in BODY_METHODS and request.mimetype != "application/json":
         raise ApiError(415, "Send the body as application/json.")
 

@@ -105,6 +105,11 @@ def act_as(label: str) -> None:
     g.audit_actor = Actor(None, label)
 
 
+def act_for(user: User) -> None:
+    """Name the actor of a request signed in other than by Flask-Login's session: an API token."""
+    g.audit_actor = Actor(user.id, user.email)
+
+
 def current_actor() -> Actor:
     if has_app_context() and "audit_actor" in g:
         return g.audit_actor  # type: ignore[no-any-return]

@@ -303,3 +303,20 @@ def test_nul_characters_are_bad_input_not_a_server_error(api: Api) -> None:
         "/partnerships", {"locality_a_id": 1, "locality_b_id": 2, "sectors": ["\x00"]}
     )
     assert created.status_code == 422
+
+
+def test_what_a_token_changes_is_recorded_as_its_owners_doing(app: Flask, api: Api) -> None:
+    """Regression: every API write, and every API refusal, was in the audit log as anonymous."""
+    from crm.audit.models import AuditEntry
+
+    with app.app_context():
+        pairing = make_partnership()
+        session.commit()
+        pairing_id, version = pairing.id, pairing.version
+    changed = api.patch(f"/partnerships/{pairing_id}", {"summary": "Water", "version": version})
+    assert changed.status_code == 200
+    with app.app_context():
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.object_id == pairing_id).order_by(AuditEntry.id)
+        ).all()[-1]
+        assert (entry.actor_id, entry.actor_label) == (api.user_id, entry.actor.email)
