@@ -32,6 +32,7 @@ from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.partnerships import queries
 from crm.partnerships.models import Partnership
+from crm.routing import MAX_RECORD_ID
 from crm.sectors.services import sector_by_slug
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -125,7 +126,8 @@ def decode_cursor(cursor: str | None) -> int | None:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = text.partition(":")
-        if kind == "id" and value.isdigit():
+        # Ids are what the databases' integers hold: a bigger one was never given out.
+        if kind == "id" and value.isdigit() and int(value) <= MAX_RECORD_ID:
             return int(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass

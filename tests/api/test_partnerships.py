@@ -254,6 +254,7 @@ def test_list_filters_and_cursor_pagination(app: Flask, api: Api) -> None:
         "limit=201",
         "limit=ten",
         "cursor=not-ours",
+        "cursor=aWQ6OTIyMzM3MjAzNjg1NDc3NTgwOA",  # id:9223372036854775808, an overflow (a 500)
         "status=closed",
         "owner_id=-1",
         "country=Slovenia",
