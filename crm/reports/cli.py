@@ -137,7 +137,9 @@ def send_weekly(week: str) -> None:
                         services.rows_per_list(current_app, "email"),
                     )
                     message = services.build_message(report, zone, recipient, settings.sender)
-                smtp.send_message(message)
+                refused = smtp.send_message(message)
+                if refused:  # accepted for some address of the message, not for this reader
+                    raise smtplib.SMTPRecipientsRefused(refused)
                 services.record_delivery(chosen_week, recipient)
                 session.commit()
                 sent += 1

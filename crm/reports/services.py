@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from zoneinfo import ZoneInfo
@@ -143,7 +144,9 @@ def build_message(
     message = EmailMessage()
     message["Subject"] = gettext("Twinning weekly report: %(week)s", week=report.week.label)
     message["From"] = sender
-    message["To"] = f"{recipient.name} <{recipient.email}>"
+    # Quoted and encoded by the e-mail policy: a name with a comma or brackets ("Central Asia
+    # Desk, Ministry of …") written bare made two recipients, or a comment.
+    message["To"] = Address(display_name=recipient.name, addr_spec=recipient.email)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(to_text(report, zone))

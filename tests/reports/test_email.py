@@ -25,6 +25,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.envelopes: list[list[str]] = []
         self.refuse: set[str] = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -35,6 +36,7 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        self.envelopes.append(list(envelope.rcpt_tos))
         return "250 Message accepted"
 
 
@@ -150,3 +152,23 @@ def test_subscribing_from_the_report_page(app: Flask, client, login_as) -> None:
     client.post("/reports/subscription", data={"subscribe": "0"})
     with app.app_context():
         assert not is_subscribed(session.get(User, user_id))
+
+
+@pytest.mark.usefixtures("week_with_moves")
+def test_a_name_with_a_comma_or_brackets_is_one_recipient(app: Flask, runner, inbox: Inbox) -> None:
+    """Regression: written bare, "Central Asia Desk, Ministry of Foreign Affairs <desk@…>" was
+    two recipients ("Central…" and desk@), and a refusal of the real one went unnoticed."""
+    names = {
+        "desk@example.com": "Central Asia Desk, Ministry of Foreign Affairs",
+        "chamber@example.com": "Mojca Potočnik (Štajerska Chamber)",
+    }
+    with app.app_context():
+        for address, name in names.items():
+            set_subscription(make_user(email=address, name=name), True)
+        session.commit()
+    result = runner.invoke(args=["reports", "send-weekly", "--week", "2026-W07"])
+    assert result.exit_code == 0, result.output
+    assert sorted(inbox.envelopes) == [["chamber@example.com"], ["desk@example.com"]]
+    for message in inbox.messages:
+        (to,) = message["To"].addresses
+        assert to.display_name == names[to.addr_spec]
