@@ -20,6 +20,7 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from crm import access
+from crm.auth.models import User
 from crm.auth.services import active_users
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
@@ -126,7 +127,7 @@ def edit(partnership_id: int) -> ResponseReturnValue:
     partnership = access.get_visible_or_404(current_user, partnership_id)
     _require_pipeline_editor()
     form = EditPartnershipForm(obj=partnership)
-    _fill_choices(form)
+    _fill_choices(form, owner=partnership.owner)
     if request.method == "GET":
         form.sector_ids.data = [sector.id for sector in partnership.sectors]
     status = 200
@@ -372,7 +373,9 @@ def _data_from(form: PartnershipForm) -> services.PartnershipData:
     )
 
 
-def _fill_choices(form: PartnershipForm) -> None:
+def _fill_choices(form: PartnershipForm, *, owner: User | None = None) -> None:
+    """`owner`: the pairing's, kept in the list even if they may no longer own it, so that the
+    form shows who it is and asks for another rather than quietly picking the first."""
     # A few hundred localities fit in a select; beyond that it holds the chosen ones and the
     # matches of the search typed beside it (crm/localities/picker.py).
     form.locality_search = picker.needs_search()  # type: ignore[attr-defined]
@@ -386,9 +389,10 @@ def _fill_choices(form: PartnershipForm) -> None:
         locality_choices = picker.all_choices()
     form.locality_a_id.choices = locality_choices
     form.locality_b_id.choices = locality_choices
-    form.owner_id.choices = [
-        SelectChoice(user.id, user.name) for user in access.owner_choices(current_user)
-    ]
+    owners = access.owner_choices(current_user)
+    if owner is not None and owner not in owners:
+        owners = [owner, *owners]
+    form.owner_id.choices = [SelectChoice(user.id, user.name) for user in owners]
     form.sector_ids.choices = [SelectChoice(sector.id, sector.name) for sector in all_sectors()]
 
 

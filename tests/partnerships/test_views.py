@@ -194,3 +194,43 @@ def test_list_paginates(app: Flask, client: FlaskClient, officer: int) -> None:
     assert "Page 3 of 3" in last
     assert beyond.status_code == 200
     assert "Page 3 of 3" in beyond.get_data(as_text=True)
+
+
+def test_a_pairing_whose_owner_may_no_longer_own_it_is_not_quietly_given_to_another(
+    app: Flask, client: FlaskClient, officer: int
+) -> None:
+    """Regression: the edit form lost a demoted owner from its list, showed the first officer
+    as chosen, and "Saved." gave the pairing to them."""
+    from crm.auth.models import User
+    from tests.factories import make_user
+
+    with app.app_context():
+        former = make_user(name="Temp Officer")
+        partnership = make_partnership(owner=former, summary="original")
+        former.role = "partner"
+        session.commit()
+        pid, former_id = partnership.id, former.id
+        form = {
+            "locality_a_id": partnership.locality_a_id,
+            "locality_b_id": partnership.locality_b_id,
+            "version": partnership.version,
+        }
+    page = client.get(f"/partnerships/{pid}/edit").get_data(as_text=True)
+    assert f'<option selected value="{former_id}">Temp Officer</option>' in page
+    response = client.post(
+        f"/partnerships/{pid}/edit", data={**form, "owner_id": former_id, "summary": "edited"}
+    )
+    assert response.status_code == 422
+    assert "Choose an active officer or administrator as the owner." in response.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        kept = session.get(Partnership, pid)
+        assert (kept.owner_id, kept.summary) == (former_id, "original")
+        assert session.get(User, former_id).role == "partner"
+    assert (
+        client.post(
+            f"/partnerships/{pid}/edit", data={**form, "owner_id": officer, "summary": "edited"}
+        ).status_code
+        == 302
+    )
