@@ -12,6 +12,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -39,8 +40,11 @@ StatusName = Literal["open", "on_hold", "dropped"]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-Version = Annotated[int, Field(ge=1, description="The version you read; a stale one is a 409.")]
-RecordId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+# Strict, as the OpenAPI document says "integer": `true`, "45" and 45.0 are not ids.
+Version = Annotated[
+    int, Field(ge=1, strict=True, description="The version you read; a stale one is a 409.")
+]
+RecordId = Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]
 
 DayOrMoment = TypeVar("DayOrMoment", date, datetime)
 
@@ -51,10 +55,17 @@ def _within_span(value: DayOrMoment) -> DayOrMoment:
     return value
 
 
+def _iso_text(value: object) -> object:
+    """JSON has no dates: one comes as ISO 8601 text, never as a count of seconds."""
+    if not isinstance(value, str | date):
+        raise ValueError("must be ISO 8601 text, e.g. 2026-02-13 or 2026-02-13T10:00:00+01:00")
+    return value
+
+
 # Every date and time the API reads, in bodies and queries alike: a year at the calendar's ends
 # (0001, 9999) is a 422 here rather than an overflow when it meets UTC or a reader's zone.
-SpanDate = Annotated[date, AfterValidator(_within_span)]
-SpanDateTime = Annotated[datetime, AfterValidator(_within_span)]
+SpanDate = Annotated[date, BeforeValidator(_iso_text), AfterValidator(_within_span)]
+SpanDateTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_within_span)]
 
 
 class Output(BaseModel):

@@ -197,6 +197,16 @@ def test_a_patch_with_a_date_outside_the_span_is_422_and_writes_nothing(
             422,
             "owner_id",
         ),
+        # The wrong JSON types: `true` was locality 1, "45" and 45.0 were 45, and a number
+        # was a date counted in seconds.
+        ({"locality_a_id": True, "locality_b_id": "{graz}"}, 422, "locality_a_id"),
+        ({"locality_a_id": "{maribor}", "locality_b_id": 45.0}, 422, "locality_b_id"),
+        ({"locality_a_id": "{maribor}", "locality_b_id": "45"}, 422, "locality_b_id"),
+        (
+            {"locality_a_id": "{maribor}", "locality_b_id": "{graz}", "first_contact_on": 0},
+            422,
+            "first_contact_on",
+        ),
     ],
 )
 def test_bad_pairings_are_422_with_the_field_and_write_nothing(
