@@ -70,6 +70,15 @@ def list_people() -> Response:
 def create_person() -> Response:
     require(access.can_edit_pipeline(auth.api_user()))
     body = parse_body(PersonCreate)
+    # As the form holds back a likely duplicate until "save anyway" is ticked.
+    duplicates = services.possible_duplicates(body.full_name, body.email)
+    if duplicates and not body.create_anyway:
+        raise ApiError(
+            409,
+            "Someone with this e-mail or name exists already: merge into them, or send "
+            "create_anyway: true if this is a different person.",
+            fields={"full_name": [f"/api/v1/people/{person.id}" for person in duplicates]},
+        )
     person = services.create_person(
         services.PersonData(
             full_name=body.full_name,

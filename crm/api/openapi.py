@@ -268,7 +268,7 @@ OPERATIONS = (
     ),
     Operation("get", "/people", "List people", PersonPage, query=ContactQuery, errors=(422,)),
     Operation(
-        "post", "/people", "Add a person", PersonOut, 201, body=PersonCreate, errors=_writes()
+        "post", "/people", "Add a person", PersonOut, 201, body=PersonCreate, errors=_writes(409)
     ),
     Operation(
         "get",

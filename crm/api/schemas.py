@@ -553,6 +553,11 @@ class PersonCreate(Input):
     country: OptionalCountry = ""
     preferred_language: Annotated[str, StringConstraints(max_length=60)] = ""
     notes: LongText = ""
+    create_anyway: bool = Field(
+        default=False,
+        description="Create even if someone with this e-mail or name (as letters) exists; "
+        "without it, that is a 409 naming them.",
+    )
 
 
 class PersonUpdate(Input):

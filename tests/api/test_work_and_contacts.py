@@ -207,6 +207,25 @@ def test_a_due_date_outside_the_span_is_422_and_writes_nothing(
     assert [(t["version"], t["due_on"]) for t in listed] == [(task["version"], None)]
 
 
+def test_a_likely_duplicate_person_is_a_409_until_confirmed(api: Api) -> None:
+    """Regression: the API skipped the check the form makes, so the same person went in twice."""
+    first = api.post("/people", {"full_name": "Aleksander Saša Arsenovič", "email": "m@x.si"})
+    assert first.status_code == 201
+    same_letters = api.post("/people", {"full_name": "Aleksander Sasa Arsenovic"})
+    same_email = api.post("/people", {"full_name": "The Mayor", "email": "M@x.si"})
+    for refused in (same_letters, same_email):
+        assert refused.status_code == 409
+        assert refused.get_json()["error"]["fields"]["full_name"] == [
+            f"/api/v1/people/{first.get_json()['id']}"
+        ]
+    assert len(api.get("/people").get_json()["items"]) == 1
+    confirmed = api.post(
+        "/people", {"full_name": "Aleksander Sasa Arsenovic", "create_anyway": True}
+    )
+    assert confirmed.status_code == 201
+    assert len(api.get("/people").get_json()["items"]) == 2
+
+
 def test_people_and_organisations(api: Api) -> None:
     chamber = api.post(
         "/organisations",
