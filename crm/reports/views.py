@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from crm.auth.services import active_users
+from crm import access
 from crm.db import session, utcnow
 from crm.errors import DomainError
 from crm.reports import rendering, services
@@ -45,9 +45,12 @@ def weekly() -> ResponseReturnValue:
     fmt = args.get("format", "html")
     try:
         week = services.week_from(week_text, zone)
-        filters = services.filters_from(
-            args.get("owner", ""), args.get("sector", ""), args.get("country", "")
-        )
+        owner = args.get("owner", "")
+        if owner and not access.can_see_other_users(current_user):
+            # Whoever may not see the staff list has no owner filter: every id is unknown to
+            # them alike, so that the answer tells them nothing of who exists.
+            raise DomainError(gettext("There is no user “%(user)s”.", user=owner), field="owner")
+        filters = services.filters_from(owner, args.get("sector", ""), args.get("country", ""))
         if fmt not in FORMATS:
             raise DomainError(
                 gettext(
@@ -129,8 +132,9 @@ def _page(
         # None at the ends of the span the CRM keeps: no link to a week it would refuse.
         previous_week=week.previous() if week > FIRST_WEEK else None,
         next_week=week.next() if week < LAST_WEEK else None,
+        filter_args=_filter_args(filters),
         filters=filters,
-        owners=active_users(),
+        owners=access.owner_choices(current_user),
         sectors=all_sectors(),
         subscribed=services.is_subscribed(current_user),
         error=error,
@@ -139,14 +143,14 @@ def _page(
     )
 
 
+def _filter_args(filters: ReportFilters) -> dict[str, object]:
+    """The filters as URL arguments, for the week links and the downloads alike."""
+    chosen = {"owner": filters.owner_id, "sector": filters.sector, "country": filters.country}
+    return {key: value for key, value in chosen.items() if value}
+
+
 def _download_links(week: IsoWeek, filters: ReportFilters) -> Callable[..., str]:
-    base = {
-        "week": str(week),
-        "owner": filters.owner_id or "",
-        "sector": filters.sector,
-        "country": filters.country,
-    }
-    arguments = {key: value for key, value in base.items() if value}
+    arguments = {"week": str(week), **_filter_args(filters)}
 
     def link(fmt: str, **extra: str) -> str:
         return url_for("reports.weekly", format=fmt, **arguments, **extra)

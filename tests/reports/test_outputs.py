@@ -296,3 +296,37 @@ def test_the_e_mail_text_says_how_many_more(app: Flask, week_with_moves: dict[st
         line for line in moved.splitlines() if "Moved forward" in line or "New pairing" in line
     ]
     assert len([line for line in moved.splitlines() if line.startswith("- ")]) == 1
+
+
+def test_the_week_links_keep_the_filters(client: FlaskClient, login_as: Callable[..., int]) -> None:
+    owner = login_as()
+    page = client.get(
+        f"/reports/weekly?week=2026-W07&owner={owner}&sector=education&country=SI"
+    ).get_data(as_text=True)
+    query = f"owner={owner}&amp;sector=education&amp;country=SI"
+    assert f'href="/reports/weekly?week=2026-W06&amp;{query}"' in page
+    assert f'href="/reports/weekly?week=2026-W08&amp;{query}"' in page
+
+
+def test_the_owner_filter_offers_owners_and_tells_a_partner_nothing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: the filter listed viewers, partners and deactivated users, and a partner's
+    ?owner= told a real id (200) from an unknown one (400)."""
+    with app.app_context():
+        officer = make_user(name="Dana Officer")
+        make_user("viewer", name="Vera Viewer")
+        make_user(name="Gone Officer", is_active=False)
+        session.commit()
+        officer_id = officer.id
+    login_as("admin")
+    page = client.get("/reports/weekly").get_data(as_text=True)
+    owners = page[page.index('id="report-owner"') :]
+    owners = owners[: owners.index("</select>")]
+    assert "Dana Officer" in owners
+    assert "Vera Viewer" not in owners and "Gone Officer" not in owners
+    login_as("partner")
+    real = client.get(f"/reports/weekly?owner={officer_id}")
+    unknown = client.get("/reports/weekly?owner=987654")
+    assert real.status_code == unknown.status_code == 400
+    assert f"There is no user “{officer_id}”." in real.get_data(as_text=True)
