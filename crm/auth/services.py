@@ -40,7 +40,11 @@ def create_user(email: str, *, name: str, role: str, password: str) -> User:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:
         raise DomainError(
-            gettext("That e-mail address is not valid: %(reason)s", reason=error),
+            # email-validator's reason is English only: the reader gets the rule instead.
+            gettext(
+                "“%(email)s” is not an e-mail address; write it as name@example.org.",
+                email=email,
+            ),
             field="email",
         ) from error
     name = _checked_name(name)

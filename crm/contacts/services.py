@@ -267,7 +267,11 @@ def normalise_email(email: str) -> str:
         valid = validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:
         raise DomainError(
-            gettext("That e-mail address is not valid: %(reason)s", reason=str(error)),
+            # email-validator's reason is English only: the reader gets the rule instead.
+            gettext(
+                "“%(email)s” is not an e-mail address; write it as name@example.org.",
+                email=email,
+            ),
             field="email",
         ) from error
     return valid.normalized.lower()

@@ -79,7 +79,7 @@ def test_a_possible_duplicate_is_flagged_with_a_link_before_anything_is_written(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"email": "not-an-email"}, "That e-mail address is not valid"),
+        ({"email": "not-an-email"}, "“not-an-email” is not an e-mail address"),
         ({"phone": "12345678901234567890x"}, "phone number"),
         ({"phone": "banana"}, "That phone number could not be read"),
         ({"country_code": "XX"}, "Choose a country"),

@@ -246,7 +246,7 @@ def test_people_by_email_else_name_and_organisation(
     assert preview(client, token) == 302
     found = marks(app, token)
     assert found[2][0] == "new" and found[3][0] == "new"
-    assert found[4][0] == "error" and "not valid" in found[4][1]["email"]
+    assert found[4][0] == "error" and "is not an e-mail address" in found[4][1]["email"]
     assert found[5][0] == "error" and found[5][2]["organisation"] == ["Mestna občina Maribor"]
     assert found[6][0] == "error" and "Row 2" in found[6][1]["email"]
     assert apply(client, token, "valid") == 302

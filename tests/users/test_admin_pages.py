@@ -44,7 +44,7 @@ def test_bad_new_user_input_gets_messages_and_writes_nothing(
 ) -> None:
     login_as("admin")
     cases = [
-        ({"email": "not-an-email"}, "not valid"),
+        ({"email": "not-an-email"}, "is not an e-mail address"),
         ({"password": "short", "confirm": "short"}, "at least 12"),
         ({"password": "password12345", "confirm": "password12345"}, "commonly used"),
         ({"password": "123456789012", "confirm": "123456789012"}, "commonly used"),
