@@ -230,8 +230,9 @@ class ReportRows:
     # thousands (a week's moves, the overdue tasks) are not otherwise joined to their pairing.
     pairing_in_scope: Callable[[ColumnElement[int]], ColumnElement[bool]]
     start: datetime
-    end: datetime
+    end: datetime  # the week's end, or now while the week is not over
     sunday: date
+    last_past_day: date  # the last day whose tasks are late by `end`: Sunday, or yesterday
     stalled_days: int
     notes: bool  # whether the viewer may read the notes of stage changes
     stage_names: dict[int, str]
@@ -392,7 +393,7 @@ class ReportRows:
         if which == "completed":
             return (Task.completed_at >= self.start, Task.completed_at < self.end)
         if which == "overdue":
-            return (Task.due_on <= self.sunday, *self.open_at_end())
+            return (Task.due_on <= self.last_past_day, *self.open_at_end())
         return (
             Task.due_on > self.sunday,
             Task.due_on <= self.sunday + timedelta(days=7),
@@ -575,6 +576,11 @@ def compute_weekly_report(
     in_scope = scope.whereclause
     assert in_scope is not None  # visible_partnerships always leaves out the archived
     start, end = week.bounds(zone)
+    # The week still going on is reported as it stands now: a task due on Friday is not late on
+    # Wednesday, and a pairing's quiet days count to today.
+    moment = now or utcnow()
+    end = min(end, moment)
+    last_past_day = min(week.sunday, moment.astimezone(zone).date() - timedelta(days=1))
     previous_start, _ = week.previous().bounds(zone)
     stages = ordered_stages()
     rows = ReportRows(
@@ -583,6 +589,7 @@ def compute_weekly_report(
         start=start,
         end=end,
         sunday=week.sunday,
+        last_past_day=last_past_day,
         stalled_days=stalled_days,
         notes=access.can_see_internal_notes(viewer),
         stage_names={stage.id: stage.name for stage in stages},
@@ -838,7 +845,7 @@ def _overdue_by_assignee(
         return (
             select(assignee.label("assignee_id"), func.count().label("total"))
             .where(
-                Task.due_on <= rows.sunday,
+                Task.due_on <= rows.last_past_day,
                 Task.created_at < rows.end,
                 done,
                 rows.pairing_in_scope(Task.partnership_id),

@@ -340,6 +340,20 @@ def test_tasks_completed_overdue_by_assignee_and_due_next_week(work: dict[str, o
     assert [t.title for t in result.due_next_week] == ["Prepare the visit"]
 
 
+def test_the_week_still_going_on_is_reported_as_it_stands(work: dict[str, object]) -> None:
+    """Regression: on a Thursday, the week's report called a task due on Saturday overdue, and
+    counted what happens later in the week (a meeting, a task done) as done already."""
+    viewer = session.scalar(select(User))
+    thursday = compute_weekly_report(
+        W07, viewer=viewer, zone=LJUBLJANA, now=local("2026-02-12T12:00:00")
+    )
+    assert {
+        group.assignee: [t.title for t in group.tasks] for group in thursday.overdue_by_assignee
+    } == {"Erlan": ["Book the hall"], "Dana": ["Find water experts"]}
+    assert thursday.tasks_completed == [] and thursday.events == []
+    assert [t.title for t in thursday.due_next_week] == ["Prepare the visit"]
+
+
 def test_task_lists_do_not_depend_on_the_database_servers_time_zone(
     work: dict[str, object],
 ) -> None:
