@@ -135,7 +135,7 @@ SECTIONS = (
                 _local(r, z)(e.at),
                 e.pairing.id,
                 e.pairing.title,
-                e.kind,
+                e.kind_label,
                 e.place,
                 ", ".join(e.participants),
                 e.summary,
@@ -475,7 +475,7 @@ def to_text(report: WeeklyReport, zone: ZoneInfo) -> str:
             line = gettext(
                 "%(when)s %(what)s: %(pairing)s, %(place)s",
                 when=local(e.at),
-                what=e.kind,
+                what=e.kind_label,
                 pairing=e.pairing.title,
                 place=e.place,
             )
@@ -483,7 +483,7 @@ def to_text(report: WeeklyReport, zone: ZoneInfo) -> str:
             line = gettext(
                 "%(when)s %(what)s: %(pairing)s",
                 when=local(e.at),
-                what=e.kind,
+                what=e.kind_label,
                 pairing=e.pairing.title,
             )
         return f"- {line}"

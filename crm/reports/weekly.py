@@ -153,10 +153,14 @@ class Event:
 
     pairing: PairingRef
     at: datetime
-    kind: str
+    kind: str  # an ActivityKind's value: "meeting", "visit", "signing"
     place: str
     summary: str
     participants: tuple[str, ...]
+
+    @property
+    def kind_label(self) -> str:
+        return str(ActivityKind(self.kind).label)
 
 
 @dataclass(frozen=True)
@@ -366,7 +370,7 @@ class ReportRows:
         return Event(
             pairing=PairingRef(pid, title),
             at=at,
-            kind=ActivityKind(kind).label,
+            kind=kind,
             place=place,
             summary=summary,
             participants=tuple(sorted(names.split(NAME_SEPARATOR))) if names else (),

@@ -320,7 +320,8 @@ def work(history: dict[str, Partnership]) -> dict[str, object]:
 
 def test_meetings_visits_and_signings_of_the_week(work: dict[str, object]) -> None:
     [event] = report().events
-    assert (event.kind, event.place, event.participants) == (
+    assert (event.kind, event.kind_label, event.place, event.participants) == (
+        "meeting",  # the key, as the JSON writes it (it wrote the reader's word for it)
         "Meeting",
         "Maribor",
         ("Altay Abibullayev",),
