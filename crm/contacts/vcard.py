@@ -3,6 +3,9 @@ that escaping and line folding follow RFC 2426."""
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import quote
+
 import vobject
 
 from crm.contacts.models import Person
@@ -41,5 +44,16 @@ def _split_name(full_name: str) -> tuple[str, str]:
 
 
 def filename_of(person: Person) -> str:
-    safe = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in person.full_name)
-    return f"{safe.strip('-') or 'contact'}.vcf"
+    """The name as written, its words joined by hyphens: "Aleksander-Saša-Arsenovič.vcf"."""
+    words = "".join(ch if ch.isalnum() else " " for ch in person.full_name).split()
+    return f"{'-'.join(words) or 'contact'}.vcf"
+
+
+def content_disposition(person: Person) -> str:
+    """An attachment header with the file's own name (RFC 6266's filename*, UTF-8) and, for
+    old clients, that name in ASCII: "Aleksander-Sasa-Arsenovic.vcf"; "contact.vcf" when
+    nothing of it is left (a name in Cyrillic)."""
+    filename = filename_of(person)
+    letters = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    ascii_name = letters if letters.removesuffix(".vcf").strip("-") else "contact.vcf"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

@@ -134,7 +134,7 @@ def person_vcard(person_id: int) -> ResponseReturnValue:
         200,
         {
             "Content-Type": "text/vcard; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{vcard.filename_of(record)}"',
+            "Content-Disposition": vcard.content_disposition(record),
         },
     )
 

@@ -159,4 +159,14 @@ def test_the_vcard_parses_back_with_every_field(ctx: None) -> None:
     assert card.email.value == "mayor@example.com"
     assert card.tel.value == "+38622201000"
     assert card.note.value == "Prefers mornings,\nand Slovenian."
-    assert vcard.filename_of(person) == "Aleksander-Sa-a-Arsenovi.vcf"
+    assert vcard.filename_of(person) == "Aleksander-Saša-Arsenovič.vcf"  # lost š and č
+    assert vcard.content_disposition(person) == (
+        'attachment; filename="Aleksander-Sasa-Arsenovic.vcf"; '
+        "filename*=UTF-8''Aleksander-Sa%C5%A1a-Arsenovi%C4%8D.vcf"
+    )
+    person.full_name = "Алтай Абибуллаев"
+    assert vcard.content_disposition(person) == (
+        'attachment; filename="contact.vcf"; '
+        "filename*=UTF-8''%D0%90%D0%BB%D1%82%D0%B0%D0%B9-"
+        "%D0%90%D0%B1%D0%B8%D0%B1%D1%83%D0%BB%D0%BB%D0%B0%D0%B5%D0%B2.vcf"
+    )
