@@ -40,7 +40,14 @@ bp.before_request(auth.authenticate)
 
 # The services name fields as the forms do; the API has its own, shorter names.
 STALE_MESSAGE = "The version you sent is stale: someone changed this since. Read it again."
-API_FIELD_NAMES = {"sector_ids": "sectors", "country_code": "country", "stage": "stage"}
+API_FIELD_NAMES = {
+    "sector_ids": "sectors",
+    "country_code": "country",
+    "stage": "stage",
+    # The form's two fields are one in the API.
+    "occurred_on": "occurred_at",
+    "occurred_time": "occurred_at",
+}
 
 InputT = TypeVar("InputT", bound=Input)
 

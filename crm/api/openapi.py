@@ -266,7 +266,8 @@ OPERATIONS = (
         errors=_writes(404),
         path_params=("partnership_id",),
     ),
-    Operation("get", "/people", "List people", PersonPage, query=ContactQuery, errors=(422,)),
+    # The directory is not a partner's: their token gets a 403 on these reads.
+    Operation("get", "/people", "List people", PersonPage, query=ContactQuery, errors=(403, 422)),
     Operation(
         "post", "/people", "Add a person", PersonOut, 201, body=PersonCreate, errors=_writes(409)
     ),
@@ -275,7 +276,7 @@ OPERATIONS = (
         "/people/{person_id}",
         "One person",
         PersonOut,
-        errors=(404,),
+        errors=(403, 404),
         path_params=("person_id",),
     ),
     Operation(
@@ -293,7 +294,7 @@ OPERATIONS = (
         "List organisations",
         OrganisationPage,
         query=ContactQuery,
-        errors=(422,),
+        errors=(403, 422),
     ),
     Operation(
         "post",
@@ -309,7 +310,7 @@ OPERATIONS = (
         "/organisations/{organisation_id}",
         "One organisation",
         OrganisationOut,
-        errors=(404,),
+        errors=(403, 404),
         path_params=("organisation_id",),
     ),
     Operation(

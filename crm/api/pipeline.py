@@ -217,6 +217,12 @@ def create_stage_change(partnership_id: int) -> Response:
 @bp.get("/localities")
 def list_localities() -> Response:
     query: LocalityQuery = parse_query(LocalityQuery)
+    if query.country and not is_country(query.country):  # as the pairings' filter answers
+        raise ApiError(
+            422,
+            "A filter names no stage, sector or country.",
+            fields={"country": [f"There is no country “{query.country}”."]},
+        )
     statement = locality_services.search_localities(query.q, query.country or "").order_by(None)
     statement = statement.where(
         Locality.id.in_(access.visible_localities(auth.api_user()).with_only_columns(Locality.id))

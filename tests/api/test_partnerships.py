@@ -331,3 +331,11 @@ def test_what_a_token_changes_is_recorded_as_its_owners_doing(app: Flask, api: A
             select(AuditEntry).where(AuditEntry.object_id == pairing_id).order_by(AuditEntry.id)
         ).all()[-1]
         assert (entry.actor_id, entry.actor_label) == (api.user_id, entry.actor.email)
+
+
+def test_the_localities_list_refuses_a_country_that_does_not_exist(api: Api) -> None:
+    """As the pairings' list does: an empty list would read as "none there"."""
+    response = api.get("/localities?country=XX")
+    assert response.status_code == 422
+    assert "country" in response.get_json()["error"]["fields"]
+    assert api.get("/localities?country=si").status_code == 200

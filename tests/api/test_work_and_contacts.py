@@ -175,6 +175,24 @@ def test_an_activity_outside_the_span_is_422_and_writes_nothing(
     assert written(app) == (0, 0)
 
 
+def test_an_activity_still_to_come_is_422_on_the_apis_own_field(app: Flask, api: Api) -> None:
+    """Regression: the refusal named "occurred_on", the web form's field, not the API's."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.factories import make_partnership
+
+    with app.app_context():
+        pid = make_partnership().id
+        session.commit()
+    next_week = (datetime.now(UTC) + timedelta(days=7)).isoformat()
+    response = api.post(
+        f"/partnerships/{pid}/activities", {"kind": "visit", "occurred_at": next_week}
+    )
+    assert response.status_code == 422
+    assert "still to come" in response.get_json()["error"]["fields"]["occurred_at"][0]
+    assert written(app) == (0, 0)
+
+
 @pytest.mark.parametrize("due_on", OUT_OF_SPAN_DAYS)
 def test_a_due_date_outside_the_span_is_422_and_writes_nothing(
     app: Flask, api: Api, due_on: str
