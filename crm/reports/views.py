@@ -29,6 +29,7 @@ from crm.sectors.services import all_sectors
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 FORMATS = ("html", "pdf", "csv", "xlsx", "json")
+REPORT_FILTERS = ("owner", "sector", "country")
 MEDIA_TYPES = {
     "pdf": "application/pdf",
     "csv": "text/csv; charset=utf-8",
@@ -117,7 +118,9 @@ def subscription() -> ResponseReturnValue:
         )
     else:
         flash(gettext("You will no longer get the weekly report by e-mail."), "success")
-    return redirect(url_for(".weekly"))
+    # Back to the week and filters the reader was on; url_for keeps it a path of this site.
+    back = {key: request.form[key] for key in ("week", *REPORT_FILTERS) if request.form.get(key)}
+    return redirect(url_for(".weekly", **back))
 
 
 def _page(

@@ -148,10 +148,18 @@ def test_subscribing_from_the_report_page(app: Flask, client, login_as) -> None:
 
         assert is_subscribed(session.get(User, user_id))
     page = client.get("/reports/weekly").get_data(as_text=True)
-    assert "Stop e-mailing me this report" in page
-    client.post("/reports/subscription", data={"subscribe": "0"})
+    assert "Stop e-mailing me the weekly report" in page
+    back = client.post(
+        "/reports/subscription",
+        data={"subscribe": "0", "week": "2026-W07", "sector": "education", "owner": ""},
+    )
     with app.app_context():
         assert not is_subscribed(session.get(User, user_id))
+    # Back on the week and filters the reader was on (it went to the default week, unfiltered).
+    assert back.headers["Location"] == "/reports/weekly?week=2026-W07&sector=education"
+    assert 'name="sector" value="education"' in client.get(back.headers["Location"]).get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.usefixtures("week_with_moves")
