@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, url_for
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import access
@@ -27,10 +26,9 @@ from crm.api.schemas import (
     PersonOut,
     PersonUpdate,
 )
-from crm.contacts import services
+from crm.contacts import queries, services
 from crm.contacts.models import Organisation, Person
 from crm.db import session
-from crm.text_search import LIKE_ESCAPE, contains_pattern
 
 
 def _require_directory_reader() -> None:
@@ -56,13 +54,8 @@ def _organisation_or_404(organisation_id: int) -> Organisation:
 def list_people() -> Response:
     _require_directory_reader()
     query: ContactQuery = parse_query(ContactQuery)
-    statement = (
-        select(Person).where(Person.deleted_at.is_(None)).options(selectinload(Person.organisation))
-    )
-    if query.q:
-        statement = statement.where(
-            Person.name_folded.like(contains_pattern(query.q), escape=LIKE_ESCAPE)
-        )
+    # The web list's own search (name or e-mail), so both find the same people.
+    statement = queries.search_people(query.q).options(selectinload(Person.organisation))
     return page_of(statement, Person.id, query, PersonOut.of)
 
 
@@ -128,11 +121,7 @@ def update_person(person_id: int) -> Response:
 def list_organisations() -> Response:
     _require_directory_reader()
     query: ContactQuery = parse_query(ContactQuery)
-    statement = select(Organisation).where(Organisation.deleted_at.is_(None))
-    if query.q:
-        statement = statement.where(
-            Organisation.name_folded.like(contains_pattern(query.q), escape=LIKE_ESCAPE)
-        )
+    statement = queries.search_organisations(query.q)
     return page_of(statement, Organisation.id, query, OrganisationOut.of)
 
 

@@ -219,6 +219,10 @@ def sector_ids(slugs: list[str]) -> list[int]:
     for slug in dict.fromkeys(slugs):
         sector = sector_by_slug(slug)
         if sector is None:
-            raise ApiError(422, f"There is no sector “{slug}”.", fields={"sectors": [slug]})
+            raise ApiError(
+                422,
+                f"There is no sector “{slug}”.",
+                fields={"sectors": [f"There is no sector “{slug}”."]},
+            )
         ids.append(sector.id)
     return ids

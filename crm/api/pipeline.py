@@ -203,7 +203,8 @@ def create_stage_change(partnership_id: int) -> Response:
     body = parse_body(StageChangeCreate)
     stage = stage_by_key(body.stage)
     if stage is None:
-        raise ApiError(422, f"There is no stage “{body.stage}”.", fields={"stage": [body.stage]})
+        message = f"There is no stage “{body.stage}”."
+        raise ApiError(422, message, fields={"stage": [message]})
     partnership_services.change_stage(
         partnership, stage, by=user, note=body.note, expected_version=body.version
     )

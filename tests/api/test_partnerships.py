@@ -339,3 +339,24 @@ def test_the_localities_list_refuses_a_country_that_does_not_exist(api: Api) -> 
     assert response.status_code == 422
     assert "country" in response.get_json()["error"]["fields"]
     assert api.get("/localities?country=si").status_code == 200
+
+
+def test_a_refused_stage_or_sector_says_why_on_its_field(
+    app: Flask, api: Api, localities: dict[str, int]
+) -> None:
+    """Regression: the field held the bad value ("nope") rather than a message."""
+    created = api.post(
+        "/partnerships",
+        {
+            "locality_a_id": localities["maribor"],
+            "locality_b_id": localities["graz"],
+            "sectors": ["nope"],
+        },
+    )
+    assert created.get_json()["error"]["fields"] == {"sectors": ["There is no sector “nope”."]}
+    with app.app_context():
+        pairing = make_partnership()
+        session.commit()
+        pid, version = pairing.id, pairing.version
+    moved = api.post(f"/partnerships/{pid}/stage-changes", {"stage": "nope", "version": version})
+    assert moved.get_json()["error"]["fields"] == {"stage": ["There is no stage “nope”."]}

@@ -277,6 +277,9 @@ def test_people_and_organisations(api: Api) -> None:
     }
     found = api.get("/people?q=arsenovic").get_json()["items"]
     assert [p["id"] for p in found] == [body["id"]]
+    # By e-mail too, as the web list finds them (it did not).
+    by_email = api.get("/people?q=mayor@example").get_json()["items"]
+    assert [p["id"] for p in by_email] == [body["id"]]
     assert [o["id"] for o in api.get("/organisations?q=stajerska").get_json()["items"]] == [
         organisation["id"]
     ]
