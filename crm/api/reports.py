@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Response, current_app, stream_with_context
 
 from crm.api import auth
-from crm.api.core import ApiError, bp
+from crm.api.core import ApiError, bp, parse_query
+from crm.api.schemas import ReportQuery
 from crm.reports.rendering import json_chunks
-from crm.reports.services import deployment_zone, rows_per_list
+from crm.reports.services import deployment_zone, filters_from, rows_per_list
 from crm.reports.weekly import compute_weekly_report
 from crm.reports.weeks import InvalidWeek, IsoWeek
 
@@ -19,9 +20,14 @@ def weekly_report(iso_week: str) -> Response:
         week = IsoWeek.parse(iso_week)
     except InvalidWeek as error:
         raise ApiError(422, str(error), fields={"iso_week": [str(error)]}) from error
+    query: ReportQuery = parse_query(ReportQuery)
+    filters = filters_from(
+        str(query.owner_id or ""), query.sector, query.country or "", reader=auth.api_user()
+    )
     report = compute_weekly_report(
         week,
         viewer=auth.api_user(),
+        filters=filters,
         zone=deployment_zone(current_app),
         stalled_days=current_app.config["STALLED_AFTER_DAYS"],
         list_limit=rows_per_list(current_app, "json"),

@@ -316,6 +316,16 @@ class PartnershipQuery(ListQuery):
     updated_since: SpanDateTime | None = Field(default=None, description="ISO 8601 with an offset.")
 
 
+class ReportQuery(Input):
+    """The weekly report's filters, as the page takes them."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, strict=False)
+
+    owner_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    sector: str = Field(default="", max_length=60, description="A sector slug.")
+    country: CountryCode | None = Field(default=None, description="Either locality's country.")
+
+
 class LocalityQuery(ListQuery):
     q: str = Field(default="", max_length=200)
     country: CountryCode | None = None

@@ -12,6 +12,7 @@ from flask import Flask
 from flask_babel import gettext
 from sqlalchemy import select
 
+from crm import access
 from crm.auth.models import Role, User
 from crm.db import session, utcnow
 from crm.errors import DomainError
@@ -48,11 +49,20 @@ def week_from(text: str | None, zone: ZoneInfo) -> IsoWeek:
         raise DomainError(str(error), field="week") from error
 
 
-def filters_from(owner: str = "", sector: str = "", country: str = "") -> ReportFilters:
-    """Filters as typed; an owner, sector or country that does not exist is an error."""
+def filters_from(
+    owner: str = "", sector: str = "", country: str = "", *, reader: User | None = None
+) -> ReportFilters:
+    """Filters as typed; an owner, sector or country that does not exist is an error.
+
+    `reader`: who asks, when it is someone (the command line is not). Whoever may not see the
+    staff list has no owner filter: every id is unknown to them alike, so that the answer
+    tells them nothing of who exists.
+    """
     owner_id = None
     if owner:
         user = session.get(User, int(owner)) if owner.isdigit() and len(owner) < 10 else None
+        if reader is not None and not access.can_see_other_users(reader):
+            user = None
         if user is None:
             raise DomainError(gettext("There is no user “%(user)s”.", user=owner), field="owner")
         owner_id = user.id

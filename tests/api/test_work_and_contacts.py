@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from crm.activities.models import Activity
@@ -327,3 +329,27 @@ def test_delete_archives_the_pairing(app: Flask, api: Api) -> None:
 def test_report_for_a_week_that_does_not_exist_is_422(api: Api, week: str) -> None:
     response = api.get(f"/reports/weekly/{week}")
     assert response.status_code == 422
+
+
+def test_the_report_takes_the_pages_filters(
+    client: FlaskClient, api: Api, token_for: Callable[..., tuple[str, int]]
+) -> None:
+    """Regression: the filters were ignored, so ?sector=nope answered the whole register."""
+    filtered = api.get(
+        f"/reports/weekly/2026-W07?sector=education&country=si&owner_id={api.user_id}"
+    )
+    assert filtered.status_code == 200
+    assert filtered.get_json()["filters"] == {
+        "owner_id": api.user_id,
+        "sector": "education",
+        "country": "SI",
+    }
+    assert "sector" in api.get("/reports/weekly/2026-W07?sector=nope").get_json()["error"]["fields"]
+    secret, _ = token_for("partner")
+    partner = Api(client, secret, 0)
+    real = partner.get(f"/reports/weekly/2026-W07?owner_id={api.user_id}")
+    unknown = partner.get("/reports/weekly/2026-W07?owner_id=987654")
+    # A partner has no owner filter: a real id is answered as one that does not exist.
+    assert real.status_code == unknown.status_code == 422
+    assert real.get_json()["error"]["message"] == f"There is no user “{api.user_id}”."
+    assert unknown.get_json()["error"]["message"] == "There is no user “987654”."
