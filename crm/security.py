@@ -46,12 +46,15 @@ def init_app(app: Flask) -> None:
         )
 
 
-def accepts_large_body(setting: str) -> Callable[[View], View]:
+def accepts_large_body(setting: str, *, for_whom: Callable[[Any], bool]) -> Callable[[View], View]:
     """Let a view take a body of up to `app.config[setting]` bytes rather than the app-wide
-    MAX_CONTENT_LENGTH. Put it right under the route decorator, so it marks the registered view."""
+    MAX_CONTENT_LENGTH, from a signed-in user `for_whom` says may use it (others keep the app's
+    limit: whoever the view will refuse must not have the server read 50 MB first, which the
+    CSRF check would). Put it right under the route decorator, so it marks the registered view."""
 
     def mark(view: View) -> View:
         view.body_limit_setting = setting  # type: ignore[attr-defined]
+        view.body_limit_for = for_whom  # type: ignore[attr-defined]
         return view
 
     return mark
@@ -70,9 +73,8 @@ class Request(flask.Request):
         if self._max_content_length is None and current_app and self.url_rule is not None:
             view = current_app.view_functions.get(self.url_rule.endpoint)
             setting = getattr(view, "body_limit_setting", None)
-            # Only for someone signed in: an anonymous post of 50 MB would otherwise be read
-            # whole by the CSRF check before anything refused it.
-            if setting and current_user.is_authenticated:
+            allowed = getattr(view, "body_limit_for", None)
+            if setting and allowed and current_user.is_authenticated and allowed(current_user):
                 return int(current_app.config[setting])
         return super().max_content_length
 

@@ -102,7 +102,11 @@ def _apply(activity: Activity, data: ActivityData, *, by: User) -> None:
     if data.kind not in {kind.value for kind in ActivityKind}:
         raise DomainError(gettext("Choose a kind from the list."), field="kind")
     if data.occurred_at.tzinfo is None:
-        raise DomainError(gettext("Give the date and time."), field="occurred_on")
+        # Only a program can send a time without its zone; the form always knows the reader's.
+        raise DomainError(
+            gettext("Give the time with its offset from UTC, e.g. 2026-02-13T10:00:00+01:00."),
+            field="occurred_on",
+        )
     # Whoever records it, a time at the calendar's ends would overflow when stored in UTC or
     # shown in a reader's zone.
     require_within_span(data.occurred_at, field="occurred_on")

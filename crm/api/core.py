@@ -47,6 +47,7 @@ API_FIELD_NAMES = {
     # The form's two fields are one in the API.
     "occurred_on": "occurred_at",
     "occurred_time": "occurred_at",
+    "owner": "owner_id",  # the report's filter
 }
 
 InputT = TypeVar("InputT", bound=Input)
@@ -116,7 +117,7 @@ def parse_body(model: type[InputT]) -> InputT:
         raise from_validation_error(error) from error
 
 
-def parse_query(model: type[ListQuery]) -> Any:
+def parse_query(model: type[Input]) -> Any:
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:

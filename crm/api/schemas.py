@@ -583,7 +583,11 @@ class PersonUpdate(Input):
 
 
 class ContactQuery(ListQuery):
-    q: str = Field(default="", max_length=200, description="Name, without caring for accents.")
+    q: str = Field(
+        default="",
+        max_length=200,
+        description="Name (a person's e-mail too), without caring for accents.",
+    )
 
 
 class WeeklyReportOut(Output):

@@ -54,6 +54,8 @@ def content_disposition(person: Person) -> str:
     old clients, that name in ASCII: "Aleksander-Sasa-Arsenovic.vcf"; "contact.vcf" when
     nothing of it is left (a name in Cyrillic)."""
     filename = filename_of(person)
-    letters = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    ascii_name = letters if letters.removesuffix(".vcf").strip("-") else "contact.vcf"
+    stem = unicodedata.normalize("NFKD", filename.removesuffix(".vcf"))
+    # Words with nothing left in ASCII are dropped, not left as stray hyphens ("Ivan-.vcf").
+    words = [word.encode("ascii", "ignore").decode() for word in stem.split("-")]
+    ascii_name = f"{'-'.join(word for word in words if word) or 'contact'}.vcf"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

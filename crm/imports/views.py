@@ -64,7 +64,7 @@ def template(kind: str, fmt: str) -> ResponseReturnValue:
 # A spreadsheet may be larger than the app's 2 MB limit: this request alone may carry up to
 # IMPORT_MAX_MB, and a larger body is refused from its Content-Length before any of it is read.
 @bp.post("")
-@accepts_large_body("IMPORT_MAX_BYTES")
+@accepts_large_body("IMPORT_MAX_BYTES", for_whom=access.can_edit_pipeline)
 @login_required
 def upload() -> ResponseReturnValue:
     _require_importer()

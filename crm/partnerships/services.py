@@ -307,8 +307,7 @@ def date_problems(data: PartnershipData) -> dict[str, str]:
     # A day of slack: where it is already tomorrow, a memorandum signed today is signed.
     elif signed and signed > utcnow().date() + timedelta(days=1):
         problems["signed_on"] = gettext(
-            "A memorandum is signed on a day that has come; a day still ahead is the target "
-            "signing date."
+            "The signing date is still to come; a planned date goes in the target signing date."
         )
     if first and target and target < first:
         problems["target_signing_on"] = gettext(

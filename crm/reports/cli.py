@@ -124,6 +124,7 @@ def send_weekly(week: str) -> None:
         )
         return
     sent = 0
+    refused: list[str] = []
     try:
         with _connect(settings) as smtp:
             for recipient in recipients:
@@ -137,9 +138,18 @@ def send_weekly(week: str) -> None:
                         services.rows_per_list(current_app, "email"),
                     )
                     message = services.build_message(report, zone, recipient, settings.sender)
-                refused = smtp.send_message(message)
-                if refused:  # accepted for some address of the message, not for this reader
-                    raise smtplib.SMTPRecipientsRefused(refused)
+                try:
+                    # A dict of refusals when the server took some address but not the reader's.
+                    if smtp.send_message(message):
+                        raise smtplib.SMTPRecipientsRefused({})
+                except smtplib.SMTPRecipientsRefused:
+                    # That reader's address only: the others still get theirs, and this one is
+                    # not recorded, so a rerun tries it again.
+                    refused.append(recipient.email)
+                    click.echo(
+                        gettext("The server refused %(email)s.", email=recipient.email), err=True
+                    )
+                    continue
                 services.record_delivery(chosen_week, recipient)
                 session.commit()
                 sent += 1
@@ -165,6 +175,14 @@ def send_weekly(week: str) -> None:
             week=chosen_week,
         )
     )
+    if refused:
+        raise click.ClickException(
+            gettext(
+                "Not sent to %(emails)s: the server refused them. Check the addresses, then run "
+                "the command again to send to them alone.",
+                emails=", ".join(refused),
+            )
+        )
 
 
 def _connect(settings: services.SmtpSettings) -> smtplib.SMTP:

@@ -19,6 +19,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from crm import access
+from crm.auth.models import User
 from crm.db import session, utcnow
 from crm.errors import DomainError
 from crm.reports import rendering, services
@@ -111,7 +112,7 @@ def subscription() -> ResponseReturnValue:
     if subscribe:
         flash(
             gettext(
-                "You will get this report by e-mail at %(email)s every Monday.",
+                "You will get the weekly report by e-mail at %(email)s every Monday.",
                 email=current_user.email,
             ),
             "success",
@@ -137,13 +138,23 @@ def _page(
         next_week=week.next() if week < LAST_WEEK else None,
         filter_args=_filter_args(filters),
         filters=filters,
-        owners=access.owner_choices(current_user),
+        owners=_owner_options(filters),
         sectors=all_sectors(),
         subscribed=services.is_subscribed(current_user),
         error=error,
         downloads=_download_links(week, filters),
         **context,
     )
+
+
+def _owner_options(filters: ReportFilters) -> list[User]:
+    """The owners offered, and the one filtered by even if they may own no more (demoted or
+    deactivated, they still own their pairings), so that the form shows the filter it ran."""
+    owners = access.owner_choices(current_user)
+    chosen = session.get(User, filters.owner_id) if filters.owner_id else None
+    if chosen is not None and chosen not in owners:
+        owners = [chosen, *owners]
+    return owners
 
 
 def _filter_args(filters: ReportFilters) -> dict[str, object]:

@@ -219,6 +219,11 @@ class WeeklyReport:
     def overdue_listed(self) -> int:
         return sum(len(group.tasks) for group in self.overdue_by_assignee)
 
+    @property
+    def is_running(self) -> bool:
+        """The week is not over: its figures run to now, and its upcoming tasks start today."""
+        return self.rows.last_past_day < self.week.sunday
+
 
 @dataclass(frozen=True)
 class ReportRows:
@@ -398,8 +403,10 @@ class ReportRows:
             return (Task.completed_at >= self.start, Task.completed_at < self.end)
         if which == "overdue":
             return (Task.due_on <= self.last_past_day, *self.open_at_end())
+        # Upcoming: next week's, and while the week runs, the rest of this one too (not late
+        # yet, and in no other list).
         return (
-            Task.due_on > self.sunday,
+            Task.due_on > self.last_past_day,
             Task.due_on <= self.sunday + timedelta(days=7),
             *self.open_at_end(),
         )

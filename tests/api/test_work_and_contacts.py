@@ -352,4 +352,5 @@ def test_the_report_takes_the_pages_filters(
     # A partner has no owner filter: a real id is answered as one that does not exist.
     assert real.status_code == unknown.status_code == 422
     assert real.get_json()["error"]["message"] == f"There is no user “{api.user_id}”."
+    assert list(real.get_json()["error"]["fields"]) == ["owner_id"]  # the API's own name
     assert unknown.get_json()["error"]["message"] == "There is no user “987654”."

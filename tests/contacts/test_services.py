@@ -164,6 +164,8 @@ def test_the_vcard_parses_back_with_every_field(ctx: None) -> None:
         'attachment; filename="Aleksander-Sasa-Arsenovic.vcf"; '
         "filename*=UTF-8''Aleksander-Sa%C5%A1a-Arsenovi%C4%8D.vcf"
     )
+    person.full_name = "Ivan Иванов Smith"
+    assert vcard.content_disposition(person).startswith('attachment; filename="Ivan-Smith.vcf";')
     person.full_name = "Алтай Абибуллаев"
     assert vcard.content_disposition(person) == (
         'attachment; filename="contact.vcf"; '

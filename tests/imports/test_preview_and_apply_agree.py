@@ -146,7 +146,7 @@ def test_a_new_pairing_with_dates_that_disagree_is_an_error_in_the_preview(
         "error",
         {"target_signing_on": "The target signing date is before the first contact."},
     )
-    assert found[3][0] == "error" and "a day still ahead" in found[3][1]["signed_on"]
+    assert found[3][0] == "error" and "still to come" in found[3][1]["signed_on"]
 
 
 def test_a_new_pairing_whose_two_names_make_too_long_a_title_is_an_error(

@@ -245,7 +245,7 @@ def test_inactive_owner_is_refused() -> None:
             "target_signing_on",
             "The target signing date is before the first contact.",
         ),
-        ({"signed_on": date(2030, 1, 1)}, "signed_on", "a day still ahead is the target"),
+        ({"signed_on": date(2030, 1, 1)}, "signed_on", "The signing date is still to come"),
         (
             {"first_contact_on": date(2026, 2, 13), "signed_on": date(2026, 1, 10)},
             "signed_on",

@@ -100,21 +100,24 @@ def test_each_subscriber_gets_html_text_and_pdf_once(
     assert deliveries(app) == 2
 
 
-def test_a_failure_midway_records_what_was_sent_and_a_rerun_sends_the_rest(
+def test_a_refused_address_stops_no_one_else_and_a_rerun_sends_to_it_alone(
     app: Flask, runner, inbox: Inbox, subscribers: list[str]
 ) -> None:
-    inbox.refuse = {subscribers[1]}
+    """Regression: the first refused reader ended the run, so each rerun stopped at them and
+    those after them never got the report."""
+    inbox.refuse = {subscribers[0]}
     failed = runner.invoke(args=["reports", "send-weekly", "--week", "2026-W07"])
     assert failed.exit_code == 1
-    assert "Sent 1, 1 left; run the command again" in failed.output
+    assert f"Not sent to {subscribers[0]}: the server refused them." in failed.output
+    assert [m["To"] for m in inbox.messages] == ["Reader 2 <reader2@example.com>"]
     assert deliveries(app) == 1
 
     inbox.refuse = set()
     rerun = runner.invoke(args=["reports", "send-weekly", "--week", "2026-W07"])
     assert rerun.exit_code == 0, rerun.output
     assert [m["To"] for m in inbox.messages] == [
-        "Reader 1 <reader1@example.com>",
         "Reader 2 <reader2@example.com>",
+        "Reader 1 <reader1@example.com>",
     ]
     assert deliveries(app) == 2
 

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from crm.auth.models import User
 from crm.db import session
 from crm.partnerships.services import change_stage
 from crm.partnerships.stages import stage_by_key
@@ -325,6 +326,11 @@ def test_the_owner_filter_offers_owners_and_tells_a_partner_nothing(
     owners = owners[: owners.index("</select>")]
     assert "Dana Officer" in owners
     assert "Vera Viewer" not in owners and "Gone Officer" not in owners
+    # But the owner filtered by is shown, even one who may own no more.
+    with app.app_context():
+        gone_id = session.scalar(select(User.id).where(User.name == "Gone Officer"))
+    page = client.get(f"/reports/weekly?owner={gone_id}").get_data(as_text=True)
+    assert f'<option value="{gone_id}" selected>Gone Officer</option>' in page
     login_as("partner")
     real = client.get(f"/reports/weekly?owner={officer_id}")
     unknown = client.get("/reports/weekly?owner=987654")
