@@ -39,6 +39,14 @@ def number_arg(name: str, default: int, *, least: int) -> int:
     return min(max(default if number is None else number, least), MAX_RECORD_ID)
 
 
+def record_id_in(text: str) -> int | None:
+    """`text` as a record id: ASCII digits naming an id the databases can hold, else None."""
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_RECORD_ID))):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_RECORD_ID else None
+
+
 def record_id_arg(name: str) -> int:
     """A record id from the query string, or NO_RECORD when it is absent or names none."""
     number = request.args.get(name, NO_RECORD, type=int)

@@ -322,3 +322,17 @@ def test_numbers_too_big_for_the_database_in_a_query_string_are_not_a_500(
 ) -> None:
     """Regression: ?offset=<twenty digits> on the board's "Show more" was an overflow error."""
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("text", "record_id"),
+    [("1", 1), ("1000000000", 1_000_000_000), ("2147483647", 2_147_483_647), ("2147483648", None),
+     ("0", None), ("", None), ("²", None), ("-1", None), (HUGE, None)],
+)  # fmt: skip
+def test_a_record_id_typed_in_a_filter_is_one_the_databases_can_hold(
+    text: str, record_id: int | None
+) -> None:
+    """Ids of ten digits were refused as unknown by the filters' own length rule."""
+    from crm.routing import record_id_in
+
+    assert record_id_in(text) == record_id

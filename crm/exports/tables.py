@@ -25,6 +25,7 @@ from crm.localities.models import Locality
 from crm.partnerships import queries as pipeline_queries
 from crm.partnerships.models import StageChange
 from crm.reports.rendering import Cell
+from crm.routing import record_id_in
 from crm.tasks.models import Task, TaskStatus
 from crm.tasks.queries import visible_tasks
 
@@ -61,7 +62,7 @@ def _stream(statement: Select[Any]) -> Iterator[Any]:
 
 def _id_arg(args: Mapping[str, str], name: str) -> int | None:
     value = args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return record_id_in(value)
 
 
 def _colleague(reader: User) -> Callable[[User | None], str]:

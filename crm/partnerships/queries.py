@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from crm.db import session
 from crm.localities.models import Locality
 from crm.partnerships.models import Partnership, Stage, StageChange, Status, partnership_sectors
+from crm.routing import record_id_in
 from crm.sectors.models import Sector
 from crm.text_search import LIKE_ESCAPE, contains_pattern
 
@@ -307,7 +308,7 @@ def filters_from(args: Mapping[str, str]) -> PartnershipFilters:
         status=status if status in {s.value for s in Status} else "",
         sector=args.get("sector", "")[:60],
         country=args.get("country", "")[:2].upper(),
-        owner_id=int(owner) if owner.isdigit() and len(owner) < 10 else None,
+        owner_id=record_id_in(owner),
         sort=sort if sort in SORTS else DEFAULT_SORT,
     )
 

@@ -82,12 +82,26 @@ class PartnershipData:
     signed_on: date | None = None
 
 
+def may_own(user: User) -> bool:
+    """Who a pairing may belong to: an active officer or administrator."""
+    return user.is_active and can_edit_pipeline(user)
+
+
+def not_an_owner() -> str:
+    return gettext("Choose an active officer or administrator as the owner.")
+
+
 def default_title(locality_a: Locality, locality_b: Locality) -> str:
     """ "Maribor – Kyzylorda Region": the names an English reader knows, joined by an en dash.
 
     English whatever the creator reads in, so that one pairing has one title for everybody.
     """
-    return f"{locality_a.english_name} – {locality_b.english_name}"
+    return joined_title(locality_a.english_name, locality_b.english_name)
+
+
+def joined_title(english_name_a: str, english_name_b: str) -> str:
+    """`default_title` from the two English names alone (the import has no Locality to hand)."""
+    return f"{english_name_a} – {english_name_b}"
 
 
 def create_partnership(
@@ -269,10 +283,8 @@ def _checked_fields(
     returns its title. Shared by one pairing at a time and by the bulk import."""
     if locality_a.id == locality_b.id:
         raise DomainError(gettext("Choose two different localities."), field="locality_b_id")
-    if owner is None or not owner.is_active or not can_edit_pipeline(owner):
-        raise DomainError(
-            gettext("Choose an active officer or administrator as the owner."), field="owner_id"
-        )
+    if owner is None or not may_own(owner):
+        raise DomainError(not_an_owner(), field="owner_id")
     title = " ".join(data.title.split()) or default_title(locality_a, locality_b)
     if len(title) > TITLE_MAX_LENGTH:
         raise DomainError(

@@ -21,6 +21,7 @@ from crm.reports.models import ReportDelivery, ReportSubscription
 from crm.reports.rendering import document_html, to_pdf, to_text
 from crm.reports.weekly import ReportFilters, WeeklyReport, compute_weekly_report
 from crm.reports.weeks import InvalidWeek, IsoWeek
+from crm.routing import record_id_in
 from crm.sectors.services import sector_by_slug
 
 
@@ -60,7 +61,8 @@ def filters_from(
     """
     owner_id = None
     if owner:
-        user = session.get(User, int(owner)) if owner.isdigit() and len(owner) < 10 else None
+        owner_id_typed = record_id_in(owner)
+        user = session.get(User, owner_id_typed) if owner_id_typed else None
         if reader is not None and not access.can_see_other_users(reader):
             user = None
         if user is None:

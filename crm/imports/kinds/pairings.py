@@ -13,7 +13,6 @@ from datetime import date
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
-from crm.access import can_edit_pipeline
 from crm.auth.models import User
 from crm.db import session
 from crm.errors import DomainError, title_too_long
@@ -179,7 +178,7 @@ class PairingImporter(Importer):
         self.owner_ids: set[int] = set()
         for user in session.scalars(select(User).where(User.is_active.is_(True))):
             self.users[user.email.lower()] = user.id
-            if can_edit_pipeline(user):
+            if services.may_own(user):
                 self.owner_ids.add(user.id)
         sectors_of: dict[int, set[int]] = defaultdict(set)
         for partnership_id, sector_id in session.execute(
@@ -304,7 +303,7 @@ class PairingImporter(Importer):
                     "No active user has the e-mail %(email)s.", email=values["owner"]
                 )
             elif found_owner not in self.owner_ids:
-                errors["owner"] = _not_an_owner()
+                errors["owner"] = services.not_an_owner()
             else:
                 owner_id = found_owner
         sector_ids: list[int] = []
@@ -350,8 +349,10 @@ class PairingImporter(Importer):
             )
             errors.update(services.date_problems(data))
             if owner_id not in self.owner_ids:
-                errors["owner"] = _not_an_owner()
-            shown_title = title or f"{self.english_names[side_a]} – {self.english_names[side_b]}"
+                errors["owner"] = services.not_an_owner()
+            shown_title = title or services.joined_title(
+                self.english_names[side_a], self.english_names[side_b]
+            )
             if len(shown_title) > services.TITLE_MAX_LENGTH:
                 # Without a title of its own, the pairing is named by its two localities.
                 errors["title"] = title_too_long(services.TITLE_MAX_LENGTH)
@@ -437,7 +438,7 @@ class PairingImporter(Importer):
             # signing date that the file's first contact now comes after).
             outcome.errors.update(services.date_problems(data))
             if data.owner_id not in self.owner_ids:
-                outcome.errors["owner"] = _not_an_owner()
+                outcome.errors["owner"] = services.not_an_owner()
             if outcome.errors:
                 return Checked(outcome)
         outcome.mark = UPDATE
@@ -553,11 +554,6 @@ class PairingImporter(Importer):
             partnership = session.get(Partnership, planned.existing_id)
             if partnership is not None:
                 session.expire(partnership)
-
-
-def _not_an_owner() -> str:
-    # The services' own words for the same rule.
-    return gettext("Choose an active officer or administrator as the owner.")
 
 
 def _all_names(record: Stage | Sector) -> set[str]:
