@@ -6,7 +6,6 @@ session that carried the old one (see `crm.auth.login`).
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from crm.auth.models import Role, User
 from crm.auth.passwords import check_password_strength
 from crm.db import session, utcnow
+from crm.email_addresses import checked_email
 from crm.errors import DomainError, name_too_long
 
 NAME_MAX_LENGTH = 200
@@ -36,17 +36,8 @@ def normalise_email(email: str) -> str:
 
 def create_user(email: str, *, name: str, role: str, password: str) -> User:
     email = normalise_email(email)
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise DomainError(
-            # email-validator's reason is English only: the reader gets the rule instead.
-            gettext(
-                "“%(email)s” is not an e-mail address; write it as name@example.org.",
-                email=email,
-            ),
-            field="email",
-        ) from error
+    # Checked, but kept as typed (lower case): login looks the account up by that same form.
+    checked_email(email, required=True)
     name = _checked_name(name)
     _check_role(role)
     check_password_strength(password, email=email, name=name)

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import format_decimal, gettext, ngettext
 from sqlalchemy import delete, insert, or_, select, update
 
 from crm.activities.models import activity_participants
 from crm.contacts.models import Organisation, OrganisationKind, PartnershipRole, Person, Side
 from crm.db import session, utcnow
+from crm.email_addresses import checked_email
 from crm.errors import DomainError, StaleVersion, name_too_long
 from crm.localities.countries import is_country
 from crm.partnerships.models import Partnership
@@ -260,21 +260,7 @@ def _apply_person(person: Person, data: PersonData) -> None:
 
 
 def normalise_email(email: str) -> str:
-    email = email.strip()
-    if not email:
-        return ""
-    try:
-        valid = validate_email(email, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise DomainError(
-            # email-validator's reason is English only: the reader gets the rule instead.
-            gettext(
-                "“%(email)s” is not an e-mail address; write it as name@example.org.",
-                email=email,
-            ),
-            field="email",
-        ) from error
-    return valid.normalized.lower()
+    return checked_email(email)
 
 
 def normalise_phone(phone: str, country_code: str = "") -> str:
