@@ -128,7 +128,8 @@ def make_person(
             full_name=full_name or f"Person {next(_counter)}",
             organisation_id=organisation.id if organisation else None,
             **overrides,
-        )
+        ),
+        even_if_likely_duplicate=True,  # tests make their look-alikes on purpose
     )
 
 

@@ -63,27 +63,28 @@ def list_people() -> Response:
 def create_person() -> Response:
     require(access.can_edit_pipeline(auth.api_user()))
     body = parse_body(PersonCreate)
-    # As the form holds back a likely duplicate until "save anyway" is ticked.
-    duplicates = services.possible_duplicates(body.full_name, body.email)
-    if duplicates and not body.create_anyway:
+    try:
+        person = services.create_person(
+            services.PersonData(
+                full_name=body.full_name,
+                position=body.position,
+                organisation_id=body.organisation_id,
+                email=body.email,
+                phone=body.phone,
+                country_code=body.country,
+                preferred_language=body.preferred_language,
+                notes=body.notes,
+            ),
+            even_if_likely_duplicate=body.create_anyway,
+        )
+    except services.LikelyDuplicate as likely:
+        found = ", ".join(url_for(".get_person", person_id=match.id) for match in likely.matches)
         raise ApiError(
             409,
-            "Someone with this e-mail or name exists already: merge into them, or send "
-            "create_anyway: true if this is a different person.",
-            fields={"full_name": [f"/api/v1/people/{person.id}" for person in duplicates]},
-        )
-    person = services.create_person(
-        services.PersonData(
-            full_name=body.full_name,
-            position=body.position,
-            organisation_id=body.organisation_id,
-            email=body.email,
-            phone=body.phone,
-            country_code=body.country,
-            preferred_language=body.preferred_language,
-            notes=body.notes,
-        )
-    )
+            f"Someone with this e-mail or name exists already ({found}): merge into them, or "
+            "send create_anyway: true if this is a different person.",
+            fields={"full_name": ["This may be someone already here."]},
+        ) from likely
     session.commit()
     return answer(PersonOut.of(person), 201, url_for(".get_person", person_id=person.id))
 

@@ -127,7 +127,26 @@ def normalise_website(website: str) -> str:
 # People ---------------------------------------------------------------------------------------
 
 
-def create_person(data: PersonData) -> Person:
+class LikelyDuplicate(DomainError):
+    """Someone who may be this person exists already: the caller shows them, and asks again."""
+
+    status_code = 409
+
+    def __init__(self, matches: list[Person]) -> None:
+        super().__init__(
+            gettext("This may be someone already here; check them, or save anyway."),
+            field="full_name",
+        )
+        self.matches = matches
+
+
+def create_person(data: PersonData, *, even_if_likely_duplicate: bool = False) -> Person:
+    """A new person; one who may be someone already here (the same e-mail, or the same name as
+    letters) is refused unless the caller says to go ahead: the form's "save anyway"."""
+    if not even_if_likely_duplicate:
+        matches = possible_duplicates(data.full_name, data.email)
+        if matches:
+            raise LikelyDuplicate(matches)
     person = Person()
     _apply_person(person, data)
     session.add(person)

@@ -63,21 +63,21 @@ def new_person() -> ResponseReturnValue:
     duplicates: list[Person] = []
     status = 200
     if form.validate_on_submit():
-        data = _person_data(form)
-        duplicates = services.possible_duplicates(data.full_name, data.email)
-        if duplicates and not form.create_anyway.data:
-            status = 409
+        try:
+            person = services.create_person(
+                _person_data(form), even_if_likely_duplicate=bool(form.create_anyway.data)
+            )
+            session.commit()
+        except services.LikelyDuplicate as likely:
+            session.rollback()
+            duplicates, status = likely.matches, likely.status_code
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+            status = error.status_code
         else:
-            try:
-                person = services.create_person(data)
-                session.commit()
-            except DomainError as error:
-                session.rollback()
-                attach_domain_error(form, error)
-                status = error.status_code
-            else:
-                flash(gettext("Added %(name)s.", name=person.full_name), "success")
-                return redirect(url_for(".person", person_id=person.id))
+            flash(gettext("Added %(name)s.", name=person.full_name), "success")
+            return redirect(url_for(".person", person_id=person.id))
     elif form.is_submitted():
         status = 422
     return (

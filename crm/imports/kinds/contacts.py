@@ -376,7 +376,9 @@ class PersonImporter(Importer):
         planned: Planned = checked.payload
         data: services.PersonData = planned.data  # type: ignore[assignment]
         if planned.existing_id is None:
-            services.create_person(data)
+            # The file's row was matched by its own key (e-mail, else name and organisation)
+            # and found new: another organisation's namesake is someone else.
+            services.create_person(data, even_if_likely_duplicate=True)
             return
         person = session.get(Person, planned.existing_id)
         if person is not None:
