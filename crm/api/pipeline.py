@@ -100,6 +100,11 @@ def list_partnerships() -> Response:
     return jsonify({"items": partnership_items.items(rows), "next_cursor": next_cursor})
 
 
+def not_a_country(code: str) -> str:
+    # The report's words for it (crm.reports.services.filters_from).
+    return f"“{code}” is not a country code."
+
+
 def _filters_naming_nothing(query: PartnershipQuery) -> dict[str, list[str]]:
     """A misspelt key would otherwise answer an empty list, which reads as "none there"."""
     unknown: dict[str, list[str]] = {}
@@ -108,7 +113,7 @@ def _filters_naming_nothing(query: PartnershipQuery) -> dict[str, list[str]]:
     if query.sector and sector_by_slug(query.sector) is None:
         unknown["sector"] = [f"There is no sector “{query.sector}”."]
     if query.country and not is_country(query.country):
-        unknown["country"] = [f"There is no country “{query.country}”."]
+        unknown["country"] = [not_a_country(query.country)]
     return unknown
 
 
@@ -221,8 +226,8 @@ def list_localities() -> Response:
     if query.country and not is_country(query.country):  # as the pairings' filter answers
         raise ApiError(
             422,
-            "A filter names no stage, sector or country.",
-            fields={"country": [f"There is no country “{query.country}”."]},
+            not_a_country(query.country),
+            fields={"country": [not_a_country(query.country)]},
         )
     statement = locality_services.search_localities(query.q, query.country or "").order_by(None)
     statement = statement.where(
