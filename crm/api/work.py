@@ -81,13 +81,12 @@ def update_task(task_id: int) -> Response:
     )
     if task is None:
         raise ApiError(404, "There is no task with that id.")
+    # Staff change anything; the person a task is assigned to may complete or reopen it. Who
+    # may touch it at all is known before the body is read: anyone else gets a 403, not a 422.
+    require(access.can_edit_pipeline(user) or access.may_complete_task(user, task.assignee_id))
     body = parse_body(TaskUpdate)
     given = body.model_fields_set - {"version", "status"}
-    # Staff change anything; the person a task is assigned to may complete or reopen it.
-    require(
-        access.can_edit_pipeline(user)
-        or (not given and access.may_complete_task(user, task.assignee_id))
-    )
+    require(access.can_edit_pipeline(user) or not given)
     if task.version != body.version:
         raise ApiError(
             409,

@@ -354,3 +354,22 @@ def test_the_report_takes_the_pages_filters(
     assert real.get_json()["error"]["message"] == f"There is no user “{api.user_id}”."
     assert list(real.get_json()["error"]["fields"]) == ["owner_id"]  # the API's own name
     assert unknown.get_json()["error"]["message"] == "There is no user “987654”."
+
+
+def test_who_may_not_touch_a_task_is_refused_before_the_body_is_read(
+    app: Flask, client: FlaskClient, api: Api, token_for: Callable[..., tuple[str, int]]
+) -> None:
+    """Regression: a viewer's PATCH without a version was a 422 (the body's fault) rather than
+    the 403 of a write they may never make."""
+    from tests.factories import make_partnership, make_task
+
+    with app.app_context():
+        task = make_task(make_partnership())
+        session.commit()
+        task_id = task.id
+    secret, _ = token_for("viewer")
+    viewer = Api(client, secret, 0)
+    assert viewer.patch(f"/tasks/{task_id}", {"status": "done"}).status_code == 403
+    assert viewer.patch(f"/tasks/{task_id}", {}).status_code == 403
+    # Staff still get the body's own answer.
+    assert api.patch(f"/tasks/{task_id}", {"status": "done"}).status_code == 422
