@@ -19,7 +19,7 @@ effect on the next request in every app process.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 from flask import abort
 from sqlalchemy import ColumnElement, Select, false, literal, select
@@ -164,20 +164,31 @@ def get_visible_locality_or_404(user: User, locality_id: int) -> Locality:
     return locality
 
 
-def owner_choices(user: User) -> list[User]:
-    """The people offered as owners in filters: staff for staff and viewers; none for partners.
+def may_own_pairings(user: User) -> bool:
+    """Who a pairing may belong to: an active officer or administrator (`owner_choices`)."""
+    return user.is_active and _role(user) in STAFF_ROLES
 
-    A partner must not see the list of the ministry's users ("other users' lists").
+
+def owner_choices(user: User, *, keeping: User | None = None) -> list[User]:
+    """The people offered as owners in forms and filters: staff for staff and viewers; none for
+    partners, who must not see the list of the ministry's users ("other users' lists").
+
+    `keeping`: an owner already chosen, offered even if they may own no more (demoted or
+    deactivated, they still own their pairings), so that a form shows what it holds rather than
+    quietly picking the first.
     """
     if _role(user) not in READ_ALL_ROLES:
         return []
-    return list(
+    owners = list(
         session.scalars(
             select(User)
             .where(User.is_active, User.role.in_(sorted(STAFF_ROLES)))
             .order_by(User.name)
         )
     )
+    if keeping is not None and keeping not in owners:
+        owners.insert(0, keeping)
+    return owners
 
 
 def partner_users() -> Select[tuple[User]]:
@@ -229,13 +240,15 @@ def may_complete_task(user: User, task_assignee_id: int | None) -> bool:
     return role == Role.PARTNER.value and task_assignee_id == user.id
 
 
-def may_be_assigned(user: User, shared_with: Collection[int]) -> bool:
-    """Whether a task on a pairing may be given to `user`: someone who will see it and may
-    complete it. Staff, or a partner that pairing is shared with (`shared_with`: their ids)."""
+def may_be_assigned(user: User, partnership: Partnership) -> bool:
+    """Whether a task on `partnership` may be given to `user`: someone who will see it and may
+    complete it. Staff, or a partner the pairing is shared with (its shares, loaded once)."""
     role = _role(user)
     if role in STAFF_ROLES:
         return True
-    return role == Role.PARTNER.value and user.id in shared_with
+    return role == Role.PARTNER.value and any(
+        share.user_id == user.id for share in partnership.shares
+    )
 
 
 def may_use_import_job(user: User, uploader_id: int) -> bool:

@@ -49,8 +49,7 @@ def record_id_in(text: str) -> int | None:
 
 def record_id_arg(name: str) -> int:
     """A record id from the query string, or NO_RECORD when it is absent or names none."""
-    number = request.args.get(name, NO_RECORD, type=int)
-    return number if number is not None and 1 <= number <= MAX_RECORD_ID else NO_RECORD
+    return record_id_in(request.args.get(name, "")) or NO_RECORD
 
 
 def init_app(app: Flask) -> None:

@@ -32,7 +32,7 @@ from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.partnerships import queries
 from crm.partnerships.models import Partnership
-from crm.routing import MAX_RECORD_ID
+from crm.routing import record_id_in
 from crm.sectors.services import sector_by_slug
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -134,9 +134,10 @@ def decode_cursor(cursor: str | None) -> int | None:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = text.partition(":")
-        # Ids are what the databases' integers hold: a bigger one was never given out.
-        if kind == "id" and value.isdigit() and int(value) <= MAX_RECORD_ID:
-            return int(value)
+        # An id the databases can hold: a bigger one was never given out.
+        record_id = record_id_in(value) if kind == "id" else None
+        if record_id is not None:
+            return record_id
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise ApiError(422, "That cursor is not one this API gave out.", fields={"cursor": ["invalid"]})
@@ -220,10 +221,20 @@ def sector_ids(slugs: list[str]) -> list[int]:
     for slug in dict.fromkeys(slugs):
         sector = sector_by_slug(slug)
         if sector is None:
-            raise ApiError(
-                422,
-                f"There is no sector “{slug}”.",
-                fields={"sectors": [f"There is no sector “{slug}”."]},
-            )
+            raise ApiError(422, no_sector(slug), fields={"sectors": [no_sector(slug)]})
         ids.append(sector.id)
     return ids
+
+
+# The API's words for a key that names nothing, the same wherever it is refused.
+def no_stage(key: str) -> str:
+    return f"There is no stage “{key}”."
+
+
+def no_sector(slug: str) -> str:
+    return f"There is no sector “{slug}”."
+
+
+def not_a_country(code: str) -> str:
+    # The report's words for it (crm.reports.services.filters_from).
+    return f"“{code}” is not a country code."

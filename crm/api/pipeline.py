@@ -12,6 +12,9 @@ from crm.api.core import (
     answer,
     bp,
     keyset_page,
+    no_sector,
+    no_stage,
+    not_a_country,
     page_of,
     parse_body,
     parse_query,
@@ -100,18 +103,13 @@ def list_partnerships() -> Response:
     return jsonify({"items": partnership_items.items(rows), "next_cursor": next_cursor})
 
 
-def not_a_country(code: str) -> str:
-    # The report's words for it (crm.reports.services.filters_from).
-    return f"“{code}” is not a country code."
-
-
 def _filters_naming_nothing(query: PartnershipQuery) -> dict[str, list[str]]:
     """A misspelt key would otherwise answer an empty list, which reads as "none there"."""
     unknown: dict[str, list[str]] = {}
     if query.stage and stage_by_key(query.stage) is None:
-        unknown["stage"] = [f"There is no stage “{query.stage}”."]
+        unknown["stage"] = [no_stage(query.stage)]
     if query.sector and sector_by_slug(query.sector) is None:
-        unknown["sector"] = [f"There is no sector “{query.sector}”."]
+        unknown["sector"] = [no_sector(query.sector)]
     if query.country and not is_country(query.country):
         unknown["country"] = [not_a_country(query.country)]
     return unknown
@@ -208,8 +206,7 @@ def create_stage_change(partnership_id: int) -> Response:
     body = parse_body(StageChangeCreate)
     stage = stage_by_key(body.stage)
     if stage is None:
-        message = f"There is no stage “{body.stage}”."
-        raise ApiError(422, message, fields={"stage": [message]})
+        raise ApiError(422, no_stage(body.stage), fields={"stage": [no_stage(body.stage)]})
     partnership_services.change_stage(
         partnership, stage, by=user, note=body.note, expected_version=body.version
     )

@@ -271,15 +271,11 @@ def _apply_person(person: Person, data: PersonData) -> None:
     person.full_name = name
     person.position = _short(data.position, "position", 200)
     person.organisation = organisation
-    person.email = normalise_email(data.email)
+    person.email = checked_email(data.email)
     person.phone = normalise_phone(data.phone, country)
     person.country_code = country
     person.preferred_language = _short(data.preferred_language, "preferred_language", 60)
     person.notes = _notes(data.notes)
-
-
-def normalise_email(email: str) -> str:
-    return checked_email(email)
 
 
 def normalise_phone(phone: str, country_code: str = "") -> str:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import format_decimal, gettext, ngettext, pgettext
 from sqlalchemy import bindparam, insert, select
 
-from crm.access import can_edit_pipeline
+from crm.access import may_own_pairings
 from crm.auth.models import User
 from crm.date_span import require_within_span
 from crm.db import session, utcnow
@@ -80,11 +80,6 @@ class PartnershipData:
     first_contact_on: date | None = None
     target_signing_on: date | None = None
     signed_on: date | None = None
-
-
-def may_own(user: User) -> bool:
-    """Who a pairing may belong to: an active officer or administrator."""
-    return user.is_active and can_edit_pipeline(user)
 
 
 def not_an_owner() -> str:
@@ -283,7 +278,7 @@ def _checked_fields(
     returns its title. Shared by one pairing at a time and by the bulk import."""
     if locality_a.id == locality_b.id:
         raise DomainError(gettext("Choose two different localities."), field="locality_b_id")
-    if owner is None or not may_own(owner):
+    if owner is None or not may_own_pairings(owner):
         raise DomainError(not_an_owner(), field="owner_id")
     title = " ".join(data.title.split()) or default_title(locality_a, locality_b)
     if len(title) > TITLE_MAX_LENGTH:
@@ -304,7 +299,9 @@ def _checked_fields(
     require_within_span(data.first_contact_on, field="first_contact_on")
     require_within_span(data.target_signing_on, field="target_signing_on")
     require_within_span(data.signed_on, field="signed_on")
-    for field_name, message in date_problems(data).items():
+    problems = date_problems(data)
+    if problems:
+        field_name, message = next(iter(problems.items()))
         raise DomainError(message, field=field_name)
     return title
 

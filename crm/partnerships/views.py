@@ -389,10 +389,10 @@ def _fill_choices(form: PartnershipForm, *, owner: User | None = None) -> None:
         locality_choices = picker.all_choices()
     form.locality_a_id.choices = locality_choices
     form.locality_b_id.choices = locality_choices
-    owners = access.owner_choices(current_user)
-    if owner is not None and owner not in owners:
-        owners = [owner, *owners]
-    form.owner_id.choices = [SelectChoice(user.id, user.name) for user in owners]
+    form.owner_id.choices = [
+        SelectChoice(user.id, user.name)
+        for user in access.owner_choices(current_user, keeping=owner)
+    ]
     form.sector_ids.choices = [SelectChoice(sector.id, sector.name) for sector in all_sectors()]
 
 

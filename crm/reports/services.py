@@ -61,10 +61,9 @@ def filters_from(
     """
     owner_id = None
     if owner:
-        owner_id_typed = record_id_in(owner)
-        user = session.get(User, owner_id_typed) if owner_id_typed else None
-        if reader is not None and not access.can_see_other_users(reader):
-            user = None
+        typed_id = record_id_in(owner)
+        may_filter = reader is None or access.can_see_other_users(reader)
+        user = session.get(User, typed_id) if typed_id and may_filter else None
         if user is None:
             raise DomainError(gettext("There is no user “%(user)s”.", user=owner), field="owner")
         owner_id = user.id

@@ -138,23 +138,17 @@ def _page(
         next_week=week.next() if week < LAST_WEEK else None,
         filter_args=_filter_args(filters),
         filters=filters,
-        owners=_owner_options(filters),
+        # The owner filtered by is kept in the list, even one who may own no more.
+        owners=access.owner_choices(
+            current_user,
+            keeping=session.get(User, filters.owner_id) if filters.owner_id else None,
+        ),
         sectors=all_sectors(),
         subscribed=services.is_subscribed(current_user),
         error=error,
         downloads=_download_links(week, filters),
         **context,
     )
-
-
-def _owner_options(filters: ReportFilters) -> list[User]:
-    """The owners offered, and the one filtered by even if they may own no more (demoted or
-    deactivated, they still own their pairings), so that the form shows the filter it ran."""
-    owners = access.owner_choices(current_user)
-    chosen = session.get(User, filters.owner_id) if filters.owner_id else None
-    if chosen is not None and chosen not in owners:
-        owners = [chosen, *owners]
-    return owners
 
 
 def _filter_args(filters: ReportFilters) -> dict[str, object]:

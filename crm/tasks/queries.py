@@ -198,9 +198,8 @@ def assignees_for(
     """Whom a task on `partnership` may be given to: the active users who would see it and may
     complete it (`users`: the active users, when already read), and `keeping`, the one it is
     given to now, so that an edit can leave it with them."""
-    shared_with = {share.user_id for share in partnership.shares}
     return [
         user
         for user in (active_users() if users is None else users)
-        if access.may_be_assigned(user, shared_with) or user == keeping
+        if access.may_be_assigned(user, partnership) or user == keeping
     ]

@@ -113,8 +113,9 @@ def _apply(task: Task, data: TaskData) -> None:
             )
         # Checked when the task changes hands only: a partner unshared since keeps what they
         # had, and the task can still be edited.
-        shared_with = {share.user_id for share in task.partnership.shares}
-        if assignee.id != task.assignee_id and not access.may_be_assigned(assignee, shared_with):
+        if assignee.id != task.assignee_id and not access.may_be_assigned(
+            assignee, task.partnership
+        ):
             raise DomainError(
                 gettext(
                     "%(name)s could not see or complete this task: assign it to a colleague, or "

@@ -97,10 +97,7 @@ def create(partnership_id: int) -> ResponseReturnValue:
 def edit(task_id: int) -> ResponseReturnValue:
     task = queries.get_visible_task_or_404(current_user, task_id)
     _require_editor()
-    form = EditTaskForm(obj=task)
-    form.fill_choices(queries.assignees_for(task.partnership, keeping=task.assignee))
-    if request.method == "GET":
-        form.assignee_id.data = task.assignee_id or 0
+    form = _edit_form(task, formdata=None if request.method == "GET" else request.form)
     status = 200
     if form.validate_on_submit():
         try:
@@ -108,10 +105,9 @@ def edit(task_id: int) -> ResponseReturnValue:
             session.commit()
         except StaleVersion as error:
             session.rollback()
+            # What the other person saved, to start again from.
             task = queries.get_visible_task_or_404(current_user, task_id)
-            form = EditTaskForm(formdata=None, obj=task)
-            form.fill_choices(queries.assignees_for(task.partnership, keeping=task.assignee))
-            form.assignee_id.data = task.assignee_id or 0
+            form = _edit_form(task, formdata=None)
             form.form_errors.append(error.message)
             status = 409
         except DomainError as error:
@@ -269,6 +265,15 @@ def _back_to(task: Task) -> str:
 
 def _next_arg() -> str:
     return request.values.get("next", "")
+
+
+def _edit_form(task: Task, *, formdata: object) -> EditTaskForm:
+    """The task's form: as saved (`formdata=None`) or as posted."""
+    form = EditTaskForm(formdata=formdata, obj=task)
+    form.fill_choices(queries.assignees_for(task.partnership, keeping=task.assignee))
+    if formdata is None:
+        form.assignee_id.data = task.assignee_id or 0  # "nobody" is 0 in the select
+    return form
 
 
 def _data_from(form: TaskForm) -> services.TaskData:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from crm.contacts import services
 from crm.contacts.models import ORGANISATION_KIND_LABELS, Organisation, OrganisationKind, Person
 from crm.db import session
+from crm.email_addresses import checked_email
 from crm.errors import DomainError
 from crm.imports.engine import (
     NEW,
@@ -296,7 +297,7 @@ class PersonImporter(Importer):
             country, errors["country"] = "", str(error)
         email = phone = ""
         try:
-            email = services.normalise_email(values.get("email", ""))
+            email = checked_email(values.get("email", ""))
         except DomainError as error:
             errors["email"] = error.message
         try:

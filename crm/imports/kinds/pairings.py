@@ -13,6 +13,7 @@ from datetime import date
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
+from crm.access import may_own_pairings
 from crm.auth.models import User
 from crm.db import session
 from crm.errors import DomainError, title_too_long
@@ -178,7 +179,7 @@ class PairingImporter(Importer):
         self.owner_ids: set[int] = set()
         for user in session.scalars(select(User).where(User.is_active.is_(True))):
             self.users[user.email.lower()] = user.id
-            if services.may_own(user):
+            if may_own_pairings(user):
                 self.owner_ids.add(user.id)
         sectors_of: dict[int, set[int]] = defaultdict(set)
         for partnership_id, sector_id in session.execute(
