@@ -73,6 +73,9 @@ class Config:
     SESSION_IDLE_TIMEOUT = timedelta(minutes=float(os.environ.get("SESSION_IDLE_MINUTES", "480")))
     SESSION_ABSOLUTE_LIFETIME = timedelta(hours=float(os.environ.get("SESSION_MAX_HOURS", "12")))
     PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_LIFETIME
+    # The cookie is written again only when the session changes (at most once a minute, when
+    # `seen_at` moves on): Flask would otherwise re-sign and send it with every response.
+    SESSION_REFRESH_EACH_REQUEST = False
 
     # Failed logins per account and per client address. Memory counts per process; set
     # RATELIMIT_STORAGE_URI=redis://host:6379/0 so that every app process shares the count.

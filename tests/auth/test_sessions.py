@@ -193,3 +193,17 @@ def test_an_ended_session_keeps_the_readers_language(
     assert client.get("/board").status_code == 302
     login_page = client.get("/login", headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert '<html lang="sl">' in login_page
+
+
+def test_the_cookie_is_written_again_only_when_the_session_changes(
+    client: FlaskClient, dana: int
+) -> None:
+    log_in(client)
+    client.get("/board")  # the first page adds the session's CSRF token
+    assert client.get("/board").headers.get("Set-Cookie") is None
+    assert client.get("/partnerships").headers.get("Set-Cookie") is None
+    with client.session_transaction() as cookie_session:
+        cookie_session["seen_at"] = time.time() - 61
+    refreshed = client.get("/board").headers.get("Set-Cookie", "")
+    assert refreshed.startswith("session=")
+    assert "Expires=" in refreshed
