@@ -80,6 +80,13 @@ RATIO_TARGET = {
     "board_sector": 0.10,
     "dashboard": 0.10,
 }
+# What a signed-in request costs before its page does anything, served as the app is
+# (bench/signed_in.py): the ceiling the throughput targets are measured against. No target.
+FLOORS = {
+    "signed_in_floor": "/bench/signed-in",
+    "cached_page_floor": "/bench/cached-page",
+}
+FLOOR_STATEMENTS = {"signed_in_floor": 1, "cached_page_floor": 2}
 
 
 @dataclass
@@ -91,6 +98,7 @@ class Probe:
     sql_statements: int | None = None
     status: int | None = None
     inprocess_ms: float | None = None  # the counted run, in-process
+    body_bytes: int | None = None
 
 
 @dataclass
@@ -160,8 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = create_app(Config, DATABASE_URL=url, SECRET_KEY=SECRET_KEY)
     auth = _credentials(app)
     probes = _probes(app, args.scale)
+    wanted = set(args.only.split(",")) if args.only else set()
     if args.only:
-        wanted = set(args.only.split(","))
         probes = [probe for probe in probes if probe.name in wanted]
     skipped = [probe for probe in probes if probe.name in set(args.skip.split(","))]
     probes = [probe for probe in probes if probe not in skipped]
@@ -183,6 +191,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append(
                 _row("bare_flask", "/", args.scale, database, c, result, 0, None, bare_master)
             )
+    floors = [
+        name
+        for name in FLOORS
+        if name not in set(args.skip.split(",")) and (not args.only or name in wanted)
+    ]
+    if floors:
+        page = next((p for p in probes if p.name == "pairing_page"), None)
+        floor_env = {**env, "BENCH_PAGE_BYTES": str(page.body_bytes if page else 60_000)}
+        with _gunicorn("bench.signed_in:app", floor_env) as (floor_port, floor_master):
+            for name in floors:
+                for c in connections:
+                    _wrk(floor_port, FLOORS[name], c, 2.0, auth["headers"])
+                    result = _measure(floor_port, FLOORS[name], c, duration, auth["headers"])
+                    rows.append(
+                        _row(
+                            name,
+                            FLOORS[name],
+                            args.scale,
+                            database,
+                            c,
+                            result,
+                            bare[c]["rps"],
+                            FLOOR_STATEMENTS[name],
+                            floor_master,
+                        )
+                    )
+                    print(f"{name:16} c={c:<3} {rows[-1].rps:8.1f} rps", flush=True)
     with _gunicorn("app:app", env) as (port, master):
         for probe in probes:
             headers = {"Authorization": f"Bearer {auth['token']}"} if probe.api else auth["headers"]
@@ -456,6 +491,7 @@ def _count_one(
                 f"{probe.name}: {path} answered {response.status_code} {location}".rstrip()
             )
     probe.status = response.status_code
+    probe.body_bytes = len(response.get_data())
 
 
 def _explain(engine: Any, recorded: dict[str, Any]) -> dict[str, Any]:
@@ -834,6 +870,8 @@ def _verdict(row: Row) -> str:
         return f"FAILED ({row.errors} errors): NO"
     if row.name == "bare_flask":
         return ""
+    if row.name in FLOORS:
+        return "floor, no target"
     checks = []
     if row.extra.get("sampled"):
         checks.append(row.extra["sampled"])

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench.run import P95_DEFAULT_MS, P95_TARGET_MS, RATIO_TARGET
+from bench.run import FLOORS, P95_DEFAULT_MS, P95_TARGET_MS, RATIO_TARGET
 
 DATABASES = ("sqlite", "postgresql")
 
@@ -39,10 +39,12 @@ def _missing(row: dict[str, Any] | None) -> str:
     return "no data"
 
 
-def _p95(row: dict[str, Any] | None, limit: float) -> str:
+def _p95(row: dict[str, Any] | None, limit: float | None) -> str:
     if not _measured(row):
-        return f"{_missing(row)} ✗"
+        return _missing(row) + (" ✗" if limit else "")
     assert row is not None
+    if limit is None:
+        return f"{row['p95_ms']:,.1f} ms"
     mark = "✓" if row["p95_ms"] <= limit else "✗"
     return f"{row['p95_ms']:,.0f} ms {mark}"
 
@@ -75,9 +77,11 @@ def summary(directory: Path, scale: str) -> str:
     for name in names:
         if name == "bare_flask":
             continue
-        limit = P95_TARGET_MS.get(name, P95_DEFAULT_MS)
+        limit: float | None = P95_TARGET_MS.get(name, P95_DEFAULT_MS)
         share = RATIO_TARGET.get(name)
         target = f"≤ {limit:,.0f} ms" + (f", ≥ {share:.0%} of bare" if share else "")
+        if name in FLOORS:
+            limit, target = None, "floor, no target"
         cells = [name, target]
         for cells_of in results.values():
             cells += [

@@ -3,6 +3,9 @@ its options refuse what would measure nothing."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from bench import run
@@ -72,3 +75,28 @@ def test_a_cell_asked_to_complete_fewer_than_one_request_is_refused(
         run.main(["--min-requests", "0"])
     assert exit_info.value.code == 2
     assert "--min-requests must be at least 1" in capsys.readouterr().err
+
+
+def test_the_floors_are_shown_but_never_judged() -> None:
+    for name in run.FLOORS:
+        single, sixteen = _cell(name, 1, _result(100, p95_us=90_000)), _cell(name, 16, _result(1))
+        assert _verdict(single) == _verdict(sixteen) == "floor, no target"
+
+
+def test_the_summary_shows_the_floors_without_a_mark(tmp_path: Path) -> None:
+    from dataclasses import asdict
+
+    from bench.summary import summary
+
+    rows = [
+        _cell("pairing_page", 1, _result(100, p95_us=20_000)),
+        _cell("pairing_page", 16, _result(100)),
+        _cell("signed_in_floor", 1, _result(100, p95_us=900)),
+        _cell("signed_in_floor", 16, _result(1500)),
+    ]
+    (tmp_path / "sqlite-large.json").write_text(json.dumps([asdict(row) for row in rows]))
+    lines = summary(tmp_path, "large").splitlines()
+    floor = next(line for line in lines if line.startswith("| signed_in_floor"))
+    assert floor == "| signed_in_floor | floor, no target | 0.9 ms | 30.0% |"
+    page = next(line for line in lines if line.startswith("| pairing_page"))
+    assert "20 ms ✓" in page and "✗" in page
