@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import itertools
 import json
 import os
@@ -201,6 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         floor_env = {**env, "BENCH_PAGE_BYTES": str(page.body_bytes if page else 60_000)}
         with _gunicorn("bench.signed_in:app", floor_env) as (floor_port, floor_master):
             for name in floors:
+                _check_signed_in(floor_port, FLOORS[name], auth["headers"])
                 for c in connections:
                     _wrk(floor_port, FLOORS[name], c, 2.0, auth["headers"])
                     result = _measure(floor_port, FLOORS[name], c, duration, auth["headers"])
@@ -644,6 +646,21 @@ def _measure(
         if result["requests"] >= min_requests or duration >= MAX_DURATION_S:
             return result
         duration = min(duration * 2, MAX_DURATION_S)
+
+
+def _check_signed_in(port: int, path: str, headers: dict[str, str]) -> None:
+    """wrk counts only 4xx and 5xx as errors: a floor answered by a redirect to the login page
+    would be timed as if it were the floor."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    if response.status != 200:
+        location = response.getheader("Location") or ""
+        raise RuntimeError(f"{path} answered {response.status} {location}".rstrip())
 
 
 def _drain(port: int) -> None:

@@ -100,3 +100,31 @@ def test_the_summary_shows_the_floors_without_a_mark(tmp_path: Path) -> None:
     assert floor == "| signed_in_floor | floor, no target | 0.9 ms | 30.0% |"
     page = next(line for line in lines if line.startswith("| pairing_page"))
     assert "20 ms ✓" in page and "✗" in page
+
+
+def test_a_floor_sent_to_the_login_page_stops_the_run() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Answers(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            signed_in = self.headers.get("Cookie") == "session=good"
+            self.send_response(200 if signed_in else 302)
+            if not signed_in:
+                self.send_header("Location", "/login?next=/bench/signed-in")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Answers)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        run._check_signed_in(port, "/bench/signed-in", {"Cookie": "session=good"})
+        with pytest.raises(RuntimeError, match="answered 302 /login"):
+            run._check_signed_in(port, "/bench/signed-in", {"Cookie": "session=stale"})
+    finally:
+        server.shutdown()
+        server.server_close()
