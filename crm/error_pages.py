@@ -52,6 +52,13 @@ def render_error(status: int, message: str | LazyString | None = None) -> Respon
     )
 
 
+def _message_given(error: HTTPException) -> str | None:
+    """What `abort(400, message)` said was wrong. Werkzeug's stock descriptions (English, about
+    "the browser or proxy") give way to ours."""
+    stock = {vars(klass).get("description") for klass in type(error).__mro__}
+    return None if error.description in stock else error.description
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
@@ -65,7 +72,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:
-        return render_error(error.code or 500)
+        return render_error(error.code or 500, _message_given(error))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> ResponseReturnValue:

@@ -15,6 +15,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 csrf = CSRFProtect()
 View = TypeVar("View", bound=Callable[..., Any])
 
+FORM_MEDIA_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
 # No inline scripts or styles anywhere: htmx and our own JS are files under /static.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -100,8 +102,10 @@ def _refuse_nul_characters() -> None:
     if request.path.startswith("/api/"):
         return
     values = list(request.args.values())
-    # Only plain forms: a multipart body carries a file, which the feature that reads it checks.
-    if request.mimetype == "application/x-www-form-urlencoded":
+    # Any form may come as multipart/form-data. Its fields and file names are text like any
+    # other; an uploaded file's content is checked by the feature that reads it.
+    if request.mimetype in FORM_MEDIA_TYPES:
         values += list(request.form.values())
+        values += [upload.filename or "" for upload in request.files.values()]
     if any("\x00" in value for value in values):
         abort(400, gettext("The request holds a NUL character."))

@@ -226,4 +226,41 @@ def test_nul_characters_are_a_400_not_a_database_error(
     before = table_contents(app)
     response = client.open(url, method=method, data=data)
     assert response.status_code == 400
+    assert "The request holds a NUL character." in response.get_data(as_text=True)
     assert table_contents(app) == before
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/login", {"email": "a\x00@example.org", "password": "x"}),
+        ("/localities/new", {"name": "Bad\x00Name", "kind": "city", "country_code": "SI"}),
+    ],
+)
+def test_nul_characters_in_a_multipart_form_are_a_400_too(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    url: str,
+    data: dict[str, str],
+) -> None:
+    # Any form may be sent as multipart/form-data, and its fields are read the same way.
+    login_as("officer")
+    before = table_contents(app)
+    response = client.post(url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+    assert table_contents(app) == before
+
+
+def test_error_pages_show_what_abort_said_but_not_werkzeugs_stock_wording() -> None:
+    from werkzeug.exceptions import BadRequest, BadRequestKeyError, NotFound
+
+    from crm.error_pages import _message_given
+
+    assert _message_given(BadRequest("The request holds a NUL character.")) == (
+        "The request holds a NUL character."
+    )
+    assert _message_given(BadRequest()) is None
+    assert _message_given(BadRequestKeyError("stage")) is None
+    assert _message_given(NotFound()) is None
