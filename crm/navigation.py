@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import request
+
 
 def safe_local_path(target: str | None) -> str | None:
     """`target` if it is a path on this site, else None.
@@ -19,3 +21,8 @@ def safe_local_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def next_path() -> str:
+    """The request's `next` (query string or form) if it is a path on this site, else ""."""
+    return safe_local_path(request.values.get("next", "")) or ""

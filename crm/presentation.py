@@ -13,7 +13,7 @@ from flask_babel import format_date, gettext, ngettext
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from crm import access
+from crm import access, navigation
 from crm.db import utcnow
 from crm.i18n.locale import current_locale
 from crm.localities.countries import country_name
@@ -109,6 +109,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(time_tag)
     app.add_template_filter(country_tag)
     app.add_template_filter(country_name)
+    app.add_template_global(navigation.next_path)
 
     @app.context_processor
     def permissions() -> dict[str, object]:

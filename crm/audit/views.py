@@ -54,7 +54,7 @@ def filters_from(args: Any) -> tuple[AuditFilters, dict[str, str]]:
         raw = (args.get(name) or "").strip()
         if not raw:
             return None
-        if not raw.isdigit() or len(raw) > 12:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
             errors[name] = gettext("Give a number.")
             return None
         return int(raw)

@@ -35,7 +35,7 @@ from crm.partnerships.forms import (
 )
 from crm.partnerships.models import Partnership, Status
 from crm.partnerships.stages import ordered_stages
-from crm.routing import number_arg, record_id_arg
+from crm.routing import NO_RECORD, number_arg, record_id_arg, record_id_in
 from crm.sectors.services import all_sectors
 from crm.sharing.models import PartnershipShare
 from crm.sharing.views import sharing_panel
@@ -406,10 +406,7 @@ def _chosen_id(field: SelectField) -> int:
     raw = request.form.get(field.name) if request.method == "POST" else None
     if raw is None:
         raw = request.args.get(field.name.removesuffix("_id")) or field.data
-    try:
-        return int(raw or 0)
-    except (TypeError, ValueError):
-        return 0
+    return record_id_in(str(raw or "")) or NO_RECORD
 
 
 def _filter_choices() -> dict[str, object]:

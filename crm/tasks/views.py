@@ -29,7 +29,7 @@ from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error
 from crm.i18n.locale import locale_of
-from crm.navigation import safe_local_path
+from crm.navigation import next_path
 from crm.partnerships.models import Partnership
 from crm.partnerships.views import render_show
 from crm.routing import number_arg
@@ -122,7 +122,7 @@ def edit(task_id: int) -> ResponseReturnValue:
     elif form.is_submitted():
         status = 422
     template = "tasks/_edit_form.html" if _is_htmx() else "tasks/edit.html"
-    return render_template(template, form=form, task=task, next=_next_arg()), status
+    return render_template(template, form=form, task=task, next=next_path()), status
 
 
 @bp.post("/tasks/<id:task_id>/complete")
@@ -258,13 +258,9 @@ def _row(task: Task, *, message: str | None = None, status: int = 200) -> Respon
 
 
 def _back_to(task: Task) -> str:
-    return safe_local_path(_next_arg()) or (
+    return next_path() or (
         url_for("partnerships.show", partnership_id=task.partnership_id) + "#tasks"
     )
-
-
-def _next_arg() -> str:
-    return request.values.get("next", "")
 
 
 def _edit_form(task: Task, *, formdata: object) -> EditTaskForm:

@@ -294,3 +294,14 @@ def test_pairings_made_by_services_outside_requests_are_recorded_too(ctx: None) 
     assert len(created) == 1
     assert created[0].actor_label == "system"
     assert session.get(Partnership, created[0].object_id) is not None
+
+
+@pytest.mark.parametrize("query", ["actor=²", "object_id=①", "actor=x1", "object_id=1234567890123"])
+def test_a_filter_number_that_is_no_number_is_a_422_with_a_message(
+    client: FlaskClient, login_as: Callable[..., int], query: str
+) -> None:
+    # "²" and "①" are digits to str.isdigit, but int() refuses them.
+    login_as("admin")
+    response = client.get(f"/audit?{query}")
+    assert response.status_code == 422
+    assert "Give a number." in response.get_data(as_text=True)

@@ -79,3 +79,23 @@ def test_find_without_javascript_then_create(
     )
     assert unknown.status_code == 422
     assert "Choose a locality from the list." in unknown.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("huge", ["99999999999999999999", "²", "-1", "1e3"])
+def test_a_locality_id_no_record_can_have_is_an_empty_choice_not_an_error(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    many_localities: dict[str, int],
+    huge: str,
+) -> None:
+    # SQLite cannot take a 20-digit number as a parameter: it was a 500 here.
+    owner = login_as()
+    assert client.get(f"/partnerships/new?locality_a={huge}").status_code == 200
+    refused = client.post(
+        "/partnerships/new",
+        data={"locality_a_id": huge, "locality_b_id": many_localities["ptuj"], "owner_id": owner},
+    )
+    assert refused.status_code == 422
+    with app.app_context():
+        assert session.scalar(select(func.count()).select_from(Partnership)) == 0

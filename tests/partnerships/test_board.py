@@ -93,6 +93,26 @@ def test_dragging_a_card_returns_the_board_with_new_counts(
         )
 
 
+def test_a_board_query_that_decodes_to_a_nul_is_left_out(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], board: dict[str, int]
+) -> None:
+    # "q=%00" holds no NUL until decoded; PostgreSQL then refused the search (a 500).
+    login_as()
+    response = client.post(
+        f"/partnerships/{board['water']}/stage",
+        data={
+            "stage": "exploratory_talks",
+            "version": board["water_version"],
+            "board_query": "sector=culture&q=%00",
+        },
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Moved" in page
+    assert 'name="board_query" value="sector=culture"' in page
+
+
 def test_a_move_from_a_stale_board_is_a_409_with_the_current_board(
     app: Flask, client: FlaskClient, login_as: Callable[..., int], board: dict[str, int]
 ) -> None:

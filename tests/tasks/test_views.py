@@ -89,6 +89,23 @@ def test_plain_form_complete_redirects_back(
     assert evil.headers["Location"].endswith(f"/partnerships/{ids['partnership']}#tasks")
 
 
+def test_links_back_never_carry_a_next_that_leaves_the_site(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    ids = seed(app, login_as())
+    evil = "https://evil.example/login"
+    form = client.get(f"/tasks/{ids['late']}/edit", query_string={"next": evil})
+    page = form.get_data(as_text=True)
+    # (The language switcher keeps the whole address, as a path of this site: that is fine.)
+    assert f'href="{evil}"' not in page and f'value="{evil}"' not in page
+    assert f'href="/partnerships/{ids["partnership"]}">Cancel</a>' in page
+    kept = client.get(f"/tasks/{ids['late']}/edit", query_string={"next": "/tasks/mine"})
+    assert 'href="/tasks/mine">Cancel</a>' in kept.get_data(as_text=True)
+    row = client.post(f"/tasks/{ids['soon']}/complete", data={"next": evil}, headers=HTMX)
+    assert row.status_code == 200
+    assert "evil.example" not in row.get_data(as_text=True)
+
+
 def test_create_on_the_pairing_page_with_htmx_and_without(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:
