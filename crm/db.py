@@ -50,6 +50,22 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def versioned_collection(collection: Any) -> None:
+    """Count a change of a many-to-many `collection` as a change of its owner's row.
+
+    SQLAlchemy writes the link table without touching the owner's row, so its version did not
+    move: an edit that changed only the collection (a meeting's participants, a pairing's
+    sectors) went unnoticed by a concurrent edit, which then put back the old collection with a
+    version that still matched. A new `updated_at` makes it an UPDATE, checked and counted.
+    """
+
+    def touch(target: Any, value: Any, initiator: Any) -> None:
+        target.updated_at = utcnow()
+
+    event.listen(collection, "append", touch)
+    event.listen(collection, "remove", touch)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime}

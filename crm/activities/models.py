@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
 from crm.contacts.models import Person
-from crm.db import Base, utcnow
+from crm.db import Base, utcnow, versioned_collection
 from crm.partnerships.models import Partnership
 from crm.tasks.models import Task
 
@@ -90,3 +90,6 @@ class Activity(Base):
 
     def __repr__(self) -> str:
         return f"<Activity {self.id} {self.kind} {self.occurred_at:%Y-%m-%d}>"
+
+
+versioned_collection(Activity.participants)

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
-from crm.db import Base, utcnow
+from crm.db import Base, utcnow, versioned_collection
 from crm.i18n.names import TranslatedName
 from crm.localities.models import Locality
 from crm.sectors.models import Sector
@@ -243,6 +243,9 @@ def country_pair_column() -> ColumnElement[str]:
         for locality_id in (Partnership.locality_a_id, Partnership.locality_b_id)
     )
     return case((side_a <= side_b, side_a + "–" + side_b), else_=side_b + "–" + side_a)
+
+
+versioned_collection(Partnership.sectors)
 
 
 @event.listens_for(Partnership, "before_insert")

@@ -12,7 +12,7 @@ from crm.activities import services
 from crm.activities.models import Activity
 from crm.activities.timeline import last_contact, timeline_of
 from crm.db import session
-from crm.errors import DomainError
+from crm.errors import DomainError, StaleVersion
 from crm.partnerships.services import change_stage
 from crm.partnerships.stages import stage_by_key
 from crm.tasks.models import Task
@@ -169,3 +169,39 @@ def test_the_timeline_merges_everything_newest_first(ctx: None) -> None:
     ]
     # A note is not contact; the meeting is the last contact.
     assert last_contact(partnership) == meeting
+
+
+def test_an_edit_of_the_participants_alone_moves_the_version_so_a_stale_edit_is_refused(
+    ctx: None,
+) -> None:
+    # The link table changes without the activity's row: the version stood still, and a
+    # concurrent edit from the same version put the old participants back.
+    partnership = make_partnership()
+    ana = make_person("Ana Novak")
+    activity = make_activity(partnership, participants=(ana,), summary="Talks")
+    session.flush()
+    loaded_version = activity.version
+    boris = make_person("Boris Kim")
+    data = services.ActivityData(
+        kind=activity.kind,
+        occurred_at=activity.occurred_at,
+        summary="Talks",
+        participant_ids=[ana.id, boris.id],
+    )
+    services.update_activity(activity, data, by=partnership.owner, expected_version=loaded_version)
+    assert activity.version == loaded_version + 1
+    with pytest.raises(StaleVersion):
+        services.update_activity(
+            activity,
+            services.ActivityData(
+                **{**data.__dict__, "summary": "Talks, signed", "participant_ids": [ana.id]}
+            ),
+            by=partnership.owner,
+            expected_version=loaded_version,
+        )
+    assert {person.full_name for person in activity.participants} == {"Ana Novak", "Boris Kim"}
+    # Saving the same again writes nothing, so the version stays.
+    services.update_activity(
+        activity, data, by=partnership.owner, expected_version=activity.version
+    )
+    assert activity.version == loaded_version + 1

@@ -10,6 +10,7 @@ from crm.errors import DomainError, StaleVersion
 from crm.partnerships import services
 from crm.partnerships.models import Partnership, StageChange, Status
 from crm.partnerships.stages import stage_by_key
+from crm.sectors.models import Sector
 from tests.factories import make_locality, make_partnership, make_user
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -196,6 +197,32 @@ def test_update_refuses_a_stale_version_and_keeps_the_newer_edit() -> None:
             expected_version=loaded_version,
         )
     assert partnership.summary == "second"
+
+
+def test_an_edit_of_the_sectors_alone_moves_the_version_so_a_stale_edit_is_refused() -> None:
+    # The link table changes without the pairing's row: the version stood still, and a
+    # concurrent edit from the same version put the old sectors back.
+    partnership = make_partnership()
+    session.flush()
+    loaded_version = partnership.version
+    education = session.scalar(select(Sector).where(Sector.slug == "education"))
+    assert education is not None
+    data = services.PartnershipData(
+        locality_a_id=partnership.locality_a_id,
+        locality_b_id=partnership.locality_b_id,
+        owner_id=partnership.owner_id,
+        summary=partnership.summary,
+        sector_ids=[education.id],
+    )
+    services.update_partnership(partnership, data, expected_version=loaded_version)
+    assert partnership.version == loaded_version + 1
+    with pytest.raises(StaleVersion):
+        services.update_partnership(
+            partnership,
+            services.PartnershipData(**{**data.__dict__, "sector_ids": []}),
+            expected_version=loaded_version,
+        )
+    assert [sector.slug for sector in partnership.sectors] == ["education"]
 
 
 def test_signing_date_before_first_contact_is_refused() -> None:
