@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from flask_babel import gettext
 from sqlalchemy import Connection, Date, DateTime, Engine, Table, func, insert, select, text
+from sqlalchemy.exc import StatementError
 
 from crm.db import UTCDateTime, reading_only, utcnow
 from crm.errors import DomainError
@@ -124,7 +125,10 @@ def restore_backup(engine: Engine, source: Path) -> BackupSummary:
                         table=name,
                     )
                 )
-            pending.setdefault(name, []).append(_decode(tables[name], line.get("row", {})))
+            row = line.get("row", {})
+            if not isinstance(row, dict):
+                raise BackupError(gettext("A row of “%(table)s” is damaged.", table=name))
+            pending.setdefault(name, []).append(_decode(tables[name], row))
             counts[name] += 1
             if len(pending[name]) >= BATCH:
                 _flush(connection, tables, pending)
@@ -186,10 +190,19 @@ def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
                 )
             )
         column_type = table.columns[key].type
-        if value is not None and isinstance(column_type, DateTime | UTCDateTime):
-            value = datetime.fromisoformat(value)
-        elif value is not None and isinstance(column_type, Date):
-            value = date.fromisoformat(value)
+        try:
+            if value is not None and isinstance(column_type, DateTime | UTCDateTime):
+                value = datetime.fromisoformat(value)
+            elif value is not None and isinstance(column_type, Date):
+                value = date.fromisoformat(value)
+        except (TypeError, ValueError) as error:
+            raise BackupError(
+                gettext(
+                    "The backup has “%(value)s” in %(column)s, which is not a date.",
+                    value=value,
+                    column=f"{table.name}.{key}",
+                )
+            ) from error
         decoded[key] = value
     return decoded
 
@@ -199,7 +212,17 @@ def _flush(
 ) -> None:
     # Parents before children: `metadata.sorted_tables` is the order the backup was written in.
     for name in [table for table in tables if pending.get(table)]:
-        connection.execute(insert(tables[name]), pending[name])
+        try:
+            connection.execute(insert(tables[name]), pending[name])
+        except StatementError as error:
+            # A value of the wrong kind, a broken reference: the database says which.
+            raise BackupError(
+                gettext(
+                    "The rows of “%(table)s” cannot be written (%(reason)s); nothing was restored.",
+                    table=name,
+                    reason=str(error.orig or error).splitlines()[0],
+                )
+            ) from error
         pending[name] = []
 
 

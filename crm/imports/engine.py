@@ -173,7 +173,7 @@ def check_mapping(mapping: Mapping[str, str], columns: tuple[Column, ...]) -> li
     problems = []
     chosen = [key for key in mapping.values() if key]
     by_key = {column.key: column for column in columns}
-    for key in sorted({key for key in chosen if chosen.count(key) > 1}):
+    for key in sorted({key for key in chosen if chosen.count(key) > 1 and key in by_key}):
         problems.append(
             gettext("Two headings are mapped to “%(column)s”; keep one.", column=by_key[key].label)
         )

@@ -149,6 +149,19 @@ def test_damaged_or_foreign_files_are_refused_and_nothing_is_written(
             ).encode()
         ),
     }
+    user_line = next(n for n, line in enumerate(lines) if json.loads(line).get("table") == "users")
+    user = json.loads(lines[user_line])
+
+    def with_user(row: object) -> bytes:
+        changed = json.dumps({**user, "row": row})
+        return gzip.compress(
+            "\n".join([*lines[:user_line], changed, *lines[user_line + 1 :]]).encode()
+        )
+
+    # Each was a traceback (ValueError, AttributeError, a database error) rather than a message.
+    cases["a row that is a list"] = with_user([1, 2])
+    cases["a date that is none"] = with_user({**user["row"], "created_at": "yesterday"})
+    cases["text for a number"] = with_user({**user["row"], "id": "first"})
     for name, content in cases.items():
         path = tmp_path / f"{name}.gz"
         path.write_bytes(content)

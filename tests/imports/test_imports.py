@@ -473,6 +473,11 @@ def test_cli_errors_dry_run_valid_only_and_mapping(app: Flask, runner, tmp_path:
     empty.write_bytes(b"")
     result = runner.invoke(args=["import", "localities", str(empty)])
     assert result.exit_code == 2 and "empty" in result.output
+    # Two headings mapped to one column that does not exist: a KeyError before the message.
+    twice = ["--map", "Town=bogus", "--map", "Nation=bogus"]
+    result = runner.invoke(args=["import", "localities", str(path), *twice])
+    assert result.exit_code == 2 and "Unknown column “bogus”" in result.output
+    assert count(app, Locality) == 1
 
 
 def test_page_counts_match(app: Flask, client: FlaskClient, login_as: Callable[..., int]) -> None:
