@@ -12,6 +12,7 @@ import codecs
 import csv
 import datetime as dt
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,9 +202,13 @@ def _csv_rows(path: Path, file_format: FileFormat) -> Iterator[tuple[int, list[s
         ) from error
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    import zipfile
+# What a damaged workbook raises as openpyxl reads it: a broken ZIP, a missing part, XML that
+# does not parse (a SyntaxError, from the standard library's parser or lxml's), a compression
+# method Python's zipfile does not know.
+DAMAGED_WORKBOOK = (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, NotImplementedError)
 
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook  # only imports need it
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -212,7 +217,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             # read_only streams the sheet; formulas come back as their text ("=A1") so they can
             # be refused rather than silently evaluated.
             workbook = load_workbook(handle, read_only=True, data_only=False)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+        except (*DAMAGED_WORKBOOK, InvalidFileException, OSError) as error:
             raise ImportFileError(
                 gettext("This file looks like a ZIP but is not a readable XLSX workbook.")
             ) from error
@@ -224,7 +229,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
                     cells.pop()
                 if any(cell.strip() for cell in cells):
                     yield number, cells
-        except (zipfile.BadZipFile, KeyError, ValueError, IndexError) as error:
+        except (*DAMAGED_WORKBOOK, IndexError) as error:
             raise ImportFileError(gettext("The workbook is damaged and cannot be read.")) from error
         finally:
             workbook.close()

@@ -93,3 +93,34 @@ def test_a_damaged_xlsx_is_a_message(tmp_path: Path) -> None:
     assert found.kind == "xlsx"
     with pytest.raises(ImportFileError, match="not a readable XLSX"):
         list(read_rows(path, found))
+
+
+@pytest.mark.parametrize(
+    ("part", "content"),
+    [
+        ("xl/worksheets/sheet1.xml", b"<not xml"),
+        ("xl/workbook.xml", b"<x"),
+        ("xl/styles.xml", b"<<<"),
+    ],
+)
+def test_a_workbook_whose_xml_does_not_parse_is_a_message(
+    tmp_path: Path, part: str, content: bytes
+) -> None:
+    # openpyxl raises the XML parser's ParseError (a SyntaxError): it was a 500.
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["name", "country"])
+    workbook.active.append(["Ptuj", "SI"])
+    made = io.BytesIO()
+    workbook.save(made)
+    path = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(made) as good, zipfile.ZipFile(path, "w") as damaged:
+        for item in good.infolist():
+            damaged.writestr(item.filename, content if item.filename == part else good.read(item))
+    found = detect_format(path)
+    with pytest.raises(ImportFileError, match=r"not a readable XLSX|damaged"):
+        list(read_rows(path, found))
