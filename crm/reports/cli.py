@@ -90,7 +90,12 @@ def weekly(
         sys.stdout.buffer.write(body)
         sys.stdout.buffer.flush()
     else:
-        Path(output).write_bytes(body)
+        try:
+            Path(output).write_bytes(body)
+        except OSError as error:
+            raise click.ClickException(
+                gettext("Cannot write %(file)s: %(reason)s.", file=output, reason=error.strerror)
+            ) from error
         click.echo(
             gettext(
                 "Wrote the %(format)s report for %(week)s to %(file)s.",

@@ -224,6 +224,12 @@ def test_cli_writes_each_format(
         assert done.exit_code == 0, done.output
         assert target.stat().st_size > 100
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    nowhere = tmp_path / "no such folder" / "report.html"
+    refused = runner.invoke(
+        args=["reports", "weekly", "--week", "2026-W07", "--output", str(nowhere)]
+    )
+    assert refused.exit_code == 1
+    assert f"Cannot write {nowhere}: No such file or directory." in refused.output
     filtered = runner.invoke(
         args=["reports", "weekly", "--week", "2026-W07", "--format", "json", "--country", "AT"]
     )
