@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from flask_babel import force_locale, format_number, gettext, ngettext
 
 from crm.auth.models import User
-from crm.errors import DomainError
+from crm.errors import DomainError, StaleVersion
 from crm.imports.reading import FileFormat, ImportFileError, read_rows
 from crm.text_search import fold
 
@@ -234,6 +234,13 @@ def run(
                 importer.write(checked)
             except ImportFileError:
                 raise
+            except StaleVersion:
+                importer.forget(checked)
+                outcome.mark = ERROR
+                outcome.errors["row"] = gettext(
+                    "Someone changed this record while the file was being imported; import the "
+                    "file again to apply this row."
+                )
             except DomainError as error:
                 importer.forget(checked)
                 outcome.mark = ERROR

@@ -247,6 +247,53 @@ def test_a_row_refused_when_written_is_named(
         assert job is not None and job.state == "previewed"
 
 
+def test_an_update_refuses_a_pairing_edited_since_the_import_began(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    places: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Someone saves the pairing between the importer's reading it and its row being written
+    (here: inside the same transaction). The row would have put back the summary it read."""
+    officer = login_as()
+    with app.app_context():
+        maribor = session.scalar(select(Locality).where(Locality.name == "Maribor"))
+        astana = session.scalar(select(Locality).where(Locality.name == "Astana"))
+        assert maribor is not None and astana is not None
+        pairing = make_partnership(
+            locality_a=maribor, locality_b=astana, owner=session.get(User, officer)
+        )
+        session.commit()
+        pairing_id = pairing.id
+    content = (
+        "locality_a,country_a,locality_b,country_b,stage\n"
+        "Maribor,SI,Astana,KZ,agreement_in_principle\n"
+    )
+    token = upload(client, "pairings", content.encode())
+    assert preview(client, token, "valid") == 302
+    assert {mark for mark, _, _ in marks(app, token).values()} == {"update"}
+
+    loaded = PairingImporter.prepare
+
+    def prepare_then_edit(importer: PairingImporter) -> None:
+        loaded(importer)
+        edited = session.get(Partnership, pairing_id)
+        assert edited is not None
+        edited.summary = "Saved by a colleague meanwhile"
+        session.flush()
+
+    monkeypatch.setattr(PairingImporter, "prepare", prepare_then_edit)
+    response = client.post(f"/imports/{token}/apply", data={"mode": "all"})
+    assert response.status_code == 302
+    mark, errors, _ = marks(app, token)[2]
+    assert mark == "error"
+    assert errors["row"].startswith("Someone changed this record while the file was being")
+    with app.app_context():
+        kept = session.get(Partnership, pairing_id)
+        assert kept is not None and kept.stage.key == "prospect"
+
+
 def test_a_forged_long_file_name_is_cut_to_fit_the_history_note(
     app: Flask, client: FlaskClient, login_as: Callable[..., int], places: None
 ) -> None:

@@ -41,6 +41,9 @@ ORGANISATION_KINDS = {
 class Planned:
     data: object
     existing_id: int | None = None
+    # The record's version when the file was checked against it: an edit saved since then is
+    # not written over (the row is refused as stale).
+    expected_version: int = 0
 
 
 def _differences(current: object, wanted: object, names: dict[str, str]) -> dict[str, list[str]]:
@@ -189,7 +192,7 @@ class OrganisationImporter(Importer):
             outcome.mark = UNCHANGED
             return Checked(outcome)
         outcome.mark = UPDATE
-        return Checked(outcome, Planned(wanted, record.id))
+        return Checked(outcome, Planned(wanted, record.id, record.version))
 
     def write(self, checked: Checked) -> None:
         planned: Planned = checked.payload
@@ -199,7 +202,9 @@ class OrganisationImporter(Importer):
             return
         organisation = session.get(Organisation, planned.existing_id)
         if organisation is not None:
-            services.update_organisation(organisation, data, expected_version=organisation.version)
+            services.update_organisation(
+                organisation, data, expected_version=planned.expected_version
+            )
 
     def forget(self, checked: Checked) -> None:
         planned: Planned | None = checked.payload
@@ -371,7 +376,7 @@ class PersonImporter(Importer):
             )
             return Checked(outcome)
         outcome.mark = UPDATE
-        return Checked(outcome, Planned(wanted, record.id))
+        return Checked(outcome, Planned(wanted, record.id, record.version))
 
     def write(self, checked: Checked) -> None:
         planned: Planned = checked.payload
@@ -383,7 +388,7 @@ class PersonImporter(Importer):
             return
         person = session.get(Person, planned.existing_id)
         if person is not None:
-            services.update_person(person, data, expected_version=person.version)
+            services.update_person(person, data, expected_version=planned.expected_version)
 
     def forget(self, checked: Checked) -> None:
         planned: Planned | None = checked.payload

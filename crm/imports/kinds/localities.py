@@ -33,12 +33,16 @@ class Known:
     name_en: str
     kind: str
     subdivision_code: str
+    version: int
 
 
 @dataclass(frozen=True)
 class Planned:
     data: services.LocalityData
     existing_id: int | None = None
+    # The record's version when the file was checked against it: an edit saved since then is
+    # not written over (the row is refused as stale).
+    expected_version: int = 0
 
 
 def _name_too_long() -> str:
@@ -101,11 +105,12 @@ class LocalityImporter(Importer):
                 Locality.name_en,
                 Locality.kind,
                 Locality.subdivision_code,
+                Locality.version,
             )
         )
         for row in rows:
             self.known[(row.country_code, row.name_folded)].append(
-                Known(row.id, row.name, row.name_en, row.kind, row.subdivision_code)
+                Known(row.id, row.name, row.name_en, row.kind, row.subdivision_code, row.version)
             )
         self.seen: dict[tuple[str, str], int] = {}
 
@@ -214,7 +219,7 @@ class LocalityImporter(Importer):
             name_en=wanted["name_en"],
             subdivision_code=wanted["subdivision"],
         )
-        return Checked(outcome, Planned(data, existing.id))
+        return Checked(outcome, Planned(data, existing.id, existing.version))
 
     def write(self, checked: Checked) -> None:
         planned: Planned = checked.payload
@@ -224,7 +229,7 @@ class LocalityImporter(Importer):
         locality = session.get(Locality, planned.existing_id)
         if locality is None:
             return
-        services.update_locality(locality, planned.data, expected_version=locality.version)
+        services.update_locality(locality, planned.data, expected_version=planned.expected_version)
 
     def forget(self, checked: Checked) -> None:
         planned: Planned | None = checked.payload

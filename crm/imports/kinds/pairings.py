@@ -16,7 +16,7 @@ from sqlalchemy import select
 from crm.access import may_own_pairings
 from crm.auth.models import User
 from crm.db import session
-from crm.errors import DomainError, title_too_long
+from crm.errors import DomainError, StaleVersion, title_too_long
 from crm.imports.engine import (
     NEW,
     UNCHANGED,
@@ -60,6 +60,7 @@ class Known:
     signed_on: date | None
     sector_ids: frozenset[int]
     archived: bool
+    version: int
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ class Planned:
     status: str
     existing_id: int | None = None
     fields_changed: bool = False
+    # The pairing's version when the file was checked against it: an edit saved since then is
+    # not written over (the row is refused as stale).
+    expected_version: int = 0
 
 
 def _side_columns(side: str, other: str) -> tuple[Column, Column]:
@@ -201,6 +205,7 @@ class PairingImporter(Importer):
                 Partnership.target_signing_on,
                 Partnership.signed_on,
                 Partnership.archived_at,
+                Partnership.version,
             ).where(Partnership.status != Status.DROPPED.value)
         ):
             self.known[row.pair_key] = Known(
@@ -215,6 +220,7 @@ class PairingImporter(Importer):
                 row.signed_on,
                 frozenset(sectors_of.get(row.id, ())),
                 row.archived_at is not None,
+                row.version,
             )
         self.seen: dict[str, int] = {}
         # New pairings waiting to be written in one batch, with their row numbers.
@@ -449,6 +455,7 @@ class PairingImporter(Importer):
             status or existing.status,
             existing_id=existing.id,
             fields_changed=fields_changed,
+            expected_version=existing.version,
         )
         return Checked(outcome, planned)
 
@@ -465,6 +472,8 @@ class PairingImporter(Importer):
         partnership = session.get(Partnership, planned.existing_id)
         if partnership is None:
             return
+        if partnership.version != planned.expected_version:
+            raise StaleVersion()
         note = gettext("Imported from %(file)s", file=self.source)
         if planned.fields_changed:
             services.update_partnership(
