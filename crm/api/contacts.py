@@ -97,8 +97,9 @@ def get_person(person_id: int) -> Response:
 
 @bp.patch("/people/<id:person_id>")
 def update_person(person_id: int) -> Response:
-    person = _person_or_404(person_id)
+    # Who may edit first: a partner must not learn which ids exist from a 404 against a 403.
     require(access.can_edit_pipeline(auth.api_user()))
+    person = _person_or_404(person_id)
     body = parse_body(PersonUpdate)
     services.update_person(
         person,
@@ -156,8 +157,9 @@ def get_organisation(organisation_id: int) -> Response:
 
 @bp.patch("/organisations/<id:organisation_id>")
 def update_organisation(organisation_id: int) -> Response:
-    organisation = _organisation_or_404(organisation_id)
+    # Who may edit first: a partner must not learn which ids exist from a 404 against a 403.
     require(access.can_edit_pipeline(auth.api_user()))
+    organisation = _organisation_or_404(organisation_id)
     body = parse_body(OrganisationUpdate)
     services.update_organisation(
         organisation,

@@ -373,3 +373,23 @@ def test_who_may_not_touch_a_task_is_refused_before_the_body_is_read(
     assert viewer.patch(f"/tasks/{task_id}", {}).status_code == 403
     # Staff still get the body's own answer.
     assert api.patch(f"/tasks/{task_id}", {"status": "done"}).status_code == 422
+
+
+@pytest.mark.parametrize("kind", ["people", "organisations"])
+def test_who_may_not_edit_contacts_learns_no_ids_from_a_patch(
+    app: Flask, client: FlaskClient, api: Api, token_for: Callable[..., tuple[str, int]], kind: str
+) -> None:
+    """Regression: a partner's PATCH of a real id was a 403 and of an unknown one a 404, which
+    told them which contacts exist."""
+    made = api.post(
+        f"/{kind}",
+        {"full_name": "Ana Novak"} if kind == "people" else {"name": "Chamber", "country": "SI"},
+    )
+    assert made.status_code == 201
+    real_id = made.get_json()["id"]
+    for role in ("partner", "viewer"):
+        secret, _ = token_for(role)
+        reader = Api(client, secret, 0)
+        for record_id in (real_id, real_id + 1000):
+            answer = reader.patch(f"/{kind}/{record_id}", {"version": 1, "notes": "x"})
+            assert answer.status_code == 403, (role, record_id)
