@@ -110,9 +110,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
 # Set by `reading_only()` for work outside a request that must not hold SQLite's write lock.
 _reading_only: ContextVar[bool] = ContextVar("reading_only", default=False)
+# Set by `writing()` for a write made while serving a GET.
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
 
 
 def _may_write() -> bool:
+    if _writing.get():
+        return True
     if _reading_only.get():
         return False
     if has_request_context():
@@ -128,6 +132,19 @@ def reading_only() -> Iterator[None]:
         yield
     finally:
         _reading_only.reset(token)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Transactions begun inside write, whatever the request's method: on SQLite they take the
+    write lock at BEGIN and wait their turn for it. A transaction begun as a reader and writing
+    later fails at once ("database is locked") if another writer committed after its first read.
+    """
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
 
 
 def init_app(app: Flask) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from crm.audit.models import AuditEntry
 from crm.auth.models import User
-from crm.db import session, utcnow
+from crm.db import session, utcnow, writing
 from crm.partnerships.models import Partnership, StageChange
 from crm.sharing.models import PartnershipShare
 
@@ -158,13 +158,16 @@ def _record_denial_after_request(response: Any) -> Any:
         return response
     object_type, object_id = denial
     session.rollback()
-    record(
-        Action.DENIED,
-        object_type=object_type,
-        object_id=object_id,
-        changes={"status": [None, response.status_code]},
-    )
-    session.commit()
+    # Mostly a refused GET: its new transaction must still begin as a writer, or on SQLite it
+    # failed (a 500 instead of the 404) whenever someone else wrote in the meantime.
+    with writing():
+        record(
+            Action.DENIED,
+            object_type=object_type,
+            object_id=object_id,
+            changes={"status": [None, response.status_code]},
+        )
+        session.commit()
     return response
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from crm.audit.models import AuditEntry, AuditLogIsAppendOnly
-from crm.db import session
+from crm.db import engine_for, session
 from crm.partnerships.models import Partnership
 from tests.factories import TEST_PASSWORD, make_locality, make_partnership, make_user
 
@@ -210,6 +211,50 @@ def test_denials_are_recorded(app: Flask, client: FlaskClient, pairing: dict[str
     # An id that does not exist at all is a plain 404, not a denial.
     assert client.get("/partnerships/987654").status_code == 404
     assert len(entries(app, action="denied")) == 2
+
+
+def test_a_denial_is_recorded_when_someone_else_writes_meanwhile(
+    app: Flask, client: FlaskClient, pairing: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: on SQLite the denial of a GET was written in a transaction begun as a reader;
+    a colleague's commit after its first read made the insert fail at once ("database is
+    locked"), a 500 that also told hidden ids from missing ones. The colleague writes here
+    between the denial's first read and its insert."""
+    from crm.audit import services as audit_services
+
+    engine = engine_for(app)
+    recorded = audit_services.record
+
+    def colleague_writes() -> None:
+        if engine.dialect.name == "sqlite":
+            # A connection of its own that gives up at once: the denial may hold the lock.
+            other = sqlite3.connect(engine.url.database or "", timeout=0.1)
+            try:
+                other.execute(
+                    "UPDATE users SET name = name || '.' WHERE id = ?", (pairing["owner"],)
+                )
+                other.commit()
+            except sqlite3.OperationalError:
+                pass  # the denial's transaction holds the write lock, as it should
+            finally:
+                other.close()
+        else:
+            with engine.begin() as other:
+                other.execute(
+                    text("UPDATE users SET name = name || '.' WHERE id = :id"),
+                    {"id": pairing["owner"]},
+                )
+
+    def read_then_colleague_then_record(*args: Any, **kwargs: Any) -> Any:
+        session.scalar(select(func.count()).select_from(AuditEntry))
+        colleague_writes()
+        return recorded(*args, **kwargs)
+
+    monkeypatch.setattr(audit_services, "record", read_then_colleague_then_record)
+    as_user(client, pairing["partner_session"])
+    assert client.get(f"/partnerships/{pairing['id']}").status_code == 404
+    denials = entries(app, action="denied")
+    assert [(d.object_type, d.object_id) for d in denials] == [("partnership", pairing["id"])]
 
 
 def test_entries_cannot_be_changed_or_deleted(app: Flask, pairing: dict[str, Any]) -> None:
