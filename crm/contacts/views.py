@@ -139,15 +139,21 @@ def person_vcard(person_id: int) -> ResponseReturnValue:
     )
 
 
+def _person_edit_form(record: Person, *, submitted: bool) -> EditPersonForm:
+    """The edit form: the posted values, or the person as saved."""
+    form = EditPersonForm(obj=record) if submitted else EditPersonForm(formdata=None, obj=record)
+    form.fill_choices(_organisations(include=record.organisation))
+    if not submitted:
+        form.organisation_id.data = record.organisation_id or 0
+    return form
+
+
 @bp.route("/people/<id:person_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_person(person_id: int) -> ResponseReturnValue:
     _require_editor()
     record = _live_person_or_404(person_id)
-    form = EditPersonForm(obj=record)
-    form.fill_choices(_organisations(include=record.organisation))
-    if request.method == "GET":
-        form.organisation_id.data = record.organisation_id or 0
+    form = _person_edit_form(record, submitted=request.method == "POST")
     status = 200
     if form.validate_on_submit():
         try:
@@ -156,9 +162,12 @@ def edit_person(person_id: int) -> ResponseReturnValue:
             )
             session.commit()
         except StaleVersion as error:
+            # As every other record: the form again, holding what was saved meanwhile.
             session.rollback()
             flash(error.message, "warning")
-            return redirect(url_for(".person", person_id=person_id)), 303
+            session.refresh(record)
+            form = _person_edit_form(record, submitted=False)
+            status = error.status_code
         except DomainError as error:
             session.rollback()
             attach_domain_error(form, error)
@@ -318,9 +327,12 @@ def edit_organisation(organisation_id: int) -> ResponseReturnValue:
             )
             session.commit()
         except StaleVersion as error:
+            # As every other record: the form again, holding what was saved meanwhile.
             session.rollback()
             flash(error.message, "warning")
-            return redirect(url_for(".organisation", organisation_id=organisation_id)), 303
+            session.refresh(record)
+            form = EditOrganisationForm(formdata=None, obj=record)
+            status = error.status_code
         except DomainError as error:
             session.rollback()
             attach_domain_error(form, error)

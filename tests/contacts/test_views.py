@@ -202,3 +202,36 @@ def test_people_on_both_sides_of_a_pairing(
     assert "Honorary Consul</a>, honorary consul" in people
     person_page = client.get(f"/people/{ids['mayor']}").get_data(as_text=True)
     assert "mayor (" in person_page
+
+
+def test_a_stale_edit_of_a_person_or_organisation_is_a_409_with_what_was_saved(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: it was a 303 to the record's page, the form and its typing gone; every other
+    record answers 409 with the form holding what was saved meanwhile."""
+    login_as()
+    with app.app_context():
+        person = make_person("Ana Novak")
+        organisation = make_organisation("Chamber of Maribor", country_code="SI")
+        session.commit()
+        person_id, organisation_id = person.id, organisation.id
+        person.position = "Mayor"  # a colleague's save: version 2
+        organisation.city = "Maribor"
+        session.commit()
+    person_page = client.post(
+        f"/people/{person_id}/edit",
+        data={"full_name": "Ana Novak-Kos", "organisation_id": 0, "country_code": "", "version": 1},
+    )
+    assert person_page.status_code == 409
+    text = person_page.get_data(as_text=True)
+    assert "Someone changed this record a moment ago" in text
+    assert 'value="Mayor"' in text and 'name="version" type="hidden" value="2"' in text
+    organisation_page = client.post(
+        f"/organisations/{organisation_id}/edit",
+        data={"name": "Chamber", "kind": "chamber_of_commerce", "country_code": "SI", "version": 1},
+    )
+    assert organisation_page.status_code == 409
+    assert 'value="Maribor"' in organisation_page.get_data(as_text=True)
+    with app.app_context():
+        assert session.get(Person, person_id).full_name == "Ana Novak"
+        assert session.get(Organisation, organisation_id).name == "Chamber of Maribor"
