@@ -9,6 +9,7 @@ from urllib.parse import quote
 import vobject
 
 from crm.contacts.models import Person
+from crm.control_characters import without_control_characters
 
 
 def vcard_of(person: Person) -> str:
@@ -33,7 +34,8 @@ def vcard_of(person: Person) -> str:
     if person.notes:
         card.add("note").value = person.notes
     card.add("uid").value = f"twinning-person-{person.id}"
-    return str(card.serialize())
+    # A name typed with an invisible control character must not make the card unreadable.
+    return without_control_characters(str(card.serialize()))
 
 
 def _split_name(full_name: str) -> tuple[str, str]:

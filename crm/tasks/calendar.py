@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.auth.tokens import secret_digest
+from crm.control_characters import without_control_characters
 from crm.db import session, utcnow
 from crm.tasks.models import Priority, Task, TaskStatus
 from crm.tasks.queries import visible_tasks, with_details
@@ -91,4 +92,5 @@ def build_feed(user: User, tasks: Sequence[Task], *, task_url: dict[int, str], h
         event.add("priority", _ICAL_PRIORITY.get(Priority(task.priority), 5))
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
-    return calendar.to_ical()
+    # A title typed with an invisible control character must not make the feed unreadable.
+    return without_control_characters(calendar.to_ical().decode()).encode()
