@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
 
+from crm.auth.models import User
 from crm.contacts.vcard import vcard_of
 from crm.db import session
 from crm.tasks.dates import today_for
@@ -24,8 +25,6 @@ def test_the_feed_and_the_vcard_drop_control_characters(
 ) -> None:
     user_id = login_as()
     with app.app_context():
-        from crm.auth.models import User
-
         user = session.get(User, user_id)
         assert user is not None
         make_task(
