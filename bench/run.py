@@ -41,6 +41,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, func, select, text
 
 from bench.generate import BENCH_USER_EMAIL, Sizes, generate
+from bench.signed_in import DEFAULT_PAGE_BYTES, add_floors
 from config import Config
 from crm import create_app
 from crm.auth.models import User
@@ -87,7 +88,6 @@ FLOORS = {
     "signed_in_floor": "/bench/signed-in",
     "cached_page_floor": "/bench/cached-page",
 }
-FLOOR_STATEMENTS = {"signed_in_floor": 1, "cached_page_floor": 2}
 
 
 @dataclass
@@ -166,16 +166,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         generation_seconds = round(time.monotonic() - started, 1)
         print(f"generated the {args.scale} data set in {generation_seconds} s", file=sys.stderr)
 
-    app = create_app(Config, DATABASE_URL=url, SECRET_KEY=SECRET_KEY)
+    app = add_floors(create_app(Config, DATABASE_URL=url, SECRET_KEY=SECRET_KEY))
     auth = _credentials(app)
     probes = _probes(app, args.scale)
-    wanted = set(args.only.split(",")) if args.only else set()
+    floors = [Probe(name, path) for name, path in FLOORS.items()]
     if args.only:
+        wanted = set(args.only.split(","))
         probes = [probe for probe in probes if probe.name in wanted]
-    skipped = [probe for probe in probes if probe.name in set(args.skip.split(","))]
+        floors = [probe for probe in floors if probe.name in wanted]
+    left_out = set(args.skip.split(","))
+    skipped = [probe for probe in probes if probe.name in left_out]
     probes = [probe for probe in probes if probe not in skipped]
-    plans = _count_statements_and_plans(app, auth, probes)
-    print("statements: " + ", ".join(f"{p.name}={p.sql_statements}" for p in probes))
+    floors = [probe for probe in floors if probe.name not in left_out]
+    plans = _count_statements_and_plans(app, auth, probes + floors)
+    print("statements: " + ", ".join(f"{p.name}={p.sql_statements}" for p in probes + floors))
 
     rows: list[Row] = []
     # The API's per-token limit (600 a minute) would answer most of the 16-connection cell with
@@ -192,34 +196,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append(
                 _row("bare_flask", "/", args.scale, database, c, result, 0, None, bare_master)
             )
-    floors = [
-        name
-        for name in FLOORS
-        if name not in set(args.skip.split(",")) and (not args.only or name in wanted)
-    ]
     if floors:
         page = next((p for p in probes if p.name == "pairing_page"), None)
-        floor_env = {**env, "BENCH_PAGE_BYTES": str(page.body_bytes if page else 60_000)}
-        with _gunicorn("bench.signed_in:app", floor_env) as (floor_port, floor_master):
-            for name in floors:
-                _check_signed_in(floor_port, FLOORS[name], auth["headers"])
+        page_bytes = page.body_bytes if page and page.body_bytes else DEFAULT_PAGE_BYTES
+        floor_env = {**env, "BENCH_PAGE_BYTES": str(page_bytes)}
+        with _gunicorn("bench.signed_in:floor_app()", floor_env) as (floor_port, floor_master):
+            for floor in floors:
+                _check_signed_in(floor_port, floor.path, auth["headers"])
                 for c in connections:
-                    _wrk(floor_port, FLOORS[name], c, 2.0, auth["headers"])
-                    result = _measure(floor_port, FLOORS[name], c, duration, auth["headers"])
+                    _wrk(floor_port, floor.path, c, 2.0, auth["headers"])
+                    result = _measure(floor_port, floor.path, c, duration, auth["headers"])
                     rows.append(
                         _row(
-                            name,
-                            FLOORS[name],
+                            floor.name,
+                            floor.path,
                             args.scale,
                             database,
                             c,
                             result,
                             bare[c]["rps"],
-                            FLOOR_STATEMENTS[name],
+                            floor.sql_statements,
                             floor_master,
                         )
                     )
-                    print(f"{name:16} c={c:<3} {rows[-1].rps:8.1f} rps", flush=True)
+                    print(f"{floor.name:16} c={c:<3} {rows[-1].rps:8.1f} rps", flush=True)
     with _gunicorn("app:app", env) as (port, master):
         for probe in probes:
             headers = {"Authorization": f"Bearer {auth['token']}"} if probe.api else auth["headers"]

@@ -139,12 +139,12 @@ def person_vcard(person_id: int) -> ResponseReturnValue:
     )
 
 
-def _person_edit_form(record: Person, *, submitted: bool) -> EditPersonForm:
-    """The edit form: the posted values, or the person as saved."""
-    form = EditPersonForm(obj=record) if submitted else EditPersonForm(formdata=None, obj=record)
+def _person_edit_form(record: Person, *, formdata: object) -> EditPersonForm:
+    """The person's form: as saved (`formdata=None`) or as posted."""
+    form = EditPersonForm(formdata=formdata, obj=record)
     form.fill_choices(_organisations(include=record.organisation))
-    if not submitted:
-        form.organisation_id.data = record.organisation_id or 0
+    if formdata is None:
+        form.organisation_id.data = record.organisation_id or 0  # "none" is 0 in the select
     return form
 
 
@@ -153,7 +153,7 @@ def _person_edit_form(record: Person, *, submitted: bool) -> EditPersonForm:
 def edit_person(person_id: int) -> ResponseReturnValue:
     _require_editor()
     record = _live_person_or_404(person_id)
-    form = _person_edit_form(record, submitted=request.method == "POST")
+    form = _person_edit_form(record, formdata=None if request.method == "GET" else request.form)
     status = 200
     if form.validate_on_submit():
         try:
@@ -166,7 +166,7 @@ def edit_person(person_id: int) -> ResponseReturnValue:
             session.rollback()
             flash(error.message, "warning")
             session.refresh(record)
-            form = _person_edit_form(record, submitted=False)
+            form = _person_edit_form(record, formdata=None)
             status = error.status_code
         except DomainError as error:
             session.rollback()

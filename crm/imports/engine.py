@@ -234,17 +234,17 @@ def run(
                 importer.write(checked)
             except ImportFileError:
                 raise
-            except StaleVersion:
-                importer.forget(checked)
-                outcome.mark = ERROR
-                outcome.errors["row"] = gettext(
-                    "Someone changed this record while the file was being imported; import the "
-                    "file again to apply this row."
-                )
             except DomainError as error:
                 importer.forget(checked)
                 outcome.mark = ERROR
-                outcome.errors[error.field or "row"] = error.message
+                outcome.errors[error.field or "row"] = (
+                    gettext(
+                        "Someone changed this record while the file was being imported; import "
+                        "the file again to apply this row."
+                    )
+                    if isinstance(error, StaleVersion)
+                    else error.message
+                )
             else:
                 summary.written += 1
         summary.counts[outcome.mark] += 1
