@@ -1,13 +1,15 @@
 """Diacritics- and case-insensitive matching that behaves the same on SQLite and PostgreSQL.
 
 Searchable text is folded once, in Python, into a `*_folded` column when a row is written; a query
-is folded the same way and matched with LIKE against that column. Neither database needs an
-extension (`unaccent`, ICU) and both give the same answers.
+is folded the same way and each of its words matched with LIKE against that column. Neither
+database needs an extension (`unaccent`, ICU) and both give the same answers.
 """
 
 from __future__ import annotations
 
 import unicodedata
+
+from sqlalchemy import ColumnElement, and_, or_, true
 
 # Letters that carry no combining mark to strip, so NFKD leaves them alone.
 _SPECIAL_LETTERS = str.maketrans(
@@ -20,6 +22,8 @@ KAZAKH_LETTERS = str.maketrans(
 )
 
 LIKE_ESCAPE = "\\"
+# A query's words are matched one by one; a pasted paragraph is not turned into a hundred LIKEs.
+MAX_QUERY_WORDS = 6
 
 
 def fold(text: str) -> str:
@@ -45,3 +49,26 @@ def contains_pattern(query: str) -> str:
         .replace("_", LIKE_ESCAPE + "_")
     )
     return f"%{escaped}%"
+
+
+def word_patterns(query: str) -> list[str]:
+    """One `contains_pattern` per word of the folded query, so that "kyzylorda maribor" finds
+    Maribor – Kyzylorda Region, and "arsenovic sasa" finds Aleksander Saša Arsenovič.
+
+    A word with no letter or digit (the dash typed between two places) is left out, unless the
+    query holds nothing else; a repeated word counts once; words past `MAX_QUERY_WORDS` are left.
+    """
+    words = fold(query).split()
+    meaningful = [word for word in words if any(ch.isalnum() for ch in word)] or words
+    return [contains_pattern(word) for word in dict.fromkeys(meaningful)][:MAX_QUERY_WORDS]
+
+
+def matches_every_word(query: str, *columns: ColumnElement[str]) -> ColumnElement[bool]:
+    """True where each word of `query` is in at least one of the folded text `columns`."""
+    return and_(
+        true(),  # a query that folds to nothing (a lone combining mark) narrows nothing
+        *(
+            or_(*(column.like(pattern, escape=LIKE_ESCAPE) for column in columns))
+            for pattern in word_patterns(query)
+        ),
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from crm.text_search import contains_pattern, fold
+from crm.text_search import MAX_QUERY_WORDS, contains_pattern, fold, word_patterns
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,13 @@ def test_fold_strips_diacritics_and_case_but_keeps_scripts(text: str, folded: st
 
 def test_like_wildcards_typed_by_users_are_taken_literally() -> None:
     assert contains_pattern("50%_off\\") == "%50\\%\\_off\\\\%"
+
+
+def test_a_query_is_matched_word_by_word() -> None:
+    assert word_patterns("Sasa  ARSENOVIČ") == ["%sasa%", "%arsenovic%"]
+    # The dash between two names is not a word to find; a query of nothing else still is.
+    assert word_patterns("Maribor – Kyzylorda maribor") == ["%maribor%", "%kyzylorda%"]
+    assert word_patterns("%") == ["%\\%%"]
+    many = " ".join(f"word{n}" for n in range(MAX_QUERY_WORDS + 3))
+    assert len(word_patterns(many)) == MAX_QUERY_WORDS
+    assert word_patterns("   ") == []

@@ -41,6 +41,13 @@ def test_search_is_grouped_and_ignores_case_and_diacritics(
     assert "Štajerska Chamber of Commerce and Industry" in page
     people = client.get("/search?q=sasa arsenovic").get_data(as_text=True)
     assert re.findall(r'<h2 id="results-(\w+)">', people) == ["people"]
+    # Words in any order, each in its own place; every kind is searched word by word.
+    reordered = client.get("/search?q=arsenovic aleksander").get_data(as_text=True)
+    assert re.findall(r'<h2 id="results-(\w+)">', reordered) == ["people"]
+    chamber = client.get("/search?q=chamber stajerska").get_data(as_text=True)
+    assert re.findall(r'<h2 id="results-(\w+)">', chamber) == ["organisations", "tasks"]
+    region = client.get("/search?q=regija podravska").get_data(as_text=True)
+    assert re.findall(r'<h2 id="results-(\w+)">', region) == ["pairings", "localities"]
     assert "Nothing matches" in client.get("/search?q=%25").get_data(as_text=True)
     assert client.get("/search?q=").status_code == 200
 

@@ -14,7 +14,7 @@ from crm.auth.models import User
 from crm.contacts.models import Organisation, PartnershipRole, Person, Side
 from crm.db import session
 from crm.partnerships.models import Partnership
-from crm.text_search import LIKE_ESCAPE, contains_pattern
+from crm.text_search import matches_every_word
 
 
 @dataclass
@@ -68,20 +68,14 @@ def organisation_or_404(organisation_id: int) -> Organisation:
 def search_people(q: str) -> Select[tuple[Person]]:
     statement = active_people()
     if q.strip():
-        pattern = contains_pattern(q)
-        statement = statement.where(
-            Person.name_folded.like(pattern, escape=LIKE_ESCAPE)
-            | Person.email.like(pattern, escape=LIKE_ESCAPE)
-        )
+        statement = statement.where(matches_every_word(q, Person.name_folded, Person.email))
     return statement
 
 
 def search_organisations(q: str) -> Select[tuple[Organisation]]:
     statement = active_organisations()
     if q.strip():
-        statement = statement.where(
-            Organisation.name_folded.like(contains_pattern(q), escape=LIKE_ESCAPE)
-        )
+        statement = statement.where(matches_every_word(q, Organisation.name_folded))
     return statement
 
 

@@ -13,7 +13,7 @@ from crm.db import session
 from crm.errors import DomainError, StaleVersion, name_too_long
 from crm.localities.countries import is_country, subdivision_country
 from crm.localities.models import Locality, LocalityKind
-from crm.text_search import LIKE_ESCAPE, contains_pattern, fold
+from crm.text_search import fold, matches_every_word
 
 NAME_MAX_LENGTH = 200
 MAX_OTHER_NAMES = 12
@@ -157,9 +157,7 @@ def find_locality(country_code: str, kind: str, name: str) -> Locality | None:
 def search_localities(query: str = "", country_code: str = "") -> Select[tuple[Locality]]:
     statement = select(Locality)
     if query.strip():
-        statement = statement.where(
-            Locality.search_folded.like(contains_pattern(query), escape=LIKE_ESCAPE)
-        )
+        statement = statement.where(matches_every_word(query, Locality.search_folded))
     if country_code:
         statement = statement.where(Locality.country_code == country_code.upper())
     return statement.order_by(Locality.country_code, Locality.name_folded, Locality.id)

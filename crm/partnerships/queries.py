@@ -19,7 +19,7 @@ from crm.localities.models import Locality
 from crm.partnerships.models import Partnership, Stage, StageChange, Status, partnership_sectors
 from crm.routing import record_id_in
 from crm.sectors.models import Sector
-from crm.text_search import LIKE_ESCAPE, contains_pattern
+from crm.text_search import LIKE_ESCAPE, word_patterns
 
 SORTS: dict[str, tuple[str, Any]] = {
     "recent": (_l("Recently active"), Partnership.last_activity_at.desc()),
@@ -76,10 +76,10 @@ def filtered(
     `country_as_set`: the country's pairings as one set of ids rather than a test of each
     pairing's two localities; for statements that join the scope to large tables (the weekly
     report), see below."""
-    if filters.q.strip():
-        pattern = contains_pattern(filters.q)
-        # The matching localities are found once (a few thousand rows), not joined in twice for
-        # every pairing; each side is then an indexed IN.
+    # Each word in the title or either place: "kyzylorda maribor" finds Maribor – Kyzylorda
+    # Region. A word's localities are found once (a few thousand rows), not joined in twice for
+    # every pairing; each side is then an indexed IN.
+    for pattern in word_patterns(filters.q):
         matching = select(Locality.id).where(
             Locality.search_folded.like(pattern, escape=LIKE_ESCAPE)
         )

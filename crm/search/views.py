@@ -14,7 +14,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import false, or_, true
+from sqlalchemy import false, true
 from sqlalchemy.orm import selectinload
 
 from crm import access
@@ -26,7 +26,7 @@ from crm.partnerships import queries as partnership_queries
 from crm.partnerships.models import Partnership
 from crm.tasks.models import Task
 from crm.tasks.queries import visible_tasks
-from crm.text_search import LIKE_ESCAPE, contains_pattern, fold
+from crm.text_search import fold, matches_every_word
 
 bp = Blueprint("search", __name__)
 PER_KIND = 10
@@ -57,7 +57,6 @@ def index() -> ResponseReturnValue:
 
 
 def _search(q: str) -> list[ResultGroup]:
-    pattern = contains_pattern(q)
     limit = PER_KIND + 1  # one more than shown tells whether to offer "more"
     pairings = session.scalars(
         partnership_queries.with_card_details(
@@ -71,7 +70,7 @@ def _search(q: str) -> list[ResultGroup]:
     ).all()
     localities = session.scalars(
         access.visible_localities(current_user)
-        .where(Locality.search_folded.like(pattern, escape=LIKE_ESCAPE))
+        .where(matches_every_word(q, Locality.search_folded))
         .order_by(Locality.name_folded, Locality.id)
         .limit(limit)
     ).all()
@@ -92,7 +91,7 @@ def _search(q: str) -> list[ResultGroup]:
     ).all()
     tasks = session.scalars(
         visible_tasks(current_user)
-        .where(or_(Task.title_folded.like(pattern, escape=LIKE_ESCAPE)))
+        .where(matches_every_word(q, Task.title_folded))
         .options(selectinload(Task.partnership), selectinload(Task.assignee))
         .order_by(Task.status.desc(), Task.due_on.is_(None), Task.due_on, Task.id)
         .limit(limit)

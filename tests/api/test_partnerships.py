@@ -79,6 +79,8 @@ def test_create_read_move_and_list_a_pairing(api: Api, localities: dict[str, int
 
     listed = api.get("/partnerships", query_string={"q": "kyzylorda"}).get_json()
     assert [item["id"] for item in listed["items"]] == [body["id"]]
+    both = api.get("/partnerships", query_string={"q": "kyzylorda maribor"}).get_json()
+    assert [item["id"] for item in both["items"]] == [body["id"]]
 
 
 def test_stale_stage_change_is_409_and_writes_nothing(

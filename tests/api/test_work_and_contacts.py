@@ -279,6 +279,9 @@ def test_people_and_organisations(api: Api) -> None:
     }
     found = api.get("/people?q=arsenovic").get_json()["items"]
     assert [p["id"] for p in found] == [body["id"]]
+    # A word of the name and a word of the e-mail address: each word anywhere.
+    by_words = api.get("/people?q=arsenovic mayor@").get_json()["items"]
+    assert [p["id"] for p in by_words] == [body["id"]]
     # By e-mail too, as the web list finds them (it did not).
     by_email = api.get("/people?q=mayor@example").get_json()["items"]
     assert [p["id"] for p in by_email] == [body["id"]]

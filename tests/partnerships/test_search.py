@@ -41,6 +41,12 @@ def pairings(app: Flask) -> None:
         ("%", ["100% renewable_energy"]),
         ("_", ["100% renewable_energy"]),
         ("w_b", []),  # "_" as a wildcard would match "wab" in "renewable"
+        # Each word on its own, in any order and in any of the title and the two places.
+        ("kyzylorda stajerska", ["Arsenovič initiative"]),
+        ("Štajerska – Kyzylorda", ["Arsenovič initiative"]),
+        ("styria arsenovic", ["Arsenovič initiative"]),
+        ("  pecs   astana pecs ", ["100% renewable_energy"]),
+        ("stajerska astana", []),  # each word matches, but in two different pairings
         ("nowhere", []),
     ],
 )
