@@ -40,6 +40,7 @@ def protected(app: Flask) -> Iterator[tuple[Flask, FlaskClient]]:
         "/partnerships/{pid}/edit",
         "/localities/new",
         "/sectors",
+        "/users/{pid}/handover",
         "/logout",
         "/language",
     ],

@@ -16,6 +16,7 @@ from crm.auth.models import Role, User
 from crm.auth.tokens import issue_token
 from crm.db import session
 from crm.errors import DomainError
+from crm.users import services as handover
 
 
 @click.group("users", help="Manage user accounts.")
@@ -168,6 +169,23 @@ def set_role(email: str, role: str) -> None:
         _commit_or_fail(error)
     _commit_or_fail(None)
     click.echo(gettext("%(email)s is now %(role)s.", email=user.email, role=role))
+
+
+@users_cli.command("hand-over")
+@click.argument("email")
+@click.argument("successor_email")
+@with_appcontext
+def hand_over(email: str, successor_email: str) -> None:
+    """Give EMAIL's pairings and open tasks to SUCCESSOR_EMAIL (an active officer or admin)."""
+    act_as("cli")
+    user, successor = _find(email), _find(successor_email)
+    try:
+        moved = handover.hand_over(user, successor)
+    except DomainError as error:
+        _commit_or_fail(error)
+        return
+    _commit_or_fail(None)
+    click.echo(handover.handed_over(user, successor, moved))
 
 
 @users_cli.command("list")

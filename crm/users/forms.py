@@ -53,3 +53,17 @@ class NewUserForm(NewPasswordForm):
 
 class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that change state."""
+
+
+class HandoverForm(FlaskForm):
+    # Ids as text, so that the first choice can be an empty "choose" rather than a person picked
+    # for the admin before they have looked.
+    successor = SelectField(
+        _l("Hand over to"),
+        validators=[DataRequired(_l("Choose who takes the work over."))],
+        invalid_choice_message=_l("Choose an active officer or administrator from the list."),
+    )
+
+    def __init__(self, *args: Any, choices: list[SelectChoice], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.successor.choices = [SelectChoice("", _l("Choose someone…")), *choices]

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from crm import access
 from crm.auth import services, sessions
@@ -16,7 +17,8 @@ from crm.db import get_or_404, session
 from crm.errors import DomainError
 from crm.forms import attach_domain_error
 from crm.sharing.models import PartnershipShare
-from crm.users.forms import ConfirmForm, NewUserForm, RoleForm
+from crm.users import services as handover
+from crm.users.forms import ConfirmForm, HandoverForm, NewUserForm, RoleForm
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -86,6 +88,7 @@ def change_role(user_id: int) -> ResponseReturnValue:
             attach_domain_error(form, error)
         else:
             flash(_now_in_role(user), "success")
+            _warn_of_work_left(user)
             return redirect(url_for(".show", user_id=user.id))
     return _render_show(user, role_form=form, status=422)
 
@@ -133,6 +136,24 @@ def set_password(user_id: int) -> ResponseReturnValue:
     return _render_show(user, password_form=form, status=422)
 
 
+@bp.post("/<id:user_id>/handover")
+def hand_over(user_id: int) -> ResponseReturnValue:
+    user = get_or_404(User, user_id)
+    form = _handover_form(user, formdata=request.form)
+    if form.validate_on_submit():
+        successor = get_or_404(User, int(form.successor.data or 0))
+        try:
+            moved = handover.hand_over(user, successor)
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            attach_domain_error(form, error)
+        else:
+            flash(handover.handed_over(user, successor, moved), "success")
+            return redirect(url_for(".show", user_id=user.id))
+    return _render_show(user, handover_form=form, status=422)
+
+
 def _toggle(
     user: User, change: Callable[[User], None], done: Callable[[str], str]
 ) -> ResponseReturnValue:
@@ -147,7 +168,32 @@ def _toggle(
         flash(error.message, "error")
         return _render_show(user, status=422)
     flash(done(user.name), "success")
+    _warn_of_work_left(user)
     return redirect(url_for(".show", user_id=user.id))
+
+
+def _warn_of_work_left(user: User) -> None:
+    """After a role change or a deactivation that leaves someone unable to own pairings."""
+    if not access.may_own_pairings(user) and handover.work_of(user):
+        flash(
+            gettext(
+                "%(name)s still owns pairings or holds open tasks: hand them over to someone "
+                "else below.",
+                name=user.name,
+            ),
+            "warning",
+        )
+
+
+def _handover_form(user: User, *, formdata: object) -> HandoverForm:
+    """Who may take `user`'s work over: anyone who may own pairings but them; empty
+    (`formdata=None`) or as posted."""
+    choices = [
+        SelectChoice(str(candidate.id), candidate.name)
+        for candidate in access.owner_choices(current_user)
+        if candidate.id != user.id
+    ]
+    return HandoverForm(formdata=formdata, choices=choices)
 
 
 def _now_in_role(user: User) -> str:
@@ -168,6 +214,7 @@ def _render_show(
     *,
     role_form: RoleForm | None = None,
     password_form: NewPasswordForm | None = None,
+    handover_form: HandoverForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     shares = session.scalars(
@@ -181,6 +228,8 @@ def _render_show(
             role_form=role_form or RoleForm(formdata=None, role=user.role),
             password_form=password_form or NewPasswordForm(formdata=None),
             confirm_form=ConfirmForm(formdata=None),
+            work=handover.work_of(user),
+            handover_form=handover_form or _handover_form(user, formdata=None),
         ),
         status,
     )

@@ -6,6 +6,9 @@ from sqlalchemy import func, select
 
 from crm.auth.models import User
 from crm.db import session
+from crm.partnerships.models import Partnership
+from crm.tasks.models import Task
+from tests.factories import make_partnership, make_task, make_user
 
 
 def user_count(app: Flask) -> int:
@@ -210,6 +213,36 @@ def test_deactivate_reactivate_and_list(app: Flask, runner) -> None:
     assert runner.invoke(args=["users", "reactivate", "dana@example.com"]).exit_code == 0
     with app.app_context():
         assert session.get(User, user_id).is_active is True
+
+
+def test_hand_over_an_accounts_work(app: Flask, runner) -> None:
+    with app.app_context():
+        leaving = make_user("officer", email="leaving@example.com", name="Altay Abibullayev")
+        successor = make_user("officer", email="next@example.com", name="Mojca Potočnik")
+        make_user("viewer", email="viewer@example.com")
+        partnership = make_partnership(owner=leaving)
+        make_task(partnership, assignee=leaving)
+        session.commit()
+        ids = (partnership.id, successor.id, leaving.id)
+    refused = runner.invoke(
+        args=["users", "hand-over", "leaving@example.com", "viewer@example.com"]
+    )
+    assert refused.exit_code == 1
+    assert "Choose an active officer or administrator" in refused.output
+    unknown = runner.invoke(args=["users", "hand-over", "leaving@example.com", "x@example.com"])
+    assert unknown.exit_code == 1
+    assert "no account" in unknown.output
+    with app.app_context():
+        assert session.get(Partnership, ids[0]).owner_id == ids[2]
+    done = runner.invoke(args=["users", "hand-over", "leaving@example.com", "next@example.com"])
+    assert done.exit_code == 0, done.output
+    assert (
+        "Handed the work of Altay Abibullayev to Mojca Potočnik: 1 pairing, 1 open task."
+        in done.output
+    )
+    with app.app_context():
+        assert session.get(Partnership, ids[0]).owner_id == ids[1]
+        assert session.scalars(select(Task.assignee_id)).all() == [ids[1]]
 
 
 def test_the_last_admin_cannot_be_deactivated(app: Flask, runner) -> None:

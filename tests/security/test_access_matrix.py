@@ -229,6 +229,11 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
         lambda w: {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
         admin_only(302),
     ),
+    ("users.hand_over", "POST"): (
+        "/users/{owner}/handover",
+        lambda w: {"successor": str(w["target"])},
+        admin_only(302),
+    ),
     ("audit.index", "GET"): ("/audit", no_body, admin_only(200)),
     ("auth.login", "GET"): ("/login", no_body, {**everyone(302), "anonymous": 200}),
     ("auth.login", "POST"): (
