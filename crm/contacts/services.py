@@ -9,9 +9,9 @@ import phonenumbers
 from flask_babel import format_decimal, gettext, ngettext
 from sqlalchemy import delete, insert, or_, select, update
 
-from crm.activities.models import activity_participants
+from crm.activities.models import Activity, activity_participants
 from crm.contacts.models import Organisation, OrganisationKind, PartnershipRole, Person, Side
-from crm.db import session, utcnow
+from crm.db import mark_changed, session, utcnow
 from crm.email_addresses import checked_email
 from crm.errors import DomainError, StaleVersion, name_too_long
 from crm.localities.countries import is_country
@@ -243,6 +243,7 @@ def merge_people(survivor: Person, duplicate: Person) -> None:
             insert(activity_participants),
             [{"activity_id": activity_id, "person_id": survivor.id} for activity_id in new],
         )
+    mark_changed(Activity, moved)
     session.execute(
         update(Person)
         .where(Person.merged_into_id == duplicate.id)

@@ -26,6 +26,7 @@ from crm.partnerships.models import (
 )
 from crm.partnerships.stages import FIRST_STAGE_KEY, SIGNED_STAGE_KEY, stage_by_key
 from crm.sectors.models import Sector
+from crm.tasks.dates import today_for
 from crm.text_search import fold
 
 TITLE_MAX_LENGTH = 300
@@ -115,6 +116,7 @@ def create_partnership(
     )
     partnership.created_at = now
     _apply(partnership, data)
+    partnership.signed_on = _signed_on_reaching(stage, partnership.signed_on, by=by, at=now)
     session.add(partnership)
     session.add(
         StageChange(
@@ -166,8 +168,7 @@ def change_stage(
     )
     partnership.stage = to
     partnership.stage_entered_at = now
-    if to.key == SIGNED_STAGE_KEY and partnership.signed_on is None:
-        partnership.signed_on = now.date()
+    partnership.signed_on = _signed_on_reaching(to, partnership.signed_on, by=by, at=now)
     session.flush()
     return change
 
@@ -397,7 +398,7 @@ def create_partnerships_in_bulk(
                 "summary": item.summary.strip(),
                 "first_contact_on": item.first_contact_on,
                 "target_signing_on": item.target_signing_on,
-                "signed_on": item.signed_on,
+                "signed_on": _signed_on_reaching(stage, item.signed_on, by=by, at=now),
                 "stage_entered_at": now,
                 "last_activity_at": now,
                 "created_at": now,
@@ -434,6 +435,16 @@ def create_partnerships_in_bulk(
     if links:
         session.execute(insert(partnership_sectors), links)
     return ids
+
+
+def _signed_on_reaching(
+    stage: Stage, signed_on: date | None, *, by: User, at: datetime
+) -> date | None:
+    """Reaching *signed* fills an empty signing date: the day it is where the mover is (at 00:30
+    in Ljubljana it is already the new day, though not yet in UTC)."""
+    if stage.key == SIGNED_STAGE_KEY and signed_on is None:
+        return today_for(by, at)
+    return signed_on
 
 
 def _refuse_duplicate(locality_a_id: int, locality_b_id: int, *, except_id: int | None) -> None:

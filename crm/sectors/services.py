@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask_babel import gettext
 from sqlalchemy import delete, insert, select
 
-from crm.db import session
+from crm.db import mark_changed, session
 from crm.errors import DomainError
 from crm.i18n.collation import sort_key
 from crm.i18n.languages import SOURCE_LANGUAGE
 from crm.i18n.locale import current_language
 from crm.i18n.names import N_, rename_in
-from crm.partnerships.models import partnership_sectors
+from crm.partnerships.models import Partnership, partnership_sectors
 from crm.sectors.models import Sector
 from crm.text_search import fold
 
@@ -87,12 +87,20 @@ def merge_sectors(source: Sector, into: Sector) -> int:
             )
         )
     )
+    retagged = list(
+        session.scalars(
+            select(partnership_sectors.c.partnership_id).where(
+                partnership_sectors.c.sector_id == source.id
+            )
+        )
+    )
     if to_move:
         session.execute(
             insert(partnership_sectors),
             [{"partnership_id": pid, "sector_id": into.id} for pid in to_move],
         )
     session.execute(delete(partnership_sectors).where(partnership_sectors.c.sector_id == source.id))
+    mark_changed(Partnership, retagged)
     session.delete(source)
     session.flush()
     # Pairings loaded in this session still hold the old tag list.

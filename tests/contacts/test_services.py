@@ -6,7 +6,7 @@ import pytest
 import vobject
 from sqlalchemy import select
 
-from crm.activities.models import activity_participants
+from crm.activities.models import Activity, activity_participants
 from crm.contacts import services, vcard
 from crm.contacts.models import PartnershipRole, Person
 from crm.contacts.queries import people_of
@@ -92,6 +92,8 @@ def test_merge_moves_roles_and_meetings_to_the_survivor(ctx: None) -> None:
     make_role(other, duplicate, side="b", role="guest")
     both = make_activity(partnership, participants=(survivor, duplicate))
     only_dup = make_activity(other, participants=(duplicate,))
+    without = make_activity(other, participants=(survivor,))
+    versions = {a.id: a.version for a in (both, only_dup, without)}
 
     services.merge_people(survivor, duplicate)
 
@@ -110,7 +112,15 @@ def test_merge_moves_roles_and_meetings_to_the_survivor(ctx: None) -> None:
             select(activity_participants.c.activity_id, activity_participants.c.person_id)
         )
     )
-    assert attended == {(both.id, survivor.id), (only_dup.id, survivor.id)}
+    assert attended == {
+        (both.id, survivor.id),
+        (only_dup.id, survivor.id),
+        (without.id, survivor.id),
+    }
+    # A meeting whose participants changed has changed (a stale edit form gets a 409).
+    assert session.get(Activity, both.id).version == versions[both.id] + 1
+    assert session.get(Activity, only_dup.id).version == versions[only_dup.id] + 1
+    assert session.get(Activity, without.id).version == versions[without.id]
     merged = session.get(Person, duplicate.id)
     assert merged is not None and merged.is_deleted and merged.merged_into_id == survivor.id
     assert session.get(Person, survivor.id).phone == "+38622201000"  # a blank filled in

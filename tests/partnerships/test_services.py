@@ -120,6 +120,70 @@ def test_reaching_signed_fills_the_signing_date() -> None:
     assert partnership.signed_on == date(2026, 3, 4)
 
 
+@pytest.mark.parametrize(
+    ("zone", "moment"),
+    [
+        ("", datetime(2026, 3, 4, 23, 30, tzinfo=UTC)),  # 00:30 in Ljubljana, the deployment's
+        ("Asia/Almaty", datetime(2026, 3, 4, 23, 0, tzinfo=UTC)),  # 04:00 in Almaty
+    ],
+)
+def test_the_signing_date_is_the_day_where_the_mover_is(zone: str, moment: datetime) -> None:
+    mover = make_user(time_zone=zone)
+    partnership = make_partnership(stage_key="memorandum_review", first_contact_on=date(2026, 3, 5))
+    services.change_stage(
+        partnership,
+        stage_by_key("memorandum_signed"),
+        by=mover,
+        expected_version=partnership.version,
+        at=moment,
+    )
+    assert partnership.signed_on == date(2026, 3, 5)  # not 4 March, before the first contact
+
+
+def test_a_pairing_created_at_signed_gets_its_signing_date() -> None:
+    owner = make_user()
+    locality_a, locality_b = make_locality("Maribor"), make_locality("Ptuj")
+    moment = datetime(2026, 3, 4, 23, 30, tzinfo=UTC)
+    data = services.PartnershipData(
+        locality_a_id=locality_a.id, locality_b_id=locality_b.id, owner_id=owner.id
+    )
+    created = services.create_partnership(data, by=owner, stage_key="memorandum_signed", at=moment)
+    assert created.signed_on == date(2026, 3, 5)
+    given = services.create_partnership(
+        services.PartnershipData(
+            locality_a_id=locality_a.id,
+            locality_b_id=make_locality("Celje").id,
+            owner_id=owner.id,
+            signed_on=date(2026, 2, 13),
+        ),
+        by=owner,
+        stage_key="memorandum_signed",
+        at=moment,
+    )
+    assert given.signed_on == date(2026, 2, 13)  # a date given is kept
+    [bulk_id] = services.create_partnerships_in_bulk(
+        [
+            services.PartnershipData(
+                locality_a_id=locality_b.id,
+                locality_b_id=make_locality("Kranj").id,
+                owner_id=owner.id,
+            )
+        ],
+        by=owner,
+        stage_key="memorandum_signed",
+        at=moment,
+    )
+    assert session.get(Partnership, bulk_id).signed_on == date(2026, 3, 5)
+    later = services.create_partnership(
+        services.PartnershipData(
+            locality_a_id=locality_b.id, locality_b_id=make_locality("Koper").id, owner_id=owner.id
+        ),
+        by=owner,
+        at=moment,
+    )
+    assert later.signed_on is None  # only reaching the signed stage fills it
+
+
 def test_same_locality_twice_is_refused() -> None:
     maribor = make_locality("Maribor")
     with pytest.raises(DomainError, match="two different localities"):

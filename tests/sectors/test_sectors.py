@@ -45,7 +45,13 @@ def test_merging_moves_every_pairing_once_and_deletes_the_source(
     with app.app_context():
         only_tourism = make_partnership(sectors=("tourism",)).id
         both = make_partnership(sectors=("tourism", "culture")).id
+        untouched = make_partnership(sectors=("culture",)).id
         session.commit()
+        before = {
+            pid: (p.version, p.updated_at)
+            for pid in (only_tourism, both, untouched)
+            if (p := session.get(Partnership, pid))
+        }
     login_as("admin")
     tourism, culture = sector_id(app, "tourism"), sector_id(app, "culture")
 
@@ -56,6 +62,13 @@ def test_merging_moves_every_pairing_once_and_deletes_the_source(
         assert sector_by_slug("tourism") is None
         for pid in (only_tourism, both):
             assert [s.slug for s in session.get(Partnership, pid).sectors] == ["culture"]
+        # A retagged pairing has changed: a form opened before the merge gets a 409, and an API
+        # client syncing with `updated_since` sees it. One not retagged has not.
+        for pid in (only_tourism, both):
+            partnership = session.get(Partnership, pid)
+            assert partnership.version == before[pid][0] + 1
+            assert partnership.updated_at > before[pid][1]
+        assert session.get(Partnership, untouched).version == before[untouched][0]
 
 
 def test_officers_may_not_change_sectors(
