@@ -94,3 +94,9 @@ class EditActivityForm(ActivityForm):
     """An entry already on the timeline: its follow-up tasks are tasks of their own by now."""
 
     version = VersionField()
+
+
+class DeleteActivityForm(FlaskForm):
+    """The delete button's form: the entry is deleted only as the deleter saw it."""
+
+    version = VersionField()

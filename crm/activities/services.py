@@ -93,7 +93,10 @@ def update_activity(
     session.flush()
 
 
-def delete_activity(activity: Activity) -> None:
+def delete_activity(activity: Activity, *, expected_version: int) -> None:
+    """Delete an entry as the deleter saw it: one corrected since is not deleted unseen."""
+    if activity.version != expected_version:
+        raise StaleVersion()
     session.delete(activity)
     session.flush()
 

@@ -10,7 +10,13 @@ from sqlalchemy import select
 
 from crm import access
 from crm.activities import services
-from crm.activities.forms import ActivityForm, EditActivityForm, NewActivityForm, parse_time
+from crm.activities.forms import (
+    ActivityForm,
+    DeleteActivityForm,
+    EditActivityForm,
+    NewActivityForm,
+    parse_time,
+)
 from crm.activities.models import Activity, ActivityKind
 from crm.contacts.queries import participant_choices, people_on
 from crm.db import session
@@ -104,7 +110,14 @@ def delete(activity_id: int) -> ResponseReturnValue:
     activity = _visible_activity_or_404(activity_id)
     _require_editor()
     partnership_id = activity.partnership_id
-    services.delete_activity(activity)
+    confirm = DeleteActivityForm()
+    if not confirm.validate_on_submit():
+        return _edit_form_saying(activity, " ".join(confirm.form_errors), status=400)
+    try:
+        services.delete_activity(activity, expected_version=confirm.version.data or 0)
+    except StaleVersion as error:
+        # What the other person saved, to decide again on.
+        return _edit_form_saying(activity, error.message, status=409)
     session.commit()
     flash(gettext("Deleted the entry; its follow-up tasks stay."), "success")
     return redirect(url_for("partnerships.show", partnership_id=partnership_id) + "#timeline")
@@ -120,6 +133,15 @@ def _visible_activity_or_404(activity_id: int) -> Activity:
     if activity is None:
         abort(404)
     return activity
+
+
+def _edit_form_saying(activity: Activity, message: str, *, status: int) -> ResponseReturnValue:
+    """The entry's form as saved, with `message` above it: a delete that was not done."""
+    form = _edit_form(activity, formdata=None)
+    form.form_errors.append(message)
+    return render_template(
+        "activities/form.html", form=form, partnership=activity.partnership, activity=activity
+    ), status
 
 
 def _edit_form(activity: Activity, *, formdata: object) -> EditActivityForm:

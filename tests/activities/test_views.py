@@ -84,6 +84,29 @@ def test_a_meeting_with_a_follow_up_task(
     assert "Last contact</dt><dd>Meeting, 13 Feb 2026, 10:00" in page
 
 
+def test_an_entry_is_deleted_only_as_the_deleter_saw_it(
+    app: Flask, client: FlaskClient, entry: dict[str, int]
+) -> None:
+    page = client.get(f"/activities/{entry['a']}/edit").get_data(as_text=True)
+    assert f'name="version" value="{entry["version"]}"' in page.split("/delete")[1]
+    # Someone corrects the entry after the page was loaded: the delete is refused, and the
+    # form shows what they saved.
+    assert client.post(f"/activities/{entry['a']}/edit", data=edited(entry)).status_code == 302
+    stale = client.post(f"/activities/{entry['a']}/delete", data={"version": entry["version"]})
+    assert stale.status_code == 409
+    assert 'value="Kyzylorda"' in stale.get_data(as_text=True)
+    incomplete = client.post(f"/activities/{entry['a']}/delete", data={})
+    assert incomplete.status_code == 400
+    assert "This form arrived incomplete" in incomplete.get_data(as_text=True)
+    assert saved(app, entry["a"])[2] == "Kyzylorda"
+    current = entry["version"] + 1
+    deleted = client.post(f"/activities/{entry['a']}/delete", data={"version": current})
+    assert deleted.status_code == 302
+    with app.app_context():
+        assert session.get(Activity, entry["a"]) is None
+        assert session.scalars(select(Task.activity_id)).one() is None  # the follow-up stays
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [

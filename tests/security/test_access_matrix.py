@@ -322,7 +322,11 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
         },
         pairing_change(302),
     ),
-    ("activities.delete", "POST"): ("/activities/{activity}/delete", no_body, pairing_change()),
+    ("activities.delete", "POST"): (
+        "/activities/{activity}/delete",
+        lambda w: {"version": w["activity_version"]},
+        pairing_change(),
+    ),
     ("contacts.people", "GET"): ("/people", no_body, directory()),
     ("contacts.person", "GET"): ("/people/{person}", no_body, directory()),
     ("contacts.person_vcard", "GET"): ("/people/{person}.vcf", no_body, directory()),
