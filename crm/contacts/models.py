@@ -56,7 +56,7 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
-    name_folded: Mapped[str] = mapped_column(String(300), default="", index=True)
+    name_folded: Mapped[str] = mapped_column(Text, default="", index=True)
     kind: Mapped[str] = mapped_column(String(40), default=OrganisationKind.OTHER.value)
     country_code: Mapped[str] = mapped_column(String(2), default="")
     city: Mapped[str] = mapped_column(String(200), default="")
@@ -83,7 +83,7 @@ class Person(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     full_name: Mapped[str] = mapped_column(String(200))
-    name_folded: Mapped[str] = mapped_column(String(200), default="", index=True)
+    name_folded: Mapped[str] = mapped_column(Text, default="", index=True)
     position: Mapped[str] = mapped_column(String(200), default="")
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     # Lower-cased; not unique, because duplicates are flagged to a person rather than refused.

@@ -44,7 +44,8 @@ class Locality(Base):
     kind: Mapped[str] = mapped_column(String(20))
     country_code: Mapped[str] = mapped_column(String(2), index=True)
     subdivision_code: Mapped[str] = mapped_column(String(10), default="")
-    name_folded: Mapped[str] = mapped_column(String(200))
+    # Unbounded: folding spells letters out ("ß" is "ss"), so it may outgrow the name.
+    name_folded: Mapped[str] = mapped_column(Text)
     # Every name the locality is known by, folded, for diacritics-insensitive search.
     search_folded: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

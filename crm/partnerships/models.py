@@ -183,7 +183,7 @@ class Partnership(Base):
     stage_entered_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The last move or edit: the board shows the most recently active pairings first.
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    title_folded: Mapped[str] = mapped_column(String(300), default="")
+    title_folded: Mapped[str] = mapped_column(Text, default="")
     # Deleting a pairing archives it: it leaves every list, and an admin can bring it back.
     archived_at: Mapped[datetime | None] = mapped_column(index=True)
     archived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

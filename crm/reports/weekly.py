@@ -875,7 +875,8 @@ def _overdue_by_assignee(
         .outerjoin(User, User.id == parts.c.assignee_id)
         .group_by(parts.c.assignee_id, User.name)
     ):
-        totals[name or gettext("Unassigned")] += total
+        # int(): PostgreSQL's SUM of counts is a numeric, which JSON cannot write.
+        totals[name or gettext("Unassigned")] += int(total)
     tasks_of: defaultdict[str, list[TaskRow]] = defaultdict(list)
     for task in listed:
         tasks_of[task.assignee].append(task)

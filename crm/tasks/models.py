@@ -105,7 +105,7 @@ class Task(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(300))
-    title_folded: Mapped[str] = mapped_column(String(300), default="", index=True)
+    title_folded: Mapped[str] = mapped_column(Text, default="", index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_on: Mapped[date | None]
