@@ -89,6 +89,9 @@ def change_role(user_id: int) -> ResponseReturnValue:
         else:
             flash(_now_in_role(user), "success")
             _warn_of_work_left(user)
+            if not access.can_manage_users(current_user):
+                # An admin who made themselves something else may no longer see this page.
+                return redirect(url_for("board.home"))
             return redirect(url_for(".show", user_id=user.id))
     return _render_show(user, role_form=form, status=422)
 

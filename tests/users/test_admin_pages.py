@@ -93,6 +93,21 @@ def test_change_role_and_keep_the_last_admin(
         assert session.get(User, admin_id).role == "admin"
 
 
+def test_an_admin_who_steps_down_lands_on_the_dashboard(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    admin_id = login_as("admin", name="Stepping Down")
+    with app.app_context():
+        make_user("admin")  # not the last one
+        session.commit()
+    response = client.post(f"/users/{admin_id}/role", data={"role": "officer"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"  # their own page would now be a 403
+    landed = client.get("/")
+    assert landed.status_code == 200
+    assert "Stepping Down is now an officer." in landed.get_data(as_text=True)
+
+
 def test_deactivate_and_reactivate(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:
