@@ -4,7 +4,9 @@
 
 Prints Markdown: per request, the p95 at one connection and the throughput at sixteen as a share
 of bare Flask, on each database that has results, and whether each meets the issue's target.
-Only measured cells judge; an empty, failed or skipped one reads as a miss.
+Only measured cells judge; an empty, failed or skipped one reads as a miss. Beside it, with no
+target, the same throughput as a share of the signed-in floor's: how much of what a signed-in
+request can do at all the page does.
 """
 
 from __future__ import annotations
@@ -61,6 +63,13 @@ def _ratio(row: dict[str, Any] | None, share: float | None) -> str:
     return f"{value} {'✓' if row['ratio_to_bare'] >= share else '✗'}"
 
 
+def _share_of_floor(row: dict[str, Any] | None, floor: dict[str, Any] | None) -> str:
+    if not (_measured(row) and _measured(floor)) or row is floor:
+        return "–"
+    assert row is not None and floor is not None
+    return f"{row['rps'] / floor['rps']:.1%}"
+
+
 def summary(directory: Path, scale: str) -> str:
     results = {}
     for database in DATABASES:
@@ -72,7 +81,11 @@ def summary(directory: Path, scale: str) -> str:
     names = [name for name, connections in next(iter(results.values())) if connections == 1]
     header = ["request", "p95 target"]
     for database in results:
-        header += [f"{database} p95 (1 conn)", f"{database} × bare (16 conn)"]
+        header += [
+            f"{database} p95 (1 conn)",
+            f"{database} × bare (16 conn)",
+            f"{database} × signed-in floor",
+        ]
     lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for name in names:
         if name == "bare_flask":
@@ -84,9 +97,11 @@ def summary(directory: Path, scale: str) -> str:
             limit, target = None, "floor, no target"
         cells = [name, target]
         for cells_of in results.values():
+            sixteen = cells_of.get((name, 16))
             cells += [
                 _p95(cells_of.get((name, 1)), limit),
-                _ratio(cells_of.get((name, 16)), share),
+                _ratio(sixteen, share),
+                _share_of_floor(sixteen, cells_of.get(("signed_in_floor", 16))),
             ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -97,9 +97,10 @@ def test_the_summary_shows_the_floors_without_a_mark(tmp_path: Path) -> None:
     (tmp_path / "sqlite-large.json").write_text(json.dumps([asdict(row) for row in rows]))
     lines = summary(tmp_path, "large").splitlines()
     floor = next(line for line in lines if line.startswith("| signed_in_floor"))
-    assert floor == "| signed_in_floor | floor, no target | 0.9 ms | 30.0% |"
+    assert floor == "| signed_in_floor | floor, no target | 0.9 ms | 30.0% | – |"
     page = next(line for line in lines if line.startswith("| pairing_page"))
     assert "20 ms ✓" in page and "✗" in page
+    assert page.endswith("| 6.7% |")  # 20 req/s against the floor's 300
 
 
 def test_a_floor_sent_to_the_login_page_stops_the_run() -> None:
