@@ -84,10 +84,7 @@ def edit(activity_id: int) -> ResponseReturnValue:
         except StaleVersion as error:
             session.rollback()
             # What the other person saved, to start again from.
-            activity = _visible_activity_or_404(activity_id)
-            form = _edit_form(activity, formdata=None)
-            form.form_errors.append(error.message)
-            status = 409
+            return _edit_form_saying(_visible_activity_or_404(activity_id), error.message, 409)
         except DomainError as error:
             session.rollback()
             attach_domain_error(form, error)
@@ -112,12 +109,12 @@ def delete(activity_id: int) -> ResponseReturnValue:
     partnership_id = activity.partnership_id
     confirm = DeleteActivityForm()
     if not confirm.validate_on_submit():
-        return _edit_form_saying(activity, " ".join(confirm.form_errors), status=400)
+        return _edit_form_saying(activity, " ".join(confirm.form_errors), 400)
     try:
         services.delete_activity(activity, expected_version=confirm.version.data or 0)
     except StaleVersion as error:
         # What the other person saved, to decide again on.
-        return _edit_form_saying(activity, error.message, status=409)
+        return _edit_form_saying(activity, error.message, 409)
     session.commit()
     flash(gettext("Deleted the entry; its follow-up tasks stay."), "success")
     return redirect(url_for("partnerships.show", partnership_id=partnership_id) + "#timeline")
@@ -135,8 +132,9 @@ def _visible_activity_or_404(activity_id: int) -> Activity:
     return activity
 
 
-def _edit_form_saying(activity: Activity, message: str, *, status: int) -> ResponseReturnValue:
-    """The entry's form as saved, with `message` above it: a delete that was not done."""
+def _edit_form_saying(activity: Activity, message: str, status: int) -> ResponseReturnValue:
+    """The entry's form as saved, with `message` above it: an edit or a delete that was not
+    done (someone saved it since, or the post arrived incomplete)."""
     form = _edit_form(activity, formdata=None)
     form.form_errors.append(message)
     return render_template(
