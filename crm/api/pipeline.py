@@ -244,6 +244,7 @@ def create_locality() -> Response:
             kind=body.kind,
             country_code=body.country,
             subdivision_code=body.subdivision_code,
+            other_names=tuple(body.other_names.items()),
         )
     )
     session.commit()
@@ -268,6 +269,7 @@ def update_locality(locality_id: int) -> Response:
             kind=patched(body, "kind", locality.kind),
             country_code=patched(body, "country", locality.country_code),
             subdivision_code=patched(body, "subdivision_code", locality.subdivision_code),
+            other_names=None if body.other_names is None else tuple(body.other_names.items()),
         ),
         expected_version=body.version,
     )

@@ -81,7 +81,10 @@ class Input(BaseModel):
     @classmethod
     def _no_nul_characters(cls, value: Any) -> Any:
         """PostgreSQL refuses text holding NUL; it is bad input (422), never a 500."""
-        values = value if isinstance(value, list) else [value]
+        if isinstance(value, dict):
+            values = [*value.keys(), *value.values()]
+        else:
+            values = value if isinstance(value, list) else [value]
         if any(isinstance(item, str) and "\x00" in item for item in values):
             raise ValueError("must not contain NUL characters")
         return value
@@ -242,6 +245,12 @@ LocalityName = Annotated[str, StringConstraints(min_length=1, max_length=NAME_MA
 OptionalName = Annotated[str, StringConstraints(max_length=NAME_MAX_LENGTH)]
 SectorSlug = Annotated[str, StringConstraints(max_length=60)]
 Subdivision = Annotated[str, StringConstraints(max_length=10)]
+# A locality's names in other languages and scripts, by language code; the service checks the
+# codes, the number of names and their length, as it does for the web form.
+OtherNames = dict[
+    Annotated[str, StringConstraints(min_length=1, max_length=20)],
+    Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX_LENGTH)],
+]
 StageKey = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
 
@@ -286,6 +295,9 @@ class LocalityCreate(Input):
     kind: LocalityKindName
     country: CountryCode
     subdivision_code: Subdivision = ""
+    other_names: OtherNames = Field(
+        default_factory=dict, description='By language code: {"ru": "Кызылорда"}.'
+    )
 
 
 class LocalityUpdate(Input):
@@ -295,6 +307,8 @@ class LocalityUpdate(Input):
     kind: LocalityKindName | None = None
     country: CountryCode | None = None
     subdivision_code: Subdivision | None = None
+    # Replaces every other name; leave it out to keep them.
+    other_names: OtherNames | None = None
 
 
 class ListQuery(Input):
