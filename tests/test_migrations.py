@@ -14,7 +14,14 @@ from crm.partnerships.models import Stage
 from crm.partnerships.stages import DEFAULT_STAGES
 from crm.sectors.models import Sector
 from crm.sectors.services import DEFAULT_SECTORS
-from tests.factories import make_activity, make_locality, make_partnership, make_task, make_user
+from tests.factories import (
+    make_activity,
+    make_locality,
+    make_partnership,
+    make_person,
+    make_task,
+    make_user,
+)
 
 
 def test_models_and_migrations_do_not_differ(app: Flask) -> None:
@@ -194,3 +201,20 @@ def test_a_task_status_that_is_neither_open_nor_done_is_mended_by_its_completion
     with engine_for(app).connect() as connection:
         statuses = dict(connection.execute(text("SELECT id, status FROM tasks")).all())
     assert statuses == {never_done: "open", once_done: "done"}
+
+
+def test_going_back_before_phone_extensions_keeps_the_numbers_without_them(app: Flask) -> None:
+    from alembic import command
+
+    from crm.migrations_cli import alembic_config, upgrade
+
+    with app.app_context():
+        with_extension = make_person(phone="+386 2 220 10 00 ext. 123").id
+        without = make_person(phone="+7 7242 23 45 67").id
+        session.commit()
+        command.downgrade(alembic_config(app), "c8e1a4f7d390")
+    with engine_for(app).connect() as connection:
+        phones = dict(connection.execute(text("SELECT id, phone FROM people")).all())
+    with app.app_context():
+        upgrade(app)
+    assert phones == {with_extension: "+38622201000", without: "+77242234567"}

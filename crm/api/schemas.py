@@ -539,7 +539,9 @@ class PersonOut(Output):
     position: str
     organisation: OrganisationRef | None
     email: str
-    phone: str = Field(description="E.164, e.g. +38622201000.")
+    phone: str = Field(
+        description="E.164, e.g. +38622201000; an extension after ;ext= (+38622201000;ext=123)."
+    )
     country: str
     preferred_language: str
     notes: str

@@ -78,6 +78,9 @@ class Organisation(Base):
         return f"<Organisation {self.id} {self.name!r}>"
 
 
+EXTENSION_MARK = ";ext="
+
+
 class Person(Base):
     __tablename__ = "people"
 
@@ -88,8 +91,9 @@ class Person(Base):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     # Lower-cased; not unique, because duplicates are flagged to a person rather than refused.
     email: Mapped[str] = mapped_column(String(254), default="", index=True)
-    # E.164 ("+38622201000"); shown in international format.
-    phone: Mapped[str] = mapped_column(String(20), default="")
+    # E.164 ("+38622201000"), with an extension as in a tel: URI ("+38622201000;ext=123");
+    # shown in international format ("+386 2 220 10 00 ext. 123").
+    phone: Mapped[str] = mapped_column(String(40), default="")
     country_code: Mapped[str] = mapped_column(String(2), default="")
     preferred_language: Mapped[str] = mapped_column(String(60), default="")
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -10,7 +10,14 @@ from flask_babel import format_decimal, gettext, ngettext
 from sqlalchemy import delete, insert, or_, select, update
 
 from crm.activities.models import Activity, activity_participants
-from crm.contacts.models import Organisation, OrganisationKind, PartnershipRole, Person, Side
+from crm.contacts.models import (
+    EXTENSION_MARK,
+    Organisation,
+    OrganisationKind,
+    PartnershipRole,
+    Person,
+    Side,
+)
 from crm.db import mark_changed, session, utcnow
 from crm.email_addresses import checked_email
 from crm.errors import DomainError, StaleVersion, name_too_long
@@ -279,12 +286,16 @@ def _apply_person(person: Person, data: PersonData) -> None:
     person.notes = _notes(data.notes)
 
 
+PHONE_MAX_LENGTH = 40
+
+
 def normalise_phone(phone: str, country_code: str = "") -> str:
-    """E.164 ("+38622201000"). A number without +country code is read in the person's country."""
+    """E.164 ("+38622201000"), with the extension after ";ext=" as a tel: URI writes it
+    ("+38622201000;ext=123"). A number without +country code is read in the person's country."""
     phone = phone.strip()
     if not phone:
         return ""
-    if len(phone) > 40:
+    if len(phone) > PHONE_MAX_LENGTH:
         raise DomainError(gettext("That phone number is too long."), field="phone")
     try:
         number = phonenumbers.parse(phone, country_code or None)
@@ -303,7 +314,12 @@ def normalise_phone(phone: str, country_code: str = "") -> str:
             gettext("That is not a valid phone number for its country; check the digits."),
             field="phone",
         )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # An embassy's switchboard number is useless without the desk's extension: it is kept.
+    stored = f"{e164}{EXTENSION_MARK}{number.extension}" if number.extension else e164
+    if len(stored) > PHONE_MAX_LENGTH:
+        raise DomainError(gettext("That phone number is too long."), field="phone")
+    return stored
 
 
 # Roles on a pairing ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import vobject
 
-from crm.contacts.models import Person
+from crm.contacts.models import EXTENSION_MARK, Person
 from crm.control_characters import without_control_characters
 
 
@@ -27,7 +27,9 @@ def vcard_of(person: Person) -> str:
         email.type_param = "INTERNET"
     if person.phone:
         tel = card.add("tel")
-        tel.value = person.phone
+        # vCard 3.0 writes a number as text: the extension as people write it, not as a URI.
+        number, _, extension = person.phone.partition(EXTENSION_MARK)
+        tel.value = f"{number} ext. {extension}" if extension else number
         tel.type_param = "WORK"
     if person.preferred_language:
         card.add("x-preferred-language").value = person.preferred_language

@@ -29,6 +29,18 @@ def test_phone_numbers_are_stored_in_e164_and_shown_formatted(ctx: None) -> None
 
 
 @pytest.mark.parametrize(
+    "typed", ["02 220 10 00 ext. 123", "+386 2 220 10 00 x123", "022201000#123"]
+)
+def test_a_phone_keeps_its_extension(ctx: None, typed: str) -> None:
+    person = make_person(phone=typed, country_code="SI")
+
+    assert person.phone == "+38622201000;ext=123"  # as a tel: URI writes it
+    assert person.phone_display == "+386 2 220 10 00 ext. 123"
+    card = vobject.readOne(vcard.vcard_of(person))
+    assert card.tel.value == "+38622201000 ext. 123"
+
+
+@pytest.mark.parametrize(
     ("values", "field"),
     [
         ({"email": "not-an-address"}, "email"),
