@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext, ngettext
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from crm import access
 from crm.auth.models import User
@@ -23,18 +23,31 @@ from crm.tasks.models import Task, TaskStatus
 
 @dataclass(frozen=True)
 class Work:
-    pairings: int
+    pairings: int  # those the lists show
     open_tasks: int
+    # Deleted (archived) pairings: in no list, but handed over with the rest, so that one
+    # restored later is not owned by someone who has left.
+    deleted_pairings: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.pairings or self.open_tasks)
+        return bool(self.pairings or self.deleted_pairings or self.open_tasks)
 
     @property
     def label(self) -> str:
         """ "2 pairings, 1 open task", in the reader's language."""
+        pairings = ngettext("%(num)d pairing", "%(num)d pairings", self.pairings)
+        if self.deleted_pairings:
+            deleted = ngettext(
+                "%(num)d deleted pairing", "%(num)d deleted pairings", self.deleted_pairings
+            )
+            pairings = (
+                gettext("%(pairings)s and %(deleted)s", pairings=pairings, deleted=deleted)
+                if self.pairings
+                else deleted
+            )
         return gettext(
             "%(pairings)s, %(tasks)s",
-            pairings=ngettext("%(num)d pairing", "%(num)d pairings", self.pairings),
+            pairings=pairings,
             tasks=ngettext("%(num)d open task", "%(num)d open tasks", self.open_tasks),
         )
 
@@ -50,16 +63,27 @@ def handed_over(user: User, successor: User, moved: Work) -> str:
 
 
 def work_of(user: User) -> Work:
-    """How many pairings `user` owns and open tasks they hold, as the lists show them (deleted
-    pairings left out; a handover still moves them)."""
-    pairings = select(func.count()).where(
-        Partnership.owner_id == user.id, Partnership.archived_at.is_(None)
-    )
+    """How many pairings `user` owns (those the lists show, and the deleted ones) and how many
+    open tasks they hold."""
+
+    def owned(deleted: bool) -> Select[tuple[int]]:
+        archived = Partnership.archived_at
+        return select(func.count()).where(
+            Partnership.owner_id == user.id,
+            archived.is_not(None) if deleted else archived.is_(None),
+        )
+
     open_tasks = select(func.count()).where(
         Task.assignee_id == user.id, Task.status == TaskStatus.OPEN.value
     )
-    counts = session.execute(select(pairings.scalar_subquery(), open_tasks.scalar_subquery())).one()
-    return Work(pairings=counts[0], open_tasks=counts[1])
+    listed, deleted, tasks = session.execute(
+        select(
+            owned(False).scalar_subquery(),
+            owned(True).scalar_subquery(),
+            open_tasks.scalar_subquery(),
+        )
+    ).one()
+    return Work(pairings=listed, open_tasks=tasks, deleted_pairings=deleted)
 
 
 def hand_over(user: User, successor: User) -> Work:
@@ -85,4 +109,5 @@ def hand_over(user: User, successor: User) -> Work:
     for task in tasks:
         task.assignee = successor
     session.flush()
-    return Work(pairings=len(pairings), open_tasks=len(tasks))
+    deleted = sum(1 for partnership in pairings if partnership.archived_at is not None)
+    return Work(pairings=len(pairings) - deleted, open_tasks=len(tasks), deleted_pairings=deleted)

@@ -55,7 +55,8 @@ def test_an_admin_hands_an_officers_work_to_a_successor(
     ids = _work(app)
     login_as("admin")
     page = client.get(f"/users/{ids['leaving']}").get_data(as_text=True)
-    assert "Owns 1 pairing" in page  # the deleted one is not in the lists it links to
+    # The deleted one is not in the lists the link leads to, but is said apart: it moves too.
+    assert "Owns 1 pairing</a> · 1 deleted pairing · 2 open tasks" in page
     assert "2 open tasks" in page
     assert f'href="/partnerships?owner={ids["leaving"]}"' in page
     offered = re.findall(r'<option value="(\d*)"', page.split('id="work"')[1])
@@ -68,8 +69,8 @@ def test_an_admin_hands_an_officers_work_to_a_successor(
     assert response.status_code == 302
     followed = client.get(response.headers["Location"]).get_data(as_text=True)
     assert (
-        "Handed the work of Altay Abibullayev to Mojca Potočnik: 2 pairings, 2 open tasks."
-        in followed
+        "Handed the work of Altay Abibullayev to Mojca Potočnik: "
+        "1 pairing and 1 deleted pairing, 2 open tasks." in followed
     )
     assert "No pairings and no open tasks." in followed
     with app.app_context():
@@ -172,3 +173,31 @@ def test_demoting_or_deactivating_an_owner_says_their_work_is_left(
     assert 'action="/users/{}/handover"'.format(ids["leaving"]) in deactivated.get_data(
         as_text=True
     )
+
+
+def test_an_owner_of_deleted_pairings_alone_still_has_work_to_hand_over(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Their page once said "No pairings and no open tasks" and hid the form, so a pairing
+    restored later was owned by someone who had left."""
+    with app.app_context():
+        leaving = make_user("officer", name="Altay Abibullayev")
+        successor = make_user("officer", name="Mojca Potočnik")
+        deleted = make_partnership(make_locality("Celje"), owner=leaving)
+        deleted.archived_at = utcnow()
+        session.commit()
+        ids = {"leaving": leaving.id, "successor": successor.id, "deleted": deleted.id}
+    login_as("admin")
+
+    page = client.get(f"/users/{ids['leaving']}").get_data(as_text=True)
+    assert "Owns no pairings · 1 deleted pairing · 0 open tasks" in page
+    assert f'action="/users/{ids["leaving"]}/handover"' in page
+
+    handed = client.post(
+        f"/users/{ids['leaving']}/handover",
+        data={"successor": ids["successor"]},
+        follow_redirects=True,
+    )
+    assert "Potočnik: 1 deleted pairing, 0 open tasks." in handed.get_data(as_text=True)
+    with app.app_context():
+        assert session.get_one(Partnership, ids["deleted"]).owner_id == ids["successor"]
