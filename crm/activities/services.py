@@ -76,10 +76,13 @@ def create_activity(
         try:
             task_services.create_task(partnership, task_data, by=by, activity_id=activity.id)
         except DomainError as error:
+            # Named by its place in the list, counted from 0 as the API's validation does.
+            place = f"follow_ups.{number - 1}"
             raise DomainError(
                 gettext(
                     "Follow-up task %(number)d: %(message)s", number=number, message=error.message
-                )
+                ),
+                field=f"{place}.{error.field}" if error.field else place,
             ) from error
     return activity
 

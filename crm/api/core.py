@@ -48,7 +48,16 @@ API_FIELD_NAMES = {
     "occurred_on": "occurred_at",
     "occurred_time": "occurred_at",
     "owner": "owner_id",  # the report's filter
+    "follow_ups": "follow_up_tasks",  # "follow_ups.0.assignee_id", a task in the list
 }
+
+
+def api_field_name(field: str) -> str:
+    """A service's field name as the API calls it; within a list ("follow_ups.0.due_on"), the
+    list's name."""
+    head, dot, rest = field.partition(".")
+    return f"{API_FIELD_NAMES.get(head, head)}{dot}{rest}"
+
 
 InputT = TypeVar("InputT", bound=Input)
 
@@ -84,7 +93,7 @@ def domain_error(error: DomainError) -> Response:
     session.rollback()
     if isinstance(error, StaleVersion):
         return error_response(409, STALE_MESSAGE, fields={"version": ["stale"]})
-    fields = {API_FIELD_NAMES.get(error.field, error.field): [error.message]} if error.field else {}
+    fields = {api_field_name(error.field): [error.message]} if error.field else {}
     return error_response(error.status_code, error.message, fields=fields)
 
 

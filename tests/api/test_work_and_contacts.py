@@ -227,6 +227,34 @@ def test_a_due_date_outside_the_span_is_422_and_writes_nothing(
     assert [(t["version"], t["due_on"]) for t in listed] == [(task["version"], None)]
 
 
+def test_a_follow_up_task_refused_by_a_rule_names_its_place_and_field(app: Flask, api: Api) -> None:
+    """Regression: a follow-up refused by the task rules (not by the body's shape) came back
+    with no field, so a client could not tell which task, or what in it, to mend."""
+    from tests.factories import make_partnership, make_user
+
+    with app.app_context():
+        pid = make_partnership().id
+        partner = make_user("partner").id  # may not be given tasks
+        session.commit()
+    response = api.post(
+        f"/partnerships/{pid}/activities",
+        {
+            "kind": "meeting",
+            "occurred_at": "2026-02-13T10:00:00+01:00",
+            "follow_up_tasks": [
+                {"title": "Send the minutes"},
+                {"title": "Call", "assignee_id": partner},
+            ],
+        },
+    )
+
+    assert response.status_code == 422
+    fields = response.get_json()["error"]["fields"]
+    assert list(fields) == ["follow_up_tasks.1.assignee_id"]
+    assert fields["follow_up_tasks.1.assignee_id"][0].startswith("Follow-up task 2: ")
+    assert written(app) == (0, 0)
+
+
 def test_a_likely_duplicate_person_is_a_409_until_confirmed(api: Api) -> None:
     """Regression: the API skipped the check the form makes, so the same person went in twice."""
     first = api.post("/people", {"full_name": "Aleksander Saša Arsenovič", "email": "m@x.si"})
