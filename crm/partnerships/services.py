@@ -166,9 +166,14 @@ def change_stage(
     change = _record(
         partnership, to_stage=to, to_status=partnership.status, by=by, note=note, at=now
     )
+    leaving_signed = partnership.stage.key == SIGNED_STAGE_KEY
     partnership.stage = to
     partnership.stage_entered_at = now
-    partnership.signed_on = _signed_on_reaching(to, partnership.signed_on, by=by, at=now)
+    # Moved back from *signed*, the pairing has no signed memorandum, and a date kept would be
+    # the one shown when it is signed again (a slip of the board's menu dated the real signing
+    # weeks early). The audit log keeps the date cleared.
+    signed_on = None if leaving_signed else partnership.signed_on
+    partnership.signed_on = _signed_on_reaching(to, signed_on, by=by, at=now)
     session.flush()
     return change
 

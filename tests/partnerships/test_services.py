@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from crm.audit.models import AuditEntry
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.partnerships import services
@@ -118,6 +119,43 @@ def test_reaching_signed_fills_the_signing_date() -> None:
         at=moment,
     )
     assert partnership.signed_on == date(2026, 3, 4)
+
+
+def test_moving_back_from_signed_clears_the_signing_date_and_signing_again_dates_it_anew() -> None:
+    """Regression: the date stayed, so a pairing moved to *signed* by mistake and back showed,
+    once really signed weeks later, the day of the mistake."""
+    partnership = make_partnership(stage_key="memorandum_review")
+    for stage_key, day in (
+        ("memorandum_signed", 4),  # the slip
+        ("memorandum_review", 4),
+        ("memorandum_signed", 20),  # the real signing
+    ):
+        services.change_stage(
+            partnership,
+            stage_by_key(stage_key),
+            by=partnership.owner,
+            expected_version=partnership.version,
+            at=datetime(2026, 3, day, 12, 0, tzinfo=UTC),
+        )
+        session.commit()  # each move is a request of its own
+        if stage_key == "memorandum_review":
+            assert partnership.signed_on is None
+    assert partnership.signed_on == date(2026, 3, 20)
+    # The date cleared is not lost: the audit log has it.
+    cleared = [
+        entry.changes["signed_on"]
+        for entry in session.scalars(
+            select(AuditEntry).where(AuditEntry.object_id == partnership.id)
+        )
+        if "signed_on" in entry.changes
+    ]
+    assert ["2026-03-04", None] in [[str(old) if old else None, new] for old, new in cleared]
+    # Moving on within the other stages leaves a typed date alone.
+    other = make_partnership(stage_key="prospect", signed_on=date(2026, 2, 13))
+    services.change_stage(
+        other, stage_by_key("exploratory_talks"), by=other.owner, expected_version=other.version
+    )
+    assert other.signed_on == date(2026, 2, 13)
 
 
 @pytest.mark.parametrize(
