@@ -350,3 +350,35 @@ def test_a_filter_number_that_is_no_number_is_a_422_with_a_message(
     response = client.get(f"/audit?{query}")
     assert response.status_code == 422
     assert "Give a number." in response.get_data(as_text=True)
+
+
+def test_a_change_of_other_names_shows_the_names_before_and_after(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: a mapping was joined like a list, which shows its keys alone: "ru → ru"."""
+    from crm.localities.services import LocalityData, update_locality
+
+    with app.app_context():
+        locality = make_locality("Velenje")
+        session.commit()
+        update_locality(
+            locality,
+            LocalityData(
+                name="Velenje", kind="city", country_code="SI", other_names=(("ru", "Веленье"),)
+            ),
+            expected_version=locality.version,
+        )
+        session.commit()
+        update_locality(
+            locality,
+            LocalityData(
+                name="Velenje", kind="city", country_code="SI", other_names=(("ru", "Велене"),)
+            ),
+            expected_version=locality.version,
+        )
+        session.commit()
+        locality_id = locality.id
+    login_as("admin")
+
+    page = client.get(f"/audit?object_type=locality&object_id={locality_id}").get_data(as_text=True)
+    assert "ru: Веленье" in page and "ru: Велене" in page
