@@ -50,7 +50,7 @@ def render_board(
             "partnerships/board.html",
             on_board=True,
             sectors=all_sectors(),
-            owners=access.owner_choices(current_user),
+            owners=access.owner_choices(current_user, keeping=queries.filtered_owner(filters)),
             **context,
         ),
         status,

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, func, or_, select, union, union_all
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from crm.auth.models import User
 from crm.db import session
 from crm.localities.models import Locality
 from crm.partnerships.models import Partnership, Stage, StageChange, Status, partnership_sectors
@@ -61,6 +62,13 @@ class PartnershipFilters:
             "sort": values.sort if values.sort != DEFAULT_SORT else "",
         }
         return {key: value for key, value in args.items() if value}
+
+
+def filtered_owner(filters: PartnershipFilters) -> User | None:
+    """The owner filtered by, to be offered in the filter even if they may own no more
+    (deactivated, they still own their pairings): otherwise the filter read "Anyone" and was
+    lost on the next Apply."""
+    return session.get(User, filters.owner_id) if filters.owner_id else None
 
 
 def filtered(

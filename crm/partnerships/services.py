@@ -166,13 +166,9 @@ def change_stage(
     change = _record(
         partnership, to_stage=to, to_status=partnership.status, by=by, note=note, at=now
     )
-    leaving_signed = partnership.stage.key == SIGNED_STAGE_KEY
+    signed_on = None if _unsigning(partnership, to) else partnership.signed_on
     partnership.stage = to
     partnership.stage_entered_at = now
-    # Moved back from *signed*, the pairing has no signed memorandum, and a date kept would be
-    # the one shown when it is signed again (a slip of the board's menu dated the real signing
-    # weeks early). The audit log keeps the date cleared.
-    signed_on = None if leaving_signed else partnership.signed_on
     partnership.signed_on = _signed_on_reaching(to, signed_on, by=by, at=now)
     session.flush()
     return change
@@ -450,6 +446,30 @@ def _signed_on_reaching(
     if stage.key == SIGNED_STAGE_KEY and signed_on is None:
         return today_for(by, at)
     return signed_on
+
+
+def _unsigning(partnership: Partnership, to: Stage) -> bool:
+    """Whether a move takes back the signing date that reaching *signed* filled in.
+
+    Moved back from *signed*, the pairing has no signed memorandum, and a date kept would be the
+    one shown once it is signed again: a slip of the board's menu dated the real signing weeks
+    early. A date given otherwise (typed, imported: a memorandum signed in 2019) is kept, and so
+    is any date when the pairing moves on to a stage added after *signed*. The audit log keeps
+    a date cleared.
+    """
+    at = partnership.stage
+    if at.key != SIGNED_STAGE_KEY or to.position > at.position or partnership.signed_on is None:
+        return False
+    entered = StageChange.from_stage_id.is_(None) | (StageChange.from_stage_id != at.id)
+    signer = session.scalar(
+        select(User)
+        .join(StageChange, StageChange.changed_by_id == User.id)
+        .where(StageChange.partnership_id == partnership.id, StageChange.to_stage_id == at.id)
+        .where(entered)
+        .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
+        .limit(1)
+    )
+    return partnership.signed_on == today_for(signer, partnership.stage_entered_at)
 
 
 def _refuse_duplicate(locality_a_id: int, locality_b_id: int, *, except_id: int | None) -> None:

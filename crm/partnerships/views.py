@@ -69,7 +69,7 @@ def index() -> ResponseReturnValue:
         more_than=more_than,
         page=page,
         last_page=last_page,
-        **_filter_choices(),
+        **_filter_choices(filters),
     )
 
 
@@ -409,11 +409,11 @@ def _chosen_id(field: SelectField) -> int:
     return record_id_in(str(raw or "")) or NO_RECORD
 
 
-def _filter_choices() -> dict[str, object]:
+def _filter_choices(filters: queries.PartnershipFilters) -> dict[str, object]:
     return {
         "stages": ordered_stages(),
         "sectors": all_sectors(),
-        "owners": access.owner_choices(current_user),
+        "owners": access.owner_choices(current_user, keeping=queries.filtered_owner(filters)),
         "statuses": list(Status),
         "sorts": queries.SORTS,
     }

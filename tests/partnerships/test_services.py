@@ -10,7 +10,7 @@ from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.partnerships import services
 from crm.partnerships.models import Partnership, StageChange, Status
-from crm.partnerships.stages import stage_by_key
+from crm.partnerships.stages import add_stage, stage_by_key
 from crm.sectors.models import Sector
 from tests.factories import make_locality, make_partnership, make_user
 
@@ -150,12 +150,31 @@ def test_moving_back_from_signed_clears_the_signing_date_and_signing_again_dates
         if "signed_on" in entry.changes
     ]
     assert ["2026-03-04", None] in [[str(old) if old else None, new] for old, new in cleared]
-    # Moving on within the other stages leaves a typed date alone.
-    other = make_partnership(stage_key="prospect", signed_on=date(2026, 2, 13))
-    services.change_stage(
-        other, stage_by_key("exploratory_talks"), by=other.owner, expected_version=other.version
-    )
-    assert other.signed_on == date(2026, 2, 13)
+
+
+def test_a_signing_date_given_or_moved_on_from_is_kept() -> None:
+    # Imported at *signed* with the day of the real signing: a move back and forth keeps it.
+    imported = make_partnership(stage_key="memorandum_signed", signed_on=date(2019, 5, 1))
+    for stage_key in ("memorandum_review", "memorandum_signed"):
+        services.change_stage(
+            imported,
+            stage_by_key(stage_key),
+            by=imported.owner,
+            expected_version=imported.version,
+        )
+        assert imported.signed_on == date(2019, 5, 1)
+    # Moving on to a stage an admin added after *signed* is no unsigning.
+    implementation = add_stage("Implementation", after=stage_by_key("memorandum_signed"))
+    signed = make_partnership(stage_key="memorandum_review")
+    for stage in (stage_by_key("memorandum_signed"), implementation):
+        services.change_stage(
+            signed,
+            stage,
+            by=signed.owner,
+            expected_version=signed.version,
+            at=datetime(2026, 3, 4, 12, 0, tzinfo=UTC),
+        )
+    assert signed.signed_on == date(2026, 3, 4)
 
 
 @pytest.mark.parametrize(

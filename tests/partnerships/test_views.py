@@ -178,6 +178,27 @@ def test_list_filters_by_stage_sector_country_owner_and_status(
     assert titles(f"owner={officer}") == []
 
 
+def test_filtering_by_a_deactivated_owner_keeps_them_chosen_in_the_filter(
+    app: Flask, client: FlaskClient, officer: int
+) -> None:
+    """Regression: the filter offered active owners alone, so it read "Anyone" while the list
+    showed one person's pairings, and the next Apply dropped the owner."""
+    from tests.factories import make_user
+
+    with app.app_context():
+        gone = make_user("officer", name="Altay Abibullayev")
+        make_partnership(make_locality("Celje"), make_locality("Almaty"), owner=gone)
+        gone.is_active = False
+        session.commit()
+        gone_id = gone.id
+
+    for page in (f"/partnerships?owner={gone_id}", f"/board?owner={gone_id}"):
+        html = client.get(page).get_data(as_text=True)
+        assert f'<option value="{gone_id}" selected>Altay Abibullayev</option>' in html, page
+    # Not offered where nobody filters by them.
+    assert "Altay Abibullayev</option>" not in client.get("/partnerships").get_data(as_text=True)
+
+
 def test_list_paginates(app: Flask, client: FlaskClient, officer: int) -> None:
     app.config["PAGE_SIZE"] = 2
     try:
