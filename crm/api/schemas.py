@@ -23,6 +23,7 @@ from pydantic import (
 from crm.activities.models import Activity
 from crm.auth.models import User
 from crm.contacts.models import Organisation, Person
+from crm.contacts.services import PHONE_INPUT_MAX_LENGTH
 from crm.date_span import FIRST_DAY, LAST_DAY, is_within_span
 from crm.localities.countries import english_country_name
 from crm.localities.models import Locality
@@ -307,8 +308,9 @@ class LocalityUpdate(Input):
     kind: LocalityKindName | None = None
     country: CountryCode | None = None
     subdivision_code: Subdivision | None = None
-    # Replaces every other name; leave it out to keep them.
-    other_names: OtherNames | None = None
+    other_names: OtherNames | None = Field(
+        default=None, description="Replaces every other name; left out (or null), they are kept."
+    )
 
 
 class ListQuery(Input):
@@ -575,7 +577,7 @@ class PersonCreate(Input):
     position: ShortText = ""
     organisation_id: RecordId | None = None
     email: Annotated[str, StringConstraints(max_length=254)] = ""
-    phone: Annotated[str, StringConstraints(max_length=40)] = ""
+    phone: Annotated[str, StringConstraints(max_length=PHONE_INPUT_MAX_LENGTH)] = ""
     country: OptionalCountry = ""
     preferred_language: Annotated[str, StringConstraints(max_length=60)] = ""
     notes: LongText = ""
@@ -592,7 +594,7 @@ class PersonUpdate(Input):
     position: ShortText | None = None
     organisation_id: RecordId | None = None
     email: Annotated[str, StringConstraints(max_length=254)] | None = None
-    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=PHONE_INPUT_MAX_LENGTH)] | None = None
     country: OptionalCountry | None = None
     preferred_language: Annotated[str, StringConstraints(max_length=60)] | None = None
     notes: LongText | None = None

@@ -8,7 +8,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from crm.contacts.models import ORGANISATION_KIND_LABELS, Organisation, Side
-from crm.contacts.services import NAME_MAX_LENGTH, NOTES_MAX_LENGTH, ROLE_MAX_LENGTH
+from crm.contacts.services import (
+    NAME_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    PHONE_INPUT_MAX_LENGTH,
+    ROLE_MAX_LENGTH,
+)
 from crm.forms import VersionField
 from crm.localities.countries import country_choices
 from crm.partnerships.models import Partnership
@@ -67,8 +72,11 @@ class PersonForm(FlaskForm):
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
     phone = StringField(
         _l("Phone"),
-        validators=[Optional(), Length(max=40)],
-        description=_l("With the country code, e.g. +386 2 220 10 00."),
+        # Room for spaces and an "extension" typed out: the stored form has its own limit.
+        validators=[Optional(), Length(max=PHONE_INPUT_MAX_LENGTH)],
+        description=_l(
+            "With the country code, e.g. +386 2 220 10 00, or +386 2 220 10 00 ext. 123."
+        ),
     )
     country_code = SelectField(
         _l("Country"),

@@ -286,7 +286,8 @@ def _apply_person(person: Person, data: PersonData) -> None:
     person.notes = _notes(data.notes)
 
 
-PHONE_MAX_LENGTH = 40
+PHONE_MAX_LENGTH = 40  # stored: "+38622201000;ext=123"
+PHONE_INPUT_MAX_LENGTH = 60  # typed: "+386 2 220 10 00 extension 123"
 
 
 def normalise_phone(phone: str, country_code: str = "") -> str:
@@ -295,7 +296,7 @@ def normalise_phone(phone: str, country_code: str = "") -> str:
     phone = phone.strip()
     if not phone:
         return ""
-    if len(phone) > PHONE_MAX_LENGTH:
+    if len(phone) > PHONE_INPUT_MAX_LENGTH:
         raise DomainError(gettext("That phone number is too long."), field="phone")
     try:
         number = phonenumbers.parse(phone, country_code or None)
@@ -315,8 +316,11 @@ def normalise_phone(phone: str, country_code: str = "") -> str:
             field="phone",
         )
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    # An embassy's switchboard number is useless without the desk's extension: it is kept.
-    stored = f"{e164}{EXTENSION_MARK}{number.extension}" if number.extension else e164
+    # An embassy's switchboard number is useless without the desk's extension: it is kept, in
+    # ASCII digits as a tel: link needs them (the number's own digits are so already; "١٢٣"
+    # typed after "ext." was not).
+    extension = phonenumbers.normalize_digits_only(number.extension or "")
+    stored = f"{e164}{EXTENSION_MARK}{extension}" if extension else e164
     if len(stored) > PHONE_MAX_LENGTH:
         raise DomainError(gettext("That phone number is too long."), field="phone")
     return stored

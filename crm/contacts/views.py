@@ -145,6 +145,8 @@ def _person_edit_form(record: Person, *, formdata: object) -> EditPersonForm:
     form.fill_choices(_organisations(include=record.organisation))
     if formdata is None:
         form.organisation_id.data = record.organisation_id or 0  # "none" is 0 in the select
+        # As the page shows it ("+386 2 220 10 00 ext. 42"), not as stored; it reads back the same.
+        form.phone.data = record.phone_display
     return form
 
 

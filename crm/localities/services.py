@@ -1,4 +1,4 @@
-"""The rules for localities; shared by the pages, the demo loader and (later) the API and import."""
+"""The rules for localities; shared by the pages, the API, the import and the demo loader."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ class LocalityData:
     name_en: str = ""
     subdivision_code: str = ""
     # (language code, name) pairs: the names in other languages and scripts. None leaves an
-    # existing locality's names as they are (the import and the API do not carry them).
+    # existing locality's names as they are (the import does not carry them; an API PATCH that
+    # leaves them out).
     other_names: tuple[tuple[str, str], ...] | None = None
 
     def cleaned(self) -> LocalityData:
@@ -140,6 +141,11 @@ def _validate_other_names(pairs: tuple[tuple[str, str], ...]) -> None:
                 field="other_names",
             )
         seen.add(code)
+        # A name of invisible characters (a zero-width space) would show as nothing at all.
+        if not any(character.isalnum() for character in name):
+            raise DomainError(
+                gettext("The name in “%(code)s” has no letters.", code=code), field="other_names"
+            )
         if len(name) > NAME_MAX_LENGTH:
             raise DomainError(name_too_long(NAME_MAX_LENGTH), field="other_names")
 

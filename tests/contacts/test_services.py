@@ -40,6 +40,24 @@ def test_a_phone_keeps_its_extension(ctx: None, typed: str) -> None:
     assert card.tel.value == "+38622201000 ext. 123"
 
 
+def test_a_phone_extension_is_kept_in_ascii_digits_and_judged_by_its_stored_length(
+    ctx: None,
+) -> None:
+    # As a tel: link needs them: "١٢٣" and "１２３" were stored as typed.
+    assert make_person(phone="+386 2 220 10 00 ext. ١٢٣").phone == "+38622201000;ext=123"
+    assert make_person(phone="+386 2 220 10 00 ext. １２３").phone == "+38622201000;ext=123"
+    # 43 characters typed, 33 stored: the spaces and the word do not count against it.
+    typed = "+386 2 220 10 00 extension 1234567890123456"
+    assert make_person(phone=typed).phone == "+38622201000;ext=1234567890123456"
+    # A valid number whose extension makes it 42 characters stored, though typed in 40.
+    with pytest.raises(DomainError) as too_long:
+        make_person(phone="+23480017591759111ext1111111111111111111")
+    assert (too_long.value.field, too_long.value.message) == (
+        "phone",
+        "That phone number is too long.",
+    )
+
+
 @pytest.mark.parametrize(
     ("values", "field"),
     [

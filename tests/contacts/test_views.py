@@ -55,6 +55,35 @@ def test_create_a_person_and_download_the_vcard(
     assert parsed.email.value == "mayor@example.com"
 
 
+def test_a_phone_with_an_extension_is_linked_shown_and_edited_as_typed(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as()
+    with app.app_context():
+        person = make_person("Mojca Potočnik", phone="+386 2 220 10 00 ext. 42")
+        session.commit()
+        person_id, version = person.id, person.version
+
+    page = client.get(f"/people/{person_id}").get_data(as_text=True)
+    assert 'href="tel:+38622201000;ext=42"' in page
+    assert "+386 2 220 10 00 ext. 42" in page
+    # The form holds the number as the page shows it, not as stored, and saves it unchanged.
+    form = client.get(f"/people/{person_id}/edit").get_data(as_text=True)
+    assert 'value="+386 2 220 10 00 ext. 42"' in form
+    saved = client.post(
+        f"/people/{person_id}/edit",
+        data={
+            "full_name": "Mojca Potočnik",
+            "phone": "+386 2 220 10 00 ext. 42",
+            "organisation_id": 0,
+            "version": version,
+        },
+    )
+    assert saved.status_code == 302
+    with app.app_context():
+        assert session.get_one(Person, person_id).phone == "+38622201000;ext=42"
+
+
 def test_a_possible_duplicate_is_flagged_with_a_link_before_anything_is_written(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:

@@ -83,6 +83,7 @@ def test_the_form_keeps_names_one_per_line_and_refuses_bad_lines(
         ("xx: Кызылорда", "“xx” is not a language code"),  # the right shape, no such language
         ("ru: Кызылорда\nRU: Кзыл-Орда", "appears twice"),
         ("ru: " + "я" * 201, "at most 200 characters"),
+        ("ru: \u200b", "The name in “ru” has no letters."),  # a zero-width space alone
     ):
         response = client.post(f"/localities/{locality_id}/edit", data={**base, "other_names": bad})
         assert response.status_code == 422, bad

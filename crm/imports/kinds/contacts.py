@@ -244,7 +244,9 @@ class PersonImporter(Importer):
         Column(
             "phone",
             lazy_gettext("Phone"),
-            help=lazy_gettext("+386 2 220 10 00; without +, read in the country"),
+            help=lazy_gettext(
+                "+386 2 220 10 00, an extension after “ext.”; without +, read in the country"
+            ),
         ),
         Column("country", lazy_gettext("Country"), example="SI"),
         Column("preferred_language", lazy_gettext("Preferred language"), aliases=("language",)),
