@@ -2,8 +2,8 @@
 
 The rows are the ones the services would write: folded search columns computed by the same mapper
 listeners, `pair_key` and `country_pair`, versions, and a stage history that ends exactly where
-each pairing stands (its stage, status, `stage_entered_at`, `signed_on` and `last_activity_at` all
-come from it).
+each pairing stands (its stage, status, `stage_entered_at` and `signed_on` all come from it, and
+`last_activity_at` from it and from the meetings, visits, calls, letters and signings recorded).
 
 The same seed and scale give the same rows; every date is an offset from the day of generation
 (`--today`), so that "overdue", "this week" and "last week's report" mean something whenever the
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-from sqlalchemy import Engine, MetaData, Table, func, insert, select, text
+from sqlalchemy import Engine, MetaData, Table, bindparam, func, insert, select, text, update
 from werkzeug.security import generate_password_hash
 
 from config import Config
@@ -317,6 +317,8 @@ class _Writer:
                     stage += 1
                 if stage != from_stage:
                     entered = moment
+                    if from_stage == last:
+                        signed_on = None  # moved back: the date reaching it filled in goes
                     if stage == last and signed_on is None:
                         signed_on = moment.date()
                 history.append(
@@ -495,6 +497,29 @@ class _Writer:
         self.insert("activities", rows)
         self.insert(activity_participants, participants)
         self._fix_sequence("activities")
+        self._mark_active(rows)
+
+    def _mark_active(self, activities: list[dict[str, Any]]) -> None:
+        """What recording them does (`crm.activities.services`): every activity but a note makes
+        its pairing active when it happened, if that is later than what it had."""
+        latest: dict[int, datetime] = {}
+        for row in activities:
+            if row["kind"] != ActivityKind.NOTE.value:
+                pairing = row["partnership_id"]
+                latest[pairing] = max(latest.get(pairing, row["occurred_at"]), row["occurred_at"])
+        partnerships = self.tables["partnerships"]
+        moved_on = (
+            update(partnerships)
+            .where(
+                partnerships.c.id == bindparam("pairing"),
+                partnerships.c.last_activity_at < bindparam("at"),
+            )
+            .values(last_activity_at=bindparam("at"), updated_at=bindparam("at"))
+        )
+        updates = [{"pairing": pairing, "at": at} for pairing, at in latest.items()]
+        with self.engine.begin() as connection:
+            for chunk in _chunks(updates):
+                connection.execute(moved_on, chunk)
 
     def tasks(self) -> None:
         rng = self.rng

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_decimal, gettext, ngettext
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from crm.activities.models import Activity, ActivityKind
 from crm.auth.models import User
@@ -72,6 +72,8 @@ def create_activity(
     _apply(activity, data, by=by)
     session.add(activity)
     session.flush()
+    if activity.kind != ActivityKind.NOTE:
+        _mark_active(partnership, activity.occurred_at)
     for number, task_data in enumerate(follow_ups or [], start=1):
         try:
             task_services.create_task(partnership, task_data, by=by, activity_id=activity.id)
@@ -85,6 +87,23 @@ def create_activity(
                 field=f"{place}.{error.field}" if error.field else place,
             ) from error
     return activity
+
+
+def _mark_active(partnership: Partnership, occurred_at: datetime) -> None:
+    """A meeting, visit, call, letter or signing is activity on the pairing: it comes up among
+    the recently active (the board's cards, the list's default order), and is not quiet on the
+    dashboard. An internal note is not: it says nothing happened with the other side.
+
+    Set in one UPDATE, not through the ORM, so that the version stays: the pairing's own fields
+    did not change, and a form open on it is still good. `updated_at` moves, so that an API
+    client syncing by it sees the change."""
+    if occurred_at <= partnership.last_activity_at:
+        return  # an entry for an older meeting, written up late
+    session.execute(
+        update(Partnership)
+        .where(Partnership.id == partnership.id, Partnership.last_activity_at < occurred_at)
+        .values(last_activity_at=occurred_at)
+    )
 
 
 def update_activity(

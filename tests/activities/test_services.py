@@ -126,6 +126,35 @@ def test_follow_up_tasks_are_created_with_the_activity(ctx: None) -> None:
     assert activity.participants == [mayor]
 
 
+def test_an_activity_makes_its_pairing_recently_active_without_a_new_version(ctx: None) -> None:
+    """Regression: a meeting recorded left the pairing where it was among the recently active
+    (the board's cards, the list's default order)."""
+    from crm.partnerships.models import Partnership
+
+    quiet = make_partnership()
+    quiet.last_activity_at = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    session.commit()
+    version, updated_at = quiet.version, quiet.updated_at
+
+    def record(kind: str, at: datetime) -> None:
+        services.create_activity(
+            quiet, services.ActivityData(kind=kind, occurred_at=at), by=quiet.owner
+        )
+        session.commit()
+        session.expire_all()
+
+    record("call", datetime(2026, 2, 13, 9, tzinfo=UTC))
+    stored = session.get_one(Partnership, quiet.id)
+    assert stored.last_activity_at == datetime(2026, 2, 13, 9, tzinfo=UTC)
+    assert stored.version == version  # a form open on the pairing is still good
+    assert stored.updated_at > updated_at  # an API client syncing by it sees the change
+    record("meeting", datetime(2026, 1, 20, 9, tzinfo=UTC))  # written up late
+    record("note", datetime(2026, 2, 20, 9, tzinfo=UTC))  # internal: nothing happened
+    assert session.get_one(Partnership, quiet.id).last_activity_at == datetime(
+        2026, 2, 13, 9, tzinfo=UTC
+    )
+
+
 def test_an_unknown_participant_or_kind_writes_nothing(ctx: None) -> None:
     partnership = make_partnership()
     for data in (
