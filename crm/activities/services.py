@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -65,20 +66,22 @@ def create_activity(
     data: ActivityData,
     *,
     by: User,
-    follow_ups: list[task_services.TaskData] | None = None,
+    follow_ups: Mapping[int, task_services.TaskData] | None = None,
 ) -> Activity:
-    """Record an activity and, in the same transaction, the follow-up tasks it gave rise to."""
+    """Record an activity and, in the same transaction, the follow-up tasks it gave rise to:
+    `follow_ups` by the number the caller shows them under (the form's row, from 1), so that a
+    refusal names the row the user sees, blank rows skipped or not."""
     activity = Activity(partnership=partnership, created_by=by)
     _apply(activity, data, by=by)
     session.add(activity)
     session.flush()
     if activity.kind != ActivityKind.NOTE:
         _mark_active(partnership, activity.occurred_at)
-    for number, task_data in enumerate(follow_ups or [], start=1):
+    for number, task_data in (follow_ups or {}).items():
         try:
             task_services.create_task(partnership, task_data, by=by, activity_id=activity.id)
         except DomainError as error:
-            # Named by its place in the list, counted from 0 as the API's validation does.
+            # The field counts from 0, as the API's validation of a list does.
             place = f"follow_ups.{number - 1}"
             raise DomainError(
                 gettext(

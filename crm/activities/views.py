@@ -47,7 +47,7 @@ def new(partnership_id: int) -> ResponseReturnValue:
         try:
             data = _data_from(form)
             activity = services.create_activity(
-                partnership, data, by=current_user, follow_ups=_follow_ups(form) if staff else []
+                partnership, data, by=current_user, follow_ups=_follow_ups(form) if staff else {}
             )
             session.commit()
         except DomainError as error:
@@ -172,9 +172,10 @@ def _data_from(form: ActivityForm) -> services.ActivityData:
     )
 
 
-def _follow_ups(form: NewActivityForm) -> list[TaskData]:
-    """The rows with a title; a row with only a date or an assignee is a mistake worth saying."""
-    tasks = []
+def _follow_ups(form: NewActivityForm) -> dict[int, TaskData]:
+    """The rows with a title, by row number; a row with only a date or an assignee is a mistake
+    worth saying."""
+    tasks = {}
     for number, row in enumerate(form.follow_ups, start=1):
         fields = row.form
         title = (fields.title.data or "").strip()
@@ -184,10 +185,8 @@ def _follow_ups(form: NewActivityForm) -> list[TaskData]:
                     gettext("Follow-up task %(number)d needs a title.", number=number)
                 )
             continue
-        tasks.append(
-            TaskData(
-                title=title, assignee_id=fields.assignee_id.data or None, due_on=fields.due_on.data
-            )
+        tasks[number] = TaskData(
+            title=title, assignee_id=fields.assignee_id.data or None, due_on=fields.due_on.data
         )
     return tasks
 

@@ -157,7 +157,9 @@ def create_activity(partnership_id: int) -> Response:
             participant_ids=list(body.participant_ids),
         ),
         by=user,
-        follow_ups=[task_data(task) for task in body.follow_up_tasks],
+        follow_ups={
+            number: task_data(task) for number, task in enumerate(body.follow_up_tasks, start=1)
+        },
     )
     session.commit()
     return answer(

@@ -120,7 +120,7 @@ def test_follow_up_tasks_are_created_with_the_activity(ctx: None) -> None:
             participant_ids=[mayor.id],
         ),
         by=partnership.owner,
-        follow_ups=[TaskData(title="Draft the memorandum", due_on=date(2026, 3, 1))],
+        follow_ups={1: TaskData(title="Draft the memorandum", due_on=date(2026, 3, 1))},
     )
     assert [t.title for t in activity.follow_ups] == ["Draft the memorandum"]
     assert activity.participants == [mayor]
@@ -153,6 +153,24 @@ def test_an_activity_makes_its_pairing_recently_active_without_a_new_version(ctx
     assert session.get_one(Partnership, quiet.id).last_activity_at == datetime(
         2026, 2, 13, 9, tzinfo=UTC
     )
+
+
+def test_a_refused_follow_up_is_named_by_the_row_the_caller_shows(ctx: None) -> None:
+    """The form skips its blank rows: the second row, refused, is "task 2" even when it is the
+    first task handed on."""
+    from tests.factories import make_user
+
+    partnership = make_partnership()
+    partner = make_user("partner")  # may not be given tasks
+    with pytest.raises(DomainError) as refused:
+        services.create_activity(
+            partnership,
+            services.ActivityData(kind="call", occurred_at=datetime(2026, 2, 13, 9, tzinfo=UTC)),
+            by=partnership.owner,
+            follow_ups={2: TaskData(title="Call the chamber", assignee_id=partner.id)},
+        )
+    assert refused.value.message.startswith("Follow-up task 2: ")
+    assert refused.value.field == "follow_ups.1.assignee_id"
 
 
 def test_an_unknown_participant_or_kind_writes_nothing(ctx: None) -> None:
