@@ -155,6 +155,20 @@ def send_weekly(week: str) -> None:
                         gettext("The server refused %(email)s.", email=recipient.email), err=True
                     )
                     continue
+                except smtplib.SMTPDataError as error:
+                    # Refused once the message was sent (a mailbox unknown or full): that
+                    # message only, as above. The session goes on (smtplib reset it); a 421
+                    # closes it, and the next message ends the run below.
+                    refused.append(recipient.email)
+                    click.echo(
+                        gettext(
+                            "The server refused the report to %(email)s: %(reason)s",
+                            email=recipient.email,
+                            reason=_server_says(error),
+                        ),
+                        err=True,
+                    )
+                    continue
                 services.record_delivery(chosen_week, recipient)
                 session.commit()
                 sent += 1
@@ -167,7 +181,7 @@ def send_weekly(week: str) -> None:
                 "Could not send through %(server)s (%(reason)s). Sent %(sent)d, %(left)d left; "
                 "run the command again to send the rest.",
                 server=f"{settings.host}:{settings.port}",
-                reason=error,
+                reason=_server_says(error),
                 sent=sent,
                 left=left,
             )
@@ -188,6 +202,15 @@ def send_weekly(week: str) -> None:
                 emails=", ".join(refused),
             )
         )
+
+
+def _server_says(error: Exception) -> str:
+    """What the server answered, as it wrote it ("550 no such user"), not a tuple of bytes."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        message = error.smtp_error
+        text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+        return f"{error.smtp_code} {text}"
+    return str(error)
 
 
 def _connect(settings: services.SmtpSettings) -> smtplib.SMTP:

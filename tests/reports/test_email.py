@@ -27,6 +27,8 @@ class Inbox:
         self.messages: list[Message] = []
         self.envelopes: list[list[str]] = []
         self.refuse: set[str] = set()
+        # Refused only once the message text has arrived (a mailbox unknown or full).
+        self.refuse_data: set[str] = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -35,6 +37,8 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if set(envelope.rcpt_tos) & self.refuse_data:
+            return "550 No such user here"
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         self.envelopes.append(list(envelope.rcpt_tos))
         return "250 Message accepted"
@@ -120,6 +124,22 @@ def test_a_refused_address_stops_no_one_else_and_a_rerun_sends_to_it_alone(
         "Reader 1 <reader1@example.com>",
     ]
     assert deliveries(app) == 2
+
+
+def test_a_message_refused_after_its_text_stops_no_one_else(
+    app: Flask, runner, inbox: Inbox, subscribers: list[str]
+) -> None:
+    """Regression: a refusal after the message text (not at the address) ended the run for
+    everyone, and every rerun stopped at the same reader; the reason read (550, b'...')."""
+    inbox.refuse_data = {subscribers[0]}
+    failed = runner.invoke(args=["reports", "send-weekly", "--week", "2026-W07"])
+    assert failed.exit_code == 1
+    assert (
+        f"The server refused the report to {subscribers[0]}: 550 No such user here" in failed.output
+    )
+    assert f"Not sent to {subscribers[0]}" in failed.output
+    assert [m["To"] for m in inbox.messages] == ["Reader 2 <reader2@example.com>"]
+    assert deliveries(app) == 1
 
 
 def test_smtp_server_down_is_a_clear_error_and_nothing_is_recorded(
