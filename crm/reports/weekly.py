@@ -274,6 +274,27 @@ class ReportRows:
             ),
         )
 
+    def is_kept_signing(self, until: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
+        """A signing not taken back before `until` (the end of its week): a pairing moved to
+        *signed* and back by a slip of the menu signed no memorandum, and one moved there twice
+        in a week signed one. Moves within *signed*'s own status (on hold) take nothing back."""
+        later = aliased(StageChange)
+        taken_back = (
+            select(later.id)
+            .where(
+                later.partnership_id == StageChange.partnership_id,
+                or_(
+                    later.changed_at > StageChange.changed_at,
+                    and_(later.changed_at == StageChange.changed_at, later.id > StageChange.id),
+                ),
+                later.changed_at < until,
+                later.from_stage_id == StageChange.to_stage_id,
+                later.to_stage_id != later.from_stage_id,
+            )
+            .exists()
+        )
+        return and_(self.is_signing(), ~taken_back)
+
     @staticmethod
     def is_stage_move() -> ColumnElement[bool]:
         return and_(
@@ -300,7 +321,7 @@ class ReportRows:
             .where(StageChange.changed_at < self.end)
             .order_by(StageChange.changed_at, StageChange.id)
         )
-        return statement.where(self.is_signing()) if signed_only else statement
+        return statement.where(self.is_kept_signing(self.end)) if signed_only else statement
 
     def move(self, row: Row[Any]) -> Move:
         _, pid, title, at, from_stage, to_stage, to_status, by, note = row[:9]
@@ -720,18 +741,26 @@ def _stage_counts(
 
 def _move_tallies(rows: ReportRows, previous_start: datetime) -> dict[bool, defaultdict[str, int]]:
     """Moves of each kind in the week (True) and the week before (False); "signed" counts the
-    moves to the last stage, which are also counted by their kind.
+    moves to the last stage not taken back within their week, which are also counted by their
+    kind.
 
     The database counts the moves by (week, from, to, status), a few hundred groups at most;
     each group's kind is then worked out here, as `ReportRows.move` does for a single move.
     """
-    this_week = case((StageChange.changed_at >= rows.start, 1), else_=0).label("this_week")
+    in_this_week = StageChange.changed_at >= rows.start
+    this_week = case((in_this_week, 1), else_=0).label("this_week")
+    week_end = case(
+        (in_this_week, literal(rows.end, StageChange.changed_at.type)),
+        else_=literal(rows.start, StageChange.changed_at.type),
+    )
+    signed = case((rows.is_kept_signing(week_end), 1), else_=0).label("signed")
     moves = (
         select(
             this_week,
             StageChange.from_stage_id,
             StageChange.to_stage_id,
             StageChange.to_status,
+            signed,
         )
         .where(
             StageChange.changed_at >= previous_start,
@@ -742,10 +771,10 @@ def _move_tallies(rows: ReportRows, previous_start: datetime) -> dict[bool, defa
     )
     grouped = select(*moves.c, func.count()).group_by(*moves.c)
     tallies: dict[bool, defaultdict[str, int]] = {True: defaultdict(int), False: defaultdict(int)}
-    for week, from_stage, to_stage, to_status, total in session.execute(grouped):
+    for week, from_stage, to_stage, to_status, kept_signing, total in session.execute(grouped):
         kind = rows.kind_of(from_stage, to_stage, to_status)
         tallies[bool(week)][kind] += total
-        if rows.is_signing_of(from_stage, to_stage):
+        if kept_signing:
             tallies[bool(week)]["signed"] += total
     return tallies
 
@@ -978,7 +1007,7 @@ def _week_moves(rows: ReportRows, *columns: Any) -> Select[Any]:
         select(
             *columns,
             func.sum(case((ReportRows.is_stage_move(), 1), else_=0)),
-            func.sum(case((rows.is_signing(), 1), else_=0)),
+            func.sum(case((rows.is_kept_signing(rows.end), 1), else_=0)),
         )
         .select_from(StageChange)
         .join(Partnership, Partnership.id == StageChange.partnership_id)

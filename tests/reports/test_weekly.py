@@ -118,6 +118,44 @@ def test_headline_figures_with_the_previous_week(history: dict[str, Partnership]
     }
 
 
+def test_a_signing_taken_back_within_its_week_signed_nothing() -> None:
+    """Regression: a pairing moved to *signed* by a slip and back counted as a memorandum
+    signed, and one signed, moved back and signed again counted twice."""
+    owner = make_user(name="Dana")
+    maribor = make_locality("Maribor")
+
+    def pairing(name: str) -> Partnership:
+        return make_partnership(
+            make_locality(name, country_code="KZ"),
+            maribor,
+            owner=owner,
+            stage_key="memorandum_review",
+            sectors=("education",),
+            at=utc("2026-01-05T09:00:00"),
+        )
+
+    slip, twice, later = pairing("Almaty"), pairing("Astana"), pairing("Shymkent")
+    move(slip, "memorandum_signed", local("2026-02-10T10:00:00"))
+    move(slip, "memorandum_review", local("2026-02-10T10:05:00"))
+    move(twice, "memorandum_signed", local("2026-02-11T10:00:00"))
+    move(twice, "memorandum_review", local("2026-02-11T10:05:00"))
+    move(twice, "memorandum_signed", local("2026-02-12T10:00:00"))
+    # Signed in W06 and taken back only in W07: W06 signed it, W07 did not.
+    move(later, "memorandum_signed", local("2026-02-05T10:00:00"))
+    move(later, "memorandum_review", local("2026-02-09T10:00:00"))
+    session.flush()
+
+    result = report()
+    assert figures(result)["signed"] == (1, 1)
+    assert [m.pairing.title for m in result.signed] == [twice.title]
+    assert result.signed_total == 1
+    assert [m.pairing.id for m in result.rows.signed()] == [twice.id]
+    assert {row.label: row.signed for row in result.by_sector} == {"Education": 1}
+    assert sum(row.signed for row in result.by_country_pair) == 1
+    # The moves themselves are all listed: the history is what happened.
+    assert result.moves_total == 6
+
+
 def test_what_moved_in_order_with_who_and_why(history: dict[str, Partnership]) -> None:
     moves = [
         (m.pairing.title.split(" –")[0], m.kind, m.from_stage, m.to_stage) for m in report().moves
