@@ -45,9 +45,30 @@ def week_from(text: str | None, zone: ZoneInfo) -> IsoWeek:
     if not text:
         return IsoWeek.last_complete(utcnow(), zone)
     try:
-        return IsoWeek.parse(text)
+        week = IsoWeek.parse(text)
     except InvalidWeek as error:
         raise DomainError(str(error), field="week") from error
+    require_begun(week, zone)
+    return week
+
+
+def current_week(zone: ZoneInfo) -> IsoWeek:
+    return IsoWeek.containing(utcnow().astimezone(zone).date())
+
+
+def require_begun(week: IsoWeek, zone: ZoneInfo) -> None:
+    """A week still to come has nothing to report: its figures would be today's, its stalled
+    days counted to a day not yet here."""
+    current = current_week(zone)
+    if week > current:
+        raise DomainError(
+            gettext(
+                "%(week)s has not begun yet; the latest week to report on is %(current)s.",
+                week=week,
+                current=current,
+            ),
+            field="week",
+        )
 
 
 def filters_from(

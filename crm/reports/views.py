@@ -133,9 +133,10 @@ def _page(
         "reports/weekly.html",
         week=week,
         week_text=week_text if error else str(week),
-        # None at the ends of the span the CRM keeps: no link to a week it would refuse.
+        # None at the ends of the span the CRM keeps: no link to a week it would refuse,
         previous_week=week.previous() if week > FIRST_WEEK else None,
-        next_week=week.next() if week < LAST_WEEK else None,
+        # and none to a week that has not begun.
+        next_week=week.next() if week < min(LAST_WEEK, services.current_week(zone)) else None,
         filter_args=_filter_args(filters),
         filters=filters,
         # The owner filtered by is kept in the list, even one who may own no more.

@@ -362,6 +362,12 @@ def test_report_for_a_week_that_does_not_exist_is_422(api: Api, week: str) -> No
     assert response.status_code == 422
 
 
+def test_report_for_a_week_still_to_come_is_422_naming_the_week(api: Api) -> None:
+    response = api.get("/reports/weekly/2200-W52")
+    assert response.status_code == 422
+    assert "2200-W52 has not begun yet" in response.get_json()["error"]["fields"]["iso_week"][0]
+
+
 def test_the_report_takes_the_pages_filters(
     client: FlaskClient, api: Api, token_for: Callable[..., tuple[str, int]]
 ) -> None:

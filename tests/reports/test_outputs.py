@@ -6,6 +6,8 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -18,6 +20,7 @@ from crm.auth.models import User
 from crm.db import session
 from crm.partnerships.services import change_stage
 from crm.partnerships.stages import stage_by_key
+from crm.reports.weeks import IsoWeek
 from tests.factories import make_locality, make_partnership, make_user
 from tests.reports.test_weekly import local, utc
 
@@ -93,6 +96,8 @@ def test_default_week_is_the_last_complete_one(
         ("week=9999-W52", "Give a week between 1900-W01 and 2200-W52."),
         ("week=0001-W01", "Give a week between 1900-W01 and 2200-W52."),
         ("week=2201-W01", "Give a week between 1900-W01 and 2200-W52."),
+        # A week still to come (was a 200 with today's figures as its own).
+        ("week=2200-W52", "2200-W52 has not begun yet; the latest week to report on is 20"),
         ("week=2026-W07&sector=space", "There is no sector"),
         ("week=2026-W07&owner=999999", "There is no user"),
         ("week=2026-W07&country=XX", "is not a country code"),
@@ -113,14 +118,19 @@ def test_bad_parameters_are_400_with_a_message(
     ("week", "shown", "absent"),
     [
         ("1900-W01", "?week=1900-W02", "?week=1899-W52"),
-        ("2200-W52", "?week=2200-W51", "?week=2201-W01"),
+        ("this week", "?week={previous}", "?week={next}"),
         ("2026-W07", "?week=2026-W06", None),
     ],
 )
 def test_the_week_links_stop_at_the_ends_of_the_span(
     client: FlaskClient, login_as: Callable[..., int], week: str, shown: str, absent: str | None
 ) -> None:
-    """Regression: the first and last weeks linked on to a week that is a 400."""
+    """Regression: the first week linked on to a week that is a 400, and so does this week to
+    the next, which has not begun."""
+    this_week = IsoWeek.containing(datetime.now(ZoneInfo("Europe/Ljubljana")).date())
+    ends = {"previous": this_week.previous(), "next": this_week.next()}
+    week = str(this_week) if week == "this week" else week
+    shown, absent = shown.format(**ends), absent.format(**ends) if absent else None
     login_as()
     page = client.get(f"/reports/weekly?week={week}").get_data(as_text=True)
     assert f'href="/reports/weekly{shown}"' in page
@@ -243,6 +253,7 @@ def test_cli_writes_each_format(
     [
         (["--week", "2026-W54"], "2026 has no week 54."),
         (["--week", "last-tuesday"], "not an ISO week"),
+        (["--week", "2200-W52"], "2200-W52 has not begun yet"),
         (["--sector", "space"], "There is no sector"),
         (["--owner", "nobody@example.com"], "There is no account"),
         (["--format", "docx"], "Invalid value for '--format'"),
