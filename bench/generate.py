@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-from sqlalchemy import Engine, MetaData, Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Engine, MetaData, Table, func, insert, select, text
 from werkzeug.security import generate_password_hash
 
 from config import Config
@@ -273,6 +273,12 @@ class _Writer:
         partnerships, history, sectors = [], [], []
         self.pairing_created: list[datetime] = []
         self.pairing_owner: list[int] = []
+        # When each pairing's activities happened, drawn here (from a generator of their own)
+        # because they decide when the pairing was last active; `activities` writes them.
+        self.activity_times: list[list[datetime]] = []
+        activity_rng = random.Random(SEED + 2)
+        activity_kinds = [kind.value for kind in ActivityKind]
+        activities_each = self.sizes.activities // count
         change_id = 0
         deviation = 0
         for number in range(count):
@@ -333,7 +339,20 @@ class _Writer:
                         moment,
                     )
                 )
-            last_activity = moments[-1] if moments else created
+            times = [
+                created + timedelta(seconds=activity_rng.random() * span)
+                for _ in range(activities_each)
+            ]
+            self.activity_times.append(times)
+            # What recording them does (`crm.activities.services`): every activity but a note
+            # makes its pairing active as of when it happened, if that is later.
+            contacts = [
+                at
+                for offset, at in enumerate(times)
+                if activity_kinds[(number * activities_each + offset) % len(activity_kinds)]
+                != ActivityKind.NOTE.value
+            ]
+            last_activity = max([moments[-1] if moments else created, *contacts])
             title = f"{self.locality_names[a - 1]} – {self.locality_names[b - 1]}"
             if number % 50 == 0:
                 title = f"Štajerska days in {self.locality_names[b - 1]}"
@@ -475,9 +494,7 @@ class _Writer:
         per_pairing = self.sizes.activities // self.sizes.pairings
         for number in range(self.sizes.activities):
             index = number // per_pairing
-            created = self.pairing_created[index]
-            span = (self.now - created).total_seconds()
-            at = created + timedelta(seconds=rng.random() * span)
+            at = self.activity_times[index][number % per_pairing]
             rows.append(
                 {
                     "id": number + 1,
@@ -497,29 +514,6 @@ class _Writer:
         self.insert("activities", rows)
         self.insert(activity_participants, participants)
         self._fix_sequence("activities")
-        self._mark_active(rows)
-
-    def _mark_active(self, activities: list[dict[str, Any]]) -> None:
-        """What recording them does (`crm.activities.services`): every activity but a note makes
-        its pairing active when it happened, if that is later than what it had."""
-        latest: dict[int, datetime] = {}
-        for row in activities:
-            if row["kind"] != ActivityKind.NOTE.value:
-                pairing = row["partnership_id"]
-                latest[pairing] = max(latest.get(pairing, row["occurred_at"]), row["occurred_at"])
-        partnerships = self.tables["partnerships"]
-        moved_on = (
-            update(partnerships)
-            .where(
-                partnerships.c.id == bindparam("pairing"),
-                partnerships.c.last_activity_at < bindparam("at"),
-            )
-            .values(last_activity_at=bindparam("at"), updated_at=bindparam("at"))
-        )
-        updates = [{"pairing": pairing, "at": at} for pairing, at in latest.items()]
-        with self.engine.begin() as connection:
-            for chunk in _chunks(updates):
-                connection.execute(moved_on, chunk)
 
     def tasks(self) -> None:
         rng = self.rng
