@@ -361,22 +361,15 @@ def test_a_change_of_other_names_shows_the_names_before_and_after(
     with app.app_context():
         locality = make_locality("Velenje")
         session.commit()
-        update_locality(
-            locality,
-            LocalityData(
-                name="Velenje", kind="city", country_code="SI", other_names=(("ru", "Веленье"),)
-            ),
-            expected_version=locality.version,
-        )
-        session.commit()
-        update_locality(
-            locality,
-            LocalityData(
-                name="Velenje", kind="city", country_code="SI", other_names=(("ru", "Велене"),)
-            ),
-            expected_version=locality.version,
-        )
-        session.commit()
+        for russian in ("Веленье", "Велене"):
+            update_locality(
+                locality,
+                LocalityData(
+                    name="Velenje", kind="city", country_code="SI", other_names=(("ru", russian),)
+                ),
+                expected_version=locality.version,
+            )
+            session.commit()
         locality_id = locality.id
     login_as("admin")
 
