@@ -30,7 +30,7 @@ from werkzeug.security import generate_password_hash
 
 from config import Config
 from crm import create_app
-from crm.activities.models import ActivityKind, activity_participants
+from crm.activities.models import ACTIVE_KINDS, ActivityKind, activity_participants
 from crm.auth.models import Role
 from crm.contacts.models import OrganisationKind, Side
 from crm.db import engine_for
@@ -350,7 +350,7 @@ class _Writer:
                 at
                 for offset, at in enumerate(times)
                 if activity_kinds[(number * activities_each + offset) % len(activity_kinds)]
-                != ActivityKind.NOTE.value
+                in ACTIVE_KINDS
             ]
             last_activity = max([moments[-1] if moments else created, *contacts])
             title = f"{self.locality_names[a - 1]} – {self.locality_names[b - 1]}"

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import format_decimal, gettext, ngettext
 from sqlalchemy import select, update
 
-from crm.activities.models import Activity, ActivityKind
+from crm.activities.models import ACTIVE_KINDS, Activity, ActivityKind
 from crm.auth.models import User
 from crm.contacts.models import Person
 from crm.date_span import require_within_span
@@ -75,7 +75,7 @@ def create_activity(
     _apply(activity, data, by=by)
     session.add(activity)
     session.flush()
-    if activity.kind != ActivityKind.NOTE:
+    if activity.kind in ACTIVE_KINDS:
         _mark_active(partnership, activity.occurred_at)
     for number, task_data in (follow_ups or {}).items():
         try:
@@ -93,9 +93,8 @@ def create_activity(
 
 
 def _mark_active(partnership: Partnership, occurred_at: datetime) -> None:
-    """A meeting, visit, call, letter or signing is activity on the pairing: it comes up among
-    the recently active (the board's cards, the list's default order), and is not quiet on the
-    dashboard. An internal note is not: it says nothing happened with the other side.
+    """An activity of `ACTIVE_KINDS` makes its pairing come up among the recently active (the
+    board's cards, the list's default order), and not quiet on the dashboard.
 
     Set in one UPDATE, not through the ORM, so that the version stays: the pairing's own fields
     did not change, and a form open on it is still good. `updated_at` moves, so that an API

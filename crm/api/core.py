@@ -48,6 +48,7 @@ API_FIELD_NAMES = {
     "occurred_on": "occurred_at",
     "occurred_time": "occurred_at",
     "owner": "owner_id",  # the report's filter
+    "week": "iso_week",  # the report's week, in its path
     "follow_ups": "follow_up_tasks",  # "follow_ups.0.assignee_id", a task in the list
 }
 

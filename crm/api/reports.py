@@ -5,25 +5,18 @@ from __future__ import annotations
 from flask import Response, current_app, stream_with_context
 
 from crm.api import auth
-from crm.api.core import ApiError, bp, parse_query
+from crm.api.core import bp, parse_query
 from crm.api.schemas import ReportQuery
-from crm.errors import DomainError
 from crm.reports.rendering import json_chunks
-from crm.reports.services import deployment_zone, filters_from, require_begun, rows_per_list
+from crm.reports.services import deployment_zone, filters_from, rows_per_list, week_from
 from crm.reports.weekly import compute_weekly_report
-from crm.reports.weeks import InvalidWeek, IsoWeek
 
 
 @bp.get("/reports/weekly/<iso_week>")
 def weekly_report(iso_week: str) -> Response:
     """The same data as `flask reports weekly --format json`, for the pairings you may see."""
-    try:
-        week = IsoWeek.parse(iso_week)
-        require_begun(week, deployment_zone(current_app))
-    except InvalidWeek as error:
-        raise ApiError(422, str(error), fields={"iso_week": [str(error)]}) from error
-    except DomainError as error:
-        raise ApiError(422, error.message, fields={"iso_week": [error.message]}) from error
+    # As the page and the command line read it; a refusal names the path's `iso_week`.
+    week = week_from(iso_week, deployment_zone(current_app))
     query: ReportQuery = parse_query(ReportQuery)
     filters = filters_from(
         str(query.owner_id or ""), query.sector, query.country or "", reader=auth.api_user()

@@ -50,7 +50,9 @@ def render_board(
             "partnerships/board.html",
             on_board=True,
             sectors=all_sectors(),
-            owners=access.owner_choices(current_user, keeping=queries.filtered_owner(filters)),
+            owners=access.owner_choices(
+                current_user, keeping=queries.owner_filtered_by(filters.owner_id)
+            ),
             **context,
         ),
         status,

@@ -64,11 +64,11 @@ class PartnershipFilters:
         return {key: value for key, value in args.items() if value}
 
 
-def filtered_owner(filters: PartnershipFilters) -> User | None:
-    """The owner filtered by, to be offered in the filter even if they may own no more
-    (deactivated, they still own their pairings): otherwise the filter read "Anyone" and was
-    lost on the next Apply."""
-    return session.get(User, filters.owner_id) if filters.owner_id else None
+def owner_filtered_by(owner_id: int | None) -> User | None:
+    """The owner a filter holds, to be offered in it even if they may own no more (deactivated,
+    they still own their pairings): otherwise the filter read "Anyone" and was lost on the next
+    Apply."""
+    return session.get(User, owner_id) if owner_id else None
 
 
 def filtered(

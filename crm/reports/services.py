@@ -52,14 +52,10 @@ def week_from(text: str | None, zone: ZoneInfo) -> IsoWeek:
     return week
 
 
-def current_week(zone: ZoneInfo) -> IsoWeek:
-    return IsoWeek.containing(utcnow().astimezone(zone).date())
-
-
 def require_begun(week: IsoWeek, zone: ZoneInfo) -> None:
     """A week still to come has nothing to report: its figures would be today's, its stalled
     days counted to a day not yet here."""
-    current = current_week(zone)
+    current = IsoWeek.current(utcnow(), zone)
     if week > current:
         raise DomainError(
             gettext(

@@ -19,9 +19,9 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from crm import access
-from crm.auth.models import User
 from crm.db import session, utcnow
 from crm.errors import DomainError
+from crm.partnerships.queries import owner_filtered_by
 from crm.reports import rendering, services
 from crm.reports.weekly import ReportFilters, compute_weekly_report
 from crm.reports.weeks import FIRST_WEEK, LAST_WEEK, IsoWeek
@@ -136,13 +136,13 @@ def _page(
         # None at the ends of the span the CRM keeps: no link to a week it would refuse,
         previous_week=week.previous() if week > FIRST_WEEK else None,
         # and none to a week that has not begun.
-        next_week=week.next() if week < min(LAST_WEEK, services.current_week(zone)) else None,
+        next_week=week.next() if week < min(LAST_WEEK, IsoWeek.current(utcnow(), zone)) else None,
         filter_args=_filter_args(filters),
         filters=filters,
         # The owner filtered by is kept in the list, even one who may own no more.
         owners=access.owner_choices(
             current_user,
-            keeping=session.get(User, filters.owner_id) if filters.owner_id else None,
+            keeping=owner_filtered_by(filters.owner_id),
         ),
         sectors=all_sectors(),
         subscribed=services.is_subscribed(current_user),

@@ -59,9 +59,14 @@ class IsoWeek:
         return cls(year, week)
 
     @classmethod
+    def current(cls, now: datetime, zone: ZoneInfo) -> IsoWeek:
+        """The week in progress where the deployment is."""
+        return cls.containing(now.astimezone(zone).date())
+
+    @classmethod
     def last_complete(cls, now: datetime, zone: ZoneInfo) -> IsoWeek:
         """The week before the one in progress: on a Monday morning, the week just ended."""
-        return cls.containing(now.astimezone(zone).date()).previous()
+        return cls.current(now, zone).previous()
 
     @property
     def monday(self) -> date:
