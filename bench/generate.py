@@ -61,6 +61,16 @@ class Sizes:
     organisations: int
     users: int
 
+    def __post_init__(self) -> None:
+        # Each pairing joins a pair of localities no other pairing joins: with more pairings
+        # than pairs, drawing one would never end.
+        pairs = self.localities * (self.localities - 1) // 2
+        if self.pairings > pairs:
+            raise ValueError(
+                f"{self.pairings} pairings need more than {self.localities} localities "
+                f"(they make {pairs} pairs)"
+            )
+
     @classmethod
     def for_scale(cls, scale: str) -> Sizes:
         if scale == "large":

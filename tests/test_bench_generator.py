@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -59,3 +60,12 @@ def test_the_generated_pairings_follow_their_history_and_timeline(app: Flask) ->
         assert last_active == latest(last_move[pid], last_contact.get(pid)), pid
         # Reaching *signed* dates the signing; moving back from it takes that date back.
         assert (signed_on is not None) == (stage_id == signed.id), pid
+
+
+def test_sizes_with_more_pairings_than_pairs_of_localities_are_refused() -> None:
+    """Regression: drawing the eleventh pairing of five localities (ten pairs) never ended."""
+    with pytest.raises(ValueError, match="11 pairings need more than 5 localities"):
+        Sizes(
+            pairings=11, localities=5, countries=2, stage_changes=110, tasks=0, people=0,
+            activities=0, organisations=0, users=1,
+        )  # fmt: skip

@@ -58,6 +58,15 @@ def from_validation_error(error: ValidationError) -> ApiError:
         return ApiError(400, "The request body is not valid JSON.")
     fields: dict[str, list[str]] = {}
     for problem in problems:
-        location = ".".join(str(part) for part in problem["loc"]) or "body"
-        fields.setdefault(location, []).append(problem["msg"])
+        location, message = _located(problem["loc"], problem["msg"])
+        fields.setdefault(location, []).append(message)
     return ApiError(422, "Some fields are not valid.", fields=fields)
+
+
+def _located(location: tuple[int | str, ...], message: str) -> tuple[str, str]:
+    """Pydantic's location as a field name. A bad key of an object is named by pydantic as
+    `(..., key, "[key]")`: the field is the object, and the message says which key."""
+    if location and location[-1] == "[key]":
+        *parent, key = location[:-1]
+        return ".".join(str(part) for part in parent) or "body", f"The key {key!r}: {message}"
+    return ".".join(str(part) for part in location) or "body", message

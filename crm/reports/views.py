@@ -45,14 +45,16 @@ def weekly() -> ResponseReturnValue:
     args = request.args
     week_text = args.get("week", "")
     fmt = args.get("format", "html")
+    filters = ReportFilters()
     try:
-        week = services.week_from(week_text, zone)
+        # The filters first: when only the week is wrong, the page that says so keeps them.
         filters = services.filters_from(
             args.get("owner", ""),
             args.get("sector", ""),
             args.get("country", ""),
             reader=current_user,
         )
+        week = services.week_from(week_text, zone)
         if fmt not in FORMATS:
             raise DomainError(
                 gettext(
@@ -66,7 +68,7 @@ def weekly() -> ResponseReturnValue:
             raise DomainError(gettext("There is no section “%(section)s”.", section=section))
     except DomainError as error:
         fallback = IsoWeek.last_complete(utcnow(), zone)
-        return _page(fallback, ReportFilters(), None, week_text, error=error.message), 400
+        return _page(fallback, filters, None, week_text, error=error.message), 400
 
     report = compute_weekly_report(
         week,

@@ -70,6 +70,17 @@ def test_patching_other_names_replaces_them_and_leaving_them_out_keeps_them(
     assert _stored_names(app, created["id"]) == {"kk": "Қызылорда"}
 
 
+def test_a_bad_key_is_named_under_other_names_with_the_key_in_the_message(
+    app: Flask, api: Api
+) -> None:
+    response = api.post("/localities", {**KYZYLORDA, "other_names": {"": "Кызылорда"}})
+
+    assert response.status_code == 422, response.json
+    assert response.json["error"]["fields"] == {
+        "other_names": ["The key '': String should have at least 1 character"]
+    }
+
+
 @pytest.mark.parametrize(
     "other_names",
     [

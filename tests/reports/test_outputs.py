@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -112,6 +113,20 @@ def test_bad_parameters_are_400_with_a_message(
     response = client.get(f"/reports/weekly?{query}")
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+
+
+def test_a_bad_week_keeps_the_filters_in_the_form_and_the_week_links(
+    client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: the page that refused a week dropped the sector and country chosen."""
+    login_as()
+    response = client.get("/reports/weekly?week=2026-W99&sector=education&country=si")
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 400
+    assert '<option value="education" selected>' in page
+    week_link = r'href="/reports/weekly\?week=\d{4}-W\d\d&amp;sector=education&amp;country=SI"'
+    assert re.search(week_link, page)
 
 
 @pytest.mark.parametrize(
