@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from crm import presentation
     from crm.partnerships import fragments
+    from crm.tasks.rows import TaskRows
 
     presentation.init_app(app)
     for fragment in (
@@ -117,6 +118,7 @@ def _register_template_helpers(app: Flask) -> None:
         fragments.overdue_flag,
     ):
         app.add_template_global(fragment)
+    app.add_template_global(TaskRows, "task_rows")
 
 
 def _register_error_pages(app: Flask) -> None:

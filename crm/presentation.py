@@ -20,9 +20,10 @@ from crm.localities.countries import country_name
 
 
 def user_time_zone() -> ZoneInfo:
-    name = ""
-    if current_user and current_user.is_authenticated:
-        name = current_user.time_zone
+    # The user once: each use of the `current_user` proxy looks them up again, and a page
+    # asks for the zone once per time it shows.
+    reader = current_user._get_current_object()
+    name = reader.time_zone if reader is not None and reader.is_authenticated else ""
     try:
         return ZoneInfo(name or current_app.config["TIME_ZONE"])
     except (ZoneInfoNotFoundError, ValueError):

@@ -14,41 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import url_for
 from flask_babel import gettext, ngettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
-from werkzeug.routing import BuildError
 
 from crm.partnerships.fragments import NOTHING, locality, overdue_flag, sector_tags, status_badge
 from crm.partnerships.models import Partnership, Stage
 from crm.presentation import local_datetime
-
-# Any id would do: this one is built into a link once, and the link's text around it kept.
-_ID_MARKER = 2_147_483_629
-
-
-class LinkById:
-    """`url_for(endpoint, <id_name>=id)` for many ids at the cost of one.
-
-    Werkzeug builds a link in some 20 µs; a board builds two per card. The link is built once
-    with a marker id and the text either side of it kept; should the rule refuse the marker or
-    not write it exactly once, every link is built by `url_for`.
-    """
-
-    def __init__(self, endpoint: str, id_name: str) -> None:
-        self._endpoint = endpoint
-        self._id_name = id_name
-        try:
-            parts = url_for(endpoint, **{id_name: _ID_MARKER}).split(str(_ID_MARKER))
-        except BuildError:  # a rule that refuses the marker (a maximum, say)
-            parts = []
-        self._parts = (parts[0], parts[1]) if len(parts) == 2 else None
-
-    def __call__(self, record_id: int) -> str:
-        if self._parts is None:
-            return url_for(self._endpoint, **{self._id_name: record_id})
-        return f"{self._parts[0]}{int(record_id)}{self._parts[1]}"
+from crm.routing import LinkById
 
 
 @dataclass(frozen=True)

@@ -243,14 +243,12 @@ def _panel(
 
 
 def _row(task: Task, *, message: str | None = None, status: int = 200) -> ResponseReturnValue:
-    show_pairing = request.values.get("context") == "mine"
     return (
         render_template(
             "tasks/_task.html",
             task=task,
             today=horizon_for(current_user).today,
-            show_pairing=show_pairing,
-            row_context="mine" if show_pairing else "pairing",
+            row_context="mine" if request.values.get("context") == "mine" else "pairing",
             message=message,
         ),
         status,

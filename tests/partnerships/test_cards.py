@@ -11,8 +11,9 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 
 from crm.db import session
-from crm.partnerships.cards import BoardCards, LinkById, StageMenu
+from crm.partnerships.cards import BoardCards, StageMenu
 from crm.partnerships.stages import ordered_stages
+from crm.routing import LinkById
 from tests.factories import make_locality, make_partnership
 
 ENTERED = datetime(2026, 2, 9, 8, 30, tzinfo=UTC)
