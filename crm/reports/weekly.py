@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    null,
     or_,
     select,
     union_all,
@@ -636,6 +637,7 @@ def compute_weekly_report(
     events, events_total = _first_events(rows, list_limit)
     tasks = _first_tasks(rows, list_limit)
     overdue, overdue_total = _overdue_by_assignee(rows, tasks["overdue"][0])
+    by_sector, by_country_pair = _breakdowns(rows)
     open_status = Status.OPEN.value
 
     return WeeklyReport(
@@ -665,8 +667,8 @@ def compute_weekly_report(
         signed_total=tallies[True]["signed"],
         stalled=stalled,
         stalled_total=stalled_total,
-        by_sector=_by_sector(rows),
-        by_country_pair=_by_country_pair(rows),
+        by_sector=by_sector,
+        by_country_pair=by_country_pair,
         events=events,
         events_total=events_total,
         tasks_completed=tasks["completed"][0],
@@ -916,9 +918,26 @@ def _overdue_by_assignee(
     return groups, sum(totals.values())
 
 
-def _by_sector(rows: ReportRows) -> list[BreakdownRow]:
-    # Counted by sector, then labelled in the reader's language (two sectors may share a
-    # translation, never a count).
+def _breakdowns(rows: ReportRows) -> tuple[list[BreakdownRow], list[BreakdownRow]]:
+    """The open pairings, moves and signings by sector and by pair of countries, in one
+    statement: each breakdown is counted as a part of its own, and its rows say which."""
+    by_sector = _by_sector(rows)
+    by_pair = _by_country_pair(rows)
+    sector_rows = []
+    pair_rows = []
+    for breakdown, label, translations, *figures in session.execute(union_all(by_sector, by_pair)):
+        if breakdown == "pair":
+            pair_rows.append((label, *figures))
+        elif any(figures):
+            # A sector of archived or unseen pairings alone: every pairing's sectors less the
+            # others' leaves it at nought, and it has nothing to say (nor to show a partner).
+            # Named in the reader's language; two sectors may share a translation, never a row.
+            sector_rows.append((translated_name(label, translations), *figures))
+    return _breakdown(sector_rows), _breakdown(pair_rows)
+
+
+def _by_sector(rows: ReportRows) -> Select[Any]:
+    # Counted by sector id, then labelled with the sector's names.
     sector_id = partnership_sectors.c.sector_id
     pairing_id = partnership_sectors.c.partnership_id
 
@@ -954,10 +973,11 @@ def _by_sector(rows: ReportRows) -> list[BreakdownRow]:
         .group_by(sector_id)
     )
     both = union_all(*open_at_end, moved).subquery()
-    found = session.execute(
+    return (
         select(
-            Sector.given_name,
-            Sector.name_translations,
+            literal("sector").label("breakdown"),
+            Sector.given_name.label("label"),
+            Sector.name_translations.label("translations"),
             func.sum(both.c.open),
             func.sum(both.c.moved),
             func.sum(both.c.signed),
@@ -965,22 +985,9 @@ def _by_sector(rows: ReportRows) -> list[BreakdownRow]:
         .join(both, both.c.key == Sector.id)
         .group_by(Sector.id)  # the other columns depend on the key (PostgreSQL agrees)
     )
-    shown = {}
-    counts = []
-    for given, translations, *figures in found:
-        if not any(figures):
-            # A sector of archived or unseen pairings alone: every pairing's sectors less the
-            # others' leaves it at nought, and it has nothing to say (nor to show a partner).
-            continue
-        shown[given] = translated_name(given, translations)
-        counts.append((given, *figures))
-    return [
-        BreakdownRow(label=shown[row.label], open=row.open, moved=row.moved, signed=row.signed)
-        for row in _breakdown(counts)
-    ]
 
 
-def _by_country_pair(rows: ReportRows) -> list[BreakdownRow]:
+def _by_country_pair(rows: ReportRows) -> Select[Any]:
     pair = Partnership.country_pair
     open_at_end = [
         select(pair, func.count().label("open"), *NO_MOVES)
@@ -991,13 +998,14 @@ def _by_country_pair(rows: ReportRows) -> list[BreakdownRow]:
     moved = _week_moves(rows, pair, literal(0)).group_by(pair)
     both = union_all(*open_at_end, moved).subquery()
     key, opened, moved_count, signed_count = both.c
-    return _breakdown(
-        session.execute(
-            select(key, func.sum(opened), func.sum(moved_count), func.sum(signed_count)).group_by(
-                key
-            )
-        )
-    )
+    return select(
+        literal("pair"),
+        key,
+        null(),  # a pair of country codes has no translations
+        func.sum(opened),
+        func.sum(moved_count),
+        func.sum(signed_count),
+    ).group_by(key)
 
 
 def _week_moves(rows: ReportRows, *columns: Any) -> Select[Any]:
