@@ -265,20 +265,38 @@ class ReportRows:
     def is_signing_of(self, from_stage: int | None, to_stage: int) -> bool:
         return to_stage in self.signed_stage_ids and from_stage != to_stage
 
-    def is_signing(self) -> ColumnElement[bool]:
-        """A move to the last stage (a pairing created there counts too)."""
+    @property
+    def monday(self) -> date:
+        return self.sunday - timedelta(days=6)
+
+    def is_signing(self, monday: date | ColumnElement[Any]) -> ColumnElement[bool]:
+        """A move to the last stage (a pairing created there counts too) in the week that
+        begins on `monday`, unless the pairing's signing date is before that week: a memorandum
+        of 2019 entered, imported or caught up with this week was not signed this week."""
+        # Its own alias: a statement that joins the pairings would correlate them away.
+        signed = aliased(Partnership)
+        signed_on = (
+            select(signed.signed_on)
+            .where(signed.id == StageChange.partnership_id)
+            .scalar_subquery()
+        )
         return and_(
             StageChange.to_stage_id.in_(sorted(self.signed_stage_ids)),
             or_(
                 StageChange.from_stage_id.is_(None),
                 StageChange.from_stage_id != StageChange.to_stage_id,
             ),
+            # Last, so that it is looked up for the signings alone.
+            or_(signed_on.is_(None), signed_on >= monday),
         )
 
-    def is_kept_signing(self, until: datetime | ColumnElement[Any]) -> ColumnElement[bool]:
-        """A signing not taken back before `until` (the end of its week): a pairing moved to
-        *signed* and back by a slip of the menu signed no memorandum, and one moved there twice
-        in a week signed one. Moves within *signed*'s own status (on hold) take nothing back."""
+    def is_kept_signing(
+        self, monday: date | ColumnElement[Any], until: datetime | ColumnElement[Any]
+    ) -> ColumnElement[bool]:
+        """A signing (see `is_signing`) of the week from `monday` not taken back before `until`
+        (the week's end): a pairing moved to *signed* and back by a slip of the menu signed no
+        memorandum, and one moved there twice in a week signed one. Moves within *signed*'s own
+        status (on hold) take nothing back."""
         later = aliased(StageChange)
         taken_back = (
             select(later.id)
@@ -294,7 +312,7 @@ class ReportRows:
             )
             .exists()
         )
-        return and_(self.is_signing(), ~taken_back)
+        return and_(self.is_signing(monday), ~taken_back)
 
     @staticmethod
     def is_stage_move() -> ColumnElement[bool]:
@@ -322,7 +340,9 @@ class ReportRows:
             .where(StageChange.changed_at < self.end)
             .order_by(StageChange.changed_at, StageChange.id)
         )
-        return statement.where(self.is_kept_signing(self.end)) if signed_only else statement
+        if signed_only:
+            return statement.where(self.is_kept_signing(self.monday, self.end))
+        return statement
 
     def move(self, row: Row[Any]) -> Move:
         _, pid, title, at, from_stage, to_stage, to_status, by, note = row[:9]
@@ -755,7 +775,12 @@ def _move_tallies(rows: ReportRows, previous_start: datetime) -> dict[bool, defa
         (in_this_week, literal(rows.end, StageChange.changed_at.type)),
         else_=literal(rows.start, StageChange.changed_at.type),
     )
-    signed = case((rows.is_kept_signing(week_end), 1), else_=0).label("signed")
+    previous_monday = rows.monday - timedelta(days=7)
+    week_monday = case(
+        (in_this_week, literal(rows.monday, Partnership.signed_on.type)),
+        else_=literal(previous_monday, Partnership.signed_on.type),
+    )
+    signed = case((rows.is_kept_signing(week_monday, week_end), 1), else_=0).label("signed")
     moves = (
         select(
             this_week,
@@ -1015,7 +1040,7 @@ def _week_moves(rows: ReportRows, *columns: Any) -> Select[Any]:
         select(
             *columns,
             func.sum(case((ReportRows.is_stage_move(), 1), else_=0)),
-            func.sum(case((rows.is_kept_signing(rows.end), 1), else_=0)),
+            func.sum(case((rows.is_kept_signing(rows.monday, rows.end), 1), else_=0)),
         )
         .select_from(StageChange)
         .join(Partnership, Partnership.id == StageChange.partnership_id)
@@ -1023,7 +1048,7 @@ def _week_moves(rows: ReportRows, *columns: Any) -> Select[Any]:
             rows.in_scope,
             StageChange.changed_at >= rows.start,
             StageChange.changed_at < rows.end,
-            or_(ReportRows.is_stage_move(), rows.is_signing()),
+            or_(ReportRows.is_stage_move(), rows.is_signing(rows.monday)),
         )
     )
 

@@ -5,7 +5,7 @@ Week 2026-W07 runs from Monday 9 to Sunday 15 February 2026 in Europe/Ljubljana 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -154,6 +154,41 @@ def test_a_signing_taken_back_within_its_week_signed_nothing() -> None:
     assert sum(row.signed for row in result.by_country_pair) == 1
     # The moves themselves are all listed: the history is what happened.
     assert result.moves_total == 6
+
+
+def test_a_memorandum_dated_before_the_week_is_not_signed_in_the_week() -> None:
+    """Regression: a pairing entered or imported at *signed* with its memorandum of 2019 was
+    counted as a memorandum signed in the week it was entered."""
+    owner = make_user(name="Dana")
+    maribor = make_locality("Maribor")
+
+    def pairing(name: str, stage_key: str, at: datetime, **kwargs: object) -> Partnership:
+        return make_partnership(
+            make_locality(name, country_code="KZ"),
+            maribor,
+            owner=owner,
+            stage_key=stage_key,
+            sectors=("education",),
+            at=at,
+            **kwargs,
+        )
+
+    signed, at = "memorandum_signed", local("2026-02-11T10:00:00")
+    pairing("Almaty", signed, at, signed_on=date(2019, 5, 5))  # the register catching up
+    dated = pairing("Astana", signed, at, signed_on=date(2026, 2, 9))  # Monday of the week
+    undated = pairing("Shymkent", signed, at)  # dated by the entry itself
+    caught_up = pairing("Taraz", "memorandum_review", utc("2026-01-05T09:00:00"))
+    move(caught_up, signed, local("2026-02-03T10:00:00"))  # in W06, and dated 2020 since
+    caught_up.signed_on = date(2020, 1, 15)
+    session.flush()
+
+    result = report()
+    assert figures(result)["signed"] == (2, 0)
+    assert figures(result)["new"] == (3, 0)  # new to the register all the same
+    assert {m.pairing.title for m in result.signed} == {dated.title, undated.title}
+    assert {m.pairing.title for m in result.rows.signed()} == {dated.title, undated.title}
+    assert {row.label: row.signed for row in result.by_sector} == {"Education": 2}
+    assert sum(row.signed for row in result.by_country_pair) == 2
 
 
 def test_what_moved_in_order_with_who_and_why(history: dict[str, Partnership]) -> None:
