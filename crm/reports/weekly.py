@@ -286,8 +286,8 @@ class ReportRows:
                 StageChange.from_stage_id.is_(None),
                 StageChange.from_stage_id != StageChange.to_stage_id,
             ),
-            # Last, so that it is looked up for the signings alone.
-            or_(signed_on.is_(None), signed_on >= monday),
+            # Last, so that it is looked up for the signings alone, and once each.
+            func.coalesce(signed_on, monday) >= monday,
         )
 
     def is_kept_signing(
