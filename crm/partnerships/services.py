@@ -138,8 +138,14 @@ def update_partnership(
     partnership: Partnership, data: PartnershipData, *, expected_version: int
 ) -> None:
     _check_version(partnership, expected_version)
-    _apply(partnership, data)
-    partnership.last_activity_at = utcnow()
+    # Unflushed until asked (replacing the sectors loads them, which would flush the rest):
+    with session.no_autoflush:
+        _apply(partnership, data)
+        changed = session.is_modified(partnership)
+    if changed:
+        # A change is activity. Saving what was there is not, and writes nothing: no new
+        # version for others' open forms to trip on, nothing new for `updated_since`.
+        partnership.last_activity_at = utcnow()
     session.flush()
 
 

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from crm.auth.models import User
 from crm.db import session
 from crm.partnerships.models import Partnership, StageChange
 from crm.sectors.services import sector_by_slug
@@ -93,6 +95,49 @@ def test_edit_from_a_stale_page_is_a_409_and_keeps_the_other_edit(
     assert "Someone changed this record a moment ago" in second.get_data(as_text=True)
     with app.app_context():
         assert session.get(Partnership, pid).summary == "Alice's edit"
+
+
+def test_saving_an_edit_form_unchanged_writes_nothing(
+    app: Flask, client: FlaskClient, officer: int
+) -> None:
+    """Regression: an edit that changed nothing (a form saved as it was, an API PATCH of the
+    version alone) wrote a new version, so others' open forms got a 409, and made the pairing
+    recently active."""
+    with app.app_context():
+        owner = session.get(User, officer)
+        partnership = make_partnership(
+            owner=owner, summary="Water and schools", sectors=("education", "culture")
+        )
+        partnership.last_activity_at = datetime(2026, 6, 30, tzinfo=UTC)
+        session.commit()
+        pid = partnership.id
+        form = {
+            "locality_a_id": partnership.locality_a_id,
+            "locality_b_id": partnership.locality_b_id,
+            "owner_id": officer,
+            "title": partnership.title,
+            "summary": partnership.summary,
+            "sector_ids": [sector.id for sector in partnership.sectors],
+            "version": partnership.version,
+        }
+        before = (partnership.version, partnership.updated_at, partnership.last_activity_at)
+
+    def state() -> tuple[object, ...]:
+        with app.app_context():
+            saved = session.get_one(Partnership, pid)
+            return saved.version, saved.updated_at, saved.last_activity_at
+
+    assert client.post(f"/partnerships/{pid}/edit", data=form).status_code == 302
+    assert state() == before
+    edited = client.post(f"/partnerships/{pid}/edit", data={**form, "summary": "Water"})
+    assert edited.status_code == 302
+    version, _, last_activity = state()
+    assert version == before[0] + 1
+    assert last_activity > before[2]
+    fewer_sectors = {**form, "summary": "Water", "sector_ids": form["sector_ids"][:1]}
+    resaved = client.post(f"/partnerships/{pid}/edit", data={**fewer_sectors, "version": version})
+    assert resaved.status_code == 302
+    assert state()[0] == version + 1
 
 
 def test_move_from_the_detail_page_writes_history_and_shows_it(
