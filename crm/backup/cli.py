@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_babel import ngettext
+from flask_babel import gettext, ngettext
 
 from crm.backup.services import BackupError, create_backup, restore_backup
 from crm.db import engine_for
@@ -23,7 +23,12 @@ def backup_cli() -> None:
 @with_appcontext
 def create(file: Path) -> None:
     """Write a consistent snapshot to FILE (gzip JSON lines) while the app keeps serving."""
-    summary = create_backup(engine_for(current_app), file)
+    try:
+        summary = create_backup(engine_for(current_app), file)
+    except OSError as error:  # a folder that does not exist, a full disk
+        raise click.ClickException(
+            gettext("Cannot write %(file)s: %(reason)s.", file=file, reason=error.strerror)
+        ) from error
     click.echo(
         ngettext(
             "Backed up %(num)d row (schema %(revision)s) to %(file)s.",

@@ -189,3 +189,15 @@ def test_cli_round_trip(app: Flask, runner, tmp_path: Path) -> None:
     missing = runner.invoke(args=["backup", "restore", str(tmp_path / "nope.gz")])
     assert missing.exit_code == 1
     assert "There is no file" in missing.output
+
+
+def test_a_backup_into_a_missing_folder_is_a_message_not_a_traceback(
+    runner, tmp_path: Path
+) -> None:
+    """Regression: `backup create` into a folder that does not exist ended in a traceback."""
+    target = tmp_path / "missing" / "x.jsonl.gz"
+    result = runner.invoke(args=["backup", "create", str(target)])
+    assert result.exit_code == 1
+    assert f"Cannot write {target}: No such file or directory." in result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
