@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import selectinload
 
 from crm import access
@@ -20,7 +20,7 @@ from crm.auth.models import User
 from crm.date_span import is_within_span, out_of_span_message
 from crm.db import session
 from crm.presentation import user_time_zone
-from crm.routing import number_arg
+from crm.routing import NO_RECORD, number_arg, record_id_in
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -54,10 +54,11 @@ def filters_from(args: Any) -> tuple[AuditFilters, dict[str, str]]:
         raw = (args.get(name) or "").strip()
         if not raw:
             return None
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+        if not (raw.isascii() and raw.isdigit()):
             errors[name] = gettext("Give a number.")
             return None
-        return int(raw)
+        # Too large to be an id: it names no record, like any other number without one.
+        return record_id_in(raw) or NO_RECORD
 
     def day(name: str) -> date | None:
         raw = (args.get(name) or "").strip()
@@ -116,6 +117,9 @@ def index() -> ResponseReturnValue:
     access.require(access.can_read_audit_log(current_user))
     filters, errors = filters_from(request.args)
     statement = filtered(filters)
+    if errors:
+        # Nothing under a filter that could not be read: every entry would pass for its answer.
+        statement = statement.where(false())
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     per_page = int(current_app.config["PAGE_SIZE"])
     last_page = max(1, -(-total // per_page))

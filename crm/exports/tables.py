@@ -25,7 +25,7 @@ from crm.localities.models import Locality
 from crm.partnerships import queries as pipeline_queries
 from crm.partnerships.models import StageChange
 from crm.reports.rendering import Cell
-from crm.routing import record_id_in
+from crm.routing import NO_RECORD, record_id_in
 from crm.tasks.models import Task, TaskStatus
 from crm.tasks.queries import visible_tasks
 
@@ -61,8 +61,13 @@ def _stream(statement: Select[Any]) -> Iterator[Any]:
 
 
 def _id_arg(args: Mapping[str, str], name: str) -> int | None:
+    """The record an argument names: None when it is not given; a number no record has
+    (NO_RECORD, an empty export) when it is too large to be an id. The view has refused
+    anything else (`views.require_record_ids`)."""
     value = args.get(name, "")
-    return record_id_in(value)
+    if not value:
+        return None
+    return record_id_in(value) or NO_RECORD
 
 
 def _colleague(reader: User) -> Callable[[User | None], str]:
@@ -169,7 +174,7 @@ def _tasks(user: User, args: Mapping[str, str]) -> Iterator[tuple[Cell, ...]]:
     if args.get("mine"):
         statement = statement.where(Task.assignee_id == user.id)
     partnership_id = _id_arg(args, "partnership")
-    if partnership_id:
+    if partnership_id is not None:
         statement = statement.where(Task.partnership_id == partnership_id)
     if args.get("status") in {status.value for status in TaskStatus}:
         statement = statement.where(Task.status == args["status"])
@@ -201,7 +206,7 @@ def _activities(user: User, args: Mapping[str, str]) -> Iterator[tuple[Cell, ...
         Activity.partnership_id.in_(access.visible_partnership_ids(user))
     )
     partnership_id = _id_arg(args, "partnership")
-    if partnership_id:
+    if partnership_id is not None:
         statement = statement.where(Activity.partnership_id == partnership_id)
     statement = statement.options(
         selectinload(Activity.partnership), selectinload(Activity.participants)

@@ -6,6 +6,7 @@ import tempfile
 
 from flask import Blueprint, Response, abort, request, stream_with_context
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from crm import access
@@ -20,6 +21,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DIRECTORY_TABLES = frozenset({"people", "organisations"})
 
 
+def require_record_ids(args: dict[str, str]) -> None:
+    """A 400 for a pairing named by anything but its number: left out, the filter would export
+    every row rather than the pairing's. Checked before the rows, which are written as read."""
+    value = args.get("partnership", "")
+    if value and not (value.isascii() and value.isdigit()):
+        abort(400, gettext("“%(value)s” is not the number of a pairing.", value=value))
+
+
 @bp.get("/<name>.<fmt>")
 @login_required
 def export(name: str, fmt: str) -> ResponseReturnValue:
@@ -30,6 +39,7 @@ def export(name: str, fmt: str) -> ResponseReturnValue:
         # Every pairing's people and organisations: not for a partner, who sees one pairing.
         access.require(access.can_see_other_users(current_user))
     args = request.args.to_dict()
+    require_record_ids(args)
     filename = f"twinning-{name}-{utcnow():%Y-%m-%d}.{fmt}"
     rows = table.rows(current_user, args)
     if fmt == "csv":

@@ -93,6 +93,33 @@ def test_tasks_and_activities_only_on_visible_pairings(
     assert {row["name"] for row in localities} == {"Kyzylorda", "Astana"}
 
 
+def test_one_pairings_tasks_and_activities_and_a_bad_pairing_number(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: `?partnership=abc` or a number no id can be exported every row, as if the
+    filter had not been given."""
+    seed(app)
+    with app.app_context():
+        other = make_partnership(title="Celje – Aktobe")
+        make_task(other, title="Other task")
+        make_activity(other, place="Celje")
+        session.commit()
+        other_id = other.id
+    login_as()
+    for name, column, expected in (
+        ("tasks", "title", "Other task"),
+        ("activities", "place", "Celje"),
+    ):
+        one = parse_csv(client.get(f"/exports/{name}.csv?partnership={other_id}"))
+        assert [row[column] for row in one] == [expected]
+        too_large = client.get(f"/exports/{name}.csv?partnership=99999999999999999999")
+        assert parse_csv(too_large) == []
+        for bad in ("abc", "-1", "1.5", "١"):
+            refused = client.get(f"/exports/{name}.xlsx?partnership={bad}")
+            assert refused.status_code == 400, bad
+            assert "is not the number of a pairing" in refused.get_data(as_text=True)
+
+
 def test_a_user_who_sees_no_pairings_exports_none(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:
