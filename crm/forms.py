@@ -34,6 +34,16 @@ class VersionField(IntegerField):
             form.form_errors.append(message)
 
 
+def posted_a_stale_version(form: FlaskForm) -> bool:
+    """Whether a posted form was loaded before its record's last change: the version posted is
+    not the one the form was given from the record as it is now. To be asked before the fields
+    are checked, whose choices may have changed with the record (a sector or a person merged
+    into another): "not a valid choice" would hide what happened, where a 409 says it."""
+    field = form.version
+    posted = field.raw_data[0] if field.raw_data else ""
+    return posted.isascii() and posted.isdigit() and int(posted) != field.object_data
+
+
 class IsoDateField(DateField):
     """A date typed as YYYY-MM-DD; an impossible one (2026-02-30) gets a message that says so,
     and so does one outside the span of dates the CRM keeps (0001-01-01: crm.date_span)."""

@@ -21,7 +21,7 @@ from crm.activities.models import Activity, ActivityKind
 from crm.contacts.queries import participant_choices, people_on
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
-from crm.forms import attach_domain_error
+from crm.forms import attach_domain_error, posted_a_stale_version
 from crm.tasks.dates import zone_of
 from crm.tasks.queries import assignees_for
 from crm.tasks.services import TaskData
@@ -72,6 +72,8 @@ def edit(activity_id: int) -> ResponseReturnValue:
     _require_editor()
     form = _edit_form(activity, formdata=None if request.method == "GET" else request.form)
     status = 200
+    if form.is_submitted() and posted_a_stale_version(form):
+        return _edit_form_saying(activity, StaleVersion().message, 409)
     if form.validate_on_submit():
         try:
             services.update_activity(

@@ -24,7 +24,7 @@ from crm.auth.models import User
 from crm.auth.services import active_users
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
-from crm.forms import attach_domain_error
+from crm.forms import attach_domain_error, posted_a_stale_version
 from crm.localities import picker
 from crm.partnerships import board, detail, queries, services
 from crm.partnerships.forms import (
@@ -133,6 +133,9 @@ def edit(partnership_id: int) -> ResponseReturnValue:
     status = 200
     if _finding_locality():
         return render_template("partnerships/form.html", form=form, partnership=partnership)
+    if form.is_submitted() and posted_a_stale_version(form):
+        flash(StaleVersion().message, "warning")
+        return render_show(partnership, status=409)
     if form.validate_on_submit():
         try:
             services.update_partnership(

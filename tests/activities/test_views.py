@@ -107,6 +107,21 @@ def test_an_entry_is_deleted_only_as_the_deleter_saw_it(
         assert session.scalars(select(Task.activity_id)).one() is None  # the follow-up stays
 
 
+def test_a_stale_form_is_a_409_even_when_its_choices_are_gone(
+    app: Flask, client: FlaskClient, entry: dict[str, int]
+) -> None:
+    """Regression: a form loaded before a merge of people posts a participant who is no more;
+    its 422 ("does not exist") hid that the entry had changed meanwhile."""
+    assert client.post(f"/activities/{entry['a']}/edit", data=edited(entry)).status_code == 302
+    after_first = saved(app, entry["a"])
+    stale = client.post(
+        f"/activities/{entry['a']}/edit", data=edited(entry, participant_ids=[987654])
+    )
+    assert stale.status_code == 409
+    assert "changed" in stale.get_data(as_text=True).lower()
+    assert saved(app, entry["a"]) == after_first
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [

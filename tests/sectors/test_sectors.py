@@ -71,6 +71,36 @@ def test_merging_moves_every_pairing_once_and_deletes_the_source(
         assert session.get(Partnership, untouched).version == before[untouched][0]
 
 
+def test_an_edit_form_opened_before_a_merge_is_a_409_not_an_invalid_choice(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: the form posted the merged sector's id, which is no longer a choice: a 422
+    saying "'4' is not a valid choice", where the pairing had changed under the form."""
+    login_as("admin")
+    tourism, culture = sector_id(app, "tourism"), sector_id(app, "culture")
+    with app.app_context():
+        pairing = make_partnership(sectors=("tourism",), summary="before")
+        session.commit()
+        pid = pairing.id
+        stale_form = {
+            "locality_a_id": pairing.locality_a_id,
+            "locality_b_id": pairing.locality_b_id,
+            "owner_id": pairing.owner_id,
+            "title": pairing.title,
+            "sector_ids": [tourism],
+            "summary": "stale after the merge",
+            "version": pairing.version,
+        }
+    client.post(f"/sectors/{tourism}/merge", data={f"merge-{tourism}-into": culture})
+
+    response = client.post(f"/partnerships/{pid}/edit", data=stale_form)
+
+    assert response.status_code == 409
+    assert "Someone changed this record a moment ago" in response.get_data(as_text=True)
+    with app.app_context():
+        assert session.get(Partnership, pid).summary == "before"
+
+
 def test_officers_may_not_change_sectors(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:
