@@ -21,8 +21,22 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask_babel import gettext
-from sqlalchemy import Connection, Date, DateTime, Engine, Table, func, insert, select, text
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.exc import StatementError
+from sqlalchemy.types import TypeEngine
 
 from crm.db import UTCDateTime, reading_only, utcnow
 from crm.errors import DomainError
@@ -203,8 +217,32 @@ def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
                     column=f"{table.name}.{key}",
                 )
             ) from error
+        if value is not None and not _fits(column_type, value):
+            # SQLite would store it as it comes (text in a number's column), and the app
+            # would fail on reading it; PostgreSQL refuses it. Refused alike here.
+            raise BackupError(
+                gettext(
+                    "The backup has “%(value)s” in %(column)s, which does not fit that column.",
+                    value=value,
+                    column=f"{table.name}.{key}",
+                )
+            )
         decoded[key] = value
     return decoded
+
+
+def _fits(column_type: TypeEngine[Any], value: Any) -> bool:
+    """Whether a decoded value is of the column's kind, as JSON writes it: a whole number for
+    integers, true or false for booleans, text no longer than a string column allows."""
+    if isinstance(column_type, Boolean):
+        return isinstance(value, bool)
+    if isinstance(column_type, Integer):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(column_type, String):
+        return isinstance(value, str) and (
+            column_type.length is None or len(value) <= column_type.length
+        )
+    return True
 
 
 def _flush(

@@ -162,6 +162,10 @@ def test_damaged_or_foreign_files_are_refused_and_nothing_is_written(
     cases["a row that is a list"] = with_user([1, 2])
     cases["a date that is none"] = with_user({**user["row"], "created_at": "yesterday"})
     cases["text for a number"] = with_user({**user["row"], "id": "first"})
+    # Stored as they came by SQLite (a column's type is a hint there), then a 500 on reading.
+    cases["a number for text"] = with_user({**user["row"], "role": 5})
+    cases["text for a flag"] = with_user({**user["row"], "is_active": "yes"})
+    cases["a name too long"] = with_user({**user["row"], "name": "x" * 1000})
     for name, content in cases.items():
         path = tmp_path / f"{name}.gz"
         path.write_bytes(content)
