@@ -383,6 +383,7 @@ class _Writer:
                     "first_contact_on": created.date(),
                     "target_signing_on": (created + timedelta(days=365)).date(),
                     "signed_on": signed_on,
+                    "signed_on_filled": signed_on is not None,  # by reaching it, never typed
                     "stage_entered_at": entered,
                     "last_activity_at": last_activity,
                     "title_folded": fold(title),

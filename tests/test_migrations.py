@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -218,3 +220,28 @@ def test_going_back_before_phone_extensions_keeps_the_numbers_without_them(app: 
     with app.app_context():
         upgrade(app)
     assert phones == {with_extension: "+38622201000", without: "+77242234567"}
+
+
+def test_signing_dates_on_the_day_of_the_signing_move_are_marked_as_filled_in(app: Flask) -> None:
+    """The pairings at *signed* when the flag arrived: a date on the day they reached *signed*
+    was filled in by that move (and a move back takes it back); any other date was given."""
+    with app.app_context():
+        filled = make_partnership(stage_key="memorandum_signed")
+        given = make_partnership(stage_key="memorandum_signed", signed_on=date(2019, 5, 5))
+        elsewhere = make_partnership(stage_key="memorandum_review")
+        session.commit()
+        ids = filled.id, given.id, elsewhere.id
+    across_a_step(
+        app,
+        "a1d4c7e9b250",  # before the flag
+        (
+            "UPDATE partnerships SET stage_entered_at = '2026-03-04 23:30:00', "
+            "signed_on = '2026-03-04' WHERE id IN (:filled, :elsewhere)",
+            {"filled": ids[0], "elsewhere": ids[2]},
+        ),
+    )
+    with engine_for(app).connect() as connection:
+        flags = dict(
+            connection.execute(text("SELECT id, signed_on_filled FROM partnerships")).all()
+        )
+    assert [bool(flags[pid]) for pid in ids] == [True, False, False]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     case,
     event,
+    false,
     inspect,
     or_,
     select,
@@ -180,6 +181,9 @@ class Partnership(Base):
     first_contact_on: Mapped[date | None]
     target_signing_on: Mapped[date | None]
     signed_on: Mapped[date | None]
+    # Whether reaching *signed* filled `signed_on` in, rather than someone typing or importing
+    # it: moving back from *signed* takes back such a date only.
+    signed_on_filled: Mapped[bool] = mapped_column(default=False, server_default=false())
     stage_entered_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The last move or edit: the board shows the most recently active pairings first.
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

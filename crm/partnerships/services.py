@@ -116,7 +116,9 @@ def create_partnership(
     )
     partnership.created_at = now
     _apply(partnership, data)
-    partnership.signed_on = _signed_on_reaching(stage, partnership.signed_on, by=by, at=now)
+    partnership.signed_on, partnership.signed_on_filled = _signing_date(
+        stage, partnership.signed_on, by=by, at=now
+    )
     session.add(partnership)
     session.add(
         StageChange(
@@ -172,10 +174,12 @@ def change_stage(
     change = _record(
         partnership, to_stage=to, to_status=partnership.status, by=by, note=note, at=now
     )
-    signed_on = None if _unsigning(partnership, to) else partnership.signed_on
+    if _unsigning(partnership, to):
+        partnership.signed_on = None
+    if partnership.signed_on is None:
+        partnership.signed_on, partnership.signed_on_filled = _signing_date(to, None, by=by, at=now)
     partnership.stage = to
     partnership.stage_entered_at = now
-    partnership.signed_on = _signed_on_reaching(to, signed_on, by=by, at=now)
     session.flush()
     return change
 
@@ -275,6 +279,8 @@ def _apply(partnership: Partnership, data: PartnershipData) -> None:
     partnership.summary = data.summary.strip()
     partnership.first_contact_on = data.first_contact_on
     partnership.target_signing_on = data.target_signing_on
+    if data.signed_on != partnership.signed_on:
+        partnership.signed_on_filled = False  # typed: kept whatever the pairing's moves
     partnership.signed_on = data.signed_on
     partnership.sectors = sectors
 
@@ -391,6 +397,7 @@ def create_partnerships_in_bulk(
                 field="locality_b_id",
             )
         taken.add(key)
+        signed_on, signed_on_filled = _signing_date(stage, item.signed_on, by=by, at=now)
         rows.append(
             {
                 "title": title,
@@ -405,7 +412,8 @@ def create_partnerships_in_bulk(
                 "summary": item.summary.strip(),
                 "first_contact_on": item.first_contact_on,
                 "target_signing_on": item.target_signing_on,
-                "signed_on": _signed_on_reaching(stage, item.signed_on, by=by, at=now),
+                "signed_on": signed_on,
+                "signed_on_filled": signed_on_filled,
                 "stage_entered_at": now,
                 "last_activity_at": now,
                 "created_at": now,
@@ -444,14 +452,15 @@ def create_partnerships_in_bulk(
     return ids
 
 
-def _signed_on_reaching(
-    stage: Stage, signed_on: date | None, *, by: User, at: datetime
-) -> date | None:
-    """Reaching *signed* fills an empty signing date: the day it is where the mover is (at 00:30
-    in Ljubljana it is already the new day, though not yet in UTC)."""
-    if stage.key == SIGNED_STAGE_KEY and signed_on is None:
-        return today_for(by, at)
-    return signed_on
+def _signing_date(
+    stage: Stage, given: date | None, *, by: User, at: datetime
+) -> tuple[date | None, bool]:
+    """The signing date of a pairing reaching `stage` with the date `given`, and whether it was
+    filled in here: reaching *signed* fills an empty one with the day it is where the mover is
+    (at 00:30 in Ljubljana it is already the new day, though not yet in UTC)."""
+    if stage.key == SIGNED_STAGE_KEY and given is None:
+        return today_for(by, at), True
+    return given, False
 
 
 def _unsigning(partnership: Partnership, to: Stage) -> bool:
@@ -464,18 +473,7 @@ def _unsigning(partnership: Partnership, to: Stage) -> bool:
     a date cleared.
     """
     at = partnership.stage
-    if at.key != SIGNED_STAGE_KEY or to.position > at.position or partnership.signed_on is None:
-        return False
-    entered = StageChange.from_stage_id.is_(None) | (StageChange.from_stage_id != at.id)
-    signer = session.scalar(
-        select(User)
-        .join(StageChange, StageChange.changed_by_id == User.id)
-        .where(StageChange.partnership_id == partnership.id, StageChange.to_stage_id == at.id)
-        .where(entered)
-        .order_by(StageChange.changed_at.desc(), StageChange.id.desc())
-        .limit(1)
-    )
-    return partnership.signed_on == today_for(signer, partnership.stage_entered_at)
+    return at.key == SIGNED_STAGE_KEY and to.position < at.position and partnership.signed_on_filled
 
 
 def _refuse_duplicate(locality_a_id: int, locality_b_id: int, *, except_id: int | None) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -175,6 +175,51 @@ def test_a_signing_date_given_or_moved_on_from_is_kept() -> None:
             at=datetime(2026, 3, 4, 12, 0, tzinfo=UTC),
         )
     assert signed.signed_on == date(2026, 3, 4)
+
+
+def test_a_signing_date_typed_as_the_day_of_the_signing_is_kept_on_moving_back() -> None:
+    """Regression: a date was taken back when it was the day of the move to *signed*, typed or
+    not: typed on the morning of the signing, it was gone after a slip back in the afternoon.
+    And a date filled in, then retyped, is kept: it is the user's now."""
+    moment = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+    typed = make_partnership(stage_key="memorandum_review")
+    services.update_partnership(
+        typed, _data_of(typed, signed_on=date(2026, 3, 4)), expected_version=typed.version
+    )
+    retyped = make_partnership(stage_key="memorandum_review")
+    for partnership in (typed, retyped):
+        move(partnership, "memorandum_signed", at=moment)
+    services.update_partnership(
+        retyped, _data_of(retyped, signed_on=date(2026, 3, 2)), expected_version=retyped.version
+    )
+    for partnership in (typed, retyped):
+        move(partnership, "memorandum_review", at=moment + timedelta(hours=3))
+    assert (typed.signed_on, retyped.signed_on) == (date(2026, 3, 4), date(2026, 3, 2))
+
+
+def _data_of(partnership: Partnership, **changes: object) -> services.PartnershipData:
+    fields = {
+        "locality_a_id": partnership.locality_a_id,
+        "locality_b_id": partnership.locality_b_id,
+        "owner_id": partnership.owner_id,
+        "title": partnership.title,
+        "sector_ids": [sector.id for sector in partnership.sectors],
+        "summary": partnership.summary,
+        "first_contact_on": partnership.first_contact_on,
+        "target_signing_on": partnership.target_signing_on,
+        "signed_on": partnership.signed_on,
+    }
+    return services.PartnershipData(**(fields | changes))  # type: ignore[arg-type]
+
+
+def move(partnership: Partnership, stage_key: str, *, at: datetime) -> None:
+    services.change_stage(
+        partnership,
+        stage_by_key(stage_key),
+        by=partnership.owner,
+        expected_version=partnership.version,
+        at=at,
+    )
 
 
 @pytest.mark.parametrize(
