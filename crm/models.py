@@ -8,7 +8,7 @@ from crm.contacts.models import Organisation, PartnershipRole, Person
 from crm.db import Base
 from crm.localities.models import Locality
 from crm.partnerships.models import Partnership, Stage, StageChange
-from crm.reports.models import ReportDelivery, ReportSubscription
+from crm.reports.models import ReportDelivery
 from crm.sectors.models import Sector
 from crm.sharing.models import PartnershipShare
 from crm.tasks.models import Task
@@ -31,7 +31,6 @@ __all__ = [
     "PartnershipShare",
     "Person",
     "ReportDelivery",
-    "ReportSubscription",
     "Sector",
     "Stage",
     "StageChange",

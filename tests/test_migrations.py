@@ -245,3 +245,33 @@ def test_signing_dates_on_the_day_of_the_signing_move_are_marked_as_filled_in(ap
             connection.execute(text("SELECT id, signed_on_filled FROM partnerships")).all()
         )
     assert [bool(flags[pid]) for pid in ids] == [True, False, False]
+
+
+def test_weekly_report_subscriptions_move_to_their_users_and_back(app: Flask) -> None:
+    from alembic import command
+
+    from crm.migrations_cli import alembic_config, upgrade
+
+    with app.app_context():
+        subscriber, other = make_user().id, make_user().id
+        session.commit()
+    across_a_step(
+        app,
+        "b5e2f8c1d374",  # subscriptions in a table of their own
+        (
+            "INSERT INTO report_subscriptions (user_id, subscribed_at) "
+            "VALUES (:id, '2026-02-16 07:00:00')",
+            {"id": subscriber},
+        ),
+    )
+    with engine_for(app).connect() as connection:
+        since = dict(connection.execute(text("SELECT id, weekly_report_since FROM users")).all())
+    assert str(since[subscriber]).startswith("2026-02-16 07:00:00")
+    assert since[other] is None
+    with app.app_context():
+        command.downgrade(alembic_config(app), "b5e2f8c1d374")
+    with engine_for(app).connect() as connection:
+        kept = connection.execute(text("SELECT user_id FROM report_subscriptions")).all()
+    with app.app_context():
+        upgrade(app)
+    assert kept == [(subscriber,)]

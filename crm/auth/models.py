@@ -73,6 +73,9 @@ class User(UserMixin, Base):
     # Part of the id kept in the session cookie: a new token (on a password change or a
     # deactivation) ends every session that carries the old one, in every app process.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Since when the user gets the weekly report by e-mail every Monday; None: they do not.
+    # On the user, like their language: the report's page knows it without asking again.
+    weekly_report_since: Mapped[datetime | None]
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")

@@ -3,23 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.auth.models import User
 from crm.db import Base, utcnow
-
-
-class ReportSubscription(Base):
-    """A user who wants the weekly report by e-mail every Monday."""
-
-    __tablename__ = "report_subscriptions"
-
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    subscribed_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    user: Mapped[User] = relationship()
 
 
 class ReportDelivery(Base):

@@ -17,7 +17,7 @@ from crm.auth.models import Role, User
 from crm.db import session, utcnow
 from crm.errors import DomainError
 from crm.localities.countries import is_country
-from crm.reports.models import ReportDelivery, ReportSubscription
+from crm.reports.models import ReportDelivery
 from crm.reports.rendering import document_html, to_pdf, to_text
 from crm.reports.weekly import ReportFilters, WeeklyReport, compute_weekly_report
 from crm.reports.weeks import InvalidWeek, IsoWeek
@@ -101,15 +101,14 @@ def whole_register_reader() -> User:
 
 
 def is_subscribed(user: User) -> bool:
-    return session.get(ReportSubscription, user.id) is not None
+    return user.weekly_report_since is not None
 
 
 def set_subscription(user: User, subscribed: bool) -> None:
-    existing = session.get(ReportSubscription, user.id)
-    if subscribed and existing is None:
-        session.add(ReportSubscription(user_id=user.id))
-    elif not subscribed and existing is not None:
-        session.delete(existing)
+    if subscribed and user.weekly_report_since is None:
+        user.weekly_report_since = utcnow()
+    elif not subscribed:
+        user.weekly_report_since = None
     session.flush()
 
 
@@ -119,8 +118,11 @@ def pending_recipients(week: IsoWeek) -> list[User]:
     return list(
         session.scalars(
             select(User)
-            .join(ReportSubscription, ReportSubscription.user_id == User.id)
-            .where(User.is_active, User.id.not_in(already))
+            .where(
+                User.weekly_report_since.is_not(None),
+                User.is_active,
+                User.id.not_in(already),
+            )
             .order_by(User.id)
         )
     )
