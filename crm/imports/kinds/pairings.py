@@ -1,4 +1,5 @@
-"""Pairings, matched on their two localities (in either order).
+"""Pairings, matched on their two localities (in either order): the pairing they are worked on in
+now, else the most recent of their dropped ones (see `PairingImporter.prepare`).
 
 A locality is named by country and name (local or English, diacritics and case set aside). One
 that cannot be found is an error on its cell with the closest names in that country.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
@@ -191,7 +192,14 @@ class PairingImporter(Importer):
         ):
             sectors_of[partnership_id].add(sector_id)
         stage_keys = {stage.id: stage.key for stage in self.stages.values()}
+        # A row is matched by its two localities to the pairing they are worked on in now (open
+        # or on hold: at most one, the unique index says so). Failing that, to the one they
+        # were last worked on in: the most recently created of their dropped pairings, so that
+        # an exported dropped pairing comes back unchanged rather than as a new copy each time
+        # (a row "open" reopens it, keeping its history). A dropped pairing that was deleted
+        # holds nothing: its localities may start afresh, so it is not matched.
         self.known: dict[str, Known] = {}
+        latest_dropped: dict[str, tuple[datetime, int]] = {}
         for row in session.execute(
             select(
                 Partnership.id,
@@ -205,9 +213,20 @@ class PairingImporter(Importer):
                 Partnership.target_signing_on,
                 Partnership.signed_on,
                 Partnership.archived_at,
+                Partnership.created_at,
                 Partnership.version,
-            ).where(Partnership.status != Status.DROPPED.value)
+            )
         ):
+            if row.status == Status.DROPPED.value:
+                if row.archived_at is not None:
+                    continue
+                held = self.known.get(row.pair_key)
+                if held is not None and held.status != Status.DROPPED.value:
+                    continue  # the live pairing wins
+                recency = (row.created_at, row.id)
+                if recency < latest_dropped.get(row.pair_key, recency):
+                    continue  # a later dropped pairing of the same two is already held
+                latest_dropped[row.pair_key] = recency
             self.known[row.pair_key] = Known(
                 row.id,
                 row.title,
