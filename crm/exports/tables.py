@@ -20,11 +20,11 @@ from crm.auth.models import User
 from crm.contacts import queries as contact_queries
 from crm.contacts.models import Organisation, PartnershipRole, Person
 from crm.db import session
+from crm.formula_guard import Cell
 from crm.localities import services as locality_services
 from crm.localities.models import Locality
 from crm.partnerships import queries as pipeline_queries
 from crm.partnerships.models import StageChange
-from crm.reports.rendering import Cell
 from crm.routing import NO_RECORD, record_id_in
 from crm.tasks.models import Task, TaskStatus
 from crm.tasks.queries import visible_tasks

@@ -14,7 +14,8 @@ from typing import IO, Any
 from crm.auth.models import User
 from crm.db import utcnow
 from crm.exports.tables import TABLES
-from crm.reports.rendering import UTF8_BOM, Cell, neutralise
+from crm.formula_guard import Cell, neutralise
+from crm.reports.rendering import UTF8_BOM
 
 
 def csv_chunks(header: Iterable[str], rows: Iterable[tuple[Cell, ...]]) -> Iterator[bytes]:

@@ -19,6 +19,7 @@ from flask_babel import force_locale, format_number, gettext, ngettext
 
 from crm.auth.models import User
 from crm.errors import DomainError, StaleVersion
+from crm.formula_guard import unneutralise
 from crm.imports.reading import FileFormat, ImportFileError, read_rows
 from crm.text_search import fold
 
@@ -278,13 +279,18 @@ def _check(importer: Importer, number: int, values: dict[str, str]) -> Checked:
                 MAX_CELL_LENGTH,
                 count=format_number(MAX_CELL_LENGTH),
             )
+    # The apostrophe an export puts before "=1+1" is its guard, not part of the value: taken off
+    # here, for every kind, so that a file exported and imported back changes nothing. The
+    # formula check above reads the cell as it came, so "'=1+1" is text and "=1+1" a formula.
+    cleaned = {key: unneutralise(value).strip() for key, value in values.items()}
     if bad_cells:
-        cleaned = {key: ("" if key in bad_cells else value) for key, value in values.items()}
-        checked = importer.check(number, cleaned)
+        checked = importer.check(
+            number, {key: ("" if key in bad_cells else value) for key, value in cleaned.items()}
+        )
         checked.outcome.mark = ERROR
         checked.outcome.errors = {**checked.outcome.errors, **bad_cells}
         return checked
-    checked = importer.check(number, {key: value.strip() for key, value in values.items()})
+    checked = importer.check(number, cleaned)
     if checked.outcome.errors:
         checked.outcome.mark = ERROR
     return checked

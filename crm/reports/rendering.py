@@ -17,20 +17,11 @@ from flask import render_template
 from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 from flask_babel.speaklater import LazyString
 
+from crm.formula_guard import Cell, neutralise
 from crm.reports.charts import funnel_svg, moves_svg
 from crm.reports.weekly import WeeklyReport
 
-# A spreadsheet would run a cell that starts like a formula; a leading apostrophe keeps it text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 UTF8_BOM = "\ufeff"
-
-Cell = str | int | None
-
-
-def neutralise(value: Cell) -> Cell:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)
