@@ -41,7 +41,9 @@ def posted_a_stale_version(form: FlaskForm) -> bool:
     into another): "not a valid choice" would hide what happened, where a 409 says it."""
     field = form.version
     posted = field.raw_data[0] if field.raw_data else ""
-    return posted.isascii() and posted.isdigit() and int(posted) != field.object_data
+    # Only an earlier version is stale; 0 or one not reached yet is a tampered form, which its
+    # validation says arrived incomplete.
+    return posted.isascii() and posted.isdigit() and 1 <= int(posted) < field.object_data
 
 
 class IsoDateField(DateField):
