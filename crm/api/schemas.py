@@ -6,6 +6,7 @@ document cannot drift from the implementation.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -56,17 +57,41 @@ def _within_span(value: DayOrMoment) -> DayOrMoment:
     return value
 
 
-def _iso_text(value: object) -> object:
+# ISO 8601 text as the OpenAPI document's "date" and "date-time" give it, in ASCII digits. Checked
+# before pydantic parses it, because pydantic reads a string of digits as a count of seconds
+# since 1970 ("1797638400" would be 2026-12-19) and cuts a datetime down to a date.
+_ISO_DAY = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_ISO_DATE = re.compile(_ISO_DAY)
+# A day alone is the start of that day, as pydantic reads it; anything after the day is a time.
+_ISO_DATETIME = re.compile(rf"{_ISO_DAY}(?:[Tt ].*)?", re.DOTALL)
+_NOT_A_DATE = "must be an ISO 8601 date as text, e.g. 2026-02-13"
+_NOT_A_DATETIME = "must be ISO 8601 text, e.g. 2026-02-13T10:00:00+01:00"
+
+
+def _iso_date_text(value: object) -> object:
     """JSON has no dates: one comes as ISO 8601 text, never as a count of seconds."""
-    if not isinstance(value, str | date):
-        raise ValueError("must be ISO 8601 text, e.g. 2026-02-13 or 2026-02-13T10:00:00+01:00")
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        raise ValueError(_NOT_A_DATE)
+    return value
+
+
+def _iso_datetime_text(value: object) -> object:
+    """JSON has no times: one comes as ISO 8601 text, never as a count of seconds."""
+    if isinstance(value, datetime):
+        return value
+    if not (isinstance(value, str) and _ISO_DATETIME.fullmatch(value)):
+        raise ValueError(_NOT_A_DATETIME)
     return value
 
 
 # Every date and time the API reads, in bodies and queries alike: a year at the calendar's ends
 # (0001, 9999) is a 422 here rather than an overflow when it meets UTC or a reader's zone.
-SpanDate = Annotated[date, BeforeValidator(_iso_text), AfterValidator(_within_span)]
-SpanDateTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_within_span)]
+SpanDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(_within_span)]
+SpanDateTime = Annotated[
+    datetime, BeforeValidator(_iso_datetime_text), AfterValidator(_within_span)
+]
 
 
 class Output(BaseModel):
