@@ -47,6 +47,10 @@ Version = Annotated[
     int, Field(ge=1, strict=True, description="The version you read; a stale one is a 409.")
 ]
 RecordId = Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]
+# Strict for the same reason: the document says "boolean", and "yes", "false", 1 and 0 are not
+# one (pydantic would read "false" as false, and "yes" or 1 as true). Bodies only: a flag in a
+# query string would come as text.
+Flag = Annotated[bool, Field(strict=True)]
 
 DayOrMoment = TypeVar("DayOrMoment", date, datetime)
 
@@ -606,7 +610,7 @@ class PersonCreate(Input):
     country: OptionalCountry = ""
     preferred_language: Annotated[str, StringConstraints(max_length=60)] = ""
     notes: LongText = ""
-    create_anyway: bool = Field(
+    create_anyway: Flag = Field(
         default=False,
         description="Create even if someone with this e-mail or name (as letters) exists; "
         "without it, that is a 409 naming them.",

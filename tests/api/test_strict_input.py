@@ -1,7 +1,7 @@
-"""Dates and times have the JSON type the OpenAPI document gives, and nothing else.
+"""Dates, times and booleans have the JSON type the OpenAPI document gives, and nothing else.
 
-pydantic on its own reads "1797638400" as a date counted in seconds and cuts a datetime down to
-a date; the API refuses each as a 422 naming the field.
+pydantic on its own reads "1797638400" as a date counted in seconds, cuts a datetime down to a
+date, and takes "yes" or 1 for true; the API refuses each as a 422 naming the field.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from sqlalchemy import func, select
 
 from crm.activities.models import Activity
 from crm.api.openapi import OPERATIONS
+from crm.contacts.models import Person
 from crm.db import session
 from crm.partnerships.models import Partnership
 from crm.tasks.models import Task
 from tests.api.conftest import Api
-from tests.factories import make_locality, make_partnership, make_task
+from tests.factories import make_locality, make_partnership, make_person, make_task
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,30 @@ def test_iso_8601_text_is_still_taken(app: Flask, api: Api, ids: dict[str, int])
     assert [item["id"] for item in since.get_json()["items"]] == [ids["partnership"]]
 
 
+@pytest.mark.parametrize("value", ["yes", "true", "false", 1, 0, None, [True]])
+def test_create_anyway_must_be_a_json_boolean(app: Flask, api: Api, value: Any) -> None:
+    with app.app_context():
+        make_person("Test Person7")
+        session.commit()
+    response = api.post("/people", {"full_name": "Test Person7", "create_anyway": value})
+    assert response.status_code == 422, response.get_json()
+    assert "create_anyway" in response.get_json()["error"]["fields"]
+    with app.app_context():
+        assert session.scalar(select(func.count()).select_from(Person)) == 1
+
+
+def test_create_anyway_true_still_creates_the_look_alike(app: Flask, api: Api) -> None:
+    with app.app_context():
+        make_person("Test Person7")
+        session.commit()
+    assert api.post("/people", {"full_name": "Test Person7"}).status_code == 409
+    response = api.post("/people", {"full_name": "Test Person7", "create_anyway": True})
+    assert response.status_code == 201
+
+
+BOOLEANS = {"PersonCreate.create_anyway"}
+
+
 def _typed_fields(kinds_wanted: set[str]) -> set[str]:
     """Every field of a request body or query string whose OpenAPI format or type is one of
     `kinds_wanted` ("date", "date-time", "boolean"), as "Model.field"."""
@@ -197,6 +222,7 @@ def _typed_fields(kinds_wanted: set[str]) -> set[str]:
     }
 
 
-def test_every_date_and_time_field_is_tested_here() -> None:
-    """A new date or time field of the API joins the lists above, and so is tested."""
+def test_every_date_time_and_boolean_field_is_tested_here() -> None:
+    """A new date, time or boolean field of the API joins the lists above, and so is tested."""
     assert _typed_fields({"date", "date-time"}) == {p.schema_field for p in DATES + DATETIMES}
+    assert _typed_fields({"boolean"}) == BOOLEANS
