@@ -35,7 +35,10 @@ NOTE_MAX_LENGTH = 2_000
 
 
 class DuplicatePairing(DomainError):
-    def __init__(self, existing: Partnership) -> None:
+    """Two localities may have one pairing that is not dropped. `field` is what the caller
+    changed to run into it: a locality, or the status that reopens a dropped pairing."""
+
+    def __init__(self, existing: Partnership, *, field: str = "locality_b_id") -> None:
         values = {
             "title": existing.title,
             "stage": existing.stage.name,
@@ -53,7 +56,7 @@ class DuplicatePairing(DomainError):
                 **values,
             )
         )
-        super().__init__(message, field="locality_b_id")
+        super().__init__(message, field=field)
         self.existing = existing
 
 
@@ -198,8 +201,12 @@ def change_status(
     if to == partnership.status:
         raise InvalidTransition(_already_in_status(to), field="status")
     if partnership.status == Status.DROPPED:
+        # Reopening is what is refused, not the localities the caller left alone.
         _refuse_duplicate(
-            partnership.locality_a_id, partnership.locality_b_id, except_id=partnership.id
+            partnership.locality_a_id,
+            partnership.locality_b_id,
+            except_id=partnership.id,
+            field="status",
         )
     change = _record(
         partnership,
@@ -476,7 +483,13 @@ def _unsigning(partnership: Partnership, to: Stage) -> bool:
     return at.key == SIGNED_STAGE_KEY and to.position < at.position and partnership.signed_on_filled
 
 
-def _refuse_duplicate(locality_a_id: int, locality_b_id: int, *, except_id: int | None) -> None:
+def _refuse_duplicate(
+    locality_a_id: int,
+    locality_b_id: int,
+    *,
+    except_id: int | None,
+    field: str = "locality_b_id",
+) -> None:
     statement = select(Partnership).where(
         Partnership.pair_key == pair_key_of(locality_a_id, locality_b_id),
         Partnership.status != Status.DROPPED.value,
@@ -485,7 +498,7 @@ def _refuse_duplicate(locality_a_id: int, locality_b_id: int, *, except_id: int 
         statement = statement.where(Partnership.id != except_id)
     existing = session.scalar(statement)
     if existing is not None:
-        raise DuplicatePairing(existing)
+        raise DuplicatePairing(existing, field=field)
 
 
 def _sectors(sector_ids: list[int]) -> list[Sector]:

@@ -34,7 +34,8 @@ def share(partnership: Partnership, partner: User, *, by: User) -> PartnershipSh
                 "“%(title)s” is already shared with %(name)s.",
                 title=partnership.title,
                 name=partner.name,
-            )
+            ),
+            field="user_id",
         )
     shared = PartnershipShare(partnership=partnership, user=partner, shared_by=by)
     session.add(shared)

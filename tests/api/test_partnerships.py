@@ -134,6 +134,29 @@ def test_patch_changes_only_what_is_given_and_checks_the_version(
     assert again.status_code == 409
 
 
+def test_reopening_beside_an_open_pairing_is_422_on_status(
+    api: Api, localities: dict[str, int]
+) -> None:
+    """The caller sent only `status`: the refusal names it, not a locality left alone."""
+    pair = {"locality_a_id": localities["maribor"], "locality_b_id": localities["graz"]}
+    first = api.post("/partnerships", pair).get_json()
+    dropped = api.patch(
+        f"/partnerships/{first['id']}", {"version": first["version"], "status": "dropped"}
+    ).get_json()
+    assert api.post("/partnerships", pair).status_code == 201
+
+    reopened = api.patch(
+        f"/partnerships/{first['id']}", {"version": dropped["version"], "status": "open"}
+    )
+
+    assert reopened.status_code == 422
+    fields = reopened.get_json()["error"]["fields"]
+    assert list(fields) == ["status"]
+    assert "already paired" in fields["status"][0]
+    after = api.get(f"/partnerships/{first['id']}").get_json()
+    assert (after["status"], after["version"]) == ("dropped", dropped["version"])
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [

@@ -37,6 +37,8 @@ def test_share_list_and_unshare_through_the_api(
 
     again = api.post(f"/partnerships/{shared_pid}/shares", {"user_id": partner_id})
     assert again.status_code == 422
+    # Named by the field the caller sent, as every other refusal of a share is.
+    assert "already shared" in again.get_json()["error"]["fields"]["user_id"][0]
     officer_id = make_officer(app)
     not_a_partner = api.post(f"/partnerships/{shared_pid}/shares", {"user_id": officer_id})
     assert not_a_partner.status_code == 422
