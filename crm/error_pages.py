@@ -59,6 +59,12 @@ def _message_given(error: HTTPException) -> str | None:
     return None if error.description in stock else error.description
 
 
+def protocol_headers(error: HTTPException) -> dict[str, str]:
+    """The headers HTTP asks for with this status (Allow with a 405, Retry-After with a 429) as
+    werkzeug gives them: our page or JSON replaces werkzeug's body, which must not drop them."""
+    return {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
@@ -72,7 +78,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:
-        return render_error(error.code or 500, _message_given(error))
+        response = app.make_response(render_error(error.code or 500, _message_given(error)))
+        response.headers.update(protocol_headers(error))
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> ResponseReturnValue:

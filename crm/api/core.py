@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from crm import access
 from crm.api import auth
-from crm.api.errors import ApiError, error_response, from_validation_error
+from crm.api.errors import ApiError, error_response, from_validation_error, is_api_request
 from crm.api.schemas import (
     Input,
     ListQuery,
@@ -29,6 +29,7 @@ from crm.api.schemas import (
 )
 from crm.auth.throttle import TooManyRequests
 from crm.db import session
+from crm.error_pages import protocol_headers
 from crm.errors import DomainError, StaleVersion
 from crm.partnerships import queries
 from crm.partnerships.models import Partnership
@@ -72,8 +73,13 @@ def api_error(error: ApiError) -> Response:
     return error_response(error.status, error.message, fields=error.fields)
 
 
-@bp.after_request
+@bp.after_app_request
 def json_headers(response: Response) -> Response:
+    # On the app rather than the blueprint: what the router answers before any view is found
+    # (a 404 for an unknown path, a 405 for a method the path does not take) belongs to no
+    # blueprint, yet it is an API answer and carries the same headers.
+    if not is_api_request():
+        return response
     if response.mimetype == "application/json":
         response.headers["Content-Type"] = "application/json; charset=utf-8"
     response.headers["Cache-Control"] = "no-store"
@@ -114,7 +120,9 @@ def integrity_error(error: IntegrityError) -> Response:
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException) -> Response:
     session.rollback()
-    return error_response(error.code or 500, error.description or "")
+    response = error_response(error.code or 500, error.description or "")
+    response.headers.update(protocol_headers(error))
+    return response
 
 
 # --- reading helpers ------------------------------------------------------------------------

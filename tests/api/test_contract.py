@@ -15,7 +15,7 @@ from crm.auth.models import User
 from crm.auth.tokens import ApiToken, revoke_token
 from crm.db import session
 from tests.api.conftest import Api
-from tests.factories import make_locality
+from tests.factories import make_locality, make_partnership
 
 
 def test_no_token_is_401_with_a_bearer_challenge(client: FlaskClient) -> None:
@@ -72,6 +72,29 @@ def test_unknown_paths_and_methods_answer_in_json(api: Api) -> None:
     assert wrong_method.get_json()["error"]["code"] == "method_not_allowed"
     huge_id = api.get("/partnerships/99999999999999999999")
     assert huge_id.status_code == 404
+
+
+def test_a_method_the_path_does_not_take_is_405_with_allow_and_the_apis_headers(
+    app: Flask, api: Api
+) -> None:
+    with app.app_context():
+        partnership_id = make_partnership().id
+        session.commit()
+    response = api.call("PUT", f"/partnerships/{partnership_id}")
+    assert response.status_code == 405
+    # RFC 9110: a 405 lists what the path takes (HEAD and OPTIONS Flask answers itself).
+    allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+    assert allowed == {"GET", "HEAD", "OPTIONS", "PATCH", "DELETE"}
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+
+
+def test_an_unknown_path_has_the_apis_headers(api: Api) -> None:
+    response = api.get("/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_too_large_bodies_are_413(api: Api) -> None:

@@ -40,6 +40,18 @@ def test_error_pages_show_no_internals(
         assert_plain_error(response.get_data(as_text=True))
 
 
+def test_a_405_page_says_which_methods_the_address_takes(
+    client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as("officer")
+    response = client.get("/logout")
+    assert response.status_code == 405
+    # RFC 9110 asks for Allow with every 405; the page replaces werkzeug's, not its headers.
+    allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+    assert allowed == {"POST", "OPTIONS"}
+    assert response.mimetype == "text/html"
+
+
 def test_a_rate_limited_login_page_shows_no_internals(app: Flask, client: FlaskClient) -> None:
     from crm.auth import throttle
 
