@@ -1,5 +1,6 @@
-"""Pairings, matched on their two localities (in either order): the pairing they are worked on in
-now, else the most recent of their dropped ones (see `PairingImporter.prepare`).
+"""Pairings, matched by the `id` a row gives (as an export writes it), else on their two localities
+(in either order): the pairing they are worked on in now, else the most recent of their dropped
+ones (see `PairingImporter.prepare`).
 
 A locality is named by country and name (local or English, diacritics and case set aside). One
 that cannot be found is an error on its cell with the closest names in that country.
@@ -7,6 +8,7 @@ that cannot be found is an error on its cell with the closest names in that coun
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,7 +16,7 @@ from datetime import date, datetime
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
-from crm.access import may_own_pairings
+from crm.access import may_own_pairings, visible_partnership_ids
 from crm.auth.models import User
 from crm.db import session
 from crm.errors import DomainError, StaleVersion, title_too_long
@@ -46,6 +48,8 @@ STATUS_NAMES = {
     "dropped": Status.DROPPED,
 }
 DATE_FIELDS = ("first_contact_on", "target_signing_on", "signed_on")
+# What an export writes in its `id` column; anything else names no pairing.
+ID_PATTERN = re.compile(r"[0-9]{1,18}")
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Known:
     sector_ids: frozenset[int]
     archived: bool
     version: int
+    pair_key: str
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,13 @@ class PairingImporter(Importer):
             aliases=("target signing date",),
         ),
         Column("signed_on", lazy_gettext("Signed on"), aliases=("signing date", "signed")),
+        # Last, so that a template's familiar columns keep their places.
+        Column(
+            "id",
+            lazy_gettext("Id"),
+            help=lazy_gettext("Empty: matched by its two localities; from an export: that pairing"),
+            aliases=("pairing id",),
+        ),
     )
 
     def prepare(self) -> None:
@@ -200,6 +212,13 @@ class PairingImporter(Importer):
         # holds nothing: its localities may start afresh, so it is not matched.
         self.known: dict[str, Known] = {}
         latest_dropped: dict[str, tuple[datetime, int]] = {}
+        # A row that gives an id is matched to that pairing whatever its status, but only among
+        # those the importing user may see: the access rule decides, as on every other surface.
+        visible = set(session.scalars(visible_partnership_ids(self.user)))
+        self.by_id: dict[int, Known] = {}
+        # The pairing each pair of localities is worked on in (open or on hold), as the rows
+        # before leave it: a row may not reopen a second one (the unique index would refuse it).
+        self.live: dict[str, tuple[int, str]] = {}
         for row in session.execute(
             select(
                 Partnership.id,
@@ -217,17 +236,7 @@ class PairingImporter(Importer):
                 Partnership.version,
             )
         ):
-            if row.status == Status.DROPPED.value:
-                if row.archived_at is not None:
-                    continue
-                held = self.known.get(row.pair_key)
-                if held is not None and held.status != Status.DROPPED.value:
-                    continue  # the live pairing wins
-                recency = (row.created_at, row.id)
-                if recency < latest_dropped.get(row.pair_key, recency):
-                    continue  # a later dropped pairing of the same two is already held
-                latest_dropped[row.pair_key] = recency
-            self.known[row.pair_key] = Known(
+            known = Known(
                 row.id,
                 row.title,
                 stage_keys[row.stage_id],
@@ -240,8 +249,28 @@ class PairingImporter(Importer):
                 frozenset(sectors_of.get(row.id, ())),
                 row.archived_at is not None,
                 row.version,
+                row.pair_key,
             )
+            if row.id in visible:
+                self.by_id[row.id] = known
+            if row.status != Status.DROPPED.value:
+                # Archived or not: the unique index counts a deleted open pairing too.
+                self.live[row.pair_key] = (row.id, row.title)
+            if row.status == Status.DROPPED.value:
+                if row.archived_at is not None:
+                    continue
+                held = self.known.get(row.pair_key)
+                if held is not None and held.status != Status.DROPPED.value:
+                    continue  # the live pairing wins
+                recency = (row.created_at, row.id)
+                if recency < latest_dropped.get(row.pair_key, recency):
+                    continue  # a later dropped pairing of the same two is already held
+                latest_dropped[row.pair_key] = recency
+            self.known[row.pair_key] = known
+        # Rows without an id, by their pair of localities; and every pairing a row was matched
+        # to, by id: one row per pairing, so that a file cannot say two things about one.
         self.seen: dict[str, int] = {}
+        self.claimed: dict[int, int] = {}
         # New pairings waiting to be written in one batch, with their row numbers.
         self.pending: list[tuple[int, Planned]] = []
 
@@ -355,6 +384,26 @@ class PairingImporter(Importer):
             return Checked(outcome)
 
         key = pair_key_of(side_a, side_b)
+        raw_id = values.get("id", "")
+        if raw_id:
+            existing = self._by_id(outcome, raw_id, key)
+            if existing is None:
+                return Checked(outcome)
+            return self._matched(
+                outcome,
+                "id",
+                existing,
+                values,
+                owner_id,
+                sector_ids,
+                dates,
+                stage_key,
+                status,
+                title,
+                summary,
+                side_a,
+                side_b,
+            )
         if key in self.seen:
             errors["locality_b"] = gettext(
                 "Row %(row)d already pairs these two localities.", row=self.seen[key]
@@ -393,7 +442,69 @@ class PairingImporter(Importer):
                 title=existing.title,
             )
             return Checked(outcome)
-        return self._compare(
+        return self._matched(
+            outcome,
+            "locality_b",
+            existing,
+            values,
+            owner_id,
+            sector_ids,
+            dates,
+            stage_key,
+            status,
+            title,
+            summary,
+            side_a,
+            side_b,
+        )
+
+    def _by_id(self, outcome: RowOutcome, raw_id: str, key: str) -> Known | None:
+        """The visible pairing a row's id names, which must join the row's two localities."""
+        existing = self.by_id.get(int(raw_id)) if ID_PATTERN.fullmatch(raw_id) else None
+        if existing is None:
+            # The same words for a hidden pairing as for none at all: an import tells nobody
+            # what they may not see. Nor is a new pairing started under an id: ids are ours.
+            outcome.errors["id"] = gettext("No pairing you may see has the id %(id)s.", id=raw_id)
+            return None
+        if existing.pair_key != key:
+            # An id that points at another pair is a slip (a row pasted next to another's id);
+            # moving a pairing to other localities is not what an import does.
+            outcome.errors["id"] = gettext(
+                "The pairing with the id %(id)d, “%(title)s”, joins two other localities; "
+                "correct the id or the localities, or leave the id empty.",
+                id=existing.id,
+                title=existing.title,
+            )
+            return None
+        return existing
+
+    def _matched(
+        self,
+        outcome: RowOutcome,
+        field: str,
+        existing: Known,
+        values: dict[str, str],
+        owner_id: int,
+        sector_ids: list[int],
+        dates: dict[str, date | None],
+        stage_key: str,
+        status: str,
+        title: str,
+        summary: str,
+        side_a: int,
+        side_b: int,
+    ) -> Checked:
+        """A row matched to an existing pairing (by id or by its localities): one row per
+        pairing, and at most one pairing of two localities worked on once the row is written."""
+        earlier = self.claimed.get(existing.id)
+        if earlier is not None:
+            outcome.errors[field] = gettext(
+                "Row %(row)d is already matched to the pairing with the id %(id)d.",
+                row=earlier,
+                id=existing.id,
+            )
+            return Checked(outcome)
+        checked = self._compare(
             outcome,
             existing,
             values,
@@ -407,6 +518,29 @@ class PairingImporter(Importer):
             side_a,
             side_b,
         )
+        if outcome.errors:
+            return checked
+        planned: Planned | None = checked.payload
+        if planned is not None:
+            final_status = planned.status
+            # Moving a dropped pairing to another stage reopens it on the way (see `write`).
+            opens = final_status != Status.DROPPED.value or (
+                existing.status == Status.DROPPED.value and planned.stage_key != existing.stage_key
+            )
+            held = self.live.get(existing.pair_key)
+            if opens and held is not None and held[0] != existing.id:
+                outcome.errors["status"] = gettext(
+                    "These two localities are already worked on in “%(title)s” (open or on "
+                    "hold); drop it first, in an earlier row, or leave this pairing dropped.",
+                    title=held[1],
+                )
+                return Checked(outcome)
+            if final_status != Status.DROPPED.value:
+                self.live[existing.pair_key] = (existing.id, existing.title)
+            elif held is not None and held[0] == existing.id:
+                del self.live[existing.pair_key]
+        self.claimed[existing.id] = outcome.number
+        return checked
 
     def _compare(
         self,
