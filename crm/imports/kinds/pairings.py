@@ -70,6 +70,22 @@ class Known:
 
 
 @dataclass(frozen=True)
+class RowFields:
+    """A row's values as read and checked, for the comparison with the pairing it matches."""
+
+    values: dict[str, str]
+    owner_id: int
+    sector_ids: list[int]
+    dates: dict[str, date | None]
+    stage_key: str
+    status: str
+    title: str
+    summary: str
+    side_a: int
+    side_b: int
+
+
+@dataclass(frozen=True)
 class Planned:
     data: services.PartnershipData
     stage_key: str
@@ -384,26 +400,15 @@ class PairingImporter(Importer):
             return Checked(outcome)
 
         key = pair_key_of(side_a, side_b)
+        row = RowFields(
+            values, owner_id, sector_ids, dates, stage_key, status, title, summary, side_a, side_b
+        )
         raw_id = values.get("id", "")
         if raw_id:
             existing = self._by_id(outcome, raw_id, key)
             if existing is None:
                 return Checked(outcome)
-            return self._matched(
-                outcome,
-                "id",
-                existing,
-                values,
-                owner_id,
-                sector_ids,
-                dates,
-                stage_key,
-                status,
-                title,
-                summary,
-                side_a,
-                side_b,
-            )
+            return self._matched(outcome, "id", existing, row)
         if key in self.seen:
             errors["locality_b"] = gettext(
                 "Row %(row)d already pairs these two localities.", row=self.seen[key]
@@ -442,21 +447,7 @@ class PairingImporter(Importer):
                 title=existing.title,
             )
             return Checked(outcome)
-        return self._matched(
-            outcome,
-            "locality_b",
-            existing,
-            values,
-            owner_id,
-            sector_ids,
-            dates,
-            stage_key,
-            status,
-            title,
-            summary,
-            side_a,
-            side_b,
-        )
+        return self._matched(outcome, "locality_b", existing, row)
 
     def _by_id(self, outcome: RowOutcome, raw_id: str, key: str) -> Known | None:
         """The visible pairing a row's id names, which must join the row's two localities."""
@@ -483,16 +474,7 @@ class PairingImporter(Importer):
         outcome: RowOutcome,
         field: str,
         existing: Known,
-        values: dict[str, str],
-        owner_id: int,
-        sector_ids: list[int],
-        dates: dict[str, date | None],
-        stage_key: str,
-        status: str,
-        title: str,
-        summary: str,
-        side_a: int,
-        side_b: int,
+        row: RowFields,
     ) -> Checked:
         """A row matched to an existing pairing (by id or by its localities): one row per
         pairing, and at most one pairing of two localities worked on once the row is written."""
@@ -504,20 +486,7 @@ class PairingImporter(Importer):
                 id=existing.id,
             )
             return Checked(outcome)
-        checked = self._compare(
-            outcome,
-            existing,
-            values,
-            owner_id,
-            sector_ids,
-            dates,
-            stage_key,
-            status,
-            title,
-            summary,
-            side_a,
-            side_b,
-        )
+        checked = self._compare(outcome, existing, row)
         if outcome.errors:
             return checked
         planned: Planned | None = checked.payload
@@ -546,18 +515,11 @@ class PairingImporter(Importer):
         self,
         outcome: RowOutcome,
         existing: Known,
-        values: dict[str, str],
-        owner_id: int,
-        sector_ids: list[int],
-        dates: dict[str, date | None],
-        stage_key: str,
-        status: str,
-        title: str,
-        summary: str,
-        side_a: int,
-        side_b: int,
+        row: RowFields,
     ) -> Checked:
         """What the row would change on an existing pairing; an empty cell changes nothing."""
+        values, owner_id, sector_ids, dates = row.values, row.owner_id, row.sector_ids, row.dates
+        stage_key, status, title, summary = row.stage_key, row.status, row.title, row.summary
         wanted = {
             "title": title or existing.title,
             "owner": owner_id if values.get("owner") else existing.owner_id,
@@ -582,8 +544,8 @@ class PairingImporter(Importer):
             outcome.mark = UNCHANGED
             return Checked(outcome)
         data = services.PartnershipData(
-            locality_a_id=side_a,
-            locality_b_id=side_b,
+            locality_a_id=row.side_a,
+            locality_b_id=row.side_b,
             owner_id=wanted["owner"],  # type: ignore[arg-type]
             title=wanted["title"],  # type: ignore[arg-type]
             sector_ids=sorted(wanted["sectors"]),  # type: ignore[arg-type]
