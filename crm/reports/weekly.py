@@ -270,9 +270,11 @@ class ReportRows:
         return self.sunday - timedelta(days=6)
 
     def is_signing(self, monday: date | ColumnElement[Any]) -> ColumnElement[bool]:
-        """A move to the last stage (a pairing created there counts too) in the week that
-        begins on `monday`, unless the pairing's signing date is before that week: a memorandum
-        of 2019 entered, imported or caught up with this week was not signed this week."""
+        """A move to the last stage in the week that begins on `monday`, whatever date is typed
+        for it (a signing recorded on Monday for the Friday before is Monday's week's: last
+        week's report could not count it); and a pairing created there, unless its signing
+        date is before that week: a memorandum of 2019 entered or imported now is the register
+        catching up, not a signing."""
         # Its own alias: a statement that joins the pairings would correlate them away.
         signed = aliased(Partnership)
         signed_on = (
@@ -283,11 +285,13 @@ class ReportRows:
         return and_(
             StageChange.to_stage_id.in_(sorted(self.signed_stage_ids)),
             or_(
-                StageChange.from_stage_id.is_(None),
                 StageChange.from_stage_id != StageChange.to_stage_id,
+                # Looked up for the pairings created at *signed* alone, and once each.
+                and_(
+                    StageChange.from_stage_id.is_(None),
+                    func.coalesce(signed_on, monday) >= monday,
+                ),
             ),
-            # Last, so that it is looked up for the signings alone, and once each.
-            func.coalesce(signed_on, monday) >= monday,
         )
 
     def is_kept_signing(

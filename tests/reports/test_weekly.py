@@ -156,9 +156,10 @@ def test_a_signing_taken_back_within_its_week_signed_nothing() -> None:
     assert result.moves_total == 6
 
 
-def test_a_memorandum_dated_before_the_week_is_not_signed_in_the_week() -> None:
+def test_a_pairing_entered_with_a_memorandum_dated_before_the_week_is_not_signed_in_it() -> None:
     """Regression: a pairing entered or imported at *signed* with its memorandum of 2019 was
-    counted as a memorandum signed in the week it was entered."""
+    counted as a memorandum signed in the week it was entered. A move to *signed* still counts
+    in its week whatever date is typed, or a signing recorded late would count in none."""
     owner = make_user(name="Dana")
     maribor = make_locality("Maribor")
 
@@ -175,20 +176,27 @@ def test_a_memorandum_dated_before_the_week_is_not_signed_in_the_week() -> None:
 
     signed, at = "memorandum_signed", local("2026-02-11T10:00:00")
     pairing("Almaty", signed, at, signed_on=date(2019, 5, 5))  # the register catching up
+    pairing("Aktau", signed, at, signed_on=date(2026, 2, 6))  # signed in W06, entered now
     dated = pairing("Astana", signed, at, signed_on=date(2026, 2, 9))  # Monday of the week
     undated = pairing("Shymkent", signed, at)  # dated by the entry itself
-    caught_up = pairing("Taraz", "memorandum_review", utc("2026-01-05T09:00:00"))
-    move(caught_up, signed, local("2026-02-03T10:00:00"))  # in W06, and dated 2020 since
-    caught_up.signed_on = date(2020, 1, 15)
+    # A move to *signed* is a signing of its week whatever the date typed: recorded on Monday
+    # for the Friday before (the week before's report could not count it), or dated 2020 since.
+    late = pairing("Taraz", "memorandum_review", utc("2026-01-05T09:00:00"))
+    late.signed_on = date(2026, 2, 6)
+    move(late, signed, local("2026-02-09T09:00:00"))
+    moved = pairing("Turkestan", "memorandum_review", utc("2026-01-05T09:00:00"))
+    move(moved, signed, local("2026-02-03T10:00:00"))
+    moved.signed_on = date(2020, 1, 15)
     session.flush()
 
     result = report()
-    assert figures(result)["signed"] == (2, 0)
-    assert figures(result)["new"] == (3, 0)  # new to the register all the same
-    assert {m.pairing.title for m in result.signed} == {dated.title, undated.title}
-    assert {m.pairing.title for m in result.rows.signed()} == {dated.title, undated.title}
-    assert {row.label: row.signed for row in result.by_sector} == {"Education": 2}
-    assert sum(row.signed for row in result.by_country_pair) == 2
+    assert figures(result)["signed"] == (3, 1)
+    assert figures(result)["new"] == (4, 0)  # new to the register all the same
+    this_week = {dated.title, undated.title, late.title}
+    assert {m.pairing.title for m in result.signed} == this_week
+    assert {m.pairing.title for m in result.rows.signed()} == this_week
+    assert {row.label: row.signed for row in result.by_sector} == {"Education": 3}
+    assert sum(row.signed for row in result.by_country_pair) == 3
 
 
 def test_what_moved_in_order_with_who_and_why(history: dict[str, Partnership]) -> None:
