@@ -43,7 +43,8 @@ class AuditFilters:
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
         }
-        return {key: value for key, value in args.items() if value}
+        # A number is kept even when it is 0 (NO_RECORD: a number too large, which names none).
+        return {key: value for key, value in args.items() if value is not None and value != ""}
 
 
 def filters_from(args: Any) -> tuple[AuditFilters, dict[str, str]]:
@@ -93,7 +94,7 @@ def filters_from(args: Any) -> tuple[AuditFilters, dict[str, str]]:
 
 def filtered(filters: AuditFilters) -> Select[tuple[AuditEntry]]:
     statement = select(AuditEntry)
-    if filters.actor_id:
+    if filters.actor_id is not None:
         statement = statement.where(AuditEntry.actor_id == filters.actor_id)
     if filters.action:
         statement = statement.where(AuditEntry.action == filters.action)

@@ -179,6 +179,10 @@ def change_stage(
     )
     if _unsigning(partnership, to):
         partnership.signed_on = None
+    elif partnership.stage.key == SIGNED_STAGE_KEY and to.position > partnership.stage.position:
+        # Moved on past *signed* (to a stage an admin added after it): the signing stands, and
+        # its date is kept whatever moves come later.
+        partnership.signed_on_filled = False
     if partnership.signed_on is None:
         partnership.signed_on, partnership.signed_on_filled = _signing_date(to, None, by=by, at=now)
     partnership.stage = to

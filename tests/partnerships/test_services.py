@@ -175,6 +175,17 @@ def test_a_signing_date_given_or_moved_on_from_is_kept() -> None:
             at=datetime(2026, 3, 4, 12, 0, tzinfo=UTC),
         )
     assert signed.signed_on == date(2026, 3, 4)
+    # Back at *signed* a year later and then back again: the signing of 2026 stood, its date
+    # stays (regression: the date filled in outlived the signing it was filled in for).
+    for stage_key, day in (("memorandum_signed", 5), ("memorandum_review", 6)):
+        services.change_stage(
+            signed,
+            stage_by_key(stage_key),
+            by=signed.owner,
+            expected_version=signed.version,
+            at=datetime(2027, 3, day, 12, 0, tzinfo=UTC),
+        )
+    assert signed.signed_on == date(2026, 3, 4)
 
 
 def test_a_signing_date_typed_as_the_day_of_the_signing_is_kept_on_moving_back() -> None:
