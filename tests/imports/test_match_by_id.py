@@ -13,16 +13,13 @@ from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.db import session
-from crm.partnerships.models import Partnership, StageChange, Status
-from crm.partnerships.services import archive_partnership, change_status
+from crm.partnerships.models import Partnership, Status
+from crm.partnerships.services import archive_partnership
 from tests.factories import make_locality, make_partnership
 from tests.imports.test_imports import apply, marks, preview, upload
+from tests.imports.test_round_trip import drop, history
 
 HEADER = "id,locality_a,country_a,locality_b,country_b,status,title\n"
-
-
-def drop(partnership: Partnership, to: Status = Status.DROPPED) -> None:
-    change_status(partnership, to, by=partnership.owner, expected_version=partnership.version)
 
 
 def register(app: Flask) -> dict[int, tuple[int, datetime, str, str]]:
@@ -32,11 +29,6 @@ def register(app: Flask) -> dict[int, tuple[int, datetime, str, str]]:
             p.id: (p.version, p.updated_at, p.status, p.title)
             for p in session.scalars(select(Partnership))
         }
-
-
-def history(app: Flask) -> int:
-    with app.app_context():
-        return len(session.scalars(select(StageChange.id)).all())
 
 
 def run(client: FlaskClient, app: Flask, content: bytes, mode: str) -> list[tuple[str, dict]]:
