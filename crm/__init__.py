@@ -107,7 +107,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from crm import presentation
     from crm.partnerships import fragments
-    from crm.tasks.rows import TaskRows
+    from crm.tasks.rows import TaskRows, due_label
 
     presentation.init_app(app)
     for fragment in (
@@ -119,6 +119,7 @@ def _register_template_helpers(app: Flask) -> None:
     ):
         app.add_template_global(fragment)
     app.add_template_global(TaskRows, "task_rows")
+    app.add_template_global(due_label)
 
 
 def _register_error_pages(app: Flask) -> None:
