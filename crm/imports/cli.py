@@ -120,8 +120,9 @@ def import_cli(
             )
         mapping[heading] = column.strip()
     click.echo(f"{file.name}: {file_format.description}.", err=True)
+    ignored = gettext("(ignored)")  # outside the f-string, where Babel finds it
     for heading, column in mapping.items():
-        click.echo(f"  {heading!r} -> {column or gettext('(ignored)')}", err=True)
+        click.echo(f"  {heading!r} -> {column or ignored}", err=True)
 
     problems: list[engine.RowOutcome] = []
 

@@ -53,8 +53,9 @@ def sector_tags(partnership: Partnership) -> Markup:
     if not partnership.sectors:
         return NOTHING
     items = "".join(f"<li>{escape(sector.name)}</li>" for sector in partnership.sectors)
+    label = escape(gettext("Sectors"))  # outside the f-string, where Babel finds it
     return Markup(  # noqa: S704 (every value goes through escape)
-        f'<ul class="tags" aria-label="{escape(gettext("Sectors"))}">{items}</ul>'
+        f'<ul class="tags" aria-label="{label}">{items}</ul>'
     )
 
 
