@@ -283,9 +283,10 @@ class _Writer:
         partnerships, history, sectors = [], [], []
         self.pairing_created: list[datetime] = []
         self.pairing_owner: list[int] = []
-        # When each pairing's activities happened, drawn here (from a generator of their own)
-        # because they decide when the pairing was last active; `activities` writes them.
-        self.activity_times: list[list[datetime]] = []
+        # Each pairing's activities, when and of which kind, drawn here (when from a generator
+        # of their own) because they decide when the pairing was last active; `activities`
+        # writes them.
+        self.activities_drawn: list[list[tuple[datetime, str]]] = []
         activity_rng = random.Random(SEED + 2)
         activity_kinds = [kind.value for kind in ActivityKind]
         activities_each = self.sizes.activities // count
@@ -349,19 +350,17 @@ class _Writer:
                         moment,
                     )
                 )
-            times = [
-                created + timedelta(seconds=activity_rng.random() * span)
-                for _ in range(activities_each)
+            drawn = [
+                (
+                    created + timedelta(seconds=activity_rng.random() * span),
+                    activity_kinds[(number * activities_each + offset) % len(activity_kinds)],
+                )
+                for offset in range(activities_each)
             ]
-            self.activity_times.append(times)
+            self.activities_drawn.append(drawn)
             # What recording them does (`crm.activities.services`): every activity but a note
             # makes its pairing active as of when it happened, if that is later.
-            contacts = [
-                at
-                for offset, at in enumerate(times)
-                if activity_kinds[(number * activities_each + offset) % len(activity_kinds)]
-                in ACTIVE_KINDS
-            ]
+            contacts = [at for at, kind in drawn if kind in ACTIVE_KINDS]
             last_activity = max([moments[-1] if moments else created, *contacts])
             title = f"{self.locality_names[a - 1]} – {self.locality_names[b - 1]}"
             if number % 50 == 0:
@@ -500,17 +499,16 @@ class _Writer:
 
     def activities(self) -> None:
         rng = self.rng
-        kinds = [kind.value for kind in ActivityKind]
         rows, participants = [], []
         per_pairing = self.sizes.activities // self.sizes.pairings
         for number in range(self.sizes.activities):
             index = number // per_pairing
-            at = self.activity_times[index][number % per_pairing]
+            at, kind = self.activities_drawn[index][number % per_pairing]
             rows.append(
                 {
                     "id": number + 1,
                     "partnership_id": index + 1,
-                    "kind": kinds[number % len(kinds)],
+                    "kind": kind,
                     "occurred_at": at,
                     "place": "City hall",
                     "summary": "Talked through the next steps.",

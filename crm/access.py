@@ -191,6 +191,13 @@ def owner_choices(user: User, *, keeping: User | None = None) -> list[User]:
     return owners
 
 
+def filter_owner_choices(user: User, owner_id: int | None) -> list[User]:
+    """The owners a filter offers (board, list, report): `owner_choices`, with the one filtered
+    by kept even if they may own no more (deactivated, they still own their pairings), or the
+    filter would read "Anyone" and be lost on the next Apply."""
+    return owner_choices(user, keeping=session.get(User, owner_id) if owner_id else None)
+
+
 def partner_users() -> Select[tuple[User]]:
     """Accounts a pairing can be shared with."""
     return select(User).where(User.role == Role.PARTNER.value, User.is_active).order_by(User.name)

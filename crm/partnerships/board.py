@@ -50,9 +50,7 @@ def render_board(
             "partnerships/board.html",
             on_board=True,
             sectors=all_sectors(),
-            owners=access.owner_choices(
-                current_user, keeping=queries.owner_filtered_by(filters.owner_id)
-            ),
+            owners=access.filter_owner_choices(current_user, filters.owner_id),
             **context,
         ),
         status,

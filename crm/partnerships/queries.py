@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, func, or_, select, union, union_all
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from crm.auth.models import User
 from crm.db import session
 from crm.localities.models import Locality
 from crm.partnerships.models import Partnership, Stage, StageChange, Status, partnership_sectors
@@ -62,13 +61,6 @@ class PartnershipFilters:
             "sort": values.sort if values.sort != DEFAULT_SORT else "",
         }
         return {key: value for key, value in args.items() if value}
-
-
-def owner_filtered_by(owner_id: int | None) -> User | None:
-    """The owner a filter holds, to be offered in it even if they may own no more (deactivated,
-    they still own their pairings): otherwise the filter read "Anyone" and was lost on the next
-    Apply."""
-    return session.get(User, owner_id) if owner_id else None
 
 
 def filtered(

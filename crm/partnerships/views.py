@@ -416,9 +416,7 @@ def _filter_choices(filters: queries.PartnershipFilters) -> dict[str, object]:
     return {
         "stages": ordered_stages(),
         "sectors": all_sectors(),
-        "owners": access.owner_choices(
-            current_user, keeping=queries.owner_filtered_by(filters.owner_id)
-        ),
+        "owners": access.filter_owner_choices(current_user, filters.owner_id),
         "statuses": list(Status),
         "sorts": queries.SORTS,
     }

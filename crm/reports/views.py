@@ -21,7 +21,6 @@ from flask_login import current_user, login_required
 from crm import access
 from crm.db import session, utcnow
 from crm.errors import DomainError
-from crm.partnerships.queries import owner_filtered_by
 from crm.reports import rendering, services
 from crm.reports.weekly import ReportFilters, compute_weekly_report
 from crm.reports.weeks import FIRST_WEEK, LAST_WEEK, IsoWeek
@@ -141,11 +140,7 @@ def _page(
         next_week=week.next() if week < min(LAST_WEEK, IsoWeek.current(utcnow(), zone)) else None,
         filter_args=_filter_args(filters),
         filters=filters,
-        # The owner filtered by is kept in the list, even one who may own no more.
-        owners=access.owner_choices(
-            current_user,
-            keeping=owner_filtered_by(filters.owner_id),
-        ),
+        owners=access.filter_owner_choices(current_user, filters.owner_id),
         sectors=all_sectors(),
         subscribed=services.is_subscribed(current_user),
         error=error,

@@ -241,7 +241,7 @@ class ReportRows:
     pairing_in_scope: Callable[[ColumnElement[int]], ColumnElement[bool]]
     start: datetime
     end: datetime  # the week's end, or now while the week is not over
-    sunday: date
+    week: IsoWeek
     last_past_day: date  # the last day whose tasks are late by `end`: Sunday, or yesterday
     stalled_days: int
     notes: bool  # whether the viewer may read the notes of stage changes
@@ -264,10 +264,6 @@ class ReportRows:
 
     def is_signing_of(self, from_stage: int | None, to_stage: int) -> bool:
         return to_stage in self.signed_stage_ids and from_stage != to_stage
-
-    @property
-    def monday(self) -> date:
-        return self.sunday - timedelta(days=6)
 
     def is_signing(self, monday: date | ColumnElement[Any]) -> ColumnElement[bool]:
         """A move to the last stage in the week that begins on `monday`, whatever date is typed
@@ -345,7 +341,7 @@ class ReportRows:
             .order_by(StageChange.changed_at, StageChange.id)
         )
         if signed_only:
-            return statement.where(self.is_kept_signing(self.monday, self.end))
+            return statement.where(self.is_kept_signing(self.week.monday, self.end))
         return statement
 
     def move(self, row: Row[Any]) -> Move:
@@ -453,7 +449,7 @@ class ReportRows:
         # yet, and in no other list).
         return (
             Task.due_on > self.last_past_day,
-            Task.due_on <= self.sunday + timedelta(days=7),
+            Task.due_on <= self.week.sunday + timedelta(days=7),
             *self.open_at_end(),
         )
 
@@ -645,7 +641,7 @@ def compute_weekly_report(
         pairing_in_scope=_pairing_in_scope(viewer, scope, filters),
         start=start,
         end=end,
-        sunday=week.sunday,
+        week=week,
         last_past_day=last_past_day,
         stalled_days=stalled_days,
         notes=access.can_see_internal_notes(viewer),
@@ -779,10 +775,9 @@ def _move_tallies(rows: ReportRows, previous_start: datetime) -> dict[bool, defa
         (in_this_week, literal(rows.end, StageChange.changed_at.type)),
         else_=literal(rows.start, StageChange.changed_at.type),
     )
-    previous_monday = rows.monday - timedelta(days=7)
     week_monday = case(
-        (in_this_week, literal(rows.monday, Partnership.signed_on.type)),
-        else_=literal(previous_monday, Partnership.signed_on.type),
+        (in_this_week, literal(rows.week.monday, Partnership.signed_on.type)),
+        else_=literal(rows.week.previous().monday, Partnership.signed_on.type),
     )
     signed = case((rows.is_kept_signing(week_monday, week_end), 1), else_=0).label("signed")
     moves = (
@@ -1044,7 +1039,7 @@ def _week_moves(rows: ReportRows, *columns: Any) -> Select[Any]:
         select(
             *columns,
             func.sum(case((ReportRows.is_stage_move(), 1), else_=0)),
-            func.sum(case((rows.is_kept_signing(rows.monday, rows.end), 1), else_=0)),
+            func.sum(case((rows.is_kept_signing(rows.week.monday, rows.end), 1), else_=0)),
         )
         .select_from(StageChange)
         .join(Partnership, Partnership.id == StageChange.partnership_id)
@@ -1052,7 +1047,7 @@ def _week_moves(rows: ReportRows, *columns: Any) -> Select[Any]:
             rows.in_scope,
             StageChange.changed_at >= rows.start,
             StageChange.changed_at < rows.end,
-            or_(ReportRows.is_stage_move(), rows.is_signing(rows.monday)),
+            or_(ReportRows.is_stage_move(), rows.is_signing(rows.week.monday)),
         )
     )
 

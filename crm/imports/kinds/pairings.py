@@ -8,7 +8,6 @@ that cannot be found is an error on its cell with the closest names in that coun
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -36,6 +35,7 @@ from crm.localities.models import Locality
 from crm.partnerships import services
 from crm.partnerships.models import Partnership, Stage, Status, pair_key_of, partnership_sectors
 from crm.partnerships.stages import FIRST_STAGE_KEY
+from crm.routing import record_id_in
 from crm.sectors.models import Sector
 from crm.text_search import fold
 
@@ -48,8 +48,6 @@ STATUS_NAMES = {
     "dropped": Status.DROPPED,
 }
 DATE_FIELDS = ("first_contact_on", "target_signing_on", "signed_on")
-# What an export writes in its `id` column; anything else names no pairing.
-ID_PATTERN = re.compile(r"[0-9]{1,18}")
 
 
 @dataclass(frozen=True)
@@ -272,7 +270,7 @@ class PairingImporter(Importer):
             if row.status != Status.DROPPED.value:
                 # Archived or not: the unique index counts a deleted open pairing too.
                 self.live[row.pair_key] = (row.id, row.title)
-            if row.status == Status.DROPPED.value:
+            else:
                 if row.archived_at is not None:
                     continue
                 held = self.known.get(row.pair_key)
@@ -451,7 +449,8 @@ class PairingImporter(Importer):
 
     def _by_id(self, outcome: RowOutcome, raw_id: str, key: str) -> Known | None:
         """The visible pairing a row's id names, which must join the row's two localities."""
-        existing = self.by_id.get(int(raw_id)) if ID_PATTERN.fullmatch(raw_id) else None
+        record_id = record_id_in(raw_id)  # what an export writes; anything else names none
+        existing = self.by_id.get(record_id) if record_id is not None else None
         if existing is None:
             # The same words for a hidden pairing as for none at all: an import tells nobody
             # what they may not see. Nor is a new pairing started under an id: ids are ours.
