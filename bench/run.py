@@ -45,6 +45,7 @@ from bench.signed_in import DEFAULT_PAGE_BYTES, add_floors
 from config import Config
 from crm import create_app
 from crm.auth.models import User
+from crm.auth.sessions import start as start_session_clocks
 from crm.auth.tokens import issue_token
 from crm.db import engine_for, session
 from crm.partnerships.models import Partnership, Stage, Status
@@ -202,10 +203,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         floor_env = {**env, "BENCH_PAGE_BYTES": str(page_bytes)}
         with _gunicorn("bench.signed_in:floor_app()", floor_env) as (floor_port, floor_master):
             for floor in floors:
-                _check_signed_in(floor_port, floor.path, auth["headers"])
+                _check_signed_in(floor_port, floor.path, auth.headers())
                 for c in connections:
-                    _wrk(floor_port, floor.path, c, 2.0, auth["headers"])
-                    result = _measure(floor_port, floor.path, c, duration, auth["headers"])
+                    headers = auth.headers()
+                    _wrk(floor_port, floor.path, c, 2.0, headers)
+                    result = _measure(floor_port, floor.path, c, duration, headers)
                     rows.append(
                         _row(
                             floor.name,
@@ -222,12 +224,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"{floor.name:16} c={c:<3} {rows[-1].rps:8.1f} rps", flush=True)
     with _gunicorn("app:app", env) as (port, master):
         for probe in probes:
-            headers = {"Authorization": f"Bearer {auth['token']}"} if probe.api else auth["headers"]
             if probe.inprocess_ms and probe.inprocess_ms > SINGLE_SAMPLE_AFTER_MS:
                 rows += _sampled(probe, args.scale, database, connections, master)
                 print(f"{probe.name:16} one in-process run: {probe.inprocess_ms / 1000:.1f} s")
                 continue
             for c in connections:
+                headers = {"Authorization": f"Bearer {auth.token}"} if probe.api else auth.headers()
                 single = next(
                     (r for r in rows if r.name == probe.name and r.connections == 1), None
                 )
@@ -323,8 +325,30 @@ def _has_data(url: str, sizes: Sizes) -> bool:
         engine_for(app).dispose()
 
 
-def _credentials(app: Flask) -> dict[str, Any]:
-    """A logged-in session cookie with its CSRF token, and an API token, for the bench user."""
+@dataclass
+class Credentials:
+    """The bench user's API token, and a logged-in session with its CSRF token."""
+
+    token: str
+    csrf: str
+    session_data: dict[str, Any]
+    signer: Any
+
+    def cookie(self) -> str:
+        """The session cookie as the app would have last set it, seen now.
+
+        A browser sends back the cookie that the app last set; wrk sends one cookie for a whole
+        cell. The app writes `seen_at` again once it is a minute old (crm.auth.sessions), so a
+        cookie signed once for the whole run would have every later request re-sign and send a
+        new cookie, which is the benchmark's cost, not the page's. Each cell takes a fresh one.
+        """
+        return str(self.signer.dumps({**self.session_data, "seen_at": time.time()}))
+
+    def headers(self) -> dict[str, str]:
+        return {"Cookie": f"session={self.cookie()}", "User-Agent": USER_AGENT}
+
+
+def _credentials(app: Flask) -> Credentials:
     with app.app_context():
         user = session.scalar(select(User).where(User.email == BENCH_USER_EMAIL))
         assert user is not None, "the bench user is missing: generate the data first"
@@ -338,15 +362,14 @@ def _credentials(app: Flask) -> dict[str, Any]:
         cookie_session["_user_id"] = login_id
         cookie_session["_fresh"] = True
         cookie_session["_id"] = _create_identifier()
+        start_session_clocks()
         csrf = generate_csrf()
-        signer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-        cookie = signer.dumps(dict(cookie_session))
-    return {
-        "token": secret,
-        "csrf": csrf,
-        "cookie": cookie,
-        "headers": {"Cookie": f"session={cookie}", "User-Agent": USER_AGENT},
-    }
+        return Credentials(
+            token=secret,
+            csrf=csrf,
+            session_data=dict(cookie_session),
+            signer=app.session_interface.get_signing_serializer(app),  # type: ignore[attr-defined]
+        )
 
 
 def _probes(app: Flask, scale: str) -> list[Probe]:
@@ -403,7 +426,7 @@ def _move_targets(app: Flask, limit: int, *, skip: int = 0) -> list[tuple[int, i
 
 
 def _move_script(
-    app: Flask, auth: dict[str, Any], scale: str, threads: int, *, warm_up: bool = False
+    app: Flask, auth: Credentials, scale: str, threads: int, *, warm_up: bool = False
 ) -> str:
     measured = MOVE_TARGETS[scale]
     targets = (
@@ -416,8 +439,8 @@ def _move_script(
     report = (BENCH_DIR / "report.lua").read_text()
     return (
         f"targets = {{\n{entries}\n}}\n"
-        f'csrf_token = "{auth["csrf"]}"\n'
-        f'cookie = "session={auth["cookie"]}"\n'
+        f'csrf_token = "{auth.csrf}"\n'
+        f'cookie = "session={auth.cookie()}"\n'
         f'user_agent = "{USER_AGENT}"\n'
         f"thread_count = {threads}\n" + body + report
     )
@@ -427,13 +450,13 @@ def _move_script(
 
 
 def _count_statements_and_plans(
-    app: Flask, auth: dict[str, Any], probes: list[Probe]
+    app: Flask, auth: Credentials, probes: list[Probe]
 ) -> dict[str, list[dict[str, Any]]]:
     """Each request once, in-process: how many statements it runs, how long each takes, and the
     plan of each (EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL)."""
     engine = engine_for(app)
     client = app.test_client()
-    client.set_cookie("session", auth["cookie"])
+    client.set_cookie("session", auth.cookie())
     plans: dict[str, list[dict[str, Any]]] = {}
     for probe in probes:
         recorded: list[dict[str, Any]] = []
@@ -448,7 +471,7 @@ def _count_one(
     app: Flask,
     engine: Any,
     client: Any,
-    auth: dict[str, Any],
+    auth: Credentials,
     probe: Probe,
     recorded: list[dict[str, Any]],
 ) -> None:
@@ -461,7 +484,7 @@ def _count_one(
 
     headers = {"User-Agent": USER_AGENT}
     if probe.api:
-        headers["Authorization"] = f"Bearer {auth['token']}"
+        headers["Authorization"] = f"Bearer {auth.token}"
     # Once to warm caches (stages, compiled statements), once to count; a request slower than
     # SINGLE_SAMPLE_AFTER_MS is counted from its first run.
     for attempt in range(2):
@@ -471,7 +494,7 @@ def _count_one(
         if probe.method == "POST":
             pid, version, stage, _ = _move_targets(app, 1)[0]
             path = probe.path.format(id=pid)
-            data = {"stage": stage, "version": str(version), "csrf_token": auth["csrf"]}
+            data = {"stage": stage, "version": str(version), "csrf_token": auth.csrf}
         else:
             path, data = probe.path, None
         event.listen(engine, "before_cursor_execute", before)
@@ -492,6 +515,8 @@ def _count_one(
             raise RuntimeError(
                 f"{probe.name}: {path} answered {response.status_code} {location}".rstrip()
             )
+        if probe.method == "GET":
+            _refuse_new_session_cookie(path, response.headers.getlist("Set-Cookie"))
     probe.status = response.status_code
     probe.body_bytes = len(response.get_data())
 
@@ -661,6 +686,14 @@ def _check_signed_in(port: int, path: str, headers: dict[str, str]) -> None:
     if response.status != 200:
         location = response.getheader("Location") or ""
         raise RuntimeError(f"{path} answered {response.status} {location}".rstrip())
+    _refuse_new_session_cookie(path, response.msg.get_all("Set-Cookie") or [])
+
+
+def _refuse_new_session_cookie(path: str, set_cookies: list[str]) -> None:
+    """A response that sets the session cookie again says the benchmark's cookie is stale: every
+    request would then pay for signing a new one, which a browser's requests do not."""
+    if any(header.startswith("session=") for header in set_cookies):
+        raise RuntimeError(f"{path} set a new session cookie: the benchmark's cookie is stale")
 
 
 def _drain(port: int) -> None:
