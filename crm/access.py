@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import abort
-from sqlalchemy import ColumnElement, Select, false, literal, select
+from sqlalchemy import ColumnElement, Select, and_, false, literal, select
 from sqlalchemy.orm.interfaces import ORMOption
 
 from crm.audit import services as audit
@@ -177,25 +177,17 @@ def owner_choices(user: User, *, keeping: User | None = None) -> list[User]:
     deactivated, they still own their pairings), so that a form shows what it holds rather than
     quietly picking the first.
     """
-    if _role(user) not in READ_ALL_ROLES:
+    if not can_see_other_users(user):
         return []
-    owners = list(
-        session.scalars(
-            select(User)
-            .where(User.is_active, User.role.in_(sorted(STAFF_ROLES)))
-            .order_by(User.name)
-        )
-    )
+    owners = list(session.scalars(select(User).where(may_own()).order_by(User.name)))
     if keeping is not None and keeping not in owners:
         owners.insert(0, keeping)
     return owners
 
 
-def filter_owner_choices(user: User, owner_id: int | None) -> list[User]:
-    """The owners a filter offers (board, list, report): `owner_choices`, with the one filtered
-    by kept even if they may own no more (deactivated, they still own their pairings), or the
-    filter would read "Anyone" and be lost on the next Apply."""
-    return owner_choices(user, keeping=session.get(User, owner_id) if owner_id else None)
+def may_own() -> ColumnElement[bool]:
+    """Who may own a pairing, as a condition on users: active staff."""
+    return and_(User.is_active, User.role.in_(sorted(STAFF_ROLES)))
 
 
 def partner_users() -> Select[tuple[User]]:

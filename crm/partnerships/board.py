@@ -13,9 +13,9 @@ from crm import access
 from crm.db import utcnow
 from crm.partnerships import queries
 from crm.partnerships.cards import BoardCards, StageMenu
+from crm.partnerships.filter_choices import filter_choices
 from crm.partnerships.models import Stage
 from crm.partnerships.stages import ordered_stages
-from crm.sectors.services import all_sectors
 from crm.tasks.dates import today_for
 from crm.tasks.queries import overdue_counts
 
@@ -49,8 +49,7 @@ def render_board(
         render_template(
             "partnerships/board.html",
             on_board=True,
-            sectors=all_sectors(),
-            owners=access.filter_owner_choices(current_user, filters.owner_id),
+            choices=filter_choices(current_user, filters.owner_id),
             **context,
         ),
         status,

@@ -27,6 +27,7 @@ from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error, posted_a_stale_version
 from crm.localities import picker
 from crm.partnerships import board, detail, queries, services
+from crm.partnerships.filter_choices import filter_choices
 from crm.partnerships.forms import (
     EditPartnershipForm,
     PartnershipForm,
@@ -415,8 +416,7 @@ def _chosen_id(field: SelectField) -> int:
 def _filter_choices(filters: queries.PartnershipFilters) -> dict[str, object]:
     return {
         "stages": ordered_stages(),
-        "sectors": all_sectors(),
-        "owners": access.filter_owner_choices(current_user, filters.owner_id),
+        "choices": filter_choices(current_user, filters.owner_id),
         "statuses": list(Status),
         "sorts": queries.SORTS,
     }

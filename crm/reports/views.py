@@ -18,13 +18,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from crm import access
 from crm.db import session, utcnow
 from crm.errors import DomainError
+from crm.partnerships.filter_choices import filter_choices
 from crm.reports import rendering, services
 from crm.reports.weekly import ReportFilters, compute_weekly_report
 from crm.reports.weeks import FIRST_WEEK, LAST_WEEK, IsoWeek
-from crm.sectors.services import all_sectors
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -140,8 +139,7 @@ def _page(
         next_week=week.next() if week < min(LAST_WEEK, IsoWeek.current(utcnow(), zone)) else None,
         filter_args=_filter_args(filters),
         filters=filters,
-        owners=access.filter_owner_choices(current_user, filters.owner_id),
-        sectors=all_sectors(),
+        choices=filter_choices(current_user, filters.owner_id),
         subscribed=services.is_subscribed(current_user),
         error=error,
         downloads=_download_links(week, filters),

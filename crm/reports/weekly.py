@@ -621,7 +621,7 @@ def compute_weekly_report(
     now: datetime | None = None,
     list_limit: int = DEFAULT_LIST_LIMIT,
 ) -> WeeklyReport:
-    """The report for `week` as `viewer` may see it: nine statements whatever the size."""
+    """The report for `week` as `viewer` may see it: eight statements whatever the size."""
     filters = filters or ReportFilters()
     scope = filtered(
         access.visible_partnerships(viewer), filters.as_partnership_filters(), country_as_set=True
@@ -650,8 +650,7 @@ def compute_weekly_report(
         signed_stage_ids=frozenset(stage.id for stage in stages if stage.key == SIGNED_STAGE_KEY),
     )
 
-    at_end, at_start = _stage_counts(in_scope, end, start)
-    tallies = _move_tallies(rows, previous_start)
+    at_end, at_start, tallies = _headline_counts(rows, previous_start)
     moves, signed = _first_moves(rows, list_limit)
     stalled, stalled_total = _first_stalled(rows, list_limit)
     events, events_total = _first_events(rows, list_limit)
@@ -716,10 +715,51 @@ def _pairing_in_scope(
     return lambda pairing_id: pairing_id.in_(in_scope_ids)
 
 
-def _stage_counts(
-    in_scope: ColumnElement[bool], *moments: datetime
-) -> list[defaultdict[tuple[int, str], int]]:
-    """For each moment, the pairings at each (stage id, status), in one statement.
+# The parts of the headline statement, each row tagged with the part it belongs to.
+STANDING_NOW, STOOD_AT_END, STOOD_AT_START, MOVED_THIS_WEEK, MOVED_WEEK_BEFORE = range(5)
+StageCounts = defaultdict[tuple[int, str], int]
+MoveTallies = dict[bool, defaultdict[str, int]]
+
+
+def _headline_counts(
+    rows: ReportRows, previous_start: datetime
+) -> tuple[StageCounts, StageCounts, MoveTallies]:
+    """What the headline and the funnel are made of, in one statement: the pairings at each
+    (stage id, status) at the end and at the start of the week (`_standing_parts`), and the
+    moves of each kind in the week and in the week before (`_moves_part`)."""
+    current: StageCounts = defaultdict(int)
+    changes: list[tuple[int, int, str, int | None, str | None, int]] = []
+    tallies: MoveTallies = {True: defaultdict(int), False: defaultdict(int)}
+    statement = union_all(
+        *_standing_parts(rows.in_scope, rows.end, rows.start), _moves_part(rows, previous_start)
+    )
+    for tag, stage_id, status, other_stage, other_status, kept_signing, total in session.execute(
+        statement
+    ):
+        if tag == STANDING_NOW:
+            current[(stage_id, status)] += total
+        elif tag in (STOOD_AT_END, STOOD_AT_START):
+            changes.append((tag, stage_id, status, other_stage, other_status, total))
+        else:
+            # A move: to `stage_id` and `status`, from `other_stage`.
+            this_week = tag == MOVED_THIS_WEEK
+            tallies[this_week][rows.kind_of(other_stage, stage_id, status)] += total
+            if kept_signing:
+                tallies[this_week]["signed"] += total
+    at_end, at_start = (defaultdict(int, current) for _ in range(2))
+    for tag, stage_id, status, then_stage, then_status, total in changes:
+        counts = at_end if tag == STOOD_AT_END else at_start
+        counts[(stage_id, status)] -= total
+        if then_stage is not None:
+            counts[(then_stage, then_status)] += total
+    return at_end, at_start, tallies
+
+
+def _standing_parts(
+    in_scope: ColumnElement[bool], end: datetime, start: datetime
+) -> list[Select[Any]]:
+    """Where the pairings stand now, and how that differs from where they stood at the end and
+    at the start of the week.
 
     The pairings are counted once where they stand now; then, for each moment, those that have
     moved since are taken off where they stand now and put back where their last history row
@@ -729,48 +769,32 @@ def _stage_counts(
     """
     now = (
         select(
-            literal(-1),
+            literal(STANDING_NOW),
             Partnership.stage_id,
             Partnership.status,
             literal(None),
             literal(None),
+            NOT_SIGNING,
             func.count(),
         )
         .where(in_scope)
         .group_by(Partnership.stage_id, Partnership.status)
     )
-    branches = [now]
-    for tag, at in enumerate(moments):
+    parts = [now]
+    for tag, at in ((STOOD_AT_END, end), (STOOD_AT_START, start)):
         moved = Moment(at).moved(in_scope, Partnership.stage_id, Partnership.status)
         grouping = (moved.c.stage_id, moved.c.status, moved.c.then_stage_id, moved.c.then_status)
-        branches.append(select(literal(tag), *grouping, func.count()).group_by(*grouping))
-    current: defaultdict[tuple[int, str], int] = defaultdict(int)
-    changes: list[tuple[int, int, str, int | None, str | None, int]] = []
-    for tag, stage_id, status, then_stage, then_status, total in session.execute(
-        union_all(*branches)
-    ):
-        if tag < 0:
-            current[(stage_id, status)] += total
-        else:
-            changes.append((tag, stage_id, status, then_stage, then_status, total))
-    counts = [defaultdict(int, current) for _ in moments]
-    for tag, stage_id, status, then_stage, then_status, total in changes:
-        counts[tag][(stage_id, status)] -= total
-        if then_stage is not None:
-            counts[tag][(then_stage, then_status)] += total
-    return counts
+        parts.append(select(literal(tag), *grouping, NOT_SIGNING, func.count()).group_by(*grouping))
+    return parts
 
 
-def _move_tallies(rows: ReportRows, previous_start: datetime) -> dict[bool, defaultdict[str, int]]:
-    """Moves of each kind in the week (True) and the week before (False); "signed" counts the
-    moves to the last stage not taken back within their week, which are also counted by their
-    kind.
-
-    The database counts the moves by (week, from, to, status), a few hundred groups at most;
-    each group's kind is then worked out here, as `ReportRows.move` does for a single move.
+def _moves_part(rows: ReportRows, previous_start: datetime) -> Select[Any]:
+    """The moves of the week and of the week before, counted by (week, to, status, from), a few
+    hundred groups at most, with whether they are signings not taken back within their week;
+    each group's kind is then worked out in Python, as `ReportRows.move` does for a single move.
     """
     in_this_week = StageChange.changed_at >= rows.start
-    this_week = case((in_this_week, 1), else_=0).label("this_week")
+    week_tag = case((in_this_week, MOVED_THIS_WEEK), else_=MOVED_WEEK_BEFORE).label("week")
     week_end = case(
         (in_this_week, literal(rows.end, StageChange.changed_at.type)),
         else_=literal(rows.start, StageChange.changed_at.type),
@@ -782,10 +806,10 @@ def _move_tallies(rows: ReportRows, previous_start: datetime) -> dict[bool, defa
     signed = case((rows.is_kept_signing(week_monday, week_end), 1), else_=0).label("signed")
     moves = (
         select(
-            this_week,
-            StageChange.from_stage_id,
+            week_tag,
             StageChange.to_stage_id,
             StageChange.to_status,
+            StageChange.from_stage_id,
             signed,
         )
         .where(
@@ -795,20 +819,21 @@ def _move_tallies(rows: ReportRows, previous_start: datetime) -> dict[bool, defa
         )
         .subquery()
     )
-    grouped = select(*moves.c, func.count()).group_by(*moves.c)
-    tallies: dict[bool, defaultdict[str, int]] = {True: defaultdict(int), False: defaultdict(int)}
-    for week, from_stage, to_stage, to_status, kept_signing, total in session.execute(grouped):
-        kind = rows.kind_of(from_stage, to_stage, to_status)
-        tallies[bool(week)][kind] += total
-        if kept_signing:
-            tallies[bool(week)]["signed"] += total
-    return tallies
+    return select(
+        moves.c.week,
+        moves.c.to_stage_id,
+        moves.c.to_status,
+        moves.c.from_stage_id,
+        literal(None),
+        moves.c.signed,
+        func.count(),
+    ).group_by(*moves.c)
 
 
 def _headline(
     at_end: dict[tuple[int, str], int],
     at_start: dict[tuple[int, str], int],
-    tallies: dict[bool, defaultdict[str, int]],
+    tallies: MoveTallies,
 ) -> list[Figure]:
     def open_total(counts: dict[tuple[int, str], int]) -> int:
         return sum(total for (_, status), total in counts.items() if status == Status.OPEN)
@@ -857,6 +882,8 @@ def _first_events(rows: ReportRows, limit: int) -> tuple[list[Event], int]:
 
 
 TASK_LISTS = ("completed", "overdue", "due_next_week")
+# A count of where pairings stand is no signing.
+NOT_SIGNING = literal(0).label("signed")
 # A breakdown's count of open pairings comes with no moves and no signings.
 NO_MOVES = (literal(0).label("moved"), literal(0).label("signed"))
 
