@@ -5,6 +5,8 @@ each reach a different app process. Its state therefore lives on disk under
 - `upload`: the file as uploaded;
 - `job.json`: who, what kind, the detected format, the mapping and the latest summary;
 - `preview.jsonl`: one line per row with its mark and reasons (read back a page at a time);
+- `apply.jsonl`: the same, as the apply found each row, compared with the preview before
+  anything is kept, and then the rows shown;
 - `progress.json`: how far the running preview or apply has come, for the progress bar: its
   phase is `reading`, then `checking` (preview) or `applying`, and at the end `done` or `failed`
   (`waiting` before any run).
@@ -23,6 +25,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from itertools import zip_longest
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,6 +36,7 @@ from crm.imports.engine import RowOutcome, Summary
 from crm.imports.reading import FileFormat
 
 KEEP_FOR = timedelta(days=2)
+PREVIEW_LOG, APPLY_LOG = "preview.jsonl", "apply.jsonl"
 # The phases after a run; the running ones are the engine's (reading, checking, applying).
 WAITING, DONE, FAILED = "waiting", "done", "failed"
 
@@ -149,7 +153,7 @@ def read_progress(job: Job) -> dict[str, Any]:
 class RowLog:
     """The preview's rows, one JSON line each, so a 50,000-row preview is never all in memory."""
 
-    def __init__(self, job: Job, name: str = "preview.jsonl") -> None:
+    def __init__(self, job: Job, name: str = PREVIEW_LOG) -> None:
         self.path = job.directory / name
         self.handle: IO[str] | None = None
 
@@ -183,12 +187,32 @@ def read_rows(job: Job, *, mark: str = "", offset: int = 0, limit: int = 100) ->
 
 
 def _iter_rows(job: Job) -> Iterator[RowOutcome]:
-    path = job.directory / "preview.jsonl"
+    path = job.directory / PREVIEW_LOG
     if not path.exists():
         return
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             yield RowOutcome.from_json(json.loads(line))
+
+
+def rows_unlike_preview(job: Job) -> list[int]:
+    """The rows that the apply found otherwise than the preview did: a pairing, a person or a
+    locality changed in between, so writing the file now would do what nobody was shown (put
+    back an owner a colleague has just changed, say)."""
+    unlike: list[int] = []
+    with (
+        (job.directory / PREVIEW_LOG).open(encoding="utf-8") as previewed,
+        (job.directory / APPLY_LOG).open(encoding="utf-8") as applied,
+    ):
+        for before, now in zip_longest(previewed, applied):
+            if before is None or now is None or json.loads(before) != json.loads(now):
+                unlike.append(int(json.loads(now or before)["number"]))
+    return unlike
+
+
+def show_applied_rows(job: Job) -> None:
+    """The rows as the apply found them are the ones shown from now on."""
+    os.replace(job.directory / APPLY_LOG, job.directory / PREVIEW_LOG)
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import (
@@ -33,6 +34,8 @@ from crm.security import accepts_large_body
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 ROWS_PER_PAGE = 100
+# Rows named in a message; the preview shows them all.
+MAX_ROWS_NAMED = 10
 # The longest name most file systems allow. The name goes into every history row the import
 # writes ("Imported from …"), whose note has a limit of its own, so a forged longer one is cut.
 MAX_FILENAME_LENGTH = 255
@@ -140,7 +143,8 @@ def apply(token: str) -> ResponseReturnValue:
     job.all_or_nothing = form.mode.data != "valid"
     try:
         summary = _run(job, apply=True)
-        if summary.applied:
+        unlike_preview = jobs.rows_unlike_preview(job)
+        if summary.applied and not unlike_preview:
             session.commit()
         else:
             session.rollback()
@@ -154,6 +158,12 @@ def apply(token: str) -> ResponseReturnValue:
             )
         )
         return _render_job(job, form, problems=[message], status=409)
+    jobs.show_applied_rows(job)
+    if unlike_preview:
+        # Nothing was written: the rows as they stand now are the new preview, to check first.
+        job.summary = replace(summary, applied=False, written=0).to_json()
+        jobs.save_job(job)
+        return _render_job(job, form, problems=[_changed_since_preview(unlike_preview)], status=409)
     job.applied_summary = summary.to_json()
     job.summary = summary.to_json()
     job.state = "applied" if summary.applied else "previewed"
@@ -174,11 +184,29 @@ def apply(token: str) -> ResponseReturnValue:
     return redirect(url_for(".show", token=job.token))
 
 
+def _changed_since_preview(rows: list[int]) -> str:
+    shown = ", ".join(format_number(number) for number in rows[:MAX_ROWS_NAMED])
+    if len(rows) > MAX_ROWS_NAMED:
+        shown = gettext(
+            "%(rows)s and %(more)s more", rows=shown, more=format_number(len(rows) - MAX_ROWS_NAMED)
+        )
+    return ngettext(
+        "Nothing was imported: the register changed since the preview, and row %(rows)s would "
+        "now do something else. The preview below is as things stand now; check it and import "
+        "again.",
+        "Nothing was imported: the register changed since the preview, and rows %(rows)s would "
+        "now do something else. The preview below is as things stand now; check it and import "
+        "again.",
+        len(rows),
+        rows=shown,
+    )
+
+
 def _run(job: jobs.Job, *, apply: bool) -> engine.Summary:
     importer = IMPORTERS[job.kind](user=current_user, source=job.filename)
     progress_writer = jobs.ProgressWriter(job)
     try:
-        with jobs.RowLog(job) as log:
+        with jobs.RowLog(job, jobs.APPLY_LOG if apply else jobs.PREVIEW_LOG) as log:
             summary = engine.run(
                 job.upload_path,
                 job.format,

@@ -285,7 +285,10 @@ def test_an_update_refuses_a_pairing_edited_since_the_import_began(
 
     monkeypatch.setattr(PairingImporter, "prepare", prepare_then_edit)
     response = client.post(f"/imports/{token}/apply", data={"mode": "all"})
-    assert response.status_code == 302
+    assert response.status_code == 409
+    assert "the register changed since the preview, and row 2 would" in response.get_data(
+        as_text=True
+    )
     mark, errors, _ = marks(app, token)[2]
     assert mark == "error"
     assert errors["row"].startswith("Someone changed this record while the file was being")
@@ -309,3 +312,67 @@ def test_a_forged_long_file_name_is_cut_to_fit_the_history_note(
     assert preview(client, token) == 302
     assert apply(client, token) == 302
     assert count(app, Partnership) == 1
+
+
+def test_an_apply_that_would_do_other_than_the_preview_writes_nothing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], places: None
+) -> None:
+    """Regression: the preview showed a stage move; a colleague then gave the pairing another
+    owner, and the apply put the file's owner back, a change nobody was shown. Now nothing is
+    written, the preview is made again as things stand, and an apply of that one goes through."""
+    officer = login_as()
+    with app.app_context():
+        colleague = make_user(email="colleague@example.com")
+        maribor = session.scalar(select(Locality).where(Locality.name == "Maribor"))
+        astana = session.scalar(select(Locality).where(Locality.name == "Astana"))
+        owner = session.get(User, officer)
+        assert maribor is not None and astana is not None and owner is not None
+        pairing = make_partnership(locality_a=maribor, locality_b=astana, owner=owner)
+        session.commit()
+        pairing_id, colleague_id, owner_email = pairing.id, colleague.id, owner.email
+    content = (
+        "locality_a,country_a,locality_b,country_b,stage,owner\n"
+        f"Maribor,SI,Astana,KZ,agreement_in_principle,{owner_email}\n"
+    )
+    token = upload(client, "pairings", content.encode())
+    assert preview(client, token, "valid") == 302
+    with app.test_request_context():
+        job = jobs.load_job(token)
+        assert job is not None
+        [previewed] = jobs.read_rows(job)
+    assert previewed.mark == "update" and set(previewed.changes) == {"stage"}
+
+    with app.app_context():  # the colleague's edit, committed between preview and apply
+        edited = session.get(Partnership, pairing_id)
+        assert edited is not None
+        edited.owner_id = colleague_id
+        session.commit()
+
+    response = client.post(f"/imports/{token}/apply", data={"mode": "valid"})
+    assert response.status_code == 409
+    assert "the register changed since the preview, and row 2 would" in response.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        kept = session.get(Partnership, pairing_id)
+        assert kept is not None
+        assert (kept.stage.key, kept.owner_id) == ("prospect", colleague_id)
+    with app.test_request_context():
+        job = jobs.load_job(token)
+        assert job is not None and job.state == "previewed"
+        [now] = jobs.read_rows(job)
+    assert set(now.changes) == {"stage", "owner"}
+
+    assert apply(client, token, "valid") == 302  # what the new preview showed
+    with app.app_context():
+        written = session.get(Partnership, pairing_id)
+        assert written is not None
+        assert (written.stage.key, written.owner_id) == ("agreement_in_principle", officer)
+
+
+def test_a_long_list_of_changed_rows_names_the_first_ten(app: Flask) -> None:
+    from crm.imports.views import _changed_since_preview
+
+    with app.test_request_context():
+        message = _changed_since_preview(list(range(2, 14)))
+    assert "rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 2 more would now" in message
