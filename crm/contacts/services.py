@@ -21,7 +21,7 @@ from crm.contacts.models import (
 from crm.db import mark_changed, session, utcnow
 from crm.email_addresses import checked_email
 from crm.errors import DomainError, StaleVersion, name_too_long
-from crm.localities.countries import is_country
+from crm.localities.countries import country_name, is_country
 from crm.partnerships.models import Partnership
 from crm.text_search import fold
 
@@ -87,12 +87,52 @@ def _apply_organisation(organisation: Organisation, data: OrganisationData) -> N
         raise DomainError(name_too_long(300), field="name")
     if data.kind not in {kind.value for kind in OrganisationKind}:
         raise DomainError(gettext("Choose a kind from the list."), field="kind")
+    country_code = _country(data.country_code)
+    _refuse_a_second(organisation, name, country_code)
     organisation.name = name
     organisation.kind = data.kind
-    organisation.country_code = _country(data.country_code)
+    organisation.country_code = country_code
     organisation.city = _short(data.city, "city", 200)
     organisation.website = normalise_website(data.website)
     organisation.notes = _notes(data.notes)
+
+
+def _refuse_a_second(organisation: Organisation, name: str, country_code: str) -> None:
+    """One organisation of a name in a country, the name compared as search folds it ("Obcina
+    Maribor" is "Občina Maribor"): two would be one body with its people split between them, and
+    an import, which finds an organisation by its folded name and country, could not tell which
+    one a row means. A deleted organisation's name is free again. An edit that keeps the name
+    and country is not checked: two that were stored before this rule stay editable.
+    """
+    folded = fold(name)
+    if (
+        organisation.id is not None
+        and organisation.name_folded == folded
+        and organisation.country_code == country_code
+    ):
+        return
+    clash = session.scalar(
+        select(Organisation.name)
+        .where(
+            Organisation.name_folded == folded,
+            Organisation.country_code == country_code,
+            Organisation.deleted_at.is_(None),
+        )
+        .limit(1)
+    )
+    if clash is None:
+        return
+    if country_code:
+        message = gettext(
+            "There is already an organisation “%(name)s” in %(country)s.",
+            name=clash,
+            country=country_name(country_code),
+        )
+    else:
+        message = gettext(
+            "There is already an organisation “%(name)s” with no country.", name=clash
+        )
+    raise DomainError(message, field="name")
 
 
 def normalise_website(website: str) -> str:

@@ -9,10 +9,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from crm.activities.models import Activity
+from crm.contacts.models import Organisation
 from crm.db import session
 from crm.reports.weeks import IsoWeek
 from crm.tasks.models import Task
 from tests.api.conftest import Api
+from tests.factories import make_organisation
 
 
 def test_round_trip_through_the_api_alone(api: Api) -> None:
@@ -430,3 +432,20 @@ def test_who_may_not_edit_contacts_learns_no_ids_from_a_patch(
         for record_id in (real_id, real_id + 1000):
             answer = reader.patch(f"/{kind}/{record_id}", {"version": 1, "notes": "x"})
             assert answer.status_code == 403, (role, record_id)
+
+
+def test_a_second_organisation_of_a_name_in_a_country_is_422_on_the_name(
+    api: Api, app: Flask
+) -> None:
+    with app.app_context():
+        make_organisation("Kyzylorda Regional Akimat", country_code="KZ")
+        session.commit()
+    response = api.post("/organisations", {"name": "kyzylorda regional akimat", "country": "KZ"})
+    assert response.status_code == 422
+    assert "name" in response.get_json()["error"]["fields"]
+    assert _organisation_count(app) == 1
+
+
+def _organisation_count(app: Flask) -> int:
+    with app.app_context():
+        return session.scalar(select(func.count()).select_from(Organisation)) or 0
