@@ -208,7 +208,7 @@ SECTIONS = (
         "by_country_pair",
         _l("By country pair"),
         (_l("countries"), _l("open"), _l("moved"), _l("signed")),
-        lambda r, z: ((b.label, b.open, b.moved, b.signed) for b in r.by_country_pair),
+        lambda r, z: ((b.label, b.open, b.moved, b.signed) for b in r.rows.country_pairs()),
     ),
 )
 SECTION_KEYS = tuple(section.key for section in SECTIONS)
@@ -312,7 +312,7 @@ def json_chunks(report: WeeklyReport) -> Iterator[str]:
             "due_next_week": (task_json(t) for t in rows.tasks("due_next_week")),
         },
         "by_sector": [vars_of(b) for b in report.by_sector],
-        "by_country_pair": [vars_of(b) for b in report.by_country_pair],
+        "by_country_pair": (vars_of(b) for b in rows.country_pairs()),
     }
     return _buffered(_json_pieces(document))
 

@@ -14,7 +14,7 @@ batch at a time, for the downloads (CSV, XLSX, JSON), which keep them all.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -201,7 +201,7 @@ class WeeklyReport:
     stalled: list[StalledPairing]
     stalled_total: int
     by_sector: list[BreakdownRow]
-    by_country_pair: list[BreakdownRow]
+    by_country_pair: list[BreakdownRow]  # the first `list_limit` of `by_country_pair_total`
     rows: ReportRows = field(compare=False, repr=False)
     list_limit: int = DEFAULT_LIST_LIMIT
     moves_total: int = 0
@@ -215,6 +215,7 @@ class WeeklyReport:
     overdue_total: int = 0
     due_next_week: list[TaskRow] = field(default_factory=list)
     due_next_week_total: int = 0
+    by_country_pair_total: int = 0
 
     @property
     def overdue_listed(self) -> int:
@@ -587,6 +588,25 @@ class ReportRows:
     def stalled(self) -> Iterator[StalledPairing]:
         return (self.stalled_pairing(row) for row in _stream(self.stalled_statement()))
 
+    # --- By pair of countries ----------------------------------------------------------------
+
+    def country_pairs_statement(self) -> Select[Any]:
+        """Open pairings, moves and signings per pair of countries, most open first: thousands
+        of rows at 100,000 pairings, counted and ordered by the database."""
+        grouped = _by_country_pair(self).subquery()
+        return select(grouped.c.label, grouped.c.open, grouped.c.moved, grouped.c.signed).order_by(
+            grouped.c.open.desc(), grouped.c.moved.desc(), grouped.c.label
+        )
+
+    @staticmethod
+    def breakdown_row(row: Sequence[Any]) -> BreakdownRow:
+        label, opened, moved, signed = row[:4]
+        # int(): PostgreSQL's SUM of counts is a numeric.
+        return BreakdownRow(label=label, open=int(opened), moved=int(moved), signed=int(signed))
+
+    def country_pairs(self) -> Iterator[BreakdownRow]:
+        return (self.breakdown_row(row) for row in _stream(self.country_pairs_statement()))
+
 
 def _stream(statement: Select[Any]) -> Iterator[Row[Any]]:
     """Every row of `statement`, fetched in batches (a server-side cursor on PostgreSQL)."""
@@ -656,7 +676,7 @@ def compute_weekly_report(
     events, events_total = _first_events(rows, list_limit)
     tasks = _first_tasks(rows, list_limit)
     overdue, overdue_total = _overdue_by_assignee(rows, tasks["overdue"][0])
-    by_sector, by_country_pair = _breakdowns(rows)
+    by_sector, (by_country_pair, by_country_pair_total) = _breakdowns(rows, list_limit)
     open_status = Status.OPEN.value
 
     return WeeklyReport(
@@ -688,6 +708,7 @@ def compute_weekly_report(
         stalled_total=stalled_total,
         by_sector=by_sector,
         by_country_pair=by_country_pair,
+        by_country_pair_total=by_country_pair_total,
         events=events,
         events_total=events_total,
         tasks_completed=tasks["completed"][0],
@@ -969,22 +990,36 @@ def _overdue_by_assignee(
     return groups, sum(totals.values())
 
 
-def _breakdowns(rows: ReportRows) -> tuple[list[BreakdownRow], list[BreakdownRow]]:
-    """The open pairings, moves and signings by sector and by pair of countries, in one
-    statement: each breakdown is counted as a part of its own, and its rows say which."""
-    by_sector = _by_sector(rows)
-    by_pair = _by_country_pair(rows)
+def _breakdowns(
+    rows: ReportRows, limit: int
+) -> tuple[list[BreakdownRow], tuple[list[BreakdownRow], int]]:
+    """The open pairings, moves and signings by sector, and the first `limit` pairs of countries
+    with their number, in one statement: each breakdown is a part of its own, and its rows say
+    which. The sectors are a few dozen rows; the pairs of countries are thousands at 100,000
+    pairings, so the database orders and counts them and hands over only the first."""
+    first_pairs = (
+        rows.country_pairs_statement()
+        .add_columns(func.count().over().label("total"))
+        .limit(limit)
+        .subquery()
+    )
+    statement = union_all(
+        _by_sector(rows).add_columns(literal(0).label("total")),
+        select(literal("pair"), first_pairs.c.label, null(), *list(first_pairs.c)[1:]),
+    )
     sector_rows = []
     pair_rows = []
-    for breakdown, label, translations, *figures in session.execute(union_all(by_sector, by_pair)):
+    pairs_total = 0
+    for breakdown, label, translations, *figures, total in session.execute(statement):
         if breakdown == "pair":
-            pair_rows.append((label, *figures))
+            pair_rows.append(rows.breakdown_row((label, *figures)))
+            pairs_total = total
         elif any(figures):
             # A sector of archived or unseen pairings alone: every pairing's sectors less the
             # others' leaves it at nought, and it has nothing to say (nor to show a partner).
             # Named in the reader's language; two sectors may share a translation, never a row.
-            sector_rows.append((translated_name(label, translations), *figures))
-    return _breakdown(sector_rows), _breakdown(pair_rows)
+            sector_rows.append(rows.breakdown_row((translated_name(label, translations), *figures)))
+    return _most_open_first(sector_rows), (_most_open_first(pair_rows), pairs_total)
 
 
 def _by_sector(rows: ReportRows) -> Select[Any]:
@@ -1050,12 +1085,10 @@ def _by_country_pair(rows: ReportRows) -> Select[Any]:
     both = union_all(*open_at_end, moved).subquery()
     key, opened, moved_count, signed_count = both.c
     return select(
-        literal("pair"),
-        key,
-        null(),  # a pair of country codes has no translations
-        func.sum(opened),
-        func.sum(moved_count),
-        func.sum(signed_count),
+        key.label("label"),
+        func.sum(opened).label("open"),
+        func.sum(moved_count).label("moved"),
+        func.sum(signed_count).label("signed"),
     ).group_by(key)
 
 
@@ -1079,9 +1112,5 @@ def _week_moves(rows: ReportRows, *columns: Any) -> Select[Any]:
     )
 
 
-def _breakdown(counts: Iterable[Any]) -> list[BreakdownRow]:
-    rows = [
-        BreakdownRow(label=label, open=int(opened), moved=int(moved), signed=int(signed))
-        for label, opened, moved, signed in counts
-    ]
+def _most_open_first(rows: list[BreakdownRow]) -> list[BreakdownRow]:
     return sorted(rows, key=lambda row: (-row.open, -row.moved, row.label))

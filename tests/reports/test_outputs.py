@@ -292,6 +292,7 @@ def test_a_long_list_shows_its_first_rows_and_links_the_full_csv(
         page = client.get("/reports/weekly?week=2026-W07").get_data(as_text=True)
         pdf = client.get("/reports/weekly?week=2026-W07&format=pdf").data
         moves = client.get("/reports/weekly?week=2026-W07&format=csv&section=moves").data
+        pairs = client.get("/reports/weekly?week=2026-W07&format=csv&section=by_country_pair").data
         data = client.get("/reports/weekly?week=2026-W07&format=json").get_json()
     finally:
         app.config.update(REPORT_LIST_LIMIT=200, REPORT_PRINT_LIST_LIMIT=10)
@@ -308,6 +309,14 @@ def test_a_long_list_shows_its_first_rows_and_links_the_full_csv(
     assert len(list(csv.reader(io.StringIO(moves.decode("utf-8-sig"))))) == 3
     assert len(data["moves"]) == 2
     assert data["totals"]["moves"] == 2
+    # So do the pairs of countries, which the page lists as it lists the rest.
+    pair_rows = list(csv.reader(io.StringIO(pairs.decode("utf-8-sig"))))[1:]
+    assert len(pair_rows) == len(data["by_country_pair"]) == 2
+    pairs_section = page[page.index('id="by_country_pair-heading"') :]
+    assert pairs_section.count('<th scope="row">') == 1
+    assert (
+        '<a href="/reports/weekly?format=csv&amp;week=2026-W07&amp;section=by_country_pair">' + line
+    ) in pairs_section
 
 
 def test_the_e_mail_text_says_how_many_more(app: Flask, week_with_moves: dict[str, int]) -> None:
