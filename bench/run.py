@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -192,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "API_RATE_LIMIT": "1000000/minute",
     }
     with _gunicorn("bench.bare:app", env) as (bare_port, bare_master):
-        bare = {c: _measure(bare_port, "/", c, duration, {}) for c in connections}
+        bare = {c: _measure(bare_port, "/", c, duration, dict) for c in connections}
         for c, result in bare.items():
             rows.append(
                 _row("bare_flask", "/", args.scale, database, c, result, 0, None, bare_master)
@@ -205,9 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for floor in floors:
                 _check_signed_in(floor_port, floor.path, auth.headers())
                 for c in connections:
-                    headers = auth.headers()
-                    _wrk(floor_port, floor.path, c, 2.0, headers)
-                    result = _measure(floor_port, floor.path, c, duration, headers)
+                    _wrk(floor_port, floor.path, c, 2.0, auth.headers())
+                    result = _measure(floor_port, floor.path, c, duration, auth.headers)
                     rows.append(
                         _row(
                             floor.name,
@@ -228,8 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rows += _sampled(probe, args.scale, database, connections, master)
                 print(f"{probe.name:16} one in-process run: {probe.inprocess_ms / 1000:.1f} s")
                 continue
+            headers_now = auth.bearer_headers if probe.api else auth.headers
             for c in connections:
-                headers = {"Authorization": f"Bearer {auth.token}"} if probe.api else auth.headers()
                 single = next(
                     (r for r in rows if r.name == probe.name and r.connections == 1), None
                 )
@@ -247,15 +246,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                     # by one worker when the other answers the drain would leave the measured
                     # run a stale version (a 409, counted as an error).
                     script = _move_script(app, auth, args.scale, min(c, 2), warm_up=True)
-                _wrk(port, probe.path, c, 2.0, headers, script=script)  # warm both workers
+                _wrk(port, probe.path, c, 2.0, headers_now(), script=script)  # warm both workers
                 if probe.method == "POST":
                     script = _move_script(app, auth, args.scale, min(c, 2))
                     # The script walks through its pairings once: a rerun would repeat moves
                     # with stale versions, so a write cell is measured once.
-                    result = _wrk(port, probe.path, c, duration, headers, script=script)
+                    result = _wrk(port, probe.path, c, duration, headers_now(), script=script)
                 else:
                     result = _measure(
-                        port, probe.path, c, duration, headers, min_requests=args.min_requests
+                        port, probe.path, c, duration, headers_now, min_requests=args.min_requests
                     )
                 rows.append(
                     _row(
@@ -338,14 +337,18 @@ class Credentials:
         """The session cookie as the app would have last set it, seen now.
 
         A browser sends back the cookie that the app last set; wrk sends one cookie for a whole
-        cell. The app writes `seen_at` again once it is a minute old (crm.auth.sessions), so a
-        cookie signed once for the whole run would have every later request re-sign and send a
-        new cookie, which is the benchmark's cost, not the page's. Each cell takes a fresh one.
+        run. The app writes `seen_at` again once it is a minute old (crm.auth.sessions), so a
+        cookie signed once for the whole benchmark would have every later request re-sign and
+        send a new cookie, which is the benchmark's cost, not the page's. Each wrk run takes a
+        fresh one (a run lasts at most `MAX_DURATION_S`, a minute).
         """
         return str(self.signer.dumps({**self.session_data, "seen_at": time.time()}))
 
     def headers(self) -> dict[str, str]:
         return {"Cookie": f"session={self.cookie()}", "User-Agent": USER_AGENT}
+
+    def bearer_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
 
 
 def _credentials(app: Flask) -> Credentials:
@@ -661,13 +664,14 @@ def _measure(
     path: str,
     connections: int,
     duration: float,
-    headers: dict[str, str],
+    headers: Callable[[], dict[str, str]],
     *,
     min_requests: int = MIN_REQUESTS,
 ) -> dict[str, Any]:
-    """One cell: wrk for `duration`, and again for longer while it completed too few requests."""
+    """One cell: wrk for `duration`, and again for longer while it completed too few requests;
+    each run with `headers()` as they are then (a session cookie signed afresh)."""
     while True:
-        result = _wrk(port, path, connections, duration, headers)
+        result = _wrk(port, path, connections, duration, headers())
         if result["requests"] >= min_requests or duration >= MAX_DURATION_S:
             return result
         duration = min(duration * 2, MAX_DURATION_S)

@@ -5,7 +5,8 @@ each reach a different app process. Its state therefore lives on disk under
 - `upload`: the file as uploaded;
 - `job.json`: who, what kind, the detected format, the mapping and the latest summary;
 - `preview.jsonl`: one line per row with its mark and reasons (read back a page at a time);
-- `apply.jsonl`: the same, as the apply found each row, compared with the preview before
+- `apply-<random>.jsonl`: the same, as an apply found each row (a file per run, so that two
+  applies of one job never write into each other's), compared with the preview before
   anything is kept, and then the rows shown;
 - `progress.json`: how far the running preview or apply has come, for the progress bar: its
   phase is `reading`, then `checking` (preview) or `applying`, and at the end `done` or `failed`
@@ -32,11 +33,11 @@ from typing import IO, Any
 from flask import current_app
 
 from crm.db import utcnow
-from crm.imports.engine import RowOutcome, Summary
+from crm.imports.engine import ERROR, RowOutcome, Summary
 from crm.imports.reading import FileFormat
 
 KEEP_FOR = timedelta(days=2)
-PREVIEW_LOG, APPLY_LOG = "preview.jsonl", "apply.jsonl"
+PREVIEW_LOG = "preview.jsonl"
 # The phases after a run; the running ones are the engine's (reading, checking, applying).
 WAITING, DONE, FAILED = "waiting", "done", "failed"
 
@@ -151,19 +152,28 @@ def read_progress(job: Job) -> dict[str, Any]:
 
 
 class RowLog:
-    """The preview's rows, one JSON line each, so a 50,000-row preview is never all in memory."""
+    """A run's rows, one JSON line each, so a 50,000-row preview is never all in memory.
+
+    Written to a file of its own and put in place whole when the run ends: a reader (the job's
+    page, another request's run) sees the last complete log, never one being written.
+    """
 
     def __init__(self, job: Job, name: str = PREVIEW_LOG) -> None:
         self.path = job.directory / name
+        self.writing = self.path.with_name(f".{self.path.name}.{secrets.token_hex(8)}.tmp")
         self.handle: IO[str] | None = None
 
     def __enter__(self) -> RowLog:
-        self.handle = self.path.open("w", encoding="utf-8")
+        self.handle = self.writing.open("w", encoding="utf-8")
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         if self.handle is not None:
             self.handle.close()
+        if exc_type is None:
+            os.replace(self.writing, self.path)
+        else:
+            self.writing.unlink(missing_ok=True)
 
     def __call__(self, outcome: RowOutcome) -> None:
         if self.handle is None:
@@ -195,24 +205,44 @@ def _iter_rows(job: Job) -> Iterator[RowOutcome]:
             yield RowOutcome.from_json(json.loads(line))
 
 
-def rows_unlike_preview(job: Job) -> list[int]:
-    """The rows that the apply found otherwise than the preview did: a pairing, a person or a
-    locality changed in between, so writing the file now would do what nobody was shown (put
-    back an owner a colleague has just changed, say)."""
+def apply_log_name() -> str:
+    """A name for one apply's rows, apart from any other run's."""
+    return f"apply-{secrets.token_hex(8)}.jsonl"
+
+
+def rows_unlike_preview(job: Job, applied_log: str) -> list[int]:
+    """The rows that the apply would write otherwise than the preview showed: a pairing, a
+    person or a locality changed in between, so writing the file now would do what nobody was
+    shown (put back an owner a colleague has just changed, say).
+
+    What a row does is its mark and its changes; an error row writes nothing whatever its
+    message says (in the reader's language, with the closest names as they are now).
+    """
     unlike: list[int] = []
     with (
         (job.directory / PREVIEW_LOG).open(encoding="utf-8") as previewed,
-        (job.directory / APPLY_LOG).open(encoding="utf-8") as applied,
+        (job.directory / applied_log).open(encoding="utf-8") as applied,
     ):
         for before, now in zip_longest(previewed, applied):
-            if before is None or now is None or json.loads(before) != json.loads(now):
+            if before is None or now is None or _effect(before) != _effect(now):
                 unlike.append(int(json.loads(now or before)["number"]))
     return unlike
 
 
-def show_applied_rows(job: Job) -> None:
+def _effect(line: str) -> tuple[Any, ...]:
+    row = json.loads(line)
+    if row["mark"] == ERROR:
+        return (row["number"], ERROR)
+    return (row["number"], row["mark"], row["changes"])
+
+
+def show_applied_rows(job: Job, applied_log: str) -> None:
     """The rows as the apply found them are the ones shown from now on."""
-    os.replace(job.directory / APPLY_LOG, job.directory / PREVIEW_LOG)
+    os.replace(job.directory / applied_log, job.directory / PREVIEW_LOG)
+
+
+def drop_log(job: Job, name: str) -> None:
+    (job.directory / name).unlink(missing_ok=True)
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from flask import (
@@ -141,15 +140,17 @@ def apply(token: str) -> ResponseReturnValue:
         flash(gettext("Preview the file before importing it."), "warning")
         return _render_job(job, form, status=409)
     job.all_or_nothing = form.mode.data != "valid"
+    applied_log = jobs.apply_log_name()
     try:
-        summary = _run(job, apply=True)
-        unlike_preview = jobs.rows_unlike_preview(job)
+        summary = _run(job, apply=True, log_name=applied_log)
+        unlike_preview = jobs.rows_unlike_preview(job, applied_log)
         if summary.applied and not unlike_preview:
             session.commit()
         else:
             session.rollback()
     except (ImportFileError, IntegrityError) as error:
         session.rollback()
+        jobs.drop_log(job, applied_log)
         message = (
             error.message
             if isinstance(error, ImportFileError)
@@ -158,12 +159,17 @@ def apply(token: str) -> ResponseReturnValue:
             )
         )
         return _render_job(job, form, problems=[message], status=409)
-    jobs.show_applied_rows(job)
     if unlike_preview:
-        # Nothing was written: the rows as they stand now are the new preview, to check first.
-        job.summary = replace(summary, applied=False, written=0).to_json()
+        # Nothing was written. A new preview shows what the file would do now, to be checked
+        # before the next apply.
+        jobs.drop_log(job, applied_log)
+        try:
+            job.summary = _run(job, apply=False).to_json()
+        finally:
+            session.rollback()
         jobs.save_job(job)
         return _render_job(job, form, problems=[_changed_since_preview(unlike_preview)], status=409)
+    jobs.show_applied_rows(job, applied_log)
     job.applied_summary = summary.to_json()
     job.summary = summary.to_json()
     job.state = "applied" if summary.applied else "previewed"
@@ -185,28 +191,35 @@ def apply(token: str) -> ResponseReturnValue:
 
 
 def _changed_since_preview(rows: list[int]) -> str:
-    shown = ", ".join(format_number(number) for number in rows[:MAX_ROWS_NAMED])
+    # Row numbers listed, not counted: one message for one row, one for a list of them.
+    if len(rows) == 1:
+        return gettext(
+            "Nothing was imported: the register changed since the preview, and row %(row)s "
+            "would now do something else. The preview below is as things stand now; check it "
+            "and import again.",
+            row=rows[0],
+        )
+    # Without digit grouping: "rows 1,204, 1,310" would read as four numbers.
+    shown = ", ".join(str(number) for number in rows[:MAX_ROWS_NAMED])
     if len(rows) > MAX_ROWS_NAMED:
         shown = gettext(
-            "%(rows)s and %(more)s more", rows=shown, more=format_number(len(rows) - MAX_ROWS_NAMED)
+            "%(rows)s and %(more)s more",
+            rows=shown,
+            more=format_number(len(rows) - MAX_ROWS_NAMED),
         )
-    return ngettext(
-        "Nothing was imported: the register changed since the preview, and row %(rows)s would "
-        "now do something else. The preview below is as things stand now; check it and import "
-        "again.",
+    return gettext(
         "Nothing was imported: the register changed since the preview, and rows %(rows)s would "
         "now do something else. The preview below is as things stand now; check it and import "
         "again.",
-        len(rows),
         rows=shown,
     )
 
 
-def _run(job: jobs.Job, *, apply: bool) -> engine.Summary:
+def _run(job: jobs.Job, *, apply: bool, log_name: str = jobs.PREVIEW_LOG) -> engine.Summary:
     importer = IMPORTERS[job.kind](user=current_user, source=job.filename)
     progress_writer = jobs.ProgressWriter(job)
     try:
-        with jobs.RowLog(job, jobs.APPLY_LOG if apply else jobs.PREVIEW_LOG) as log:
+        with jobs.RowLog(job, log_name) as log:
             summary = engine.run(
                 job.upload_path,
                 job.format,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import JSON, String, cast, literal, literal_column, null, or_, select, union_all
+from sqlalchemy import JSON, String, cast, literal, null, or_, select, union_all
 
 from crm import access
 from crm.auth.models import User
@@ -34,7 +34,9 @@ def filter_choices(reader: User, owner_id: int | None) -> FilterChoices:
     Owners are those `access.owner_choices` offers (none to a reader who may not see the staff
     list), and the one filtered by even if they may own no more: deactivated, they still own
     their pairings, and without them the filter would read "Anyone" and be lost on the next
-    Apply. Sectors are by their name in the reader's language.
+    Apply. Sectors are by their name in the reader's language; both lists are in that
+    language's alphabetical order (Č after C in Slovenian), which no database collation gives
+    alike on SQLite and PostgreSQL.
     """
     # The sectors first: the union's columns take their types (the JSON of the translations)
     # from its first part.
@@ -58,13 +60,12 @@ def filter_choices(reader: User, owner_id: int | None) -> FilterChoices:
         )
     owners: list[Choice] = []
     sectors: list[Choice] = []
-    for kind, record_id, slug, name, translations in session.execute(
-        union_all(*branches).order_by(literal_column("name"))
-    ):
+    for kind, record_id, slug, name, translations in session.execute(union_all(*branches)):
         if kind == "owner":
             owners.append(Choice(record_id, name))
         else:
             sectors.append(Choice(slug, translated_name(name, translations)))
     language = current_language()
+    owners.sort(key=lambda choice: sort_key(choice.label, language))
     sectors.sort(key=lambda choice: sort_key(choice.label, language))
     return FilterChoices(owners=owners, sectors=sectors)

@@ -13,10 +13,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from crm.contacts import services
-from crm.contacts.models import Organisation
+from crm.contacts.models import Organisation, Person
 from crm.db import session
 from crm.errors import DomainError
 from tests.factories import make_organisation
+from tests.imports.test_imports import apply, marks, preview, upload
 
 
 def _organisations(app: Flask) -> int:
@@ -90,3 +91,29 @@ def test_two_stored_before_the_rule_stay_editable(ctx: None) -> None:
     assert second.city == "Celje"
     with pytest.raises(DomainError):  # but neither may take a third's place, nor be made again
         services.create_organisation(services.OrganisationData(name=first.name, country_code="SI"))
+
+
+def test_a_people_import_tells_two_of_a_name_apart_by_the_persons_country(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as()
+    with app.app_context():
+        slovenian = make_organisation("Občina Maribor", country_code="SI")
+        make_organisation("Občina Maribor", country_code="AT")
+        session.commit()
+        slovenian_id = slovenian.id
+    content = (
+        "full_name,organisation,country\n"
+        "Aleksander Saša Arsenovič,Obcina Maribor,SI\n"
+        "Nobody Knows,Obcina Maribor,\n"
+    )
+    token = upload(client, "people", content.encode())
+    assert preview(client, token, "valid") == 302
+    found = marks(app, token)
+    assert found[2][0] == "new"
+    assert found[3][0] == "error"
+    assert "the person's country tells them apart" in found[3][1]["organisation"]
+    assert apply(client, token, "valid") == 302
+    with app.app_context():
+        person = session.scalar(select(Person).where(Person.full_name.startswith("Aleksander")))
+        assert person is not None and person.organisation_id == slovenian_id

@@ -17,7 +17,9 @@ from crm.contacts.models import Person
 from crm.contacts.services import delete_organisation
 from crm.db import session
 from crm.imports import jobs
+from crm.imports.engine import RowOutcome
 from crm.imports.kinds.pairings import PairingImporter
+from crm.imports.views import _changed_since_preview
 from crm.localities.models import Locality
 from crm.partnerships.models import Partnership
 from tests.factories import (
@@ -285,16 +287,23 @@ def test_an_update_refuses_a_pairing_edited_since_the_import_began(
 
     monkeypatch.setattr(PairingImporter, "prepare", prepare_then_edit)
     response = client.post(f"/imports/{token}/apply", data={"mode": "all"})
+    # The row would not do what the preview showed (it is refused), so nothing is written.
     assert response.status_code == 409
     assert "the register changed since the preview, and row 2 would" in response.get_data(
         as_text=True
     )
-    mark, errors, _ = marks(app, token)[2]
-    assert mark == "error"
-    assert errors["row"].startswith("Someone changed this record while the file was being")
     with app.app_context():
         kept = session.get(Partnership, pairing_id)
         assert kept is not None and kept.stage.key == "prospect"
+        assert kept.summary != "Saved by a colleague meanwhile"  # rolled back with the rest
+    # The preview is made again, as things stand: the colleague's edit here was never kept,
+    # so the row is an update, and applying it now moves the pairing.
+    monkeypatch.undo()
+    assert marks(app, token)[2][0] == "update"
+    assert apply(client, token, "all") == 302
+    with app.app_context():
+        moved = session.get(Partnership, pairing_id)
+        assert moved is not None and moved.stage.key == "agreement_in_principle"
 
 
 def test_a_forged_long_file_name_is_cut_to_fit_the_history_note(
@@ -371,8 +380,45 @@ def test_an_apply_that_would_do_other_than_the_preview_writes_nothing(
 
 
 def test_a_long_list_of_changed_rows_names_the_first_ten(app: Flask) -> None:
-    from crm.imports.views import _changed_since_preview
-
     with app.test_request_context():
         message = _changed_since_preview(list(range(2, 14)))
     assert "rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 2 more would now" in message
+
+
+@pytest.mark.parametrize("between", ["language", "suggestions"])
+def test_an_error_row_worded_otherwise_at_apply_does_not_stop_it(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], places: None, between: str
+) -> None:
+    """A row that is an error both times writes nothing either way: its message in another
+    language, or other closest names offered, is no change to what the apply would do."""
+    login_as()
+    content = (
+        "locality_a,country_a,locality_b,country_b\nMaribor,SI,Astana,KZ\nMariborx,SI,Astana,KZ\n"
+    )
+    token = upload(client, "pairings", content.encode())
+    assert preview(client, token, "valid") == 302
+    assert marks(app, token)[3][0] == "error"
+    if between == "language":
+        client.post("/language", data={"language": "sl", "next": "/"})
+    else:
+        with app.app_context():
+            make_locality("Mariborxy")
+            session.commit()
+    assert apply(client, token, "valid") == 302
+    assert count(app, Partnership) == 1
+
+
+def test_a_row_log_is_put_in_place_whole(app: Flask) -> None:
+    """Two runs of one job (two tabs) never write into the same file: each writes its own and
+    puts it in place when done, and a run that fails leaves the last complete log."""
+    with app.test_request_context():
+        job = jobs.create_job("pairings", 1, "file.csv", lambda path: path.write_bytes(b""))
+        first, second = jobs.apply_log_name(), jobs.apply_log_name()
+        assert first != second
+        with jobs.RowLog(job) as log:
+            log(RowOutcome(2, "new"))
+        with pytest.raises(RuntimeError), jobs.RowLog(job) as log:
+            log(RowOutcome(2, "update"))
+            raise RuntimeError("the run stopped")
+        assert [row.mark for row in jobs.read_rows(job)] == ["new"]
+        assert [path.name for path in job.directory.iterdir() if path.suffix == ".tmp"] == []

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from crm.db import session
+from crm.i18n.collation import sort_key
 from crm.sectors.models import Sector
 from tests.factories import make_user
 
@@ -44,21 +45,29 @@ def test_sectors_are_offered_by_their_translated_name_in_the_readers_order(
 
 
 @pytest.mark.parametrize("page", FILTER_PAGES)
-def test_owners_are_active_staff_by_name_and_none_for_a_partner(
+def test_owners_are_active_staff_in_the_readers_order_and_none_for_a_partner(
     app: Flask, client: FlaskClient, login_as: Callable[..., int], page: str
 ) -> None:
     with app.app_context():
         make_user("officer", name="Zarina Officer")
         make_user("admin", name="Boris Admin")
+        make_user("officer", name="Črt Novak")
+        make_user("officer", name="Cvetka Kos")
+        make_user("officer", name="Dušan Horvat")
         make_user("viewer", name="Vida Viewer")
         make_user("officer", name="Ana Gone", is_active=False)
         session.commit()
     login_as("viewer", name="Reader")
     owners = _options(client.get(page).get_data(as_text=True), "owner")
     assert owners[0] == "Anyone"
-    assert owners[1:] == sorted(owners[1:])
+    assert owners[1:] == sorted(owners[1:], key=lambda name: sort_key(name, "en"))
     assert {"Zarina Officer", "Boris Admin"} <= set(owners)
     assert not {"Vida Viewer", "Ana Gone", "Reader"} & set(owners)
+    client.post("/language", data={"language": "sl", "next": "/"})
+    owners = _options(client.get(page).get_data(as_text=True), "owner")
+    # Č is a letter of its own in Slovenian, after C: neither a code-point order (after Z)
+    # nor the English one (Črt before Cvetka, as c-r before c-v).
+    assert owners.index("Cvetka Kos") < owners.index("Črt Novak") < owners.index("Dušan Horvat")
 
     client.post("/logout")
     login_as("partner")

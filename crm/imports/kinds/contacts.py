@@ -255,17 +255,22 @@ class PersonImporter(Importer):
     NAMES = {"organisation_id": "organisation", "country_code": "country"}
 
     def prepare(self) -> None:
-        self.organisations: dict[str, list[int]] = defaultdict(list)
+        # By folded name, each with its country: one name may be an organisation in each of
+        # two countries (Občina Maribor in Slovenia and in Austria), told apart by the person's.
+        self.organisations: dict[str, list[tuple[int, str]]] = defaultdict(list)
         self.organisation_names: dict[str, str] = {}
-        for organisation_id, name, folded in session.execute(
-            select(Organisation.id, Organisation.name, Organisation.name_folded).where(
-                Organisation.deleted_at.is_(None)
-            )
+        for organisation_id, name, folded, country in session.execute(
+            select(
+                Organisation.id,
+                Organisation.name,
+                Organisation.name_folded,
+                Organisation.country_code,
+            ).where(Organisation.deleted_at.is_(None))
         ):
-            self.organisations[folded].append(organisation_id)
+            self.organisations[folded].append((organisation_id, country))
             self.organisation_names.setdefault(folded, name)
         self.live_organisation_ids: set[int] = {
-            i for ids in self.organisations.values() for i in ids
+            organisation_id for named in self.organisations.values() for organisation_id, _ in named
         }
         self.by_email: dict[str, Person] = {}
         self.by_name: dict[tuple[str, int], list[Person]] = defaultdict(list)
@@ -283,13 +288,23 @@ class PersonImporter(Importer):
             errors["full_name"] = gettext("Give the person's full name.")
         elif len(name) > services.NAME_MAX_LENGTH:
             errors["full_name"] = _too_long(services.NAME_MAX_LENGTH, name=True)
+        try:
+            country = country_code(values.get("country", ""))
+        except BadValue as error:
+            country, errors["country"] = "", str(error)
         organisation_id: int | None = None
         if values.get("organisation"):
-            ids = self.organisations.get(fold(values["organisation"]), [])
-            if len(ids) == 1:
-                organisation_id = ids[0]
-            elif ids:
-                errors["organisation"] = gettext("More than one organisation has this name.")
+            named = self.organisations.get(fold(values["organisation"]), [])
+            in_country = [found for found, code in named if code == country]
+            if len(named) == 1:
+                organisation_id = named[0][0]
+            elif len(in_country) == 1:
+                organisation_id = in_country[0]
+            elif named:
+                errors["organisation"] = gettext(
+                    "More than one organisation has this name; the person's country tells them "
+                    "apart when they are in different countries."
+                )
             else:
                 errors["organisation"] = gettext(
                     "No organisation “%(name)s”. Import it in an organisations file first.",
@@ -298,10 +313,6 @@ class PersonImporter(Importer):
                 suggestions = close_matches(values["organisation"], self.organisation_names)
                 if suggestions:
                     outcome.suggestions["organisation"] = suggestions
-        try:
-            country = country_code(values.get("country", ""))
-        except BadValue as error:
-            country, errors["country"] = "", str(error)
         email = phone = ""
         try:
             email = checked_email(values.get("email", ""))
