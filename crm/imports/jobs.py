@@ -8,6 +8,8 @@ each reach a different app process. Its state therefore lives on disk under
 - `apply-<random>.jsonl`: the same, as an apply found each row (a file per run, so that two
   applies of one job never write into each other's), compared with the preview before
   anything is kept, and then the rows shown;
+- `run.lock`: there while a preview or an apply runs, so that a second one (another tab, a
+  double click) is turned away rather than run beside it;
 - `progress.json`: how far the running preview or apply has come, for the progress bar: its
   phase is `reading`, then `checking` (preview) or `applying`, and at the end `done` or `failed`
   (`waiting` before any run).
@@ -24,6 +26,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from itertools import zip_longest
@@ -37,6 +40,10 @@ from crm.imports.engine import ERROR, RowOutcome, Summary
 from crm.imports.reading import FileFormat
 
 KEEP_FOR = timedelta(days=2)
+RUN_LOCK = "run.lock"
+# A lock this old was left by a process that died mid-run (an apply of 50,000 rows takes about
+# a minute), and the next run takes it over.
+STALE_RUN_AFTER = timedelta(minutes=30)
 PREVIEW_LOG = "preview.jsonl"
 # The phases after a run; the running ones are the engine's (reading, checking, applying).
 WAITING, DONE, FAILED = "waiting", "done", "failed"
@@ -112,6 +119,43 @@ def load_job(token: str) -> Job | None:
         return Job(**json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
+
+
+class JobBusy(Exception):
+    """Another request is previewing or applying the job."""
+
+
+@contextmanager
+def running(job: Job) -> Iterator[None]:
+    """One preview or apply of a job at a time, in whichever app process.
+
+    Two applies side by side (two tabs, a double click) would each find the rows new before the
+    other commits, and on PostgreSQL both would write them. The lock is a file beside the job,
+    where every process looks for it; `JobBusy` when another run holds it.
+    """
+    lock = job.directory / RUN_LOCK
+    try:
+        descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        if not _is_stale(lock):
+            raise JobBusy from None
+        lock.unlink(missing_ok=True)
+        try:
+            descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:  # another request took the stale lock first
+            raise JobBusy from None
+    os.close(descriptor)
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _is_stale(lock: Path) -> bool:
+    try:
+        return time.time() - lock.stat().st_mtime > STALE_RUN_AFTER.total_seconds()
+    except FileNotFoundError:  # released meanwhile: free to take
+        return True
 
 
 def delete_job(job: Job) -> None:

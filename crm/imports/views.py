@@ -113,6 +113,14 @@ def preview(token: str) -> ResponseReturnValue:
     form = RunForm()
     if not form.validate_on_submit():
         return _render_job(job, form, status=422)
+    try:
+        with jobs.running(job):
+            return _preview(job, form)
+    except jobs.JobBusy:
+        return _render_job(job, form, problems=[_busy()], status=409)
+
+
+def _preview(job: jobs.Job, form: RunForm) -> ResponseReturnValue:
     _read_choices(job, form)
     problems = engine.check_mapping(job.mapping, IMPORTERS[job.kind].columns)
     if problems:
@@ -136,9 +144,32 @@ def preview(token: str) -> ResponseReturnValue:
 def apply(token: str) -> ResponseReturnValue:
     job = _job_or_404(token)
     form = RunForm()
-    if not form.validate_on_submit() or job.state != "previewed":
-        flash(gettext("Preview the file before importing it."), "warning")
-        return _render_job(job, form, status=409)
+    if not form.validate_on_submit():
+        return _refuse_unpreviewed(job, form)
+    try:
+        with jobs.running(job):
+            # Read again under the lock: a run that ended a moment ago may have applied it.
+            job = jobs.load_job(token) or job
+            if job.state != "previewed":
+                return _refuse_unpreviewed(job, form)
+            return _apply(job, form)
+    except jobs.JobBusy:
+        return _render_job(job, form, problems=[_busy()], status=409)
+
+
+def _refuse_unpreviewed(job: jobs.Job, form: RunForm) -> ResponseReturnValue:
+    flash(gettext("Preview the file before importing it."), "warning")
+    return _render_job(job, form, status=409)
+
+
+def _busy() -> str:
+    return gettext(
+        "This import is being previewed or imported in another window or tab; wait until that "
+        "ends, then reload the page."
+    )
+
+
+def _apply(job: jobs.Job, form: RunForm) -> ResponseReturnValue:
     job.all_or_nothing = form.mode.data != "valid"
     applied_log = jobs.apply_log_name()
     try:

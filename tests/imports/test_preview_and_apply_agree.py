@@ -4,6 +4,8 @@ What can still refuse a row when writing (a change made by someone else meanwhil
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
 from datetime import date
 
@@ -422,3 +424,35 @@ def test_a_row_log_is_put_in_place_whole(app: Flask) -> None:
             raise RuntimeError("the run stopped")
         assert [row.mark for row in jobs.read_rows(job)] == ["new"]
         assert [path.name for path in job.directory.iterdir() if path.suffix == ".tmp"] == []
+
+
+def test_a_second_run_of_an_import_beside_the_first_is_turned_away(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], places: None
+) -> None:
+    """Two applies side by side (two tabs, a double click) would each find the rows new, and on
+    PostgreSQL both would write them. While one runs, the other gets a 409 and writes nothing;
+    a lock left by a process that died is taken over once it is old."""
+    login_as()
+    token = upload(
+        client, "pairings", b"locality_a,country_a,locality_b,country_b\nMaribor,SI,Astana,KZ\n"
+    )
+    assert preview(client, token) == 302
+    with app.test_request_context():
+        job = jobs.load_job(token)
+        assert job is not None
+        with jobs.running(job):  # the first run, in another request
+            for action in ("apply", "preview"):
+                response = client.post(f"/imports/{token}/{action}", data={"mode": "all"})
+                assert response.status_code == 409, action
+                assert "being previewed or imported in another window" in response.get_data(
+                    as_text=True
+                )
+        assert count(app, Partnership) == 0
+        lock = job.directory / jobs.RUN_LOCK
+        lock.touch()
+        assert apply(client, token) == 409  # a run holds it still
+        old = time.time() - jobs.STALE_RUN_AFTER.total_seconds() - 60
+        os.utime(lock, (old, old))
+    assert apply(client, token) == 302
+    assert count(app, Partnership) == 1
+    assert not lock.exists()
