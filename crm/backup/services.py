@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -34,6 +34,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    update,
 )
 from sqlalchemy.exc import StatementError
 from sqlalchemy.types import TypeEngine
@@ -127,6 +128,7 @@ def restore_backup(engine: Engine, source: Path) -> BackupSummary:
         for name in REFERENCE_TABLES:
             connection.execute(tables[name].delete())
         pending: dict[str, list[dict[str, Any]]] = {}
+        later = _LaterLinks(tables.values())
         for line in lines:
             if line.get("end"):
                 trailer = line
@@ -142,11 +144,14 @@ def restore_backup(engine: Engine, source: Path) -> BackupSummary:
             row = line.get("row", {})
             if not isinstance(row, dict):
                 raise BackupError(gettext("A row of “%(table)s” is damaged.", table=name))
-            pending.setdefault(name, []).append(_decode(tables[name], row))
+            pending.setdefault(name, []).append(
+                later.hold(tables[name], _decode(tables[name], row))
+            )
             counts[name] += 1
             if len(pending[name]) >= BATCH:
                 _flush(connection, tables, pending)
         _flush(connection, tables, pending)
+        later.write(connection)
         if trailer is None or trailer.get("counts") != counts:
             raise BackupError(
                 gettext(
@@ -253,15 +258,71 @@ def _flush(
         try:
             connection.execute(insert(tables[name]), pending[name])
         except StatementError as error:
-            # A value of the wrong kind, a broken reference: the database says which.
-            raise BackupError(
-                gettext(
-                    "The rows of “%(table)s” cannot be written (%(reason)s); nothing was restored.",
-                    table=name,
-                    reason=str(error.orig or error).splitlines()[0],
-                )
-            ) from error
+            raise _unwritable(name, error) from error
         pending[name] = []
+
+
+def _unwritable(table: str, error: StatementError) -> BackupError:
+    # A value of the wrong kind, a broken reference: the database says which.
+    return BackupError(
+        gettext(
+            "The rows of “%(table)s” cannot be written (%(reason)s); nothing was restored.",
+            table=table,
+            reason=str(error.orig or error).splitlines()[0],
+        )
+    )
+
+
+class _LaterLinks:
+    """The links of a row to another row of its own table (a person merged into another), put
+    in once every row of the table is in.
+
+    Rows are written in id order, and a link may point forward (a person merged into one entered
+    after them): written with the row, it names a row not there yet, which both databases refuse
+    at once, so a backup of any register with such a merge could not be restored.
+    """
+
+    def __init__(self, tables: Iterable[Table]) -> None:
+        self.columns = {
+            table.name: [
+                column.name
+                for column in table.columns
+                if any(key.column.table is table for key in column.foreign_keys)
+            ]
+            for table in tables
+        }
+        self.held: dict[str, list[dict[str, Any]]] = {}
+
+    def hold(self, table: Table, row: dict[str, Any]) -> dict[str, Any]:
+        """The row to insert now, its links to its own table left empty until `write`."""
+        links = {name: row[name] for name in self.columns[table.name] if row.get(name) is not None}
+        if not links:
+            return row
+        key = {column.name: row.get(column.name) for column in table.primary_key.columns}
+        # The UPDATE would stamp a column with an `onupdate` (updated_at) afresh: the backup's.
+        stamped = {
+            column.name: row.get(column.name)
+            for column in table.columns
+            if column.onupdate is not None and column.name in row
+        }
+        self.held.setdefault(table.name, []).append({**key, **stamped, **links})
+        return {**row, **dict.fromkeys(links)}
+
+    def write(self, connection: Connection) -> None:
+        tables = {table.name: table for table in metadata.sorted_tables}
+        for name, rows in self.held.items():
+            table = tables[name]
+            for row in rows:
+                keys = [column.name for column in table.primary_key.columns]
+                statement = (
+                    update(table)
+                    .where(*(table.c[key] == row[key] for key in keys))
+                    .values({column: value for column, value in row.items() if column not in keys})
+                )
+                try:
+                    connection.execute(statement)
+                except StatementError as error:
+                    raise _unwritable(name, error) from error
 
 
 def _check_empty(connection: Connection, tables: dict[str, Table]) -> None:
