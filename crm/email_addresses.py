@@ -28,3 +28,15 @@ def checked_email(text: str, *, required: bool = False) -> str:
             field="email",
         ) from error
     return valid.normalized.lower()
+
+
+def sendable_address(address: str) -> str:
+    """`address` as any mail server takes it: its domain in ASCII ("štajerska.si" as IDNA,
+    "xn--tajerska-…"), the same mailbox. Kept as stored (Unicode domains included), it made
+    smtplib refuse the whole message unless the server offers SMTPUTF8, which many do not. A
+    local part with letters beyond ASCII has no such form and still needs SMTPUTF8."""
+    try:
+        valid = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return address
+    return valid.ascii_email or address

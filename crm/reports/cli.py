@@ -155,6 +155,20 @@ def send_weekly(week: str) -> None:
                         gettext("The server refused %(email)s.", email=recipient.email), err=True
                     )
                     continue
+                except smtplib.SMTPNotSupportedError:
+                    # An address with letters beyond ASCII before the @, to a server without
+                    # SMTPUTF8: that reader only. It ended the run for everyone after them,
+                    # and every rerun stopped at them again.
+                    refused.append(recipient.email)
+                    click.echo(
+                        gettext(
+                            "The server cannot send to %(email)s: it does not accept addresses "
+                            "with letters beyond ASCII (SMTPUTF8).",
+                            email=recipient.email,
+                        ),
+                        err=True,
+                    )
+                    continue
                 except smtplib.SMTPDataError as error:
                     # Refused once the message was sent (a mailbox unknown or full): that
                     # message only, as above. The session goes on (smtplib reset it); a 421

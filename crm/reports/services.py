@@ -15,6 +15,7 @@ from sqlalchemy import select
 from crm import access
 from crm.auth.models import Role, User
 from crm.db import session, utcnow
+from crm.email_addresses import sendable_address
 from crm.errors import DomainError
 from crm.localities.countries import is_country
 from crm.reports.models import ReportDelivery
@@ -175,8 +176,12 @@ def build_message(
     message["Subject"] = gettext("Twinning weekly report: %(week)s", week=report.week.label)
     message["From"] = sender
     # Quoted and encoded by the e-mail policy: a name with a comma or brackets ("Central Asia
-    # Desk, Ministry of …") written bare made two recipients, or a comment.
-    message["To"] = Address(display_name=recipient.name, addr_spec=recipient.email)
+    # Desk, Ministry of …") written bare made two recipients, or a comment. Given in its two
+    # parts, since as one `addr_spec` an address with letters beyond ASCII before the @
+    # ("čebela@…", which accounts may have) raised here and ended the run in a traceback;
+    # smtplib sends it where the server offers SMTPUTF8.
+    username, _, domain = sendable_address(recipient.email).rpartition("@")
+    message["To"] = Address(display_name=recipient.name, username=username, domain=domain)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(to_text(report, zone))

@@ -203,3 +203,40 @@ def test_a_name_with_a_comma_or_brackets_is_one_recipient(app: Flask, runner, in
     for message in inbox.messages:
         (to,) = message["To"].addresses
         assert to.display_name == names[to.addr_spec]
+
+
+@pytest.mark.usefixtures("week_with_moves")
+def test_addresses_beyond_ascii_stop_no_one_else(app: Flask, runner, inbox: Inbox) -> None:
+    """Regression: accounts may have such addresses (email-validator takes them), but a domain
+    like štajerska.si sent as typed needs SMTPUTF8, and a server without it ended the run for
+    every reader after it ("Could not send…", and each rerun stopped there again); a local part
+    like čebela@ was a traceback. The domain now goes in ASCII (IDNA); only the local part needs
+    SMTPUTF8, and a server without it misses that one reader."""
+    with app.app_context():
+        for address in ("mojca@štajerska.si", "čebela@example.com", "reader@example.com"):
+            set_subscription(make_user(email=address, name=address.split("@")[0]), True)
+        session.commit()
+    ascii_inbox = Inbox()
+    controller = Controller(
+        ascii_inbox, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=False
+    )
+    controller.start()
+    smtputf8_port = app.config["SMTP_PORT"]
+    app.config.update(SMTP_PORT=controller.port)
+    try:
+        result = runner.invoke(args=["reports", "send-weekly", "--week", "2026-W07"])
+    finally:
+        controller.stop()
+        app.config.update(SMTP_PORT=smtputf8_port)
+
+    assert result.exit_code == 1, (result.output, result.exception)
+    assert "The server cannot send to čebela@example.com" in result.output
+    assert "Not sent to čebela@example.com" in result.output
+    assert sorted(ascii_inbox.envelopes) == [["mojca@xn--tajerska-4wb.si"], ["reader@example.com"]]
+    assert deliveries(app) == 2
+
+    # A server that offers SMTPUTF8 (aiosmtpd's Controller does by default) takes it on a rerun.
+    rerun = runner.invoke(args=["reports", "send-weekly", "--week", "2026-W07"])
+    assert rerun.exit_code == 0, rerun.output
+    assert inbox.envelopes == [["čebela@example.com"]]
+    assert deliveries(app) == 3
