@@ -119,6 +119,7 @@ def send_weekly(week: str) -> None:
     zone = services.deployment_zone(current_app)
     try:
         chosen_week = services.week_from(week, zone)
+        services.require_complete(chosen_week, zone)
     except DomainError as error:
         raise click.UsageError(error.message) from error
     settings = services.SmtpSettings.from_config(current_app)

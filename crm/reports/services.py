@@ -68,6 +68,23 @@ def require_begun(week: IsoWeek, zone: ZoneInfo) -> None:
         )
 
 
+def require_complete(week: IsoWeek, zone: ZoneInfo) -> None:
+    """What is e-mailed is a week that is over: a delivery is recorded once per week, so the
+    running week's figures, sent mid-week, stood in for its whole report, which the Monday run
+    then skipped as already had."""
+    last = IsoWeek.last_complete(utcnow(), zone)
+    if week > last:
+        raise DomainError(
+            gettext(
+                "%(week)s is not over yet; its report is sent once it is. The latest complete "
+                "week is %(last)s.",
+                week=week,
+                last=last,
+            ),
+            field="week",
+        )
+
+
 def filters_from(
     owner: str = "", sector: str = "", country: str = "", *, reader: User | None = None
 ) -> ReportFilters:

@@ -13,9 +13,10 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import func, select
 
-from crm.db import session
+from crm.db import session, utcnow
 from crm.reports.models import ReportDelivery
-from crm.reports.services import set_subscription
+from crm.reports.services import deployment_zone, set_subscription
+from crm.reports.weeks import IsoWeek
 from tests.factories import make_user
 from tests.reports.test_outputs import week_with_moves  # noqa: F401 (a fixture)
 
@@ -240,3 +241,22 @@ def test_addresses_beyond_ascii_stop_no_one_else(app: Flask, runner, inbox: Inbo
     assert rerun.exit_code == 0, rerun.output
     assert inbox.envelopes == [["čebela@example.com"]]
     assert deliveries(app) == 3
+
+
+def test_the_week_still_going_on_is_not_sent(
+    app: Flask, runner, inbox: Inbox, subscribers: list[str]
+) -> None:
+    """Regression: sent mid-week, the running week's figures were recorded as that week's
+    delivery, and the Monday run skipped the whole week's report as already had."""
+    with app.app_context():
+        current = IsoWeek.current(utcnow(), deployment_zone(app))
+    result = runner.invoke(args=["reports", "send-weekly", "--week", str(current)])
+    assert result.exit_code == 2
+    assert f"{current} is not over yet" in result.output
+    assert "Traceback" not in result.output
+    assert inbox.messages == []
+    assert deliveries(app) == 0
+
+    finished = runner.invoke(args=["reports", "send-weekly", "--week", str(current.previous())])
+    assert finished.exit_code == 0, finished.output
+    assert deliveries(app) == 2
