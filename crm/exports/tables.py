@@ -5,7 +5,7 @@ same query the list page runs, so an export never shows more than the page."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -24,7 +24,7 @@ from crm.formula_guard import Cell
 from crm.localities import services as locality_services
 from crm.localities.models import Locality
 from crm.partnerships import queries as pipeline_queries
-from crm.partnerships.models import StageChange
+from crm.partnerships.models import StageChange, Status
 from crm.routing import NO_RECORD, record_id_in
 from crm.tasks.models import Task, TaskStatus
 from crm.tasks.queries import visible_tasks
@@ -41,6 +41,9 @@ class Table:
     header: tuple[str, ...]
     rows: Callable[[User, Mapping[str, str]], Iterator[tuple[Cell, ...]]]
     in_lists: bool = True  # False: only in the full export
+    # What the list's `status` filter may be; another value is refused by the view rather than
+    # left out, which would export every row instead of the ones asked for.
+    statuses: frozenset[str] = frozenset()
 
 
 def _text(value: Any) -> Cell:
@@ -63,7 +66,7 @@ def _stream(statement: Select[Any]) -> Iterator[Any]:
 def _id_arg(args: Mapping[str, str], name: str) -> int | None:
     """The record an argument names: None when it is not given; a number no record has
     (NO_RECORD, an empty export) when it is too large to be an id. The view has refused
-    anything else (`views.require_record_ids`)."""
+    anything else (`views.require_readable_filters`)."""
     value = args.get(name, "")
     if not value:
         return None
@@ -81,6 +84,9 @@ def _colleague(reader: User) -> Callable[[User | None], str]:
 def _pairings(user: User, args: Mapping[str, str]) -> Iterator[tuple[Cell, ...]]:
     owner = _colleague(user)
     filters = pipeline_queries.filters_from(args)
+    if args.get("owner"):
+        # As a pairing's id (`_id_arg`): a number too large for an id is nobody's.
+        filters = replace(filters, owner_id=_id_arg(args, "owner"))
     statement = pipeline_queries.filtered(access.visible_partnerships(user), filters)
     ordered = pipeline_queries._order(statement, filters.sort)
     for p in _stream(pipeline_queries.with_card_details(ordered)):
@@ -286,6 +292,7 @@ TABLES = {
                 "last_activity_at (UTC)",
             ),
             _pairings,
+            statuses=frozenset(status.value for status in Status),
         ),
         Table(
             "localities",
@@ -331,6 +338,7 @@ TABLES = {
                 "completed_at (UTC)",
             ),
             _tasks,
+            statuses=frozenset(status.value for status in TaskStatus),
         ),
         Table(
             "activities",

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from crm import access
 from crm.db import utcnow
 from crm.exports import writing
-from crm.exports.tables import TABLES
+from crm.exports.tables import TABLES, Table
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,12 +21,26 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DIRECTORY_TABLES = frozenset({"people", "organisations"})
 
 
-def require_record_ids(args: dict[str, str]) -> None:
-    """A 400 for a pairing named by anything but its number: left out, the filter would export
-    every row rather than the pairing's. Checked before the rows, which are written as read."""
+def require_readable_filters(table: Table, args: dict[str, str]) -> None:
+    """A 400 for a filter the export cannot read: left out, it would export every row rather
+    than those asked for, and a file, unlike a list page, does not show which filters held.
+    Checked before the rows, which are written as read."""
     value = args.get("partnership", "")
     if value and not (value.isascii() and value.isdigit()):
         abort(400, gettext("“%(value)s” is not the number of a pairing.", value=value))
+    owner = args.get("owner", "")
+    if owner and not (owner.isascii() and owner.isdigit()):
+        abort(400, gettext("“%(value)s” is not the number of a user.", value=owner))
+    status = args.get("status", "")
+    if status and table.statuses and status not in table.statuses:
+        abort(
+            400,
+            gettext(
+                "There is no status “%(status)s”; choose one of %(statuses)s.",
+                status=status,
+                statuses=", ".join(sorted(table.statuses)),
+            ),
+        )
 
 
 @bp.get("/<name>.<fmt>")
@@ -39,7 +53,7 @@ def export(name: str, fmt: str) -> ResponseReturnValue:
         # Every pairing's people and organisations: not for a partner, who sees one pairing.
         access.require(access.can_see_other_users(current_user))
     args = request.args.to_dict()
-    require_record_ids(args)
+    require_readable_filters(table, args)
     filename = f"twinning-{name}-{utcnow():%Y-%m-%d}.{fmt}"
     rows = table.rows(current_user, args)
     if fmt == "csv":

@@ -45,7 +45,12 @@ class PartnershipFilters:
     @property
     def is_filtered(self) -> bool:
         return bool(
-            self.q or self.stage or self.status or self.sector or self.country or self.owner_id
+            self.q
+            or self.stage
+            or self.status
+            or self.sector
+            or self.country
+            or self.owner_id is not None
         )
 
     def as_query_args(self, **overrides: Any) -> dict[str, Any]:
@@ -132,7 +137,7 @@ def filtered(
                     Partnership.locality_b_id.in_(in_country),
                 )
             )
-    if filters.owner_id:
+    if filters.owner_id is not None:  # NO_RECORD (0) too: an owner nobody is, no pairing
         statement = statement.where(Partnership.owner_id == filters.owner_id)
     return statement
 

@@ -120,6 +120,30 @@ def test_one_pairings_tasks_and_activities_and_a_bad_pairing_number(
             assert "is not the number of a pairing" in refused.get_data(as_text=True)
 
 
+def test_an_owner_or_status_the_export_cannot_read_is_refused_not_left_out(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: `?owner=abc` or `?status=opened` was dropped as a filter, so the file held
+    every row, where the list page at least shows the filter it kept."""
+    seed(app)
+    login_as()
+    assert len(parse_csv(client.get("/exports/pairings.csv"))) == 2
+    for query, message in (
+        ("pairings.csv?owner=abc", "“abc” is not the number of a user."),
+        ("pairings.xlsx?owner=-3", "“-3” is not the number of a user."),
+        ("pairings.csv?status=opened", "There is no status “opened”; choose one of"),
+        ("tasks.csv?status=finished", "There is no status “finished”; choose one of done, open."),
+    ):
+        refused = client.get(f"/exports/{query}")
+        assert refused.status_code == 400, query
+        assert message in refused.get_data(as_text=True), query
+    assert parse_csv(client.get("/exports/pairings.csv?owner=99999999999999999999")) == []
+    assert parse_csv(client.get("/exports/pairings.csv?status=dropped")) == []
+    assert [row["title"] for row in parse_csv(client.get("/exports/tasks.csv?status=open"))] == [
+        "Visible task"
+    ]
+
+
 def test_a_user_who_sees_no_pairings_exports_none(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:
