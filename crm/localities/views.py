@@ -114,7 +114,10 @@ def edit(locality_id: int) -> ResponseReturnValue:
     locality = access.get_visible_locality_or_404(current_user, locality_id)
     _require_editor()
     form = EditLocalityForm(obj=locality)
-    if not form.is_submitted():
+    if not form.other_names.raw_data:
+        # The field is text and the model holds a dict: when the field was not posted (a GET,
+        # or a post without it) WTForms leaves it the dict, which a save could not read (a 500).
+        # Given as the form writes it, the names stay as saved, like any other field not posted.
         form.other_names.data = services.format_other_names(locality)
     if form.validate_on_submit():
         try:

@@ -134,3 +134,25 @@ def test_the_api_lists_every_name_and_finds_the_locality_by_any(
     assert locality["other_names"]["ru"] == "Кызылординская область"
     # The API speaks English whatever the client's language.
     assert locality["country_name"] == "Kazakhstan"
+
+
+def test_a_post_without_the_other_names_field_keeps_them_rather_than_failing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    # WTForms left the field holding the model's dict, which the save could not read: a 500.
+    locality_id = kyzylorda(app)
+    login_as("officer")
+    with app.app_context():
+        version = session.get(Locality, locality_id).version
+    response = client.post(
+        f"/localities/{locality_id}/edit",
+        data={"version": str(version), "name_en": "Kyzylorda Oblast"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        saved = session.get(Locality, locality_id)
+        assert saved.name_en == "Kyzylorda Oblast"
+        assert saved.other_names == {
+            "ru": "Кызылординская область",
+            "kk-latn": "Qyzylorda oblysy",
+        }
