@@ -39,7 +39,7 @@ from crm.partnerships.stages import ordered_stages
 from crm.routing import NO_RECORD, number_arg, record_id_arg, record_id_in
 from crm.sectors.services import all_sectors
 from crm.sharing.models import PartnershipShare
-from crm.sharing.views import sharing_panel
+from crm.sharing.panel import sharing_panel
 from crm.tasks.dates import today_for
 from crm.tasks.forms import TaskForm
 from crm.tasks.queries import overdue_counts

@@ -260,3 +260,29 @@ def test_the_task_form_offers_only_who_may_take_the_task(
     hidden = client.get(f"/partnerships/{pipeline['hidden']}").get_data(as_text=True)
     form = hidden[hidden.index('name="assignee_id"') :]
     assert "Mojca Partner" not in form[: form.index("</select>")]  # not shared with her
+
+
+def test_a_refused_share_or_unshare_is_a_4xx_with_why_and_changes_nothing(
+    app: Flask, client: FlaskClient, pipeline: dict[str, Any]
+) -> None:
+    # They were redirects, as if done: whatever sent the post could not tell it was refused.
+    from crm.sharing.models import PartnershipShare
+
+    with app.app_context():
+        viewer_id = make_user("viewer").id
+        session.commit()
+    as_user(client, pipeline["officer"])
+    hidden, shared, partner_id = pipeline["hidden"], pipeline["shared"], pipeline["partner_id"]
+    for data in ({"user_id": viewer_id}, {"user_id": "0"}, {"user_id": "abc"}, {}):
+        response = client.post(f"/partnerships/{hidden}/shares", data=data)
+        assert response.status_code == 422, data
+        assert "Choose a partner from the list." in response.get_data(as_text=True), data
+    response = client.post(f"/partnerships/{shared}/shares", data={"user_id": partner_id})
+    assert response.status_code == 422
+    assert "is already shared with Mojca Partner" in response.get_data(as_text=True)
+    response = client.post(f"/partnerships/{hidden}/shares/{partner_id}/delete")
+    assert response.status_code == 422
+    assert "is not shared with Mojca Partner" in response.get_data(as_text=True)
+    with app.app_context():
+        shares = session.query(PartnershipShare).all()
+        assert [(s.partnership_id, s.user_id) for s in shares] == [(shared, partner_id)]
