@@ -59,9 +59,10 @@ def test_an_archived_pairing_vanishes_everywhere_until_an_admin_restores_it(
         partnership = make_partnership(make_locality("Maribor"), title="Maribor – Kyzylorda")
         task = make_task(partnership, title="Draft the memorandum")
         session.commit()
-        ids = {"p": partnership.id, "task": task.id}
+        ids = {"p": partnership.id, "task": task.id, "version": partnership.version}
     login_as("officer")
-    assert client.post(f"/partnerships/{ids['p']}/archive").status_code == 302
+    archive = {"version": ids["version"]}
+    assert client.post(f"/partnerships/{ids['p']}/archive", data=archive).status_code == 302
     assert client.get(f"/partnerships/{ids['p']}").status_code == 404
     assert client.get(f"/tasks/{ids['task']}/edit").status_code == 404
     for url in ("/partnerships", "/board", "/search?q=maribor", "/"):

@@ -69,6 +69,12 @@ class StageMoveForm(FlaskForm):
     version = VersionField()
 
 
+class ArchiveForm(FlaskForm):
+    """The delete button's form: the pairing is archived only as the one deleting it saw it."""
+
+    version = VersionField()
+
+
 class StatusForm(FlaskForm):
     status = SelectField(_l("Status"), validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX_LENGTH)])

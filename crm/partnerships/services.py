@@ -225,9 +225,17 @@ def change_status(
     return change
 
 
-def archive_partnership(partnership: Partnership, *, by: User) -> None:
+def archive_partnership(
+    partnership: Partnership, *, by: User, expected_version: int | None = None
+) -> None:
     """Delete a pairing the soft way: it leaves every list, its history is kept, and an admin
-    can restore it."""
+    can restore it.
+
+    `expected_version`: the version the page showed; a pairing changed since (moved, signed,
+    edited) is not deleted unseen (`StaleVersion`). None: the API's DELETE, which names none.
+    """
+    if expected_version is not None:
+        _check_version(partnership, expected_version)
     if partnership.archived_at is None:
         partnership.archived_at = utcnow()
         partnership.archived_by = by

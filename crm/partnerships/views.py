@@ -29,6 +29,7 @@ from crm.localities import picker
 from crm.partnerships import board, detail, queries, services
 from crm.partnerships.filter_choices import filter_choices
 from crm.partnerships.forms import (
+    ArchiveForm,
     EditPartnershipForm,
     PartnershipForm,
     StageMoveForm,
@@ -236,15 +237,26 @@ def change_status(partnership_id: int) -> ResponseReturnValue:
 def archive(partnership_id: int) -> ResponseReturnValue:
     partnership = access.get_visible_or_404(current_user, partnership_id)
     access.require(access.can_archive(current_user))
-    services.archive_partnership(partnership, by=current_user)
-    session.commit()
-    flash(
-        gettext(
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return render_show(partnership, status=400)
+    try:
+        services.archive_partnership(
+            partnership, by=current_user, expected_version=form.version.data or 0
+        )
+        # Worded before the commit expires the pairing.
+        message = gettext(
             "“%(title)s” was deleted (archived). An administrator can restore it.",
             title=partnership.title,
-        ),
-        "success",
-    )
+        )
+        session.commit()
+    except StaleVersion as error:
+        # What the other person made of it, to decide again on.
+        session.rollback()
+        flash(error.message, "warning")
+        return render_show(session.get(Partnership, partnership_id), status=409)
+    flash(message, "success")
     return redirect(url_for(".index"))
 
 
@@ -431,7 +443,7 @@ def _require_pipeline_editor() -> None:
         abort(403)
 
 
-def _first_error(form: StageMoveForm | StatusForm) -> str:
+def _first_error(form: StageMoveForm | StatusForm | ArchiveForm) -> str:
     for field_errors in form.errors.values():
         if field_errors:
             return str(field_errors[0])

@@ -97,6 +97,41 @@ def test_edit_from_a_stale_page_is_a_409_and_keeps_the_other_edit(
         assert session.get(Partnership, pid).summary == "Alice's edit"
 
 
+def test_delete_from_a_stale_page_is_a_409_and_archives_nothing(
+    app: Flask, client: FlaskClient, officer: int
+) -> None:
+    """Regression: the delete button archived the pairing whatever had happened to it since the
+    page was loaded (a colleague's move to signed went into the archive unseen)."""
+    with app.app_context():
+        partnership = make_partnership(summary="original")
+        pid, a, b, version = (
+            partnership.id,
+            partnership.locality_a_id,
+            partnership.locality_b_id,
+            partnership.version,
+        )
+        session.commit()
+    page = client.get(f"/partnerships/{pid}").get_data(as_text=True)
+    assert f'<input type="hidden" name="version" value="{version}">' in page
+    form = {"locality_a_id": a, "locality_b_id": b, "owner_id": officer, "version": version}
+    assert (
+        client.post(f"/partnerships/{pid}/edit", data={**form, "summary": "Moved on"}).status_code
+        == 302
+    )
+
+    stale = client.post(f"/partnerships/{pid}/archive", data={"version": version})
+    assert stale.status_code == 409
+    assert "Someone changed this record a moment ago" in stale.get_data(as_text=True)
+    assert "Moved on" in stale.get_data(as_text=True)
+    assert client.post(f"/partnerships/{pid}/archive").status_code == 400
+    with app.app_context():
+        assert session.get(Partnership, pid).archived_at is None
+        current = session.get(Partnership, pid).version
+    assert client.post(f"/partnerships/{pid}/archive", data={"version": current}).status_code == 302
+    with app.app_context():
+        assert session.get(Partnership, pid).archived_at is not None
+
+
 def test_saving_an_edit_form_unchanged_writes_nothing(
     app: Flask, client: FlaskClient, officer: int
 ) -> None:

@@ -261,7 +261,7 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
     ),
     ("partnerships.archive", "POST"): (
         "/partnerships/{pairing}/archive",
-        no_body,
+        lambda w: {"version": w["version"]},
         pairing_change(),
     ),
     ("partnerships.archived", "GET"): ("/partnerships/archived", no_body, admin_only(200)),
