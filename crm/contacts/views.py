@@ -24,7 +24,7 @@ from crm.contacts.forms import (
 from crm.contacts.models import Organisation, PartnershipRole, Person
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
-from crm.forms import attach_domain_error
+from crm.forms import attach_domain_error, posted_a_stale_version
 from crm.routing import number_arg
 
 bp = Blueprint("contacts", __name__)
@@ -157,7 +157,13 @@ def edit_person(person_id: int) -> ResponseReturnValue:
     record = _live_person_or_404(person_id)
     form = _person_edit_form(record, formdata=None if request.method == "GET" else request.form)
     status = 200
-    if form.validate_on_submit():
+    if form.is_submitted() and posted_a_stale_version(form):
+        # Asked before the fields: the organisation a stale form posts may be deleted since,
+        # and "not a valid choice" would hide what happened.
+        flash(StaleVersion().message, "warning")
+        form = _person_edit_form(record, formdata=None)
+        status = StaleVersion.status_code
+    elif form.validate_on_submit():
         try:
             services.update_person(
                 record, _person_data(form), expected_version=form.version.data or 0

@@ -27,7 +27,7 @@ from crm import access
 from crm.auth.profile import render_profile
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
-from crm.forms import attach_domain_error
+from crm.forms import attach_domain_error, posted_a_stale_version
 from crm.i18n.locale import locale_of
 from crm.navigation import next_path
 from crm.partnerships.models import Partnership
@@ -99,7 +99,13 @@ def edit(task_id: int) -> ResponseReturnValue:
     _require_editor()
     form = _edit_form(task, formdata=None if request.method == "GET" else request.form)
     status = 200
-    if form.validate_on_submit():
+    if form.is_submitted() and posted_a_stale_version(form):
+        # Asked before the fields: the assignee a stale form posts may be no choice any more
+        # (deactivated or unshared since), and "not a valid choice" would hide what happened.
+        form = _edit_form(task, formdata=None)
+        form.form_errors.append(StaleVersion().message)
+        status = 409
+    elif form.validate_on_submit():
         try:
             services.update_task(task, _data_from(form), expected_version=form.version.data or 0)
             session.commit()

@@ -264,3 +264,35 @@ def test_a_stale_edit_of_a_person_or_organisation_is_a_409_with_what_was_saved(
     with app.app_context():
         assert session.get(Person, person_id).full_name == "Ana Novak"
         assert session.get(Organisation, organisation_id).name == "Chamber of Maribor"
+
+
+def test_a_stale_person_form_posting_a_deleted_organisation_is_a_409_not_a_bad_choice(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: the fields were checked before the version, so a form loaded before a
+    colleague moved the person to another organisation and deleted the old one said "Not a
+    valid choice" rather than what happened."""
+    from crm.contacts.services import delete_organisation
+
+    login_as()
+    with app.app_context():
+        old = make_organisation("Old Chamber", country_code="SI")
+        new = make_organisation("New Chamber", country_code="SI")
+        person = make_person("Ana Novak", organisation=old)
+        session.commit()
+        person_id, old_id, version = person.id, old.id, person.version
+        person.organisation = new  # a colleague's save: version 2
+        session.commit()
+        delete_organisation(old)
+        session.commit()
+    response = client.post(
+        f"/people/{person_id}/edit",
+        data={"full_name": "Ana Novak-Kos", "organisation_id": old_id, "version": version},
+    )
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Someone changed this record a moment ago" in page
+    assert "Not a valid choice" not in page
+    with app.app_context():
+        saved = session.get(Person, person_id)
+        assert (saved.full_name, saved.organisation.name) == ("Ana Novak", "New Chamber")

@@ -274,3 +274,34 @@ def test_the_page_with_a_new_calendar_link_saves_a_time_zone_without_a_new_link(
     assert again.status_code == 302 and again.headers["Location"].endswith("/profile#calendar")
     with app.app_context():
         assert session.get(User, user_id).calendar_token_hash == kept
+
+
+def test_a_stale_edit_posting_an_assignee_no_longer_offered_is_a_409_not_a_bad_choice(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: the fields were checked before the version, so a form loaded before a
+    colleague reassigned the task (and its old assignee left) said "Not a valid choice"."""
+    login_as()
+    with app.app_context():
+        leaving, successor = make_user(name="Leaving Officer"), make_user(name="Successor")
+        task = make_task(make_partnership(), title="Draft the memorandum", assignee=leaving)
+        session.commit()
+        task_id, version, leaving_id = task.id, task.version, leaving.id
+        task.assignee = successor  # a colleague's save: a new version
+        leaving.is_active = False
+        session.commit()
+    data = {
+        "title": "Mine now",
+        "priority": "normal",
+        "assignee_id": leaving_id,
+        "version": version,
+    }
+    for headers in ({}, HTMX):
+        stale = client.post(f"/tasks/{task_id}/edit", data=data, headers=headers)
+        assert stale.status_code == 409
+        page = stale.get_data(as_text=True)
+        assert "Someone changed this record" in page
+        assert "Not a valid choice" not in page
+    with app.app_context():
+        saved = session.get(Task, task_id)
+        assert (saved.title, saved.assignee.name) == ("Draft the memorandum", "Successor")
