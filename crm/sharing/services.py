@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from crm.auth.models import Role, User
@@ -29,18 +30,28 @@ def share(partnership: Partnership, partner: User, *, by: User) -> PartnershipSh
     if partner.role != Role.PARTNER or not partner.is_active:
         raise DomainError(gettext("Share only with an active partner account."), field="user_id")
     if _share_of(partnership, partner) is not None:
-        raise DomainError(
-            gettext(
-                "“%(title)s” is already shared with %(name)s.",
-                title=partnership.title,
-                name=partner.name,
-            ),
-            field="user_id",
-        )
+        raise _already_shared(partnership, partner)
     shared = PartnershipShare(partnership=partnership, user=partner, shared_by=by)
-    session.add(shared)
-    session.flush()
+    try:
+        # A savepoint: two officers sharing at the same moment both find no share, and the
+        # second insert meets the first's row (on PostgreSQL, once it commits). That is the
+        # same answer as above, not a 500, and the rest of the transaction stands.
+        with session.begin_nested():
+            session.add(shared)
+    except IntegrityError:
+        raise _already_shared(partnership, partner) from None
     return shared
+
+
+def _already_shared(partnership: Partnership, partner: User) -> DomainError:
+    return DomainError(
+        gettext(
+            "“%(title)s” is already shared with %(name)s.",
+            title=partnership.title,
+            name=partner.name,
+        ),
+        field="user_id",
+    )
 
 
 def unshare(partnership: Partnership, partner: User) -> None:

@@ -8,12 +8,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.db import session
+from crm.errors import DomainError
 from crm.partnerships.models import Partnership
 from crm.partnerships.services import change_stage
 from crm.partnerships.stages import stage_by_key
+from crm.sharing import services as sharing
+from crm.sharing.models import PartnershipShare
 from crm.sharing.services import share
 from tests.factories import make_locality, make_partnership, make_task, make_user
 
@@ -286,3 +290,23 @@ def test_a_refused_share_or_unshare_is_a_4xx_with_why_and_changes_nothing(
     with app.app_context():
         shares = session.query(PartnershipShare).all()
         assert [(s.partnership_id, s.user_id) for s in shares] == [(shared, partner_id)]
+
+
+def test_a_share_made_meanwhile_by_someone_else_is_an_error_not_a_500(
+    ctx: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two officers share a pairing with the same partner at the same moment: both find no
+    share, and the second insert meets the first's row (here: a share the check did not see).
+    The second is told it is shared already; what else its transaction did stands."""
+    officer = make_user("officer")
+    partner = make_user("partner", name="Chamber of Commerce")
+    pairing = make_partnership()
+    other = make_partnership()
+    share(pairing, partner, by=officer)
+    monkeypatch.setattr(sharing, "_share_of", lambda partnership, user: None)
+    with pytest.raises(DomainError, match="is already shared with Chamber of Commerce"):
+        share(pairing, partner, by=officer)
+    share(other, partner, by=officer)  # the transaction goes on
+    session.commit()
+    shared = session.scalars(select(PartnershipShare.partnership_id)).all()
+    assert sorted(shared) == sorted([pairing.id, other.id])
