@@ -109,12 +109,15 @@ def token(email: str, label: str) -> None:
 
 @users_cli.command("set-password")
 @click.argument("email")
-@click.password_option("--password", help="Prompted for (hidden, twice) when not given.")
+@click.option("--password", help="Prompted for (hidden, twice) when not given.")
 @with_appcontext
-def set_password(email: str, password: str) -> None:
+def set_password(email: str, password: str | None) -> None:
     """Give EMAIL's account a new password; the user's sessions end."""
     act_as("cli")
     user = _find(email)
+    # Asked for only once the account is found: not typed twice for an address with none.
+    if password is None:
+        password = click.prompt(gettext("Password"), hide_input=True, confirmation_prompt=True)
     try:
         services.set_password(user, password)
     except DomainError as error:

@@ -196,6 +196,10 @@ def test_set_password_refuses_a_short_one_and_an_unknown_account(app: Flask, run
     )
     assert unknown.exit_code == 1
     assert "no account" in unknown.output
+    # Said before the password is asked for, not after it was typed twice.
+    asked = runner.invoke(args=["users", "set-password", "nobody@example.com"], input="")
+    assert asked.exit_code == 1
+    assert "no account" in asked.output and "Password" not in asked.output
 
 
 def test_deactivate_reactivate_and_list(app: Flask, runner) -> None:
