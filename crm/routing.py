@@ -76,6 +76,15 @@ def record_id_in(text: str) -> int | None:
     return number if 1 <= number <= MAX_RECORD_ID else None
 
 
+def record_id_filter(text: str) -> int | None:
+    """A record id typed into a filter: None when there is none or it is not a number (no
+    filter); NO_RECORD for a number no id can be, so that the filter matches nothing rather than
+    being dropped and letting every row through."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    return record_id_in(text) or NO_RECORD
+
+
 def record_id_arg(name: str) -> int:
     """A record id from the query string, or NO_RECORD when it is absent or names none."""
     return record_id_in(request.args.get(name, "")) or NO_RECORD

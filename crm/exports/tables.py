@@ -5,7 +5,7 @@ same query the list page runs, so an export never shows more than the page."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -25,7 +25,7 @@ from crm.localities import services as locality_services
 from crm.localities.models import Locality
 from crm.partnerships import queries as pipeline_queries
 from crm.partnerships.models import StageChange, Status
-from crm.routing import NO_RECORD, record_id_in
+from crm.routing import record_id_filter
 from crm.tasks.models import Task, TaskStatus
 from crm.tasks.queries import visible_tasks
 
@@ -63,16 +63,6 @@ def _stream(statement: Select[Any]) -> Iterator[Any]:
     yield from session.scalars(statement.execution_options(yield_per=BATCH))
 
 
-def _id_arg(args: Mapping[str, str], name: str) -> int | None:
-    """The record an argument names: None when it is not given; a number no record has
-    (NO_RECORD, an empty export) when it is too large to be an id. The view has refused
-    anything else (`views.require_readable_filters`)."""
-    value = args.get(name, "")
-    if not value:
-        return None
-    return record_id_in(value) or NO_RECORD
-
-
 def _colleague(reader: User) -> Callable[[User | None], str]:
     """How an owner or assignee is written: staff by e-mail, the key an import reads back; a
     partner, who may not see the staff list, by the name their pages show."""
@@ -84,9 +74,6 @@ def _colleague(reader: User) -> Callable[[User | None], str]:
 def _pairings(user: User, args: Mapping[str, str]) -> Iterator[tuple[Cell, ...]]:
     owner = _colleague(user)
     filters = pipeline_queries.filters_from(args)
-    if args.get("owner"):
-        # As a pairing's id (`_id_arg`): a number too large for an id is nobody's.
-        filters = replace(filters, owner_id=_id_arg(args, "owner"))
     statement = pipeline_queries.filtered(access.visible_partnerships(user), filters)
     ordered = pipeline_queries._order(statement, filters.sort)
     for p in _stream(pipeline_queries.with_card_details(ordered)):
@@ -179,7 +166,7 @@ def _tasks(user: User, args: Mapping[str, str]) -> Iterator[tuple[Cell, ...]]:
     statement = visible_tasks(user)
     if args.get("mine"):
         statement = statement.where(Task.assignee_id == user.id)
-    partnership_id = _id_arg(args, "partnership")
+    partnership_id = record_id_filter(args.get("partnership", ""))
     if partnership_id is not None:
         statement = statement.where(Task.partnership_id == partnership_id)
     if args.get("status") in {status.value for status in TaskStatus}:
@@ -211,7 +198,7 @@ def _activities(user: User, args: Mapping[str, str]) -> Iterator[tuple[Cell, ...
     statement = select(Activity).where(
         Activity.partnership_id.in_(access.visible_partnership_ids(user))
     )
-    partnership_id = _id_arg(args, "partnership")
+    partnership_id = record_id_filter(args.get("partnership", ""))
     if partnership_id is not None:
         statement = statement.where(Activity.partnership_id == partnership_id)
     statement = statement.options(

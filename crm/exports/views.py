@@ -13,6 +13,7 @@ from crm import access
 from crm.db import utcnow
 from crm.exports import writing
 from crm.exports.tables import TABLES, Table
+from crm.routing import record_id_filter
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,11 +26,11 @@ def require_readable_filters(table: Table, args: dict[str, str]) -> None:
     """A 400 for a filter the export cannot read: left out, it would export every row rather
     than those asked for, and a file, unlike a list page, does not show which filters held.
     Checked before the rows, which are written as read."""
-    value = args.get("partnership", "")
-    if value and not (value.isascii() and value.isdigit()):
-        abort(400, gettext("“%(value)s” is not the number of a pairing.", value=value))
+    pairing = args.get("partnership", "")
+    if pairing and record_id_filter(pairing) is None:
+        abort(400, gettext("“%(value)s” is not the number of a pairing.", value=pairing))
     owner = args.get("owner", "")
-    if owner and not (owner.isascii() and owner.isdigit()):
+    if owner and record_id_filter(owner) is None:
         abort(400, gettext("“%(value)s” is not the number of a user.", value=owner))
     status = args.get("status", "")
     if status and table.statuses and status not in table.statuses:

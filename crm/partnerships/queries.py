@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from crm.db import session
 from crm.localities.models import Locality
 from crm.partnerships.models import Partnership, Stage, StageChange, Status, partnership_sectors
-from crm.routing import record_id_in
+from crm.routing import record_id_filter
 from crm.sectors.models import Sector
 from crm.text_search import LIKE_ESCAPE, word_patterns
 
@@ -303,7 +303,8 @@ def column_cards(
 
 
 def filters_from(args: Mapping[str, str]) -> PartnershipFilters:
-    """Filters from URL query arguments; anything malformed is ignored rather than an error."""
+    """Filters from URL query arguments; anything malformed is ignored rather than an error,
+    but for an owner number no id can be, which matches no pairing (`record_id_filter`)."""
     owner = args.get("owner", "")
     sort = args.get("sort", DEFAULT_SORT)
     status = args.get("status", "")
@@ -313,7 +314,7 @@ def filters_from(args: Mapping[str, str]) -> PartnershipFilters:
         status=status if status in {s.value for s in Status} else "",
         sector=args.get("sector", "")[:60],
         country=args.get("country", "")[:2].upper(),
-        owner_id=record_id_in(owner),
+        owner_id=record_id_filter(owner),
         sort=sort if sort in SORTS else DEFAULT_SORT,
     )
 

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from crm.auth.models import Role, User
+from crm import access
+from crm.auth.models import User
 from crm.db import session
 from crm.errors import DomainError
 from crm.partnerships.models import Partnership
@@ -27,7 +28,7 @@ def shares_of(partnership: Partnership) -> list[PartnershipShare]:
 
 
 def share(partnership: Partnership, partner: User, *, by: User) -> PartnershipShare:
-    if partner.role != Role.PARTNER or not partner.is_active:
+    if not access.is_partner_account(partner):
         raise DomainError(gettext("Share only with an active partner account."), field="user_id")
     if _share_of(partnership, partner) is not None:
         raise _already_shared(partnership, partner)

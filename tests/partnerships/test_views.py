@@ -335,3 +335,17 @@ def test_a_pairing_whose_owner_may_no_longer_own_it_is_not_quietly_given_to_anot
         ).status_code
         == 302
     )
+
+
+def test_an_owner_number_no_id_can_be_lists_no_pairing(
+    app: Flask, client: FlaskClient, officer: int
+) -> None:
+    """An owner filter of a number too large for an id matches nobody, as an unknown owner's
+    does; it used to be dropped, listing every pairing. Text that is no number is still ignored."""
+    with app.app_context():
+        make_partnership(make_locality("Celje"), make_locality("Almaty"))
+        session.commit()
+    assert "Celje" not in client.get("/partnerships?owner=99999999999999999999").get_data(
+        as_text=True
+    )
+    assert "Celje" in client.get("/partnerships?owner=abc").get_data(as_text=True)
