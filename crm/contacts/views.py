@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from crm import access
 from crm.activities.models import Activity, activity_participants
-from crm.contacts import queries, services, vcard
+from crm.contacts import picker, queries, services, vcard
 from crm.contacts.forms import (
     EditOrganisationForm,
     EditPersonForm,
@@ -25,7 +25,7 @@ from crm.contacts.models import Organisation, PartnershipRole, Person
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error, posted_a_stale_version
-from crm.routing import number_arg
+from crm.routing import number_arg, record_id_arg, record_id_in
 
 bp = Blueprint("contacts", __name__)
 
@@ -51,6 +51,29 @@ def people() -> ResponseReturnValue:
     ).all()
     return render_template(
         "contacts/people.html", people=rows, q=q, total=total, page=page, last_page=last_page
+    )
+
+
+@bp.get("/people/options")
+@login_required
+def person_options() -> ResponseReturnValue:
+    """The options of a person select for a search typed beside it (htmx).
+
+    Only the form that adds a person to a pairing uses it, so only those who may do that ask.
+    """
+    _require_editor()
+    q = (request.args.get("person_q") or request.args.get("q", ""))[:200]
+    selected = record_id_arg("selected")
+    found = picker.matches(q)
+    if selected not in {person.id for person in found}:
+        person = picker.chosen(selected)
+        found = ([person] if person else []) + found
+    return render_template(
+        "contacts/_person_options.html",
+        people=found,
+        selected=selected,
+        q=q,
+        label=picker.option_label,
     )
 
 
@@ -391,9 +414,11 @@ def add_role(partnership_id: int) -> ResponseReturnValue:
     partnership = access.get_visible_or_404(current_user, partnership_id)
     _require_editor()
     form = RoleForm()
-    form.fill_choices(partnership, _people_choices())
+    form.fill_choices(partnership, _person_choices(form))
     status = 200
-    if form.validate_on_submit():
+    if _finding():
+        pass  # the matches of the search are the form's options now; nothing is saved
+    elif form.validate_on_submit():
         person_record = session.get(Person, form.person_id.data)
         try:
             if person_record is None:
@@ -460,18 +485,20 @@ def _organisations(include: Organisation | None = None) -> list[Organisation]:
     return rows
 
 
-def _people_choices() -> list[SelectChoice]:
-    rows = session.scalars(
-        queries.active_people()
-        .options(selectinload(Person.organisation))
-        .order_by(Person.name_folded)
-    ).all()
-    return [SelectChoice(0, gettext("Choose a person…"))] + [
-        SelectChoice(
-            p.id, f"{p.full_name}" + (f" · {p.organisation.name}" if p.organisation else "")
-        )
-        for p in rows
-    ]
+def _person_choices(form: RoleForm) -> list[SelectChoice]:
+    """Every person, or, beyond a few hundred, the chosen one and the matches of the search
+    typed beside the select (crm/contacts/picker.py)."""
+    form.person_search = picker.needs_search()  # type: ignore[attr-defined]
+    if not form.person_search:  # type: ignore[attr-defined]
+        return picker.all_choices()
+    form.person_query = request.values.get("person_q", "")[:200]  # type: ignore[attr-defined]
+    chosen = request.form.get("person_id") if request.method == "POST" else None
+    return picker.searched_choices(record_id_in(chosen or "") or 0, form.person_query)  # type: ignore[attr-defined]
+
+
+def _finding() -> bool:
+    """The form's "Find" button (without JavaScript): show the matches, save nothing."""
+    return request.method == "POST" and bool(request.form.get("find"))
 
 
 def _merge_choices(survivor: Person) -> list[SelectChoice]:

@@ -1,0 +1,83 @@
+"""Choosing a person in a form without sending every person to the browser.
+
+With a few hundred people the select lists them all, as it always did. Beyond that
+(`PEOPLE_SELECT_LIMIT`, 300 by default) it holds only the chosen one and the matches of a search
+typed beside it, as the pairing form's locality selects do (crm/localities/picker.py): htmx
+fills the options as one types (`/people/options`), and without JavaScript the search is sent
+with the form, which comes back with the matches to choose from. A register of 200,000 people
+made the "add a person to this pairing" page a 10-second, many-megabyte select.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from crm.contacts.models import Person
+from crm.contacts.queries import active_people, search_people
+from crm.db import session
+
+DEFAULT_SELECT_LIMIT = 300
+MATCH_LIMIT = 50
+
+
+def select_limit() -> int:
+    return int(current_app.config.get("PEOPLE_SELECT_LIMIT", DEFAULT_SELECT_LIMIT))
+
+
+def needs_search() -> bool:
+    """True when there are too many people to list them all in a select."""
+    # Whether a person exists past the limit: a look at one row, not a count of them all.
+    beyond = active_people().with_only_columns(Person.id).offset(select_limit()).limit(1)
+    return session.scalar(beyond) is not None
+
+
+def option_label(person: Person) -> str:
+    organisation = person.organisation
+    return person.full_name + (f" · {organisation.name}" if organisation else "")
+
+
+def all_choices() -> list[SelectChoice]:
+    people = session.scalars(
+        active_people()
+        .options(selectinload(Person.organisation))
+        .order_by(Person.name_folded, Person.id)
+    ).all()
+    return [placeholder()] + [SelectChoice(person.id, option_label(person)) for person in people]
+
+
+def matches(query: str) -> list[Person]:
+    if not query.strip():
+        return []
+    return list(
+        session.scalars(
+            search_people(query)
+            .options(selectinload(Person.organisation))
+            .order_by(Person.name_folded, Person.id)
+            .limit(MATCH_LIMIT)
+        )
+    )
+
+
+def chosen(person_id: int) -> Person | None:
+    """The person a select holds now, if they are still in the directory."""
+    if not person_id:
+        return None
+    return session.scalar(
+        active_people().options(selectinload(Person.organisation)).where(Person.id == person_id)
+    )
+
+
+def searched_choices(selected_id: int, query: str) -> list[SelectChoice]:
+    """The chosen person and the matches of what was typed: two statements at most (and one for
+    their organisations)."""
+    found = {person.id: person for person in matches(query)}
+    selected = chosen(selected_id) if selected_id not in found else None
+    people = ([selected] if selected else []) + list(found.values())
+    return [placeholder()] + [SelectChoice(person.id, option_label(person)) for person in people]
+
+
+def placeholder() -> SelectChoice:
+    return SelectChoice(0, gettext("Choose a person…"))

@@ -1,0 +1,103 @@
+"""Beyond PEOPLE_SELECT_LIMIT people, the form that adds a person to a pairing no longer lists
+them all: the select holds the chosen one and the matches of a search (htmx, or the "Find"
+button without it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from crm.contacts.models import PartnershipRole
+from crm.db import session
+from tests.factories import make_organisation, make_partnership, make_person
+
+
+@pytest.fixture
+def many_people(app: Flask) -> Iterator[dict[str, int]]:
+    app.config["PEOPLE_SELECT_LIMIT"] = 2
+    with app.app_context():
+        chamber = make_organisation("Štajerska gospodarska zbornica")
+        ids = {
+            "pairing": make_partnership().id,
+            "sasa": make_person("Saša Arsenovič", organisation=chamber).id,
+            "aigerim": make_person("Айгерим Қасымова", email="aigerim@example.kz").id,
+            "ana": make_person("Ana Novak").id,
+        }
+        session.commit()
+    yield ids
+    del app.config["PEOPLE_SELECT_LIMIT"]
+
+
+def _roles(app: Flask) -> int:
+    with app.app_context():
+        return session.scalar(select(func.count()).select_from(PartnershipRole)) or 0
+
+
+def test_the_form_lists_no_person_until_one_is_searched(
+    client: FlaskClient, login_as: Callable[..., int], many_people: dict[str, int]
+) -> None:
+    login_as()
+    page = client.get(f"/partnerships/{many_people['pairing']}/people/new").get_data(as_text=True)
+    assert 'name="person_q"' in page and "/people/options" in page
+    assert "Ana Novak" not in page and "Saša" not in page
+
+    # Typed without the diacritics, in capitals: found, with the organisation to tell them apart.
+    options = client.get("/people/options?person_q=ARSENOVIC").get_data(as_text=True)
+    assert f'value="{many_people["sasa"]}"' in options
+    assert "Saša Arsenovič · Štajerska gospodarska zbornica" in options
+    assert "Ana Novak" not in options
+    by_address = client.get("/people/options?q=aigerim@").get_data(as_text=True)
+    assert f'value="{many_people["aigerim"]}"' in by_address
+
+    # The chosen one stays in the list whatever is typed next.
+    kept = client.get(f"/people/options?q=zzz&selected={many_people['ana']}").get_data(as_text=True)
+    assert f'<option value="{many_people["ana"]}" selected>Ana Novak</option>' in kept
+    nothing = client.get("/people/options?q=zzz").get_data(as_text=True)
+    assert "No person matches “zzz”" in nothing
+
+
+def test_find_without_javascript_then_add(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], many_people: dict[str, int]
+) -> None:
+    login_as()
+    url = f"/partnerships/{many_people['pairing']}/people/new"
+    found = client.post(
+        url, data={"person_q": "novak", "find": "person", "role": "Mayor", "side": "a"}
+    )
+    assert found.status_code == 200
+    page = found.get_data(as_text=True)
+    assert f'value="{many_people["ana"]}"' in page and "Saša" not in page
+    assert 'value="Mayor"' in page  # what was typed in the form is kept
+    assert _roles(app) == 0
+
+    added = client.post(url, data={"person_id": many_people["ana"], "side": "a", "role": "Mayor"})
+    assert added.status_code == 302
+    with app.app_context():
+        assert session.scalars(select(PartnershipRole)).one().person_id == many_people["ana"]
+
+    unknown = client.post(url, data={"person_id": 999999, "side": "a", "role": "Mayor"})
+    assert unknown.status_code == 422
+    assert "Choose a person from the list." in unknown.get_data(as_text=True)
+    assert _roles(app) == 1
+
+
+def test_a_short_directory_is_still_one_select(
+    client: FlaskClient, login_as: Callable[..., int], many_people: dict[str, int], app: Flask
+) -> None:
+    app.config["PEOPLE_SELECT_LIMIT"] = 3
+    login_as()
+    page = client.get(f"/partnerships/{many_people['pairing']}/people/new").get_data(as_text=True)
+    assert 'name="person_q"' not in page
+    assert "Ana Novak" in page and "Saša Arsenovič · Štajerska gospodarska zbornica" in page
+
+
+@pytest.mark.parametrize("role", ["viewer", "partner"])
+def test_only_those_who_add_people_to_pairings_may_search_them_here(
+    client: FlaskClient, login_as: Callable[..., int], many_people: dict[str, int], role: str
+) -> None:
+    login_as(role)
+    assert client.get("/people/options?q=ana").status_code == 403
