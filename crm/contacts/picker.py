@@ -39,6 +39,13 @@ def option_label(person: Person) -> str:
     return person.full_name + (f" · {organisation.name}" if organisation else "")
 
 
+def merge_label(person: Person) -> str:
+    """A merge candidate as the merge form shows it: two records of one name are what it is
+    for, so the address and the number tell them apart."""
+    no_email = gettext("no e-mail")  # outside the f-string, where Babel finds it
+    return f"{person.full_name} ({person.email or no_email}, #{person.id})"
+
+
 def all_choices() -> list[SelectChoice]:
     people = session.scalars(
         active_people()
@@ -48,13 +55,17 @@ def all_choices() -> list[SelectChoice]:
     return [placeholder()] + [SelectChoice(person.id, option_label(person)) for person in people]
 
 
-def matches(query: str) -> list[Person]:
+def matches(query: str, *, leaving_out: int | None = None) -> list[Person]:
+    """The first people whose name or address holds every word of `query`; `leaving_out`: the
+    record a merge form is on, which cannot be merged into itself."""
     if not query.strip():
         return []
+    statement = search_people(query)
+    if leaving_out is not None:
+        statement = statement.where(Person.id != leaving_out)
     return list(
         session.scalars(
-            search_people(query)
-            .options(selectinload(Person.organisation))
+            statement.options(selectinload(Person.organisation))
             .order_by(Person.name_folded, Person.id)
             .limit(MATCH_LIMIT)
         )
@@ -79,5 +90,27 @@ def searched_choices(selected_id: int, query: str) -> list[SelectChoice]:
     return [placeholder()] + [SelectChoice(person.id, option_label(person)) for person in people]
 
 
+def merge_choices(
+    survivor: Person, *, duplicates: list[Person], selected_id: int, query: str
+) -> list[SelectChoice]:
+    """The merge form's candidates when there are too many people to list: the possible
+    duplicates of `survivor` (what one merges, mostly), the one chosen, and the matches of the
+    search typed beside the select."""
+    people = {person.id: person for person in duplicates}
+    if selected_id and selected_id not in people and selected_id != survivor.id:
+        selected = chosen(selected_id)
+        if selected is not None:
+            people[selected.id] = selected
+    for person in matches(query, leaving_out=survivor.id):
+        people.setdefault(person.id, person)
+    return [merge_placeholder()] + [
+        SelectChoice(person.id, merge_label(person)) for person in people.values()
+    ]
+
+
 def placeholder() -> SelectChoice:
     return SelectChoice(0, gettext("Choose a person…"))
+
+
+def merge_placeholder() -> SelectChoice:
+    return SelectChoice(0, gettext("Choose the duplicate…"))

@@ -64,8 +64,12 @@ def person_options() -> ResponseReturnValue:
     _require_editor()
     q = (request.args.get("person_q") or request.args.get("q", ""))[:200]
     selected = record_id_arg("selected")
-    found = picker.matches(q)
-    if selected not in {person.id for person in found}:
+    # `merging`: the person whose page's merge form asks; they are left out of the matches.
+    survivor = record_id_arg("merging") or None
+    if survivor is not None and not access.can_manage_reference_data(current_user):
+        abort(403)
+    found = picker.matches(q, leaving_out=survivor)
+    if selected != survivor and selected not in {person.id for person in found}:
         person = picker.chosen(selected)
         found = ([person] if person else []) + found
     return render_template(
@@ -73,7 +77,8 @@ def person_options() -> ResponseReturnValue:
         people=found,
         selected=selected,
         q=q,
-        label=picker.option_label,
+        label=picker.option_label if survivor is None else picker.merge_label,
+        placeholder=picker.placeholder() if survivor is None else picker.merge_placeholder(),
     )
 
 
@@ -117,7 +122,7 @@ def person(person_id: int) -> ResponseReturnValue:
     merge_form = None
     if access.can_manage_reference_data(current_user) and not record.is_deleted:
         merge_form = MergeForm(formdata=None)
-        merge_form.other_id.choices = _merge_choices(record)
+        merge_form.other_id.choices = _merge_choices(merge_form, record)
     return _render_person(record, merge_form)
 
 
@@ -255,7 +260,9 @@ def merge_person(person_id: int) -> ResponseReturnValue:
         abort(403)
     survivor = _live_person_or_404(person_id)
     form = MergeForm()
-    form.other_id.choices = _merge_choices(survivor)
+    form.other_id.choices = _merge_choices(form, survivor)
+    if _finding():
+        return _render_person(survivor, form)  # the matches are the options now; nothing merged
     if not form.validate_on_submit():
         return _render_person(survivor, form, status=422)
     duplicate = session.get(Person, form.other_id.data)
@@ -501,13 +508,28 @@ def _finding() -> bool:
     return request.method == "POST" and bool(request.form.get("find"))
 
 
-def _merge_choices(survivor: Person) -> list[SelectChoice]:
+def _merge_choices(form: MergeForm, survivor: Person) -> list[SelectChoice]:
+    """Every other person, or, beyond a few hundred, the survivor's possible duplicates, the one
+    chosen and the matches of the search typed beside the select (crm/contacts/picker.py)."""
+    form.person_search = picker.needs_search()  # type: ignore[attr-defined]
+    if form.person_search:  # type: ignore[attr-defined]
+        form.person_query = request.values.get("person_q", "")[:200]  # type: ignore[attr-defined]
+        chosen = request.form.get("other_id") if request.method == "POST" else None
+        return picker.merge_choices(
+            survivor,
+            duplicates=services.possible_duplicates(
+                survivor.full_name, survivor.email, exclude_id=survivor.id
+            ),
+            selected_id=record_id_in(chosen or "") or 0,
+            query=form.person_query,  # type: ignore[attr-defined]
+        )
     rows = session.scalars(
-        queries.active_people().where(Person.id != survivor.id).order_by(Person.name_folded)
+        queries.active_people()
+        .where(Person.id != survivor.id)
+        .order_by(Person.name_folded, Person.id)
     ).all()
-    no_email = gettext("no e-mail")
-    return [SelectChoice(0, gettext("Choose the duplicate…"))] + [
-        SelectChoice(p.id, f"{p.full_name} ({p.email or no_email}, #{p.id})") for p in rows
+    return [picker.merge_placeholder()] + [
+        SelectChoice(person.id, picker.merge_label(person)) for person in rows
     ]
 
 

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from crm.contacts.models import PartnershipRole
+from crm.contacts.models import PartnershipRole, Person
 from crm.db import session
 from tests.factories import make_organisation, make_partnership, make_person
 
@@ -101,3 +101,41 @@ def test_only_those_who_add_people_to_pairings_may_search_them_here(
 ) -> None:
     login_as(role)
     assert client.get("/people/options?q=ana").status_code == 403
+
+
+def test_the_merge_form_holds_the_likely_duplicates_and_finds_the_others(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], many_people: dict[str, int]
+) -> None:
+    with app.app_context():
+        look_alike = make_person("Sasa Arsenovic").id
+        session.commit()
+    login_as("admin")
+    survivor = many_people["sasa"]
+    page = client.get(f"/people/{survivor}").get_data(as_text=True)
+    assert f'<option value="{look_alike}">Sasa Arsenovic (no e-mail, #{look_alike})' in page
+    assert "Ana Novak" not in page and 'name="person_q"' in page
+
+    found = client.post(f"/people/{survivor}/merge", data={"person_q": "novak", "find": "person"})
+    assert found.status_code == 200
+    options = found.get_data(as_text=True)
+    assert f'value="{many_people["ana"]}"' in options and f'value="{look_alike}"' in options
+    with app.app_context():
+        assert session.get(Person, many_people["ana"]).deleted_at is None  # nothing merged
+
+    # The search beside the select leaves the survivor out: a person is not merged into itself.
+    searched = client.get(f"/people/options?person_q=arsenovi&merging={survivor}")
+    assert f'value="{look_alike}"' in searched.get_data(as_text=True)
+    assert f'value="{survivor}"' not in searched.get_data(as_text=True)
+
+    merged = client.post(f"/people/{survivor}/merge", data={"other_id": many_people["ana"]})
+    assert merged.status_code == 302
+    with app.app_context():
+        assert session.get(Person, many_people["ana"]).merged_into_id == survivor
+
+
+def test_only_an_administrator_searches_for_a_merge(
+    client: FlaskClient, login_as: Callable[..., int], many_people: dict[str, int]
+) -> None:
+    login_as("officer")
+    refused = client.get(f"/people/options?q=ana&merging={many_people['sasa']}")
+    assert refused.status_code == 403
