@@ -260,18 +260,41 @@ def test_status_change_bad_input(
         ("/sectors", {"name": ""}, "Give the sector a name."),
         ("/sectors", {"name": LONG}, "cannot be longer than 100"),
         ("/sectors", {"name": "CULTURE"}, "already a sector"),
-        ("/sectors/{culture}/rename", {"rename-{culture}-name": "Education"}, "already a sector"),
-        ("/sectors/{culture}/rename", {"rename-{culture}-name": " "}, "Give the sector a name."),
-        ("/sectors/{culture}/merge", {"merge-{culture}-into": "{culture}"}, "cannot be merged"),
-        ("/sectors/{culture}/merge", {"merge-{culture}-into": "999999"}, "Not a valid choice"),
+        (
+            "/sectors/{culture}/rename",
+            {"rename-{culture}-name": "Education", "rename-{culture}-version": "{culture_v}"},
+            "already a sector",
+        ),
+        (
+            "/sectors/{culture}/rename",
+            {"rename-{culture}-name": " ", "rename-{culture}-version": "{culture_v}"},
+            "Give the sector a name.",
+        ),
+        (
+            "/sectors/{culture}/merge",
+            {"merge-{culture}-into": "{culture}", "merge-{culture}-version": "{culture_v}"},
+            "cannot be merged",
+        ),
+        (
+            "/sectors/{culture}/merge",
+            {"merge-{culture}-into": "999999", "merge-{culture}-version": "{culture_v}"},
+            "Not a valid choice",
+        ),
         ("/stages", {"name": "", "after": "0"}, "Give the stage a name."),
         ("/stages", {"name": "prospect", "after": "0"}, "already a stage"),
         ("/stages", {"name": "Ratified", "after": "999999"}, "Choose a stage from the list."),
         ("/stages", {"name": "Ratified", "after": "abc"}, "Choose a stage from the list."),
-        ("/stages/{prospect}/rename", {"rename-{prospect}-name": LONG}, "cannot be longer"),
         (
             "/stages/{prospect}/rename",
-            {"rename-{prospect}-name": "Exploratory Talks"},
+            {"rename-{prospect}-name": LONG, "rename-{prospect}-version": "{prospect_v}"},
+            "cannot be longer",
+        ),
+        (
+            "/stages/{prospect}/rename",
+            {
+                "rename-{prospect}-name": "Exploratory Talks",
+                "rename-{prospect}-version": "{prospect_v}",
+            },
             "already a stage",
         ),
     ],
@@ -288,6 +311,8 @@ def test_admin_forms_bad_input(
         ids = {
             "culture": session.scalar(select(Sector.id).where(Sector.slug == "culture")),
             "prospect": session.scalar(select(Stage.id).where(Stage.key == "prospect")),
+            "culture_v": session.scalar(select(Sector.version).where(Sector.slug == "culture")),
+            "prospect_v": session.scalar(select(Stage.version).where(Stage.key == "prospect")),
         }
     before = snapshot(app)
     response = client.post(

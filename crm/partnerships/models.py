@@ -63,6 +63,11 @@ class Stage(TranslatedName, Base):
     key: Mapped[str] = mapped_column(String(40), unique=True)
     given_name: Mapped[str] = mapped_column("name", String(100))
     position: Mapped[int] = mapped_column(unique=True)
+    # Two admins renaming at once: the second gets a 409 instead of overwriting the first. The
+    # server default numbers the rows the first migration seeds, which name no version.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Stage {self.key}>"

@@ -14,7 +14,8 @@ from wtforms.validators import DataRequired, Length
 
 from crm import access
 from crm.db import get_or_404, session
-from crm.errors import DomainError
+from crm.errors import DomainError, StaleVersion
+from crm.forms import VersionField, posted_a_stale_version
 from crm.i18n.locale import current_language
 from crm.partnerships import stages as stage_services
 from crm.partnerships.models import Stage
@@ -26,6 +27,10 @@ class StageNameForm(FlaskForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(_l("Give the stage a name.")), Length(max=100)]
     )
+
+
+class RenameStageForm(StageNameForm):
+    version = VersionField()
 
 
 class NewStageForm(StageNameForm):
@@ -70,20 +75,37 @@ def create() -> ResponseReturnValue:
 def rename(stage_id: int) -> ResponseReturnValue:
     _require_admin()
     stage = get_or_404(Stage, stage_id)
-    form = StageNameForm(prefix=f"rename-{stage.id}")
-    if form.validate_on_submit():
-        try:
-            stage_services.rename_stage(stage, form.name.data or "", language=current_language())
-            session.commit()
-        except DomainError as error:
-            session.rollback()
-            flash(error.message, "error")
-        else:
-            flash(gettext("Renamed the stage to %(name)s.", name=stage.name), "success")
-            return redirect(url_for(".index"))
-    else:
+    form = RenameStageForm(prefix=f"rename-{stage.id}", version=stage.version)
+    if posted_a_stale_version(form):
+        # Asked before the name is checked: a name refused as taken may be the other's rename.
+        return _stale(StaleVersion())
+    if not form.validate_on_submit():
         flash(_errors_of(form), "error")
-    return _render_index(status=422)
+        # A post without its version is no stale page but a broken one: nothing to compare.
+        return _render_index(status=400 if form.version.errors else 422)
+    try:
+        stage_services.rename_stage(
+            stage,
+            form.name.data or "",
+            expected_version=form.version.data or 0,
+            language=current_language(),
+        )
+        session.commit()
+    except StaleVersion as error:
+        return _stale(error)
+    except DomainError as error:
+        session.rollback()
+        flash(error.message, "error")
+        return _render_index(status=422)
+    flash(gettext("Renamed the stage to %(name)s.", name=stage.name), "success")
+    return redirect(url_for(".index"))
+
+
+def _stale(error: StaleVersion) -> ResponseReturnValue:
+    """The stages as they are now, the other admin's change among them, to decide again on."""
+    session.rollback()
+    flash(error.message, "warning")
+    return _render_index(status=error.status_code)
 
 
 def _new_stage_form(formdata: object = ...) -> NewStageForm:
@@ -106,7 +128,8 @@ def _render_index(*, status: int = 200) -> ResponseReturnValue:
 
 
 def _errors_of(form: FlaskForm) -> str:
-    messages = [str(error) for errors in form.errors.values() for error in errors]
+    # Once each: a hidden field's error is also the form's (crm.forms.VersionField).
+    messages = dict.fromkeys(str(error) for errors in form.errors.values() for error in errors)
     return " ".join(messages) or gettext("That did not work.")
 
 

@@ -8,7 +8,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 
 from crm.db import session
-from crm.errors import DomainError
+from crm.errors import DomainError, StaleVersion
 from crm.i18n.languages import SOURCE_LANGUAGE
 from crm.i18n.names import N_, rename_in
 from crm.partnerships.models import Stage
@@ -58,8 +58,16 @@ def stage_by_key(key: str) -> Stage | None:
     return session.scalar(select(Stage).where(Stage.key == key))
 
 
-def rename_stage(stage: Stage, name: str, *, language: str = SOURCE_LANGUAGE) -> None:
-    """In English the name as given changes; in another language, that language's name."""
+def rename_stage(
+    stage: Stage, name: str, *, expected_version: int, language: str = SOURCE_LANGUAGE
+) -> None:
+    """In English the name as given changes; in another language, that language's name.
+
+    `expected_version`: the stage as the admin's page showed it; one renamed (or moved by a stage
+    added before it) since is not renamed over unseen (`StaleVersion`).
+    """
+    if stage.version != expected_version:
+        raise StaleVersion()
     name = name.strip()
     _check_name_free(name, except_id=stage.id)
     rename_in(stage, name, language)

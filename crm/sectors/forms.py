@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from crm.forms import VersionField
+
 
 class SectorNameForm(FlaskForm):
     name = StringField(
@@ -12,7 +14,13 @@ class SectorNameForm(FlaskForm):
     )
 
 
+class RenameSectorForm(SectorNameForm):
+    version = VersionField()
+
+
 class MergeSectorForm(FlaskForm):
     into = SelectField(
         _l("Merge into"), coerce=int, validators=[DataRequired(_l("Choose a sector."))]
     )
+    # The sector merged away, as the admin's page showed it.
+    version = VersionField()

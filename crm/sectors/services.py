@@ -6,7 +6,7 @@ from flask_babel import gettext
 from sqlalchemy import delete, insert, select
 
 from crm.db import mark_changed, session
-from crm.errors import DomainError
+from crm.errors import DomainError, StaleVersion
 from crm.i18n.collation import sort_key
 from crm.i18n.languages import SOURCE_LANGUAGE
 from crm.i18n.locale import current_language
@@ -61,19 +61,31 @@ def add_sector(name: str) -> Sector:
     return sector
 
 
-def rename_sector(sector: Sector, name: str, *, language: str = SOURCE_LANGUAGE) -> None:
+def rename_sector(
+    sector: Sector, name: str, *, expected_version: int, language: str = SOURCE_LANGUAGE
+) -> None:
     """Renaming keeps the slug, so links and API clients that use it keep working.
 
     In English the name as given changes; in another language, that language's name.
+    `expected_version`: the sector as the admin's page showed it; one renamed since is not
+    renamed over unseen (`StaleVersion`).
     """
+    if sector.version != expected_version:
+        raise StaleVersion()
     name = name.strip()
     _check_name_free(name, except_id=sector.id)
     rename_in(sector, name, language)
     session.flush()
 
 
-def merge_sectors(source: Sector, into: Sector) -> int:
-    """Move every pairing tagged `source` to `into` and delete `source`; returns pairings moved."""
+def merge_sectors(source: Sector, into: Sector, *, expected_version: int) -> int:
+    """Move every pairing tagged `source` to `into` and delete `source`; returns pairings moved.
+
+    `expected_version`: `source` as the admin's page showed it; one renamed since (into what may
+    no longer be a duplicate) is not merged away unseen (`StaleVersion`).
+    """
+    if source.version != expected_version:
+        raise StaleVersion()
     if source.id == into.id:
         raise DomainError(gettext("A sector cannot be merged into itself."), field="into")
     already_tagged = select(partnership_sectors.c.partnership_id).where(

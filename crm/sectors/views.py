@@ -9,12 +9,12 @@ from wtforms.fields.choices import SelectChoice
 
 from crm import access
 from crm.db import get_or_404, session
-from crm.errors import DomainError
-from crm.forms import attach_domain_error
+from crm.errors import DomainError, StaleVersion
+from crm.forms import attach_domain_error, posted_a_stale_version
 from crm.i18n.locale import current_language
 from crm.partnerships.models import Partnership, partnership_sectors
 from crm.sectors import services
-from crm.sectors.forms import MergeSectorForm, SectorNameForm
+from crm.sectors.forms import MergeSectorForm, RenameSectorForm, SectorNameForm
 from crm.sectors.models import Sector
 
 bp = Blueprint("sectors", __name__, url_prefix="/sectors")
@@ -49,12 +49,22 @@ def create() -> ResponseReturnValue:
 def rename(sector_id: int) -> ResponseReturnValue:
     _require_admin()
     sector = get_or_404(Sector, sector_id)
-    form = SectorNameForm(prefix=f"rename-{sector.id}")
+    form = RenameSectorForm(prefix=f"rename-{sector.id}", version=sector.version)
+    if posted_a_stale_version(form):
+        # Asked before the name is checked: a name refused as taken may be the other's rename.
+        return _stale(StaleVersion())
     if form.validate_on_submit():
         old_name = sector.name
         try:
-            services.rename_sector(sector, form.name.data or "", language=current_language())
+            services.rename_sector(
+                sector,
+                form.name.data or "",
+                expected_version=form.version.data or 0,
+                language=current_language(),
+            )
             session.commit()
+        except StaleVersion as error:
+            return _stale(error)
         except DomainError as error:
             session.rollback()
             attach_domain_error(form, error)
@@ -62,7 +72,7 @@ def rename(sector_id: int) -> ResponseReturnValue:
             flash(gettext("Renamed %(old)s to %(new)s.", old=old_name, new=sector.name), "success")
             return redirect(url_for(".index"))
     flash(_errors_of(form), "error")
-    return _render_index(SectorNameForm(formdata=None), status=422)
+    return _render_index(SectorNameForm(formdata=None), status=_refused_status(form))
 
 
 @bp.post("/<id:sector_id>/merge")
@@ -70,14 +80,19 @@ def rename(sector_id: int) -> ResponseReturnValue:
 def merge(sector_id: int) -> ResponseReturnValue:
     _require_admin()
     source = get_or_404(Sector, sector_id)
-    form = MergeSectorForm(prefix=f"merge-{source.id}")
+    form = MergeSectorForm(prefix=f"merge-{source.id}", version=source.version)
+    if posted_a_stale_version(form):
+        # Before the choice is checked: the sector chosen may itself be merged away since.
+        return _stale(StaleVersion())
     form.into.choices = [SelectChoice(sector.id, sector.name) for sector in services.all_sectors()]
     if form.validate_on_submit():
         target = get_or_404(Sector, form.into.data or 0)
         source_name = source.name
         try:
-            moved = services.merge_sectors(source, target)
+            moved = services.merge_sectors(source, target, expected_version=form.version.data or 0)
             session.commit()
+        except StaleVersion as error:
+            return _stale(error)
         except DomainError as error:
             session.rollback()
             attach_domain_error(form, error)
@@ -94,7 +109,19 @@ def merge(sector_id: int) -> ResponseReturnValue:
             )
             return redirect(url_for(".index"))
     flash(_errors_of(form), "error")
-    return _render_index(SectorNameForm(formdata=None), status=422)
+    return _render_index(SectorNameForm(formdata=None), status=_refused_status(form))
+
+
+def _stale(error: StaleVersion) -> ResponseReturnValue:
+    """The sectors as they are now, the other admin's change among them, to decide again on."""
+    session.rollback()
+    flash(error.message, "warning")
+    return _render_index(SectorNameForm(formdata=None), status=error.status_code)
+
+
+def _refused_status(form: RenameSectorForm | MergeSectorForm) -> int:
+    # A post without its version is no stale page but a broken one: nothing to compare.
+    return 400 if form.version.errors else 422
 
 
 def _render_index(form: SectorNameForm, *, status: int = 200) -> ResponseReturnValue:
@@ -116,7 +143,9 @@ def _render_index(form: SectorNameForm, *, status: int = 200) -> ResponseReturnV
 
 def _errors_of(form: SectorNameForm | MergeSectorForm) -> str:
     messages = [str(error) for errors in form.errors.values() for error in errors]
-    return " ".join(messages + list(form.form_errors)) or gettext("That did not work.")
+    # Once each: a hidden field's error is also the form's (crm.forms.VersionField).
+    unique = dict.fromkeys(messages + list(form.form_errors))
+    return " ".join(unique) or gettext("That did not work.")
 
 
 def _require_admin() -> None:

@@ -37,10 +37,18 @@ def test_renaming_in_a_language_names_it_there_and_keeps_the_given_name(
 ) -> None:
     login_as("admin", language="kk")
     with app.app_context():
-        culture = sector_by_slug("culture").id
-        stage = stage_by_key("prospect").id
-    client.post(f"/sectors/{culture}/rename", data={f"rename-{culture}-name": "Мәдениет пен өнер"})
-    client.post(f"/stages/{stage}/rename", data={f"rename-{stage}-name": "Әлеуетті серіктес"})
+        culture, culture_version = sector_by_slug("culture").id, sector_by_slug("culture").version
+        stage, stage_version = stage_by_key("prospect").id, stage_by_key("prospect").version
+    sector_rename = {
+        f"rename-{culture}-name": "Мәдениет пен өнер",
+        f"rename-{culture}-version": culture_version,
+    }
+    stage_rename = {
+        f"rename-{stage}-name": "Әлеуетті серіктес",
+        f"rename-{stage}-version": stage_version,
+    }
+    assert client.post(f"/sectors/{culture}/rename", data=sector_rename).status_code == 302
+    assert client.post(f"/stages/{stage}/rename", data=stage_rename).status_code == 302
     with app.app_context():
         sector = session.get(Sector, culture)
         assert sector.given_name == "Culture"
@@ -63,8 +71,12 @@ def test_a_name_an_admin_added_shows_as_given_until_it_has_a_translation(
     login_as("admin", language="ru")
     assert "Sport diplomacy" in client.get("/sectors").get_data(as_text=True)
     with app.app_context():
-        sport = sector_by_slug("sport-diplomacy").id
-    client.post(f"/sectors/{sport}/rename", data={f"rename-{sport}-name": "Спортивная дипломатия"})
+        sport, version = (
+            sector_by_slug("sport-diplomacy").id,
+            sector_by_slug("sport-diplomacy").version,
+        )
+    rename = {f"rename-{sport}-name": "Спортивная дипломатия", f"rename-{sport}-version": version}
+    assert client.post(f"/sectors/{sport}/rename", data=rename).status_code == 302
     page = client.get("/sectors").get_data(as_text=True)
     assert ">Спортивная дипломатия</a>" in page
     assert ">Sport diplomacy</a>" not in page

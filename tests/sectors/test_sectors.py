@@ -18,6 +18,11 @@ def sector_id(app: Flask, slug: str) -> int:
         return sector_by_slug(slug).id
 
 
+def sector_version(app: Flask, sector: int) -> int:
+    with app.app_context():
+        return session.get(Sector, sector).version
+
+
 def test_admin_adds_a_sector_with_a_folded_slug(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:
@@ -33,7 +38,11 @@ def test_renaming_keeps_the_slug(
 ) -> None:
     login_as("admin")
     culture = sector_id(app, "culture")
-    client.post(f"/sectors/{culture}/rename", data={f"rename-{culture}-name": "Culture and arts"})
+    rename = {
+        f"rename-{culture}-name": "Culture and arts",
+        f"rename-{culture}-version": sector_version(app, culture),
+    }
+    assert client.post(f"/sectors/{culture}/rename", data=rename).status_code == 302
     with app.app_context():
         assert session.get(Sector, culture).name == "Culture and arts"
         assert session.get(Sector, culture).slug == "culture"
@@ -55,7 +64,11 @@ def test_merging_moves_every_pairing_once_and_deletes_the_source(
     login_as("admin")
     tourism, culture = sector_id(app, "tourism"), sector_id(app, "culture")
 
-    response = client.post(f"/sectors/{tourism}/merge", data={f"merge-{tourism}-into": culture})
+    merge = {
+        f"merge-{tourism}-into": culture,
+        f"merge-{tourism}-version": sector_version(app, tourism),
+    }
+    response = client.post(f"/sectors/{tourism}/merge", data=merge)
 
     assert response.status_code == 302
     with app.app_context():
@@ -91,7 +104,11 @@ def test_an_edit_form_opened_before_a_merge_is_a_409_not_an_invalid_choice(
             "summary": "stale after the merge",
             "version": pairing.version,
         }
-    client.post(f"/sectors/{tourism}/merge", data={f"merge-{tourism}-into": culture})
+    merge = {
+        f"merge-{tourism}-into": culture,
+        f"merge-{tourism}-version": sector_version(app, tourism),
+    }
+    assert client.post(f"/sectors/{tourism}/merge", data=merge).status_code == 302
 
     response = client.post(f"/partnerships/{pid}/edit", data=stale_form)
 
@@ -111,3 +128,65 @@ def test_officers_may_not_change_sectors(
     assert client.post(f"/sectors/{culture}/merge", data={}).status_code == 403
     with app.app_context():
         assert session.scalar(select(Sector).where(Sector.name == "Sport")) is None
+
+
+def test_a_rename_from_a_stale_page_is_a_409_and_keeps_the_other_admins_name(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: two admins renaming the same sector at once each saved over the other unseen;
+    the sector had no version to tell a stale page by."""
+    login_as("admin")
+    culture = sector_id(app, "culture")
+    version = sector_version(app, culture)
+    page = client.get("/sectors").get_data(as_text=True)
+    assert f'name="rename-{culture}-version" value="{version}"' in page
+    assert f'name="merge-{culture}-version" value="{version}"' in page
+    first = {f"rename-{culture}-name": "Culture and arts", f"rename-{culture}-version": version}
+    assert client.post(f"/sectors/{culture}/rename", data=first).status_code == 302
+
+    second = {f"rename-{culture}-name": "Cultural heritage", f"rename-{culture}-version": version}
+    stale = client.post(f"/sectors/{culture}/rename", data=second)
+
+    assert stale.status_code == 409
+    body = stale.get_data(as_text=True)
+    assert "Someone changed this record a moment ago" in body
+    assert ">Culture and arts</a>" in body
+    assert f'name="rename-{culture}-version" value="{version + 1}"' in body
+    with app.app_context():
+        assert session.get(Sector, culture).name == "Culture and arts"
+    incomplete = client.post(f"/sectors/{culture}/rename", data={f"rename-{culture}-name": "X"})
+    assert incomplete.status_code == 400
+    assert "This form arrived incomplete" in incomplete.get_data(as_text=True)
+    with app.app_context():
+        assert session.get(Sector, culture).name == "Culture and arts"
+        assert session.get(Sector, culture).version == version + 1
+
+
+def test_a_merge_from_a_stale_page_is_a_409_and_merges_nothing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """A sector renamed since the page was loaded may no longer be the duplicate it looked like:
+    it is not merged away unseen."""
+    with app.app_context():
+        pid = make_partnership(sectors=("tourism",)).id
+        session.commit()
+    login_as("admin")
+    tourism, culture = sector_id(app, "tourism"), sector_id(app, "culture")
+    version = sector_version(app, tourism)
+    rename = {f"rename-{tourism}-name": "Sports tourism", f"rename-{tourism}-version": version}
+    assert client.post(f"/sectors/{tourism}/rename", data=rename).status_code == 302
+
+    merge = {f"merge-{tourism}-into": culture, f"merge-{tourism}-version": version}
+    stale = client.post(f"/sectors/{tourism}/merge", data=merge)
+
+    assert stale.status_code == 409
+    assert "Someone changed this record a moment ago" in stale.get_data(as_text=True)
+    assert (
+        client.post(
+            f"/sectors/{tourism}/merge", data={f"merge-{tourism}-into": culture}
+        ).status_code
+        == 400
+    )
+    with app.app_context():
+        assert sector_by_slug("tourism").name == "Sports tourism"
+        assert [s.slug for s in session.get(Partnership, pid).sectors] == ["tourism"]

@@ -185,12 +185,18 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
     ("sectors.create", "POST"): ("/sectors", lambda w: {"name": "Sport"}, admin_only(302)),
     ("sectors.rename", "POST"): (
         "/sectors/{sector}/rename",
-        lambda w: {f"rename-{w['sector']}-name": "Schools"},
+        lambda w: {
+            f"rename-{w['sector']}-name": "Schools",
+            f"rename-{w['sector']}-version": w["sector_version"],
+        },
         admin_only(302),
     ),
     ("sectors.merge", "POST"): (
         "/sectors/{sector}/merge",
-        lambda w: {f"merge-{w['sector']}-into": w["other_sector"]},
+        lambda w: {
+            f"merge-{w['sector']}-into": w["other_sector"],
+            f"merge-{w['sector']}-version": w["sector_version"],
+        },
         admin_only(302),
     ),
     ("stages.index", "GET"): ("/stages", no_body, admin_only(200)),
@@ -201,7 +207,10 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
     ),
     ("stages.rename", "POST"): (
         "/stages/{stage}/rename",
-        lambda w: {f"rename-{w['stage']}-name": "First idea"},
+        lambda w: {
+            f"rename-{w['stage']}-name": "First idea",
+            f"rename-{w['stage']}-version": w["stage_version"],
+        },
         admin_only(302),
     ),
     ("users.index", "GET"): ("/users", no_body, admin_only(200)),
@@ -618,8 +627,10 @@ def world(app: Flask) -> World:
             "pairing": pairing.id,
             "version": pairing.version,
             "sector": sector_by_slug("education").id,
+            "sector_version": sector_by_slug("education").version,
             "other_sector": sector_by_slug("culture").id,
             "stage": stage_by_key("prospect").id,
+            "stage_version": stage_by_key("prospect").version,
             "archived": archived.id,
             "task": task.id,
             "task_version": task.version,
