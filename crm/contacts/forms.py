@@ -100,6 +100,12 @@ class EditPersonForm(PersonForm):
     version = VersionField()
 
 
+class DeleteForm(FlaskForm):
+    """A delete button's form: the record goes only as the one deleting it saw it."""
+
+    version = VersionField()
+
+
 class MergeForm(FlaskForm):
     other_id = SelectField(
         _l("Merge this duplicate into the record above"),

@@ -72,8 +72,14 @@ def update_organisation(
     session.flush()
 
 
-def delete_organisation(organisation: Organisation) -> None:
-    """Soft: the organisation leaves the lists, and people who worked there keep its name."""
+def delete_organisation(organisation: Organisation, *, expected_version: int) -> None:
+    """Soft: the organisation leaves the lists, and people who worked there keep its name.
+
+    `expected_version`: the organisation as the one deleting it saw it; one edited since is not
+    deleted unseen (`StaleVersion`).
+    """
+    if organisation.version != expected_version:
+        raise StaleVersion()
     if organisation.deleted_at is None:
         organisation.deleted_at = utcnow()
         session.flush()
@@ -208,9 +214,16 @@ def update_person(person: Person, data: PersonData, *, expected_version: int) ->
     session.flush()
 
 
-def delete_person(person: Person) -> None:
+def delete_person(person: Person, *, expected_version: int) -> None:
     """Soft: the person leaves the lists and the pairings' people, but meetings they attended
-    still name them."""
+    still name them.
+
+    `expected_version`: the person as the one deleting them saw them; one edited since (another
+    name or organisation, a merge that filled their blanks) is not deleted unseen
+    (`StaleVersion`).
+    """
+    if person.version != expected_version:
+        raise StaleVersion()
     if person.deleted_at is None:
         person.deleted_at = utcnow()
         session.flush()

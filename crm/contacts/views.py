@@ -14,6 +14,7 @@ from crm import access
 from crm.activities.models import Activity, activity_participants
 from crm.contacts import picker, queries, services, vcard
 from crm.contacts.forms import (
+    DeleteForm,
     EditOrganisationForm,
     EditPersonForm,
     MergeForm,
@@ -118,12 +119,16 @@ def new_person() -> ResponseReturnValue:
 @login_required
 def person(person_id: int) -> ResponseReturnValue:
     _require_directory_reader()
-    record = queries.person_or_404(person_id)
+    return _person_page(queries.person_or_404(person_id))
+
+
+def _person_page(record: Person, *, status: int = 200) -> ResponseReturnValue:
+    """The person's page, with the merge form for an admin."""
     merge_form = None
     if access.can_manage_reference_data(current_user) and not record.is_deleted:
         merge_form = MergeForm(formdata=None)
         merge_form.other_id.choices = _merge_choices(merge_form, record)
-    return _render_person(record, merge_form)
+    return _render_person(record, merge_form, status=status)
 
 
 def _render_person(
@@ -222,20 +227,33 @@ def edit_person(person_id: int) -> ResponseReturnValue:
 @bp.route("/people/<id:person_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_person(person_id: int) -> ResponseReturnValue:
-    """GET asks, saying what links to the person; POST deletes (softly)."""
+    """GET asks, saying what links to the person; POST deletes (softly) the person as asked."""
     _require_editor()
     record = _live_person_or_404(person_id)
-    if request.method == "POST":
-        services.delete_person(record)
-        session.commit()
-        flash(
-            gettext(
-                "Deleted %(name)s. Meetings they attended still show their name.",
-                name=record.full_name,
-            ),
-            "success",
+    if request.method == "GET":
+        return _confirm_delete_person(record)
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.form_errors), "error")
+        return _confirm_delete_person(record, status=400)
+    try:
+        services.delete_person(record, expected_version=form.version.data or 0)
+        # Worded before the commit expires the person.
+        message = gettext(
+            "Deleted %(name)s. Meetings they attended still show their name.",
+            name=record.full_name,
         )
-        return redirect(url_for(".people"))
+        session.commit()
+    except StaleVersion as error:
+        # What the colleague made of them, to decide again on.
+        session.rollback()
+        flash(error.message, "warning")
+        return _person_page(record, status=error.status_code)
+    flash(message, "success")
+    return redirect(url_for(".people"))
+
+
+def _confirm_delete_person(record: Person, *, status: int = 200) -> ResponseReturnValue:
     roles = session.scalar(select(func.count()).where(PartnershipRole.person_id == record.id))
     attended = session.scalar(
         select(func.count()).where(activity_participants.c.person_id == record.id)
@@ -248,9 +266,10 @@ def delete_person(person_id: int) -> ResponseReturnValue:
             (roles or 0, "role on a pairing", "roles on pairings"),
             (attended or 0, "meeting or call", "meetings and calls"),
         ],
+        version=record.version,
         action=url_for(".delete_person", person_id=record.id),
         back=url_for(".person", person_id=record.id),
-    )
+    ), status
 
 
 @bp.post("/people/<id:person_id>/merge")
@@ -341,14 +360,19 @@ def new_organisation() -> ResponseReturnValue:
 @login_required
 def organisation(organisation_id: int) -> ResponseReturnValue:
     _require_directory_reader()
-    record = queries.organisation_or_404(organisation_id)
+    return _organisation_page(queries.organisation_or_404(organisation_id))
+
+
+def _organisation_page(record: Organisation, *, status: int = 200) -> ResponseReturnValue:
     members = session.scalars(
         queries.active_people()
         .where(Person.organisation_id == record.id)
         .order_by(Person.name_folded)
         .limit(500)
     ).all()
-    return render_template("contacts/organisation.html", organisation=record, members=members)
+    return render_template(
+        "contacts/organisation.html", organisation=record, members=members
+    ), status
 
 
 @bp.route("/organisations/<id:organisation_id>/edit", methods=["GET", "POST"])
@@ -389,16 +413,32 @@ def edit_organisation(organisation_id: int) -> ResponseReturnValue:
 @bp.route("/organisations/<id:organisation_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_organisation(organisation_id: int) -> ResponseReturnValue:
+    """GET asks, saying who works there; POST deletes (softly) the organisation as asked."""
     _require_editor()
     record = _live_organisation_or_404(organisation_id)
-    if request.method == "POST":
-        services.delete_organisation(record)
-        session.commit()
-        flash(
-            gettext("Deleted %(name)s. People who work there keep its name.", name=record.name),
-            "success",
+    if request.method == "GET":
+        return _confirm_delete_organisation(record)
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.form_errors), "error")
+        return _confirm_delete_organisation(record, status=400)
+    try:
+        services.delete_organisation(record, expected_version=form.version.data or 0)
+        # Worded before the commit expires the organisation.
+        message = gettext(
+            "Deleted %(name)s. People who work there keep its name.", name=record.name
         )
-        return redirect(url_for(".organisations"))
+        session.commit()
+    except StaleVersion as error:
+        # What the colleague made of it, to decide again on.
+        session.rollback()
+        flash(error.message, "warning")
+        return _organisation_page(record, status=error.status_code)
+    flash(message, "success")
+    return redirect(url_for(".organisations"))
+
+
+def _confirm_delete_organisation(record: Organisation, *, status: int = 200) -> ResponseReturnValue:
     members = session.scalar(
         select(func.count()).where(Person.organisation_id == record.id, Person.deleted_at.is_(None))
     )
@@ -407,9 +447,10 @@ def delete_organisation(organisation_id: int) -> ResponseReturnValue:
         what=record.name,
         # The template counts this with ngettext (templates/contacts/confirm_delete.html).
         links=[(members or 0, "person works there", "people work there")],
+        version=record.version,
         action=url_for(".delete_organisation", organisation_id=record.id),
         back=url_for(".organisation", organisation_id=record.id),
-    )
+    ), status
 
 
 # Roles on a pairing ---------------------------------------------------------------------------

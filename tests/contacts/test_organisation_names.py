@@ -71,7 +71,8 @@ def test_a_rename_onto_another_is_refused_and_an_edit_keeping_its_name_is_not(ct
 
 
 def test_a_deleted_organisations_name_is_free_again(ctx: None) -> None:
-    services.delete_organisation(make_organisation("Chamber", country_code=""))
+    chamber = make_organisation("Chamber", country_code="")
+    services.delete_organisation(chamber, expected_version=chamber.version)
     again = services.create_organisation(services.OrganisationData(name="Chamber"))
     assert again.id is not None
     with pytest.raises(DomainError, match="with no country"):

@@ -108,7 +108,7 @@ def test_duplicates_by_email_or_folded_name(ctx: None) -> None:
     assert services.possible_duplicates("Someone Else", "Mayor@Example.com") == [mayor]
     assert services.possible_duplicates("Someone Else", "other@example.com") == []
     assert services.possible_duplicates("Aleksander Sasa Arsenovic", "", exclude_id=mayor.id) == []
-    services.delete_person(mayor)
+    services.delete_person(mayor, expected_version=mayor.version)
     assert services.possible_duplicates("Aleksander Sasa Arsenovic", "") == []
 
 
@@ -165,7 +165,7 @@ def test_deleting_a_person_keeps_them_in_meetings_but_not_on_the_pairing(ctx: No
     make_role(partnership, person, side="b", role="ambassador")
     meeting = make_activity(partnership, participants=(person,))
     assert people_of(partnership).b[0].person == person
-    services.delete_person(person)
+    services.delete_person(person, expected_version=person.version)
     assert people_of(partnership).count == 0
     session.refresh(meeting)
     assert [p.full_name for p in meeting.participants] == ["Altay Abibullayev"]

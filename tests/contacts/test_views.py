@@ -151,9 +151,12 @@ def test_deleting_a_linked_person_asks_first_and_keeps_history_readable(
         make_activity(partnership, participants=(ambassador,), place="Maribor")
         session.commit()
         ids = {"person": ambassador.id, "partnership": partnership.id}
+        version = ambassador.version
     ask = client.get(f"/people/{ids['person']}/delete").get_data(as_text=True)
     assert "1 role on a pairing" in ask and "1 meeting or call" in ask
-    assert client.post(f"/people/{ids['person']}/delete").status_code == 302
+    assert f'<input type="hidden" name="version" value="{version}">' in ask
+    delete = client.post(f"/people/{ids['person']}/delete", data={"version": version})
+    assert delete.status_code == 302
     assert f'href="/people/{ids["person"]}"' not in client.get("/people").get_data(as_text=True)
     pairing = client.get(f"/partnerships/{ids['partnership']}").get_data(as_text=True)
     assert "Altay Abibullayev <small>(deleted contact)</small>" in pairing
@@ -170,14 +173,78 @@ def test_deleting_an_organisation_keeps_its_name_on_its_people(
         person = make_person("Chamber Liaison", organisation=chamber)
         session.commit()
         ids = {"organisation": chamber.id, "person": person.id}
-    assert "1 person works there" in client.get(
-        f"/organisations/{ids['organisation']}/delete"
-    ).get_data(as_text=True)
-    client.post(f"/organisations/{ids['organisation']}/delete")
+        version = chamber.version
+    ask = client.get(f"/organisations/{ids['organisation']}/delete").get_data(as_text=True)
+    assert "1 person works there" in ask
+    assert f'<input type="hidden" name="version" value="{version}">' in ask
+    delete = client.post(f"/organisations/{ids['organisation']}/delete", data={"version": version})
+    assert delete.status_code == 302
     listing = client.get("/organisations").get_data(as_text=True)
     assert f'href="/organisations/{ids["organisation"]}"' not in listing
     page = client.get(f"/people/{ids['person']}").get_data(as_text=True)
     assert "Štajerska Chamber of Commerce and Industry</a> (deleted)" in page
+
+
+def test_deleting_a_person_from_a_stale_page_is_a_409_and_deletes_nothing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: the delete button deleted the person whatever a colleague had made of them
+    since the page was loaded (a new position and e-mail went with them, unseen)."""
+    login_as()
+    with app.app_context():
+        person = make_person("Altay Abibullayev")
+        session.commit()
+        pid, version = person.id, person.version
+    assert "Altay Abibullayev" in client.get(f"/people/{pid}/delete").get_data(as_text=True)
+    edit = {"full_name": "Altay Abibullayev", "position": "Ambassador", "version": version}
+    edit |= {"organisation_id": 0}
+    assert client.post(f"/people/{pid}/edit", data=edit).status_code == 302
+
+    stale = client.post(f"/people/{pid}/delete", data={"version": version})
+
+    assert stale.status_code == 409
+    body = stale.get_data(as_text=True)
+    assert "Someone changed this record a moment ago" in body
+    assert "Ambassador" in body  # the person's page, as the colleague left it
+    incomplete = client.post(f"/people/{pid}/delete")
+    assert incomplete.status_code == 400
+    assert "This form arrived incomplete" in incomplete.get_data(as_text=True)
+    # The confirmation again, with the version to delete from.
+    assert f'name="version" value="{version + 1}"' in incomplete.get_data(as_text=True)
+    with app.app_context():
+        assert session.get(Person, pid).deleted_at is None
+    assert client.post(f"/people/{pid}/delete", data={"version": version + 1}).status_code == 302
+    with app.app_context():
+        assert session.get(Person, pid).deleted_at is not None
+
+
+def test_deleting_an_organisation_from_a_stale_page_is_a_409_and_deletes_nothing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: the delete button deleted the organisation whatever a colleague had made of
+    it since the page was loaded."""
+    login_as()
+    with app.app_context():
+        chamber = make_organisation("Štajerska Chamber of Commerce", country_code="SI")
+        session.commit()
+        oid, version = chamber.id, chamber.version
+    edit = {"name": "Štajerska gospodarska zbornica", "kind": "chamber_of_commerce"}
+    edit |= {"country_code": "SI", "version": version}
+    assert client.post(f"/organisations/{oid}/edit", data=edit).status_code == 302
+
+    stale = client.post(f"/organisations/{oid}/delete", data={"version": version})
+
+    assert stale.status_code == 409
+    body = stale.get_data(as_text=True)
+    assert "Someone changed this record a moment ago" in body
+    assert "Štajerska gospodarska zbornica" in body
+    assert client.post(f"/organisations/{oid}/delete").status_code == 400
+    with app.app_context():
+        assert session.get(Organisation, oid).deleted_at is None
+    current = {"version": version + 1}
+    assert client.post(f"/organisations/{oid}/delete", data=current).status_code == 302
+    with app.app_context():
+        assert session.get(Organisation, oid).deleted_at is not None
 
 
 def test_only_an_admin_merges(
@@ -283,7 +350,7 @@ def test_a_stale_person_form_posting_a_deleted_organisation_is_a_409_not_a_bad_c
         person_id, old_id, version = person.id, old.id, person.version
         person.organisation = new  # a colleague's save: version 2
         session.commit()
-        delete_organisation(old)
+        delete_organisation(old, expected_version=old.version)
         session.commit()
     response = client.post(
         f"/people/{person_id}/edit",

@@ -178,7 +178,7 @@ def test_a_person_kept_at_a_deleted_organisation_is_an_error(
     with app.app_context():
         organisation = make_organisation("Closed office")
         make_person("Ana Novak", organisation=organisation, email="ana@example.com")
-        delete_organisation(organisation)
+        delete_organisation(organisation, expected_version=organisation.version)
         session.commit()
     content = b"full_name,email,phone\nAna Novak,ana@example.com,+386 2 220 10 00\n"
     token = upload(client, "people", content)

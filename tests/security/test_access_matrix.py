@@ -358,7 +358,11 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
         staff_only(302),
     ),
     ("contacts.delete_person", "GET"): ("/people/{person}/delete", no_body, staff_only(200)),
-    ("contacts.delete_person", "POST"): ("/people/{person}/delete", no_body, staff_only(302)),
+    ("contacts.delete_person", "POST"): (
+        "/people/{person}/delete",
+        lambda w: {"version": w["person_version"]},
+        staff_only(302),
+    ),
     ("contacts.merge_person", "POST"): (
         "/people/{person}/merge",
         lambda w: {"other_id": w["other_person"]},
@@ -394,7 +398,7 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
     ),
     ("contacts.delete_organisation", "POST"): (
         "/organisations/{organisation}/delete",
-        no_body,
+        lambda w: {"version": w["organisation_version"]},
         staff_only(302),
     ),
     ("contacts.add_role", "GET"): (
