@@ -152,9 +152,14 @@ class PartnershipRole(Base):
     side: Mapped[str] = mapped_column(String(20))
     role: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A merge of people moves the role to the survivor: a Remove button showing the duplicate
+    # must not take the survivor off the pairing unseen. Rows from before the column start at 1.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     partnership: Mapped[Partnership] = relationship()
     person: Mapped[Person] = relationship(back_populates="roles")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def side_label(self) -> str:
         if self.side == Side.FACILITATOR:

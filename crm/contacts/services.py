@@ -421,7 +421,11 @@ def add_role(partnership: Partnership, person: Person, *, side: str, role: str) 
     return link
 
 
-def remove_role(link: PartnershipRole) -> None:
+def remove_role(link: PartnershipRole, *, expected_version: int) -> None:
+    """Take a person off a pairing as the page showed the role; one changed since (moved to
+    another person by a merge) is not removed unseen (`StaleVersion`)."""
+    if link.version != expected_version:
+        raise StaleVersion()
     session.delete(link)
     session.flush()
 

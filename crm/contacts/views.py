@@ -26,6 +26,7 @@ from crm.contacts.models import Organisation, PartnershipRole, Person
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error, posted_a_stale_version
+from crm.partnerships.views import render_show
 from crm.routing import number_arg, record_id_arg, record_id_in
 
 bp = Blueprint("contacts", __name__)
@@ -502,9 +503,20 @@ def remove_role(partnership_id: int, role_id: int) -> ResponseReturnValue:
     link = session.get(PartnershipRole, role_id)
     if link is None or link.partnership_id != partnership.id:
         abort(404)
-    name = link.person.full_name
-    services.remove_role(link)
-    session.commit()
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.form_errors), "error")
+        return render_show(partnership, status=400)
+    try:
+        # Named before the removal: the role is gone afterwards.
+        name = link.person.full_name
+        services.remove_role(link, expected_version=form.version.data or 0)
+        session.commit()
+    except StaleVersion as error:
+        # The pairing's people as they are now, to decide again on.
+        session.rollback()
+        flash(error.message, "warning")
+        return render_show(partnership, status=error.status_code)
     flash(gettext("%(name)s is no longer listed on this pairing.", name=name), "success")
     return redirect(url_for("partnerships.show", partnership_id=partnership_id) + "#people")
 

@@ -247,6 +247,43 @@ def test_deleting_an_organisation_from_a_stale_page_is_a_409_and_deletes_nothing
         assert session.get(Organisation, oid).deleted_at is not None
 
 
+def test_removing_a_role_from_a_stale_page_is_a_409_and_removes_nothing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: the pairing page's Remove took off whoever held the role by then; after a
+    merge moved the duplicate's role to the survivor, a page loaded before took the survivor off
+    the pairing unseen."""
+    with app.app_context():
+        partnership = make_partnership()
+        survivor = make_person("Aleksander Saša Arsenovič")
+        duplicate = make_person("Aleksander Sasa Arsenovic", email="mayor@example.com")
+        role = make_role(partnership, duplicate, side="a", role="mayor")
+        session.commit()
+        ids = {"p": partnership.id, "role": role.id, "survivor": survivor.id}
+        ids |= {"duplicate": duplicate.id}
+        version = role.version
+    login_as("admin")
+    page = client.get(f"/partnerships/{ids['p']}").get_data(as_text=True)
+    assert f'<input type="hidden" name="version" value="{version}">' in page.split("/remove")[1]
+    merge = {"other_id": ids["duplicate"]}
+    assert client.post(f"/people/{ids['survivor']}/merge", data=merge).status_code == 302
+
+    url = f"/partnerships/{ids['p']}/people/{ids['role']}/remove"
+    stale = client.post(url, data={"version": version})
+
+    assert stale.status_code == 409
+    assert "Someone changed this record a moment ago" in stale.get_data(as_text=True)
+    assert client.post(url).status_code == 400
+    with app.app_context():
+        kept = session.get(PartnershipRole, ids["role"])
+        assert kept is not None and kept.person_id == ids["survivor"]
+        current = kept.version
+    assert current == version + 1
+    assert client.post(url, data={"version": current}).status_code == 302
+    with app.app_context():
+        assert session.get(PartnershipRole, ids["role"]) is None
+
+
 def test_only_an_admin_merges(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:

@@ -413,7 +413,7 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
     ),
     ("contacts.remove_role", "POST"): (
         "/partnerships/{pairing}/people/{role}/remove",
-        no_body,
+        lambda w: {"version": w["role_version"]},
         pairing_change(),
     ),
     ("search.index", "GET"): ("/search?q=maribor", no_body, everyone()),
@@ -645,6 +645,7 @@ def world(app: Flask) -> World:
             "person_version": person.version,
             "other_person": other_person.id,
             "role": role.id,
+            "role_version": role.version,
             "activity": activity.id,
             "activity_version": activity.version,
             "feed": "matrix-feed-token",
