@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import flask
 from flask import Flask, Response, abort, current_app, request
 from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.utils import cached_property
+from werkzeug.wsgi import LimitedStream
 
 csrf = CSRFProtect()
 View = TypeVar("View", bound=Callable[..., Any])
@@ -83,6 +86,37 @@ class Request(flask.Request):
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
+
+    @cached_property
+    def stream(self) -> IO[bytes]:
+        limit = self.max_content_length
+        if (
+            self.content_length is None
+            and limit is not None
+            and "wsgi.input_terminated" in self.environ
+            and not self.shallow
+        ):
+            return _BodyUpToLimit(self.environ["wsgi.input"], limit)
+        return super().stream
+
+
+class _BodyUpToLimit(LimitedStream):
+    """A body sent without a Content-Length (chunked), read up to the size limit.
+
+    Werkzeug's own stream stops reading whole bodies (`get_data()`, url-encoded forms) quietly
+    at the limit, so a chunked body over it arrived cut short: a JSON body that did not parse,
+    a form without its last fields, a 400 or a 422 instead of the 413 that a Content-Length
+    over the limit gets."""
+
+    def __init__(self, source: IO[bytes], limit: int) -> None:
+        super().__init__(source, limit, is_max=True)
+        self._source = source
+
+    def readall(self) -> bytes:
+        data = super().readall()
+        if self.is_exhausted and self._source.read(1):
+            raise RequestEntityTooLarge()
+        return data
 
 
 def _add_security_headers(response: Response) -> Response:
