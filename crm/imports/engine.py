@@ -28,6 +28,8 @@ MARKS = (NEW, UPDATE, UNCHANGED, ERROR)
 # A cell that starts like this is a spreadsheet formula, not a value.
 FORMULA_START = "="
 MAX_CELL_LENGTH = 10_000
+# The key of an error about the whole row rather than one of its cells.
+ROW_ERROR = "row"
 
 
 @dataclass(frozen=True)
@@ -154,9 +156,17 @@ def read_header(path: Path, file_format: FileFormat) -> list[str]:
     raise ImportFileError(gettext("The file is empty."))
 
 
-def _mapped_rows(
-    path: Path, file_format: FileFormat, mapping: Mapping[str, str]
-) -> Iterator[tuple[int, dict[str, str]]]:
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    values: dict[str, str]
+    # How many cells the row fills and how many headings there are, when the row fills more:
+    # what is past the last heading belongs to no column (most often a separator in a value
+    # that was not quoted, which shifts every cell after it), so the row is not imported.
+    overflow: tuple[int, int] | None = None
+
+
+def _mapped_rows(path: Path, file_format: FileFormat, mapping: Mapping[str, str]) -> Iterator[_Row]:
     rows = read_rows(path, file_format)
     header_row = next(rows, None)
     if header_row is None:
@@ -166,7 +176,10 @@ def _mapped_rows(
     positions = [(index, key) for index, key in positions if key]
     for number, cells in rows:
         values = {key: (cells[index] if index < len(cells) else "") for index, key in positions}
-        yield number, values
+        # Empty cells after the last heading hold nothing to lose (a trailing separator).
+        filled = max((index + 1 for index, cell in enumerate(cells) if cell.strip()), default=0)
+        overflow = (filled, len(headers)) if filled > len(headers) else None
+        yield _Row(number, values, overflow)
 
 
 def check_mapping(mapping: Mapping[str, str], columns: tuple[Column, ...]) -> list[str]:
@@ -215,9 +228,10 @@ def run(
 
     summary = Summary()
     on_progress("reading", 0, 0)
-    for _, values in _mapped_rows(path, file_format, mapping):
+    for row in _mapped_rows(path, file_format, mapping):
         summary.total += 1
-        importer.collect(values)
+        if row.overflow is None:
+            importer.collect(row.values)
         if summary.total % 5000 == 0:
             on_progress("reading", summary.total, 0)
     if summary.total == 0:
@@ -227,8 +241,11 @@ def run(
     phase = "applying" if apply else "checking"
     on_progress(phase, 0, summary.total)
     writing = apply
-    for done, (number, values) in enumerate(_mapped_rows(path, file_format, mapping), start=1):
-        checked = _check(importer, number, values)
+    for done, row in enumerate(_mapped_rows(path, file_format, mapping), start=1):
+        if row.overflow:
+            checked = _overflowing(row.number, *row.overflow)
+        else:
+            checked = _check(importer, row.number, row.values)
         outcome = checked.outcome
         if writing and outcome.mark in (NEW, UPDATE):
             try:
@@ -238,7 +255,7 @@ def run(
             except DomainError as error:
                 importer.forget(checked)
                 outcome.mark = ERROR
-                outcome.errors[error.field or "row"] = (
+                outcome.errors[error.field or ROW_ERROR] = (
                     gettext(
                         "Someone changed this record while the file was being imported; import "
                         "the file again to apply this row."
@@ -262,6 +279,20 @@ def run(
     if apply and not summary.applied:
         summary.written = 0
     return summary
+
+
+def _overflowing(number: int, cells: int, headings: int) -> Checked:
+    """A row with more cells than headings: an error row, not checked further (its cells are
+    likely shifted, so what they would say about each column is no help) and never written."""
+    message = gettext(
+        "Row %(number)d has more cells than headings (%(cells)d cells, %(headings)d headings), "
+        "so it is not imported. Put quotes around a value that holds the separator, or give "
+        "the extra cells a heading.",
+        number=number,
+        cells=cells,
+        headings=headings,
+    )
+    return Checked(RowOutcome(number, ERROR, errors={ROW_ERROR: message}))
 
 
 def _check(importer: Importer, number: int, values: dict[str, str]) -> Checked:

@@ -295,7 +295,10 @@ def _render_job(
         "job": job,
         "form": form,
         "importer": importer,
-        "column_labels": {column.key: column.label for column in importer.columns},
+        "column_labels": {
+            engine.ROW_ERROR: gettext("Row"),
+            **{column.key: column.label for column in importer.columns},
+        },
         "problems": problems or [],
         "rows": rows[:ROWS_PER_PAGE],
         "has_more": len(rows) > ROWS_PER_PAGE,
