@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_decimal, gettext, ngettext
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from crm.activities.models import ACTIVE_KINDS, Activity, ActivityKind
 from crm.auth.models import User
@@ -16,7 +16,7 @@ from crm.contacts.models import Person
 from crm.date_span import require_within_span
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
-from crm.partnerships.models import Partnership
+from crm.partnerships.models import Partnership, StageChange
 from crm.tasks import services as task_services
 from crm.tasks.dates import today_for, zone_of
 
@@ -113,16 +113,63 @@ def update_activity(
 ) -> None:
     if activity.version != expected_version:
         raise StaleVersion()
+    was_active = activity.kind in ACTIVE_KINDS
+    was_at = activity.occurred_at
     _apply(activity, data, by=by)
     session.flush()
+    partnership = activity.partnership
+    is_active = activity.kind in ACTIVE_KINDS
+    if is_active and (not was_active or activity.occurred_at > was_at):
+        _mark_active(partnership, activity.occurred_at)
+    elif was_active and (not is_active or activity.occurred_at < was_at):
+        # Corrected to an earlier day, or to a note: what it made active may be gone.
+        _recount_activity(partnership, was_at)
 
 
 def delete_activity(activity: Activity, *, expected_version: int) -> None:
     """Delete an entry as the deleter saw it: one corrected since is not deleted unseen."""
     if activity.version != expected_version:
         raise StaleVersion()
+    partnership = activity.partnership
+    was_active = activity.kind in ACTIVE_KINDS
+    was_at = activity.occurred_at
     session.delete(activity)
     session.flush()
+    if was_active:
+        _recount_activity(partnership, was_at)
+
+
+def _recount_activity(partnership: Partnership, removed_at: datetime) -> None:
+    """The pairing's last activity once an entry that counted at `removed_at` no longer does
+    (deleted, moved to an earlier time, or made a note).
+
+    Only when the pairing's last activity is that entry's time: anything later (an edit, a
+    move, another meeting) made it active since, and stays. It falls back to the latest of what
+    is left that counts: its creation, its moves and status changes, its other activities. As in
+    `_mark_active`, one UPDATE that leaves the version alone."""
+    if partnership.last_activity_at > removed_at:
+        return
+    latest_activity = session.scalar(
+        select(func.max(Activity.occurred_at)).where(
+            Activity.partnership_id == partnership.id,
+            Activity.kind.in_([kind.value for kind in ACTIVE_KINDS]),
+        )
+    )
+    latest_move = session.scalar(
+        select(func.max(StageChange.changed_at)).where(StageChange.partnership_id == partnership.id)
+    )
+    candidates = [partnership.created_at, latest_activity, latest_move]
+    latest = max(moment for moment in candidates if moment is not None)
+    if latest >= partnership.last_activity_at:
+        return
+    session.execute(
+        update(Partnership)
+        .where(
+            Partnership.id == partnership.id,
+            Partnership.last_activity_at == partnership.last_activity_at,
+        )
+        .values(last_activity_at=latest)
+    )
 
 
 def _apply(activity: Activity, data: ActivityData, *, by: User) -> None:

@@ -252,3 +252,87 @@ def test_an_edit_of_the_participants_alone_moves_the_version_so_a_stale_edit_is_
         activity, data, by=partnership.owner, expected_version=activity.version
     )
     assert activity.version == loaded_version + 1
+
+
+class TestLastActivityFollowsTheTimeline:
+    """Regression: a meeting deleted, or corrected to an earlier day, left its pairing among the
+    recently active as of that meeting (the board's order, the dashboard's quiet pairings)."""
+
+    CREATED = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    CALL = datetime(2026, 1, 20, 9, tzinfo=UTC)
+    MEETING = datetime(2026, 2, 13, 9, tzinfo=UTC)
+
+    def last_activity(self, partnership_id: int) -> datetime:
+        from crm.partnerships.models import Partnership
+
+        session.commit()
+        session.expire_all()
+        return session.get_one(Partnership, partnership_id).last_activity_at
+
+    def test_deleting_the_latest_falls_back_to_the_one_before(self, ctx: None) -> None:
+        from crm.partnerships.models import Partnership
+
+        pairing = make_partnership(at=self.CREATED)
+        make_activity(pairing, kind="call", at=self.CALL)
+        meeting = make_activity(pairing, kind="meeting", at=self.MEETING)
+        make_activity(pairing, kind="note", at=self.MEETING + timedelta(days=1))
+        assert self.last_activity(pairing.id) == self.MEETING
+        version = session.get_one(Partnership, pairing.id).version
+
+        services.delete_activity(meeting, expected_version=meeting.version)
+        assert self.last_activity(pairing.id) == self.CALL  # a note is not activity
+        assert session.get_one(Partnership, pairing.id).version == version
+
+    def test_deleting_the_only_one_falls_back_to_the_last_move(self, ctx: None) -> None:
+        pairing = make_partnership(at=self.CREATED)
+        moved_at = datetime(2026, 1, 10, 9, tzinfo=UTC)
+        change_stage(
+            pairing,
+            stage_by_key("exploratory_talks"),
+            by=pairing.owner,
+            expected_version=pairing.version,
+            at=moved_at,
+        )
+        meeting = make_activity(pairing, at=self.MEETING)
+        assert self.last_activity(pairing.id) == self.MEETING
+        services.delete_activity(meeting, expected_version=meeting.version)
+        assert self.last_activity(pairing.id) == moved_at
+
+    def test_deleting_an_older_one_changes_nothing(self, ctx: None) -> None:
+        pairing = make_partnership(at=self.CREATED)
+        call = make_activity(pairing, kind="call", at=self.CALL)
+        make_activity(pairing, kind="meeting", at=self.MEETING)
+        services.delete_activity(call, expected_version=call.version)
+        assert self.last_activity(pairing.id) == self.MEETING
+
+    def test_an_edit_since_the_meeting_stays_activity(self, ctx: None) -> None:
+        from crm.partnerships.models import Partnership
+
+        pairing = make_partnership(at=self.CREATED)
+        meeting = make_activity(pairing, at=self.MEETING)
+        edited_at = self.MEETING + timedelta(days=2)
+        session.get_one(Partnership, pairing.id).last_activity_at = edited_at
+        session.commit()
+        services.delete_activity(meeting, expected_version=meeting.version)
+        assert self.last_activity(pairing.id) == edited_at
+
+    def test_a_meeting_corrected_to_an_earlier_day_or_to_a_note(self, ctx: None) -> None:
+        pairing = make_partnership(at=self.CREATED)
+        make_activity(pairing, kind="call", at=self.CALL)
+        meeting = make_activity(pairing, at=self.MEETING)
+        earlier = datetime(2026, 2, 1, 9, tzinfo=UTC)
+
+        def correct(kind: str, at: datetime) -> None:
+            services.update_activity(
+                meeting,
+                services.ActivityData(kind=kind, occurred_at=at),
+                by=pairing.owner,
+                expected_version=meeting.version,
+            )
+
+        correct("meeting", earlier)
+        assert self.last_activity(pairing.id) == earlier
+        correct("note", earlier)
+        assert self.last_activity(pairing.id) == self.CALL
+        correct("visit", self.MEETING)  # back to a contact, and later again
+        assert self.last_activity(pairing.id) == self.MEETING
