@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext, ngettext
@@ -78,7 +80,7 @@ def edit(activity_id: int) -> ResponseReturnValue:
         try:
             services.update_activity(
                 activity,
-                _data_from(form),
+                _data_from(form, saved_at=activity.occurred_at),
                 by=current_user,
                 expected_version=form.version.data or 0,
             )
@@ -161,13 +163,26 @@ def _edit_form(activity: Activity, *, formdata: object) -> EditActivityForm:
     return form
 
 
-def _data_from(form: ActivityForm) -> services.ActivityData:
+def _data_from(form: ActivityForm, *, saved_at: datetime | None = None) -> services.ActivityData:
     at = parse_time(form.occurred_time.data or "")
     if form.occurred_on.data is None or at is None:
         raise DomainError(gettext("Give the date and the time."), field="occurred_on")
+    zone = zone_of(current_user)
+    occurred_at = services.local_to_utc(form.occurred_on.data, at, zone)
+    if saved_at is not None:
+        # The form shows the saved time to the minute, in the reader's zone. Posted back as it
+        # was, it is the saved instant: read again it would lose its seconds, and in the hour
+        # that the autumn change repeats, the second 02:30 would become the first, an hour
+        # earlier.
+        local = saved_at.astimezone(zone)
+        if (local.date(), local.time().replace(second=0, microsecond=0, fold=0)) == (
+            form.occurred_on.data,
+            at.replace(fold=0),
+        ):
+            occurred_at = saved_at
     return services.ActivityData(
         kind=form.kind.data or "",
-        occurred_at=services.local_to_utc(form.occurred_on.data, at, zone_of(current_user)),
+        occurred_at=occurred_at,
         place=form.place.data or "",
         summary=form.summary.data or "",
         participant_ids=list(form.participant_ids.data or []),

@@ -370,3 +370,40 @@ def test_an_entry_may_be_today_in_the_recorders_zone_but_not_later(
         data=edited(entry, occurred_on=today.isoformat(), occurred_time="23:59"),
     )
     assert later_today.status_code == 302
+
+
+def test_an_entry_corrected_without_touching_its_time_keeps_its_time(
+    app: Flask, client: FlaskClient, pairing: dict[str, int]
+) -> None:
+    """Regression: the form shows the time to the minute in the reader's zone, and read it back
+    as typed. A summary corrected moved a call logged at 02:30:45 in the second, winter-time
+    02:30 of the autumn change night to 02:30:00 summer time, an hour and 45 seconds earlier."""
+    second_half_hour = datetime(2026, 10, 25, 1, 30, 45, tzinfo=UTC)  # 02:30:45 CET
+    with app.app_context():
+        from crm.partnerships.models import Partnership
+        from tests.factories import make_activity
+
+        partnership = session.get_one(Partnership, pairing["p"])
+        activity = make_activity(partnership, kind="call", at=second_half_hour)
+        session.commit()
+        entry = {**pairing, "a": activity.id, "version": activity.version}
+    page = client.get(f"/activities/{entry['a']}/edit").get_data(as_text=True)
+    assert 'value="2026-10-25"' in page and 'value="02:30"' in page
+    posted = edited(
+        entry,
+        kind="call",
+        occurred_on="2026-10-25",
+        occurred_time="02:30",
+        summary="Corrected summary.",
+    )
+    assert client.post(f"/activities/{entry['a']}/edit", data=posted).status_code == 302
+    kind, occurred_at, *_, summary, _ = saved(app, entry["a"])
+    assert (kind, occurred_at, summary) == ("call", second_half_hour, "Corrected summary.")
+
+    # A time typed anew is read as typed, the first 02:30 of that night included.
+    with app.app_context():
+        version = session.get_one(Activity, entry["a"]).version
+    posted = edited({**entry, "version": version}, kind="call", occurred_on="2026-10-25")
+    posted["occurred_time"] = "02:31"
+    assert client.post(f"/activities/{entry['a']}/edit", data=posted).status_code == 302
+    assert saved(app, entry["a"])[1] == datetime(2026, 10, 25, 0, 31, tzinfo=UTC)
