@@ -7,6 +7,7 @@ database needs an extension (`unaccent`, ICU) and both give the same answers.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from sqlalchemy import ColumnElement, and_, or_, true
@@ -22,6 +23,9 @@ KAZAKH_LETTERS = str.maketrans(
 )
 
 LIKE_ESCAPE = "\\"
+# Hyphen, the Unicode dashes and the minus sign: "Maribor–Kyzylorda" typed without spaces is the
+# two names, as "Maribor – Kyzylorda" is.
+_DASHES = re.compile(r"[\-\u2010-\u2015\u2212]")
 # A query's words are matched one by one; a pasted paragraph is not turned into a hundred LIKEs.
 MAX_QUERY_WORDS = 6
 
@@ -55,11 +59,14 @@ def word_patterns(query: str) -> list[str]:
     """One `contains_pattern` per word of the folded query, so that "kyzylorda maribor" finds
     Maribor – Kyzylorda Region, and "arsenovic sasa" finds Aleksander Saša Arsenovič.
 
-    A word with no letter or digit (the dash typed between two places) is left out, unless the
-    query holds nothing else; a repeated word counts once; words past `MAX_QUERY_WORDS` are left.
+    A dash splits words, typed with spaces around it or not; a word with no letter or digit (the
+    dash typed between two places) is left out, unless the query holds nothing else; a repeated
+    word counts once; words past `MAX_QUERY_WORDS` are left.
     """
     words = fold(query).split()
-    meaningful = [word for word in words if any(ch.isalnum() for ch in word)] or words
+    # A hyphenated name ("Ust-Kamenogorsk", "KZ-43") is still found: each of its parts is in it.
+    parts = [part for word in words for part in _DASHES.split(word) if part]
+    meaningful = [part for part in parts if any(ch.isalnum() for ch in part)] or words
     return [contains_pattern(word) for word in dict.fromkeys(meaningful)][:MAX_QUERY_WORDS]
 
 

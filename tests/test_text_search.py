@@ -34,6 +34,12 @@ def test_a_query_is_matched_word_by_word() -> None:
     # The dash between two names is not a word to find; a query of nothing else still is.
     assert word_patterns("Maribor – Kyzylorda maribor") == ["%maribor%", "%kyzylorda%"]
     assert word_patterns("%") == ["%\\%%"]
+    # Regression: a dash typed without spaces joined two names into one word found nowhere.
+    for joined in ("Maribor–Kyzylorda", "Maribor-Kyzylorda", "Maribor—KYZYLORDA"):
+        assert word_patterns(joined) == ["%maribor%", "%kyzylorda%"]
+    # A hyphenated name is still found, each of its parts being in it; a lone dash still is.
+    assert word_patterns("Ust-Kamenogorsk") == ["%ust%", "%kamenogorsk%"]
+    assert word_patterns("–") == ["%–%"]
     many = " ".join(f"word{n}" for n in range(MAX_QUERY_WORDS + 3))
     assert len(word_patterns(many)) == MAX_QUERY_WORDS
     assert word_patterns("   ") == []

@@ -44,6 +44,8 @@ def pairings(app: Flask) -> None:
         # Each word on its own, in any order and in any of the title and the two places.
         ("kyzylorda stajerska", ["Arsenovič initiative"]),
         ("Štajerska – Kyzylorda", ["Arsenovič initiative"]),
+        ("Stajerska–Kyzylorda", ["Arsenovič initiative"]),
+        ("stajerska-kyzylorda", ["Arsenovič initiative"]),
         ("styria arsenovic", ["Arsenovič initiative"]),
         ("  pecs   astana pecs ", ["100% renewable_energy"]),
         ("stajerska astana", []),  # each word matches, but in two different pairings
