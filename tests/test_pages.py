@@ -34,6 +34,7 @@ PAGES = {
     "localities.index": "/localities",
     "localities.new": "/localities/new",
     "localities.options": "/localities/options?q=maribor",
+    "contacts.person_options": "/people/options?q=ana",
     "localities.show": "/localities/{locality}",
     "localities.edit": "/localities/{locality}/edit",
     "sectors.index": "/sectors",
