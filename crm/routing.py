@@ -90,5 +90,13 @@ def record_id_arg(name: str) -> int:
     return record_id_in(request.args.get(name, "")) or NO_RECORD
 
 
+def first_record_id_arg(*names: str) -> int:
+    """The record id of the first of `names` in the query string (NO_RECORD if it names none),
+    or NO_RECORD when none is there: a search beside a select sends the select along, under
+    its own name, and older pages sent `selected`."""
+    present = next((name for name in names if name in request.args), None)
+    return record_id_arg(present) if present is not None else NO_RECORD
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = RecordIdConverter

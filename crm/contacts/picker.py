@@ -90,21 +90,30 @@ def searched_choices(selected_id: int, query: str) -> list[SelectChoice]:
     return [placeholder()] + [SelectChoice(person.id, option_label(person)) for person in people]
 
 
-def merge_choices(
+def merge_candidates(
     survivor: Person, *, duplicates: list[Person], selected_id: int, query: str
-) -> list[SelectChoice]:
-    """The merge form's candidates when there are too many people to list: the possible
+) -> list[Person]:
+    """Whom the merge form offers when there are too many people to list: the possible
     duplicates of `survivor` (what one merges, mostly), the one chosen, and the matches of the
-    search typed beside the select."""
-    people = {person.id: person for person in duplicates}
+    search typed beside the select; never the survivor."""
+    people = {person.id: person for person in duplicates if person.id != survivor.id}
     if selected_id and selected_id not in people and selected_id != survivor.id:
         selected = chosen(selected_id)
         if selected is not None:
             people[selected.id] = selected
     for person in matches(query, leaving_out=survivor.id):
         people.setdefault(person.id, person)
+    return list(people.values())
+
+
+def merge_choices(
+    survivor: Person, *, duplicates: list[Person], selected_id: int, query: str
+) -> list[SelectChoice]:
+    candidates = merge_candidates(
+        survivor, duplicates=duplicates, selected_id=selected_id, query=query
+    )
     return [merge_placeholder()] + [
-        SelectChoice(person.id, merge_label(person)) for person in people.values()
+        SelectChoice(person.id, merge_label(person)) for person in candidates
     ]
 
 

@@ -27,7 +27,7 @@ from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error, posted_a_stale_version
 from crm.partnerships.views import render_show
-from crm.routing import number_arg, record_id_arg, record_id_in
+from crm.routing import first_record_id_arg, number_arg, record_id_arg, record_id_in
 
 bp = Blueprint("contacts", __name__)
 
@@ -61,26 +61,40 @@ def people() -> ResponseReturnValue:
 def person_options() -> ResponseReturnValue:
     """The options of a person select for a search typed beside it (htmx).
 
-    Only the form that adds a person to a pairing uses it, so only those who may do that ask.
+    The form that adds a person to a pairing asks, so only those who may do that may ask; the
+    merge form on a person's page asks with `merging` (that person), for admins only.
     """
     _require_editor()
     q = (request.args.get("person_q") or request.args.get("q", ""))[:200]
-    selected = record_id_arg("selected")
-    # `merging`: the person whose page's merge form asks; they are left out of the matches.
-    survivor = record_id_arg("merging") or None
-    if survivor is not None and not access.can_manage_reference_data(current_user):
-        abort(403)
-    found = picker.matches(q, leaving_out=survivor)
-    if selected != survivor and selected not in {person.id for person in found}:
-        person = picker.chosen(selected)
-        found = ([person] if person else []) + found
+    # The select itself is sent along, so that a person picked from earlier matches stays.
+    selected = first_record_id_arg("person_id", "other_id", "selected")
+    merging = record_id_arg("merging")
+    if merging:
+        if not access.can_manage_reference_data(current_user):
+            abort(403)
+        survivor = _live_person_or_404(merging)
+        found = picker.merge_candidates(
+            survivor,
+            duplicates=services.possible_duplicates(
+                survivor.full_name, survivor.email, exclude_id=survivor.id
+            ),
+            selected_id=selected,
+            query=q,
+        )
+        label, placeholder = picker.merge_label, picker.merge_placeholder()
+    else:
+        found = picker.matches(q)
+        if selected not in {person.id for person in found}:
+            person = picker.chosen(selected)
+            found = ([person] if person else []) + found
+        label, placeholder = picker.option_label, picker.placeholder()
     return render_template(
         "contacts/_person_options.html",
         people=found,
         selected=selected,
         q=q,
-        label=picker.option_label if survivor is None else picker.merge_label,
-        placeholder=picker.placeholder() if survivor is None else picker.merge_placeholder(),
+        label=label,
+        placeholder=placeholder,
     )
 
 

@@ -16,7 +16,7 @@ from crm.localities.forms import EditLocalityForm, LocalityForm
 from crm.localities.models import Locality
 from crm.partnerships import queries
 from crm.partnerships.models import Partnership
-from crm.routing import number_arg, record_id_arg
+from crm.routing import first_record_id_arg, number_arg
 from crm.tasks.dates import today_for
 from crm.tasks.queries import overdue_counts
 
@@ -57,7 +57,8 @@ def options() -> ResponseReturnValue:
     """
     access.require(access.can_edit_pipeline(current_user))
     q = next((request.args[name] for name in ("q", "q_a", "q_b") if request.args.get(name)), "")
-    selected = record_id_arg("selected")
+    # The select itself is sent along, so that a locality picked from earlier matches stays.
+    selected = first_record_id_arg("locality_a_id", "locality_b_id", "selected")
     found = picker.matches(q[:200])
     if selected and selected not in {locality.id for locality in found}:
         chosen = session.get(Locality, selected)

@@ -112,3 +112,40 @@ def test_search_stajerska_in_the_header_and_open_the_result(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Štajerska Chamber of Commerce and Industry"
     )
+
+
+def test_add_a_person_by_searching_a_long_directory(
+    app: Flask, live_app: Flask, page: Page, user: Callable, log_in: Callable
+) -> None:
+    account = user()
+    ids = seed(app, int(account["id"]))
+    with app.app_context():
+        make_person("Ana Novak")
+        sasa = make_person("Aleksander Saša Arsenovič").id
+        session.commit()
+    live_app.config["PEOPLE_SELECT_LIMIT"] = 1  # too many people for one select
+    try:
+        log_in(account)
+        page.goto(f"/partnerships/{ids['p']}/people/new")
+        search = page.get_by_label("Find the person")
+        person = page.get_by_label("Person", exact=True)
+        expect(person.locator("option")).to_have_count(1)  # only "Choose a person…"
+        search.fill("arsenovic")
+        expect(person.locator("option", has_text="Aleksander Saša Arsenovič")).to_have_count(1)
+        person.select_option(label="Aleksander Saša Arsenovič")
+        # Searching on keeps the pick among the new matches.
+        search.fill("novak")
+        expect(person.locator("option", has_text="Ana Novak")).to_have_count(1)
+        expect(person).to_have_value(str(sasa))
+        # Enter in the search box refreshes the options; it does not send the form.
+        page.evaluate("window.stayedOnPage = true")
+        search.press("Enter")
+        expect(person.locator("option", has_text="Ana Novak")).to_have_count(1)
+        assert page.evaluate("window.stayedOnPage === true")
+        # Enter in the role adds, as the form's own button would.
+        role = page.get_by_label("Role", exact=True)
+        role.fill("Mayor")
+        role.press("Enter")
+        expect(page.get_by_text("Added Aleksander Saša Arsenovič as Mayor.")).to_be_visible()
+    finally:
+        del live_app.config["PEOPLE_SELECT_LIMIT"]

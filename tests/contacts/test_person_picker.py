@@ -139,3 +139,48 @@ def test_only_an_administrator_searches_for_a_merge(
     login_as("officer")
     refused = client.get(f"/people/options?q=ana&merging={many_people['sasa']}")
     assert refused.status_code == 403
+
+
+def test_enter_in_the_form_adds_and_a_pick_from_the_matches_stays(
+    client: FlaskClient, login_as: Callable[..., int], many_people: dict[str, int]
+) -> None:
+    login_as()
+    page = client.get(f"/partnerships/{many_people['pairing']}/people/new").get_data(as_text=True)
+    form = page[page.index('<form method="post" class="form-grid narrow"') :]
+    # A browser submits with the form's first submit button on Enter: the form's own, not Find.
+    first_button = form[form.index('<button type="submit"') :].split(">", 1)[0]
+    assert 'name="find"' not in first_button
+    assert "js/search-select.js" in page  # Enter in the search box refreshes the options
+    # The search sends the select along: a person picked from earlier matches stays chosen.
+    assert 'hx-include="this, #person_id"' in page
+    kept = client.get(f"/people/options?person_q=zzz&person_id={many_people['ana']}")
+    assert f'<option value="{many_people["ana"]}" selected>' in kept.get_data(as_text=True)
+
+
+def test_the_merge_search_keeps_the_likely_duplicates_and_refuses_the_survivor(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], many_people: dict[str, int]
+) -> None:
+    with app.app_context():
+        look_alike = make_person("Sasa Arsenovic").id
+        session.commit()
+    login_as("admin")
+    survivor = many_people["sasa"]
+    searched = client.get(
+        f"/people/options?person_q=novak&merging={survivor}&other_id={survivor}"
+    ).get_data(as_text=True)
+    assert f'value="{look_alike}"' in searched and f'value="{many_people["ana"]}"' in searched
+    assert f'value="{survivor}"' not in searched
+    itself = client.post(f"/people/{survivor}/merge", data={"other_id": survivor})
+    assert itself.status_code == 422
+    with app.app_context():
+        assert session.get(Person, survivor).deleted_at is None
+
+
+def test_an_officer_cannot_find_for_a_merge(
+    client: FlaskClient, login_as: Callable[..., int], many_people: dict[str, int]
+) -> None:
+    login_as("officer")
+    refused = client.post(
+        f"/people/{many_people['sasa']}/merge", data={"person_q": "ana", "find": "person"}
+    )
+    assert refused.status_code == 403

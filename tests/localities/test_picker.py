@@ -99,3 +99,17 @@ def test_a_locality_id_no_record_can_have_is_an_empty_choice_not_an_error(
     assert refused.status_code == 422
     with app.app_context():
         assert session.scalar(select(func.count()).select_from(Partnership)) == 0
+
+
+def test_a_locality_picked_from_earlier_matches_stays_chosen(
+    client: FlaskClient, login_as: Callable[..., int], many_localities: dict[str, int]
+) -> None:
+    # The search sends the select along (its own name), not the value the page was drawn with.
+    login_as()
+    page = client.get("/partnerships/new").get_data(as_text=True)
+    assert 'hx-include="this, #locality_a_id"' in page
+    form = page[page.index('<form method="post" class="form-grid"') :]
+    assert 'name="find"' not in form[form.index('<button type="submit"') :].split(">", 1)[0]
+    picked = many_localities["ptuj"]
+    kept = client.get(f"/localities/options?q_a=stajer&locality_a_id={picked}")
+    assert f'<option value="{picked}" selected>' in kept.get_data(as_text=True)
