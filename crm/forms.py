@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, IntegerField
@@ -12,6 +13,13 @@ from wtforms.widgets import HiddenInput
 
 from crm.date_span import is_within_span, out_of_span_message
 from crm.errors import DomainError
+
+
+def pressed_find() -> bool:
+    """Whether a form with a search beside a select was sent by its "Find" button (the way
+    without JavaScript): the form comes back with the matches to choose from, and nothing is
+    saved."""
+    return request.method == "POST" and bool(request.form.get("find"))
 
 
 class VersionField(IntegerField):

@@ -81,12 +81,17 @@ def chosen(person_id: int) -> Person | None:
     )
 
 
+def search_candidates(selected_id: int, query: str) -> list[Person]:
+    """Whom a searched select offers: the chosen person, then the matches of what was typed."""
+    found = {person.id: person for person in matches(query)}
+    selected = chosen(selected_id) if selected_id not in found else None
+    return ([selected] if selected else []) + list(found.values())
+
+
 def searched_choices(selected_id: int, query: str) -> list[SelectChoice]:
     """The chosen person and the matches of what was typed: two statements at most (and one for
     their organisations)."""
-    found = {person.id: person for person in matches(query)}
-    selected = chosen(selected_id) if selected_id not in found else None
-    people = ([selected] if selected else []) + list(found.values())
+    people = search_candidates(selected_id, query)
     return [placeholder()] + [SelectChoice(person.id, option_label(person)) for person in people]
 
 

@@ -6,8 +6,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from crm import access
@@ -25,9 +27,9 @@ from crm.contacts.forms import (
 from crm.contacts.models import Organisation, PartnershipRole, Person
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
-from crm.forms import attach_domain_error, posted_a_stale_version
+from crm.forms import attach_domain_error, posted_a_stale_version, pressed_find
 from crm.partnerships.views import render_show
-from crm.routing import first_record_id_arg, number_arg, record_id_arg, record_id_in
+from crm.routing import NO_RECORD, first_record_id_arg, number_arg, record_id_arg, record_id_in
 
 bp = Blueprint("contacts", __name__)
 
@@ -70,8 +72,7 @@ def person_options() -> ResponseReturnValue:
     selected = first_record_id_arg("person_id", "other_id", "selected")
     merging = record_id_arg("merging")
     if merging:
-        if not access.can_manage_reference_data(current_user):
-            abort(403)
+        access.require(access.can_manage_reference_data(current_user))
         survivor = _live_person_or_404(merging)
         found = picker.merge_candidates(
             survivor,
@@ -83,10 +84,7 @@ def person_options() -> ResponseReturnValue:
         )
         label, placeholder = picker.merge_label, picker.merge_placeholder()
     else:
-        found = picker.matches(q)
-        if selected not in {person.id for person in found}:
-            person = picker.chosen(selected)
-            found = ([person] if person else []) + found
+        found = picker.search_candidates(selected, q)
         label, placeholder = picker.option_label, picker.placeholder()
     return render_template(
         "contacts/_person_options.html",
@@ -295,7 +293,7 @@ def merge_person(person_id: int) -> ResponseReturnValue:
     survivor = _live_person_or_404(person_id)
     form = MergeForm()
     form.other_id.choices = _merge_choices(form, survivor)
-    if _finding():
+    if pressed_find():
         return _render_person(survivor, form)  # the matches are the options now; nothing merged
     if not form.validate_on_submit():
         return _render_person(survivor, form, status=422)
@@ -479,7 +477,7 @@ def add_role(partnership_id: int) -> ResponseReturnValue:
     form = RoleForm()
     form.fill_choices(partnership, _person_choices(form))
     status = 200
-    if _finding():
+    if pressed_find():
         pass  # the matches of the search are the form's options now; nothing is saved
     elif form.validate_on_submit():
         person_record = session.get(Person, form.person_id.data)
@@ -562,33 +560,25 @@ def _organisations(include: Organisation | None = None) -> list[Organisation]:
 def _person_choices(form: RoleForm) -> list[SelectChoice]:
     """Every person, or, beyond a few hundred, the chosen one and the matches of the search
     typed beside the select (crm/contacts/picker.py)."""
-    form.person_search = picker.needs_search()  # type: ignore[attr-defined]
-    if not form.person_search:  # type: ignore[attr-defined]
+    searched = _searched_select(form, form.person_id)
+    if searched is None:
         return picker.all_choices()
-    form.person_query = request.values.get("person_q", "")[:200]  # type: ignore[attr-defined]
-    chosen = request.form.get("person_id") if request.method == "POST" else None
-    return picker.searched_choices(record_id_in(chosen or "") or 0, form.person_query)  # type: ignore[attr-defined]
-
-
-def _finding() -> bool:
-    """The form's "Find" button (without JavaScript): show the matches, save nothing."""
-    return request.method == "POST" and bool(request.form.get("find"))
+    return picker.searched_choices(*searched)
 
 
 def _merge_choices(form: MergeForm, survivor: Person) -> list[SelectChoice]:
     """Every other person, or, beyond a few hundred, the survivor's possible duplicates, the one
     chosen and the matches of the search typed beside the select (crm/contacts/picker.py)."""
-    form.person_search = picker.needs_search()  # type: ignore[attr-defined]
-    if form.person_search:  # type: ignore[attr-defined]
-        form.person_query = request.values.get("person_q", "")[:200]  # type: ignore[attr-defined]
-        chosen = request.form.get("other_id") if request.method == "POST" else None
+    searched = _searched_select(form, form.other_id)
+    if searched is not None:
+        selected_id, query = searched
         return picker.merge_choices(
             survivor,
             duplicates=services.possible_duplicates(
                 survivor.full_name, survivor.email, exclude_id=survivor.id
             ),
-            selected_id=record_id_in(chosen or "") or 0,
-            query=form.person_query,  # type: ignore[attr-defined]
+            selected_id=selected_id,
+            query=query,
         )
     rows = session.scalars(
         queries.active_people()
@@ -598,6 +588,17 @@ def _merge_choices(form: MergeForm, survivor: Person) -> list[SelectChoice]:
     return [picker.merge_placeholder()] + [
         SelectChoice(person.id, picker.merge_label(person)) for person in rows
     ]
+
+
+def _searched_select(form: FlaskForm, select: SelectField) -> tuple[int, str] | None:
+    """None when `select` can list every person; else the person it holds now (posted) and the
+    search typed beside it, both also kept on the form for its template."""
+    form.person_search = picker.needs_search()  # type: ignore[attr-defined]
+    if not form.person_search:  # type: ignore[attr-defined]
+        return None
+    form.person_query = request.values.get("person_q", "")[:200]  # type: ignore[attr-defined]
+    posted = request.form.get(select.name, "") if request.method == "POST" else ""
+    return record_id_in(posted) or NO_RECORD, form.person_query  # type: ignore[attr-defined]
 
 
 def _person_data(form: PersonForm) -> services.PersonData:

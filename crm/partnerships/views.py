@@ -24,7 +24,7 @@ from crm.auth.models import User
 from crm.auth.services import active_users
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
-from crm.forms import attach_domain_error, posted_a_stale_version
+from crm.forms import attach_domain_error, posted_a_stale_version, pressed_find
 from crm.localities import picker
 from crm.partnerships import board, detail, queries, services
 from crm.partnerships.filter_choices import filter_choices
@@ -87,7 +87,7 @@ def new() -> ResponseReturnValue:
             locality_id = record_id_arg(f"locality_{side}")
             if locality_id:
                 getattr(form, f"locality_{side}_id").data = locality_id
-    if _finding_locality():
+    if pressed_find():
         return render_template("partnerships/form.html", form=form, partnership=None)
     if form.validate_on_submit():
         try:
@@ -133,7 +133,7 @@ def edit(partnership_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.sector_ids.data = [sector.id for sector in partnership.sectors]
     status = 200
-    if _finding_locality():
+    if pressed_find():
         return render_template("partnerships/form.html", form=form, partnership=partnership)
     if form.is_submitted() and posted_a_stale_version(form):
         flash(StaleVersion().message, "warning")
@@ -410,11 +410,6 @@ def _fill_choices(form: PartnershipForm, *, owner: User | None = None) -> None:
         for user in access.owner_choices(current_user, keeping=owner)
     ]
     form.sector_ids.choices = [SelectChoice(sector.id, sector.name) for sector in all_sectors()]
-
-
-def _finding_locality() -> bool:
-    """The form's "Find" button (without JavaScript): show the matches, save nothing."""
-    return request.method == "POST" and bool(request.form.get("find"))
 
 
 def _chosen_id(field: SelectField) -> int:

@@ -32,6 +32,16 @@ def many_people(app: Flask) -> Iterator[dict[str, int]]:
     del app.config["PEOPLE_SELECT_LIMIT"]
 
 
+@pytest.fixture
+def look_alike(app: Flask, login_as: Callable[..., int], many_people: dict[str, int]) -> int:
+    """Saša Arsenovič's likely duplicate, with an admin (who merges) signed in."""
+    with app.app_context():
+        person_id = make_person("Sasa Arsenovic").id
+        session.commit()
+    login_as("admin")
+    return person_id
+
+
 def _roles(app: Flask) -> int:
     with app.app_context():
         return session.scalar(select(func.count()).select_from(PartnershipRole)) or 0
@@ -104,12 +114,8 @@ def test_only_those_who_add_people_to_pairings_may_search_them_here(
 
 
 def test_the_merge_form_holds_the_likely_duplicates_and_finds_the_others(
-    app: Flask, client: FlaskClient, login_as: Callable[..., int], many_people: dict[str, int]
+    app: Flask, client: FlaskClient, many_people: dict[str, int], look_alike: int
 ) -> None:
-    with app.app_context():
-        look_alike = make_person("Sasa Arsenovic").id
-        session.commit()
-    login_as("admin")
     survivor = many_people["sasa"]
     page = client.get(f"/people/{survivor}").get_data(as_text=True)
     assert f'<option value="{look_alike}">Sasa Arsenovic (no e-mail, #{look_alike})' in page
@@ -158,12 +164,8 @@ def test_enter_in_the_form_adds_and_a_pick_from_the_matches_stays(
 
 
 def test_the_merge_search_keeps_the_likely_duplicates_and_refuses_the_survivor(
-    app: Flask, client: FlaskClient, login_as: Callable[..., int], many_people: dict[str, int]
+    app: Flask, client: FlaskClient, many_people: dict[str, int], look_alike: int
 ) -> None:
-    with app.app_context():
-        look_alike = make_person("Sasa Arsenovic").id
-        session.commit()
-    login_as("admin")
     survivor = many_people["sasa"]
     searched = client.get(
         f"/people/options?person_q=novak&merging={survivor}&other_id={survivor}"
