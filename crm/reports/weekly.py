@@ -46,7 +46,7 @@ from crm.i18n.names import translated_name
 from crm.partnerships.models import Partnership, StageChange, Status, partnership_sectors
 from crm.partnerships.queries import PartnershipFilters, filtered
 from crm.partnerships.stages import SIGNED_STAGE_KEY, ordered_stages
-from crm.reports.moments import Moment
+from crm.reports.moments import Moment, moment_at
 from crm.reports.weeks import IsoWeek
 from crm.sectors.models import Sector
 from crm.tasks.models import Task, TaskStatus
@@ -242,6 +242,7 @@ class ReportRows:
     pairing_in_scope: Callable[[ColumnElement[int]], ColumnElement[bool]]
     start: datetime
     end: datetime  # the week's end, or now while the week is not over
+    now: datetime
     week: IsoWeek
     last_past_day: date  # the last day whose tasks are late by `end`: Sunday, or yesterday
     stalled_days: int
@@ -249,6 +250,9 @@ class ReportRows:
     stage_names: dict[int, str]
     stage_positions: dict[int, int]
     signed_stage_ids: frozenset[int]
+
+    def moment(self, at: datetime) -> Moment:
+        return moment_at(at, now=self.now, lateral=session.get_bind().dialect.name == "postgresql")
 
     # --- What moved ----------------------------------------------------------------------------
 
@@ -513,7 +517,7 @@ class ReportRows:
 
         A signed memorandum is the last stage: such a pairing is being implemented, not stuck.
         """
-        at_end = Moment(self.end)
+        at_end = self.moment(self.end)
         threshold = self.end - timedelta(days=self.stalled_days)
         final_stages = sorted(self.signed_stage_ids)
         # A meeting, visit, call or letter since the threshold means the pairing is not stuck.
@@ -661,6 +665,7 @@ def compute_weekly_report(
         pairing_in_scope=_pairing_in_scope(viewer, scope, filters),
         start=start,
         end=end,
+        now=moment,
         week=week,
         last_past_day=last_past_day,
         stalled_days=stalled_days,
@@ -751,9 +756,7 @@ def _headline_counts(
     current: StageCounts = defaultdict(int)
     changes: list[tuple[int, int, str, int | None, str | None, int]] = []
     tallies: MoveTallies = {True: defaultdict(int), False: defaultdict(int)}
-    statement = union_all(
-        *_standing_parts(rows.in_scope, rows.end, rows.start), _moves_part(rows, previous_start)
-    )
+    statement = union_all(*_standing_parts(rows), _moves_part(rows, previous_start))
     for tag, stage_id, status, other_stage, other_status, kept_signing, total in session.execute(
         statement
     ):
@@ -776,17 +779,14 @@ def _headline_counts(
     return at_end, at_start, tallies
 
 
-def _standing_parts(
-    in_scope: ColumnElement[bool], end: datetime, start: datetime
-) -> list[Select[Any]]:
+def _standing_parts(rows: ReportRows) -> list[Select[Any]]:
     """Where the pairings stand now, and how that differs from where they stood at the end and
     at the start of the week.
 
     The pairings are counted once where they stand now; then, for each moment, those that have
-    moved since are taken off where they stand now and put back where their last history row
-    before the moment left them (one index lookup each: a few thousand for the end of a recent
-    week, a few tens of thousands for its start, against 100,000 pairings). A pairing created
-    since has no such row and is not put back.
+    moved since (for a moment far back, every pairing: see `crm/reports/moments.py`) are taken
+    off where they stand now and put back where their last history row before the moment left
+    them. A pairing created since has no such row and is not put back.
     """
     now = (
         select(
@@ -798,12 +798,12 @@ def _standing_parts(
             NOT_SIGNING,
             func.count(),
         )
-        .where(in_scope)
+        .where(rows.in_scope)
         .group_by(Partnership.stage_id, Partnership.status)
     )
     parts = [now]
-    for tag, at in ((STOOD_AT_END, end), (STOOD_AT_START, start)):
-        moved = Moment(at).moved(in_scope, Partnership.stage_id, Partnership.status)
+    for tag, at in ((STOOD_AT_END, rows.end), (STOOD_AT_START, rows.start)):
+        moved = rows.moment(at).moved(rows.in_scope, Partnership.stage_id, Partnership.status)
         grouping = (moved.c.stage_id, moved.c.status, moved.c.then_stage_id, moved.c.then_status)
         parts.append(select(literal(tag), *grouping, NOT_SIGNING, func.count()).group_by(*grouping))
     return parts
@@ -1036,20 +1036,23 @@ def _by_sector(rows: ReportRows) -> Select[Any]:
             .group_by(sector_id)
         )
 
-    unchanged_open, replayed_open = Moment(rows.end).open_parts()
-    open_at_end = [
-        # Nearly every pairing is open and unchanged since the week: their sectors are every
-        # pairing's sectors (counted from an index alone) less those of the other pairings, a
-        # few tens of thousands of rows to look up rather than 180,000.
-        select(sector_id.label("key"), func.count().label("open"), *NO_MOVES).group_by(sector_id),
-        open_count(
-            -1,
-            select(Partnership.id).where(
-                case((and_(rows.in_scope, unchanged_open), False), else_=True)
+    unchanged_open, replayed_open = rows.moment(rows.end).open_parts()
+    open_at_end = [open_count(1, select(Partnership.id).where(rows.in_scope, replayed_open))]
+    if unchanged_open is not None:
+        open_at_end += [
+            # Nearly every pairing is open and unchanged since a recent week: their sectors are
+            # every pairing's sectors (counted from an index alone) less those of the other
+            # pairings, a few tens of thousands of rows to look up rather than 180,000.
+            select(sector_id.label("key"), func.count().label("open"), *NO_MOVES).group_by(
+                sector_id
             ),
-        ),
-        open_count(1, select(Partnership.id).where(rows.in_scope, replayed_open)),
-    ]
+            open_count(
+                -1,
+                select(Partnership.id).where(
+                    case((and_(rows.in_scope, unchanged_open), False), else_=True)
+                ),
+            ),
+        ]
     moved = (
         _week_moves(rows, sector_id, literal(0))
         .join(
@@ -1079,7 +1082,8 @@ def _by_country_pair(rows: ReportRows) -> Select[Any]:
         select(pair, func.count().label("open"), *NO_MOVES)
         .where(rows.in_scope, part)
         .group_by(pair)
-        for part in Moment(rows.end).open_parts()
+        for part in rows.moment(rows.end).open_parts()
+        if part is not None
     ]
     moved = _week_moves(rows, pair, literal(0)).group_by(pair)
     both = union_all(*open_at_end, moved).subquery()
