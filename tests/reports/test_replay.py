@@ -254,3 +254,13 @@ def test_the_report_stands_where_the_history_says(
         # Every history row of the week is one move of some kind (a signing is also counted apart).
         in_week = sum(1 for p in in_scope for row in p.history if start <= row[0] < end)
         assert result.moves_total == in_week
+
+
+def test_a_moment_far_back_is_looked_up_pairing_by_pairing() -> None:
+    # The range of changes since grows with every week back; beyond `RECENT` each pairing's
+    # history is looked up instead (both ways are held to the replay above).
+    now = datetime(2026, 2, 25, 12, tzinfo=UTC)
+    last_week = moments.moment_at(now - timedelta(days=9), now=now, lateral=False)
+    months_back = moments.moment_at(now - timedelta(days=90), now=now, lateral=True)
+    assert isinstance(last_week, moments.RecentMoment)
+    assert isinstance(months_back, moments.DistantMoment) and months_back.lateral
