@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import request
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, IntegerField
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
 from crm.date_span import is_within_span, out_of_span_message
 from crm.errors import DomainError
+from crm.routing import MAX_RECORD_ID
 
 
 def pressed_find() -> bool:
@@ -20,6 +23,38 @@ def pressed_find() -> bool:
     without JavaScript): the form comes back with the matches to choose from, and nothing is
     saved."""
     return request.method == "POST" and bool(request.form.get("find"))
+
+
+@dataclass(frozen=True)
+class SelectSearch:
+    """A search typed beside a select that holds too many records to list them all: the name
+    of its box, what was typed there, and the ids the select holds now."""
+
+    box: str
+    query: str
+    selected: list[int]
+
+
+def select_search(select: SelectFieldBase, box: str, *, needed: bool) -> SelectSearch | None:
+    """None when `select` can list every record; else the search typed in the box named `box`
+    and the ids `select` holds now (as posted, or as the form was given them), also kept on the
+    field as `search` for its template (`search_box` in _macros.html).
+
+    To be asked once the form has read its data and before its choices are set: the choices are
+    the records held and the matches of the search.
+    """
+    search = None
+    if needed:
+        held = select.data if isinstance(select.data, list) else [select.data]
+        search = SelectSearch(
+            box,
+            request.values.get(box, "")[:200],
+            # Only ids a record can have: a posted 99999999999999999999 is not looked up (an
+            # overflow on PostgreSQL) but left out of the choices, so the form says it is not one.
+            [i for i in held if isinstance(i, int) and 1 <= i <= MAX_RECORD_ID],
+        )
+    select.search = search  # type: ignore[attr-defined]
+    return search
 
 
 class VersionField(IntegerField):

@@ -10,8 +10,12 @@ made the "add a person to this pairing" page a 10-second, many-megabyte select.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
 from flask import current_app
 from flask_babel import gettext
+from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -23,15 +27,35 @@ DEFAULT_SELECT_LIMIT = 300
 MATCH_LIMIT = 50
 
 
+class _Record(Protocol):
+    id: int
+
+
+R = TypeVar("R", bound=_Record)
+
+
 def select_limit() -> int:
     return int(current_app.config.get("PEOPLE_SELECT_LIMIT", DEFAULT_SELECT_LIMIT))
 
 
+def _beyond(statement: Select, limit: int) -> bool:  # type: ignore[type-arg]
+    """Whether `statement` has a row past the first `limit`: a look at one row, not a count of
+    them all."""
+    return session.scalar(statement.offset(limit).limit(1)) is not None
+
+
+def _once_each(*groups: Iterable[R]) -> list[R]:
+    """The records of `groups` in order, each once: a select lists an option once."""
+    records: dict[int, R] = {}
+    for group in groups:
+        for record in group:
+            records.setdefault(record.id, record)
+    return list(records.values())
+
+
 def needs_search() -> bool:
     """True when there are too many people to list them all in a select."""
-    # Whether a person exists past the limit: a look at one row, not a count of them all.
-    beyond = active_people().with_only_columns(Person.id).offset(select_limit()).limit(1)
-    return session.scalar(beyond) is not None
+    return _beyond(active_people().with_only_columns(Person.id), select_limit())
 
 
 def option_label(person: Person) -> str:
@@ -72,20 +96,26 @@ def matches(query: str, *, leaving_out: int | None = None) -> list[Person]:
     )
 
 
-def chosen(person_id: int) -> Person | None:
-    """The person a select holds now, if they are still in the directory."""
-    if not person_id:
-        return None
-    return session.scalar(
-        active_people().options(selectinload(Person.organisation)).where(Person.id == person_id)
+def chosen(person_ids: Iterable[int]) -> list[Person]:
+    """The people a select holds now who are still in the directory."""
+    ids = {person_id for person_id in person_ids if person_id}
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            active_people()
+            .options(selectinload(Person.organisation))
+            .where(Person.id.in_(ids))
+            .order_by(Person.name_folded, Person.id)
+        )
     )
 
 
 def search_candidates(selected_id: int, query: str) -> list[Person]:
     """Whom a searched select offers: the chosen person, then the matches of what was typed."""
-    found = {person.id: person for person in matches(query)}
-    selected = chosen(selected_id) if selected_id not in found else None
-    return ([selected] if selected else []) + list(found.values())
+    found = matches(query)
+    held = [] if selected_id in {person.id for person in found} else chosen([selected_id])
+    return _once_each(held, found)
 
 
 def searched_choices(selected_id: int, query: str) -> list[SelectChoice]:
@@ -101,14 +131,8 @@ def merge_candidates(
     """Whom the merge form offers when there are too many people to list: the possible
     duplicates of `survivor` (what one merges, mostly), the one chosen, and the matches of the
     search typed beside the select; never the survivor."""
-    people = {person.id: person for person in duplicates if person.id != survivor.id}
-    if selected_id and selected_id not in people and selected_id != survivor.id:
-        selected = chosen(selected_id)
-        if selected is not None:
-            people[selected.id] = selected
-    for person in matches(query, leaving_out=survivor.id):
-        people.setdefault(person.id, person)
-    return list(people.values())
+    people = _once_each(duplicates, chosen([selected_id]), matches(query, leaving_out=survivor.id))
+    return [person for person in people if person.id != survivor.id]
 
 
 def merge_choices(

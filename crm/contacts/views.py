@@ -6,10 +6,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from crm import access
@@ -27,9 +25,9 @@ from crm.contacts.forms import (
 from crm.contacts.models import Organisation, PartnershipRole, Person
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
-from crm.forms import attach_domain_error, posted_a_stale_version, pressed_find
+from crm.forms import attach_domain_error, posted_a_stale_version, pressed_find, select_search
 from crm.partnerships.views import render_show
-from crm.routing import NO_RECORD, first_record_id_arg, number_arg, record_id_arg, record_id_in
+from crm.routing import NO_RECORD, first_record_id_arg, number_arg, record_id_arg
 
 bp = Blueprint("contacts", __name__)
 
@@ -69,7 +67,7 @@ def person_options() -> ResponseReturnValue:
     _require_editor()
     q = (request.args.get("person_q") or request.args.get("q", ""))[:200]
     # The select itself is sent along, so that a person picked from earlier matches stays.
-    selected = first_record_id_arg("person_id", "other_id", "selected")
+    selected = [first_record_id_arg("person_id", "other_id", "selected")]
     merging = record_id_arg("merging")
     if merging:
         access.require(access.can_manage_reference_data(current_user))
@@ -79,20 +77,21 @@ def person_options() -> ResponseReturnValue:
             duplicates=services.possible_duplicates(
                 survivor.full_name, survivor.email, exclude_id=survivor.id
             ),
-            selected_id=selected,
+            selected_id=selected[0],
             query=q,
         )
         label, placeholder = picker.merge_label, picker.merge_placeholder()
     else:
-        found = picker.search_candidates(selected, q)
+        found = picker.search_candidates(selected[0], q)
         label, placeholder = picker.option_label, picker.placeholder()
     return render_template(
-        "contacts/_person_options.html",
-        people=found,
+        "_select_options.html",
+        records=found,
         selected=selected,
         q=q,
         label=label,
         placeholder=placeholder,
+        nothing=gettext("No person matches “%(q)s”", q=q),
     )
 
 
@@ -560,25 +559,24 @@ def _organisations(include: Organisation | None = None) -> list[Organisation]:
 def _person_choices(form: RoleForm) -> list[SelectChoice]:
     """Every person, or, beyond a few hundred, the chosen one and the matches of the search
     typed beside the select (crm/contacts/picker.py)."""
-    searched = _searched_select(form, form.person_id)
-    if searched is None:
+    search = select_search(form.person_id, "person_q", needed=picker.needs_search())
+    if search is None:
         return picker.all_choices()
-    return picker.searched_choices(*searched)
+    return picker.searched_choices(_first(search.selected), search.query)
 
 
 def _merge_choices(form: MergeForm, survivor: Person) -> list[SelectChoice]:
     """Every other person, or, beyond a few hundred, the survivor's possible duplicates, the one
     chosen and the matches of the search typed beside the select (crm/contacts/picker.py)."""
-    searched = _searched_select(form, form.other_id)
-    if searched is not None:
-        selected_id, query = searched
+    search = select_search(form.other_id, "person_q", needed=picker.needs_search())
+    if search is not None:
         return picker.merge_choices(
             survivor,
             duplicates=services.possible_duplicates(
                 survivor.full_name, survivor.email, exclude_id=survivor.id
             ),
-            selected_id=selected_id,
-            query=query,
+            selected_id=_first(search.selected),
+            query=search.query,
         )
     rows = session.scalars(
         queries.active_people()
@@ -590,15 +588,9 @@ def _merge_choices(form: MergeForm, survivor: Person) -> list[SelectChoice]:
     ]
 
 
-def _searched_select(form: FlaskForm, select: SelectField) -> tuple[int, str] | None:
-    """None when `select` can list every person; else the person it holds now (posted) and the
-    search typed beside it, both also kept on the form for its template."""
-    form.person_search = picker.needs_search()  # type: ignore[attr-defined]
-    if not form.person_search:  # type: ignore[attr-defined]
-        return None
-    form.person_query = request.values.get("person_q", "")[:200]  # type: ignore[attr-defined]
-    posted = request.form.get(select.name, "") if request.method == "POST" else ""
-    return record_id_in(posted) or NO_RECORD, form.person_query  # type: ignore[attr-defined]
+def _first(ids: list[int]) -> int:
+    """A single select's one id, or NO_RECORD when it holds none."""
+    return ids[0] if ids else NO_RECORD
 
 
 def _person_data(form: PersonForm) -> services.PersonData:

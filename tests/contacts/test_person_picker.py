@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from crm.contacts.models import PartnershipRole, Person
 from crm.db import session
 from tests.factories import make_organisation, make_partnership, make_person
+from tests.searched_selects import enter_button
 
 
 @pytest.fixture
@@ -152,10 +153,9 @@ def test_enter_in_the_form_adds_and_a_pick_from_the_matches_stays(
 ) -> None:
     login_as()
     page = client.get(f"/partnerships/{many_people['pairing']}/people/new").get_data(as_text=True)
-    form = page[page.index('<form method="post" class="form-grid narrow"') :]
     # A browser submits with the form's first submit button on Enter: the form's own, not Find.
-    first_button = form[form.index('<button type="submit"') :].split(">", 1)[0]
-    assert 'name="find"' not in first_button
+    button = enter_button(page)
+    assert 'name="find"' not in button and button.endswith(">Add")
     assert "js/search-select.js" in page  # Enter in the search box refreshes the options
     # The search sends the select along: a person picked from earlier matches stays chosen.
     assert 'hx-include="this, #person_id"' in page
