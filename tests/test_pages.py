@@ -35,6 +35,7 @@ PAGES = {
     "localities.new": "/localities/new",
     "localities.options": "/localities/options?q=maribor",
     "contacts.person_options": "/people/options?q=ana",
+    "contacts.organisation_options": "/organisations/options?organisation_q=maribor",
     "localities.show": "/localities/{locality}",
     "localities.edit": "/localities/{locality}/edit",
     "sectors.index": "/sectors",

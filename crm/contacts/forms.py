@@ -7,7 +7,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from crm.contacts.models import ORGANISATION_KIND_LABELS, Organisation, Side
+from crm.contacts.models import ORGANISATION_KIND_LABELS, Side
 from crm.contacts.services import (
     NAME_MAX_LENGTH,
     NOTES_MAX_LENGTH,
@@ -17,6 +17,9 @@ from crm.contacts.services import (
 from crm.forms import VersionField
 from crm.localities.countries import country_choices
 from crm.partnerships.models import Partnership
+
+# "No organisation" in the person form's select.
+ORGANISATION_PLACEHOLDER = SelectChoice(0, "—")
 
 
 def _countries() -> list[SelectChoice]:
@@ -89,11 +92,9 @@ class PersonForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=NOTES_MAX_LENGTH)])
     create_anyway = BooleanField(_l("This is a different person: save anyway"))
 
-    def fill_choices(self, organisations: list[Organisation]) -> None:
+    def fill_choices(self, organisations: list[SelectChoice]) -> None:
         self.country_code.choices = _countries()
-        self.organisation_id.choices = [SelectChoice(0, "—")] + [
-            SelectChoice(o.id, o.name) for o in organisations
-        ]
+        self.organisation_id.choices = [ORGANISATION_PLACEHOLDER, *organisations]
 
 
 class EditPersonForm(PersonForm):

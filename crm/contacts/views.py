@@ -14,6 +14,7 @@ from crm import access
 from crm.activities.models import Activity, activity_participants
 from crm.contacts import picker, queries, services, vcard
 from crm.contacts.forms import (
+    ORGANISATION_PLACEHOLDER,
     DeleteForm,
     EditOrganisationForm,
     EditPersonForm,
@@ -100,10 +101,12 @@ def person_options() -> ResponseReturnValue:
 def new_person() -> ResponseReturnValue:
     _require_editor()
     form = PersonForm()
-    form.fill_choices(_organisations())
+    form.fill_choices(_organisation_choices(form))
     duplicates: list[Person] = []
     status = 200
-    if form.validate_on_submit():
+    if pressed_find():
+        pass  # the matches of the search are the organisation's options now; nothing is saved
+    elif form.validate_on_submit():
         try:
             person = services.create_person(
                 _person_data(form), even_if_likely_duplicate=bool(form.create_anyway.data)
@@ -187,11 +190,11 @@ def person_vcard(person_id: int) -> ResponseReturnValue:
 def _person_edit_form(record: Person, *, formdata: object) -> EditPersonForm:
     """The person's form: as saved (`formdata=None`) or as posted."""
     form = EditPersonForm(formdata=formdata, obj=record)
-    form.fill_choices(_organisations(include=record.organisation))
     if formdata is None:
         form.organisation_id.data = record.organisation_id or 0  # "none" is 0 in the select
         # As the page shows it ("+386 2 220 10 00 ext. 42"), not as stored; it reads back the same.
         form.phone.data = record.phone_display
+    form.fill_choices(_organisation_choices(form, include=record.organisation))
     return form
 
 
@@ -202,7 +205,9 @@ def edit_person(person_id: int) -> ResponseReturnValue:
     record = _live_person_or_404(person_id)
     form = _person_edit_form(record, formdata=None if request.method == "GET" else request.form)
     status = 200
-    if form.is_submitted() and posted_a_stale_version(form):
+    if pressed_find():
+        pass  # the matches of the search are the organisation's options now; nothing is saved
+    elif form.is_submitted() and posted_a_stale_version(form):
         # Asked before the fields: the organisation a stale form posts may be deleted since,
         # and "not a valid choice" would hide what happened.
         flash(StaleVersion().message, "warning")
@@ -343,6 +348,26 @@ def organisations() -> ResponseReturnValue:
         total=total,
         page=page,
         last_page=last_page,
+    )
+
+
+@bp.get("/organisations/options")
+@login_required
+def organisation_options() -> ResponseReturnValue:
+    """The options of the person form's organisation select for a search typed beside it
+    (htmx); only those who may edit people may ask."""
+    _require_editor()
+    q = request.args.get("organisation_q", "")[:200]
+    # The select is sent along, so that an organisation picked from earlier matches stays.
+    selected = record_id_arg("organisation_id")
+    return render_template(
+        "_select_options.html",
+        records=picker.organisation_candidates(selected, q),
+        selected=[selected],
+        q=q,
+        label=picker.organisation_label,
+        placeholder=ORGANISATION_PLACEHOLDER,
+        nothing=gettext("No organisation matches “%(q)s”", q=q),
     )
 
 
@@ -549,11 +574,26 @@ def _live_organisation_or_404(organisation_id: int) -> Organisation:
     return record
 
 
-def _organisations(include: Organisation | None = None) -> list[Organisation]:
+def _organisation_choices(
+    form: PersonForm, include: Organisation | None = None
+) -> list[SelectChoice]:
+    """Every organisation (and `include`, the person's own, even deleted), or, beyond a few
+    hundred, the chosen one and the matches of the search typed beside the select, shown with
+    their place to tell namesakes apart (crm/contacts/picker.py)."""
+    search = select_search(
+        form.organisation_id, "organisation_q", needed=picker.organisations_need_search()
+    )
+    if search is not None:
+        found = picker.organisation_candidates(_first(search.selected), search.query)
+        if include is not None and include.id in search.selected and include not in found:
+            # Deleted since: shown as the plain select shows it, for the service to refuse, not
+            # dropped for the form to save "no organisation" unasked.
+            found.insert(0, include)
+        return [SelectChoice(o.id, picker.organisation_label(o)) for o in found]
     rows = list(session.scalars(queries.active_organisations().order_by(Organisation.name_folded)))
     if include is not None and include not in rows:
         rows.append(include)
-    return rows
+    return [SelectChoice(o.id, o.name) for o in rows]
 
 
 def _person_choices(form: RoleForm) -> list[SelectChoice]:

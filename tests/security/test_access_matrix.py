@@ -162,6 +162,11 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
     ("localities.index", "GET"): ("/localities", no_body, everyone()),
     ("localities.options", "GET"): ("/localities/options?q=mar", no_body, staff_only(200)),
     ("contacts.person_options", "GET"): ("/people/options?q=a", no_body, staff_only(200)),
+    ("contacts.organisation_options", "GET"): (
+        "/organisations/options?organisation_q=a",
+        no_body,
+        staff_only(200),
+    ),
     ("localities.new", "GET"): ("/localities/new", no_body, staff_only(200)),
     ("localities.new", "POST"): (
         "/localities/new",
