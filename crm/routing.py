@@ -90,6 +90,12 @@ def record_id_arg(name: str) -> int:
     return record_id_in(request.args.get(name, "")) or NO_RECORD
 
 
+def record_id_args(name: str) -> list[int]:
+    """The record ids given as `name` in the query string (a multiple select sends one each),
+    leaving out what names none."""
+    return [number for text in request.args.getlist(name) if (number := record_id_in(text))]
+
+
 def first_record_id_arg(*names: str) -> int:
     """The record id of the first of `names` in the query string (NO_RECORD if it names none),
     or NO_RECORD when none is there: a search beside a select sends the select along, under

@@ -21,6 +21,7 @@ from crm.activities.models import ACTIVITY_LABELS
 from crm.activities.services import PLACE_MAX_LENGTH, SUMMARY_MAX_LENGTH
 from crm.auth.models import User
 from crm.contacts.models import Person
+from crm.contacts.picker import option_label
 from crm.forms import IsoDateField, VersionField
 from crm.tasks.forms import TaskFields, assignee_choices
 
@@ -71,12 +72,7 @@ class ActivityForm(FlaskForm):
             raise ValidationError(gettext("Give the time as HH:MM (e.g. 14:30)."))
 
     def fill_participants(self, people: list[Person]) -> None:
-        self.participant_ids.choices = [
-            SelectChoice(
-                p.id, p.full_name + (f" · {p.organisation.name}" if p.organisation else "")
-            )
-            for p in people
-        ]
+        self.participant_ids.choices = [SelectChoice(p.id, option_label(p)) for p in people]
 
 
 class NewActivityForm(ActivityForm):

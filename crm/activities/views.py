@@ -20,10 +20,13 @@ from crm.activities.forms import (
     parse_time,
 )
 from crm.activities.models import Activity, ActivityKind
+from crm.contacts import picker
+from crm.contacts.models import Person
 from crm.contacts.queries import participant_choices, people_on
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
-from crm.forms import attach_domain_error, posted_a_stale_version
+from crm.forms import attach_domain_error, posted_a_stale_version, pressed_find, select_search
+from crm.partnerships.models import Partnership
 from crm.tasks.dates import zone_of
 from crm.tasks.queries import assignees_for
 from crm.tasks.services import TaskData
@@ -41,11 +44,13 @@ def new(partnership_id: int) -> ResponseReturnValue:
     staff = access.can_edit_pipeline(current_user)
     form = NewActivityForm()
     form.fill_choices(
-        participant_choices(partnership) if staff else people_on(partnership),
+        _participants(form, partnership) if staff else people_on(partnership),
         assignees_for(partnership) if staff else [],
     )
     status = 200
-    if form.validate_on_submit():
+    if pressed_find():
+        pass  # the matches of the search are the participants' options now; nothing is saved
+    elif form.validate_on_submit():
         try:
             data = _data_from(form)
             activity = services.create_activity(
@@ -74,9 +79,11 @@ def edit(activity_id: int) -> ResponseReturnValue:
     _require_editor()
     form = _edit_form(activity, formdata=None if request.method == "GET" else request.form)
     status = 200
-    if form.is_submitted() and posted_a_stale_version(form):
+    if pressed_find():
+        pass  # the matches of the search are the participants' options now; nothing is saved
+    elif form.is_submitted() and posted_a_stale_version(form):
         return _edit_form_saying(activity, StaleVersion().message, 409)
-    if form.validate_on_submit():
+    elif form.validate_on_submit():
         try:
             services.update_activity(
                 activity,
@@ -159,8 +166,18 @@ def _edit_form(activity: Activity, *, formdata: object) -> EditActivityForm:
         participant_ids=[person.id for person in activity.participants if not person.is_deleted],
         version=activity.version,
     )
-    form.fill_participants(participant_choices(activity.partnership))
+    form.fill_participants(_participants(form, activity.partnership))
     return form
+
+
+def _participants(form: ActivityForm, partnership: Partnership) -> list[Person]:
+    """Whom the participant select offers staff: everyone, the pairing's people first, or,
+    beyond a few hundred people, the pairing's people, those chosen and the matches of the
+    search typed beside the select (crm/contacts/picker.py)."""
+    search = select_search(form.participant_ids, "person_q", needed=picker.needs_search())
+    if search is None:
+        return participant_choices(partnership)
+    return picker.participant_candidates(partnership, search.selected, search.query)
 
 
 def _data_from(form: ActivityForm, *, saved_at: datetime | None = None) -> services.ActivityData:

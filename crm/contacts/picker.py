@@ -25,10 +25,12 @@ from crm.contacts.models import Organisation, Person
 from crm.contacts.queries import (
     active_organisations,
     active_people,
+    people_on,
     search_organisations,
     search_people,
 )
 from crm.db import session
+from crm.partnerships.models import Partnership
 
 DEFAULT_SELECT_LIMIT = 300
 MATCH_LIMIT = 50
@@ -133,6 +135,14 @@ def searched_choices(selected_id: int, query: str) -> list[SelectChoice]:
     their organisations)."""
     people = search_candidates(selected_id, query)
     return [placeholder()] + [SelectChoice(person.id, option_label(person)) for person in people]
+
+
+def participant_candidates(
+    partnership: Partnership, selected_ids: Iterable[int], query: str
+) -> list[Person]:
+    """Whom a meeting's participant select offers when there are too many people to list: the
+    pairing's own people (who attend most), those chosen, then the matches of the search."""
+    return _once_each(people_on(partnership), chosen(selected_ids), matches(query))
 
 
 def merge_candidates(

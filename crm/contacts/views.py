@@ -28,7 +28,7 @@ from crm.db import session
 from crm.errors import DomainError, StaleVersion
 from crm.forms import attach_domain_error, posted_a_stale_version, pressed_find, select_search
 from crm.partnerships.views import render_show
-from crm.routing import NO_RECORD, first_record_id_arg, number_arg, record_id_arg
+from crm.routing import NO_RECORD, first_record_id_arg, number_arg, record_id_arg, record_id_args
 
 bp = Blueprint("contacts", __name__)
 
@@ -62,14 +62,17 @@ def people() -> ResponseReturnValue:
 def person_options() -> ResponseReturnValue:
     """The options of a person select for a search typed beside it (htmx).
 
-    The form that adds a person to a pairing asks, so only those who may do that may ask; the
-    merge form on a person's page asks with `merging` (that person), for admins only.
+    The forms that add a person to a pairing and record a meeting's participants (`pairing`,
+    a multiple select) ask, so only those who may do that may ask; the merge form on a person's
+    page asks with `merging` (that person), for admins only.
     """
     _require_editor()
     q = (request.args.get("person_q") or request.args.get("q", ""))[:200]
     # The select itself is sent along, so that a person picked from earlier matches stays.
     selected = [first_record_id_arg("person_id", "other_id", "selected")]
     merging = record_id_arg("merging")
+    pairing = record_id_arg("pairing")
+    placeholder: SelectChoice | None
     if merging:
         access.require(access.can_manage_reference_data(current_user))
         survivor = _live_person_or_404(merging)
@@ -82,6 +85,11 @@ def person_options() -> ResponseReturnValue:
             query=q,
         )
         label, placeholder = picker.merge_label, picker.merge_placeholder()
+    elif pairing:
+        selected = record_id_args("participant_ids")
+        partnership = access.get_visible_or_404(current_user, pairing)
+        found = picker.participant_candidates(partnership, selected, q)
+        label, placeholder = picker.option_label, None
     else:
         found = picker.search_candidates(selected[0], q)
         label, placeholder = picker.option_label, picker.placeholder()

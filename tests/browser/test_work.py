@@ -4,9 +4,10 @@ from My tasks (htmx), and the header search."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -114,38 +115,82 @@ def test_search_stajerska_in_the_header_and_open_the_result(
     )
 
 
-def test_add_a_person_by_searching_a_long_directory(
-    app: Flask, live_app: Flask, page: Page, user: Callable, log_in: Callable
-) -> None:
+@pytest.fixture
+def long_directory(
+    app: Flask, live_app: Flask, user: Callable, log_in: Callable
+) -> Iterator[dict[str, int]]:
+    """Signed in as an officer, with too many people for one select: the pairing of `seed`
+    ("p"), Ana Novak ("ana") and Aleksander Saša Arsenovič ("sasa") among them."""
     account = user()
     ids = seed(app, int(account["id"]))
     with app.app_context():
-        make_person("Ana Novak")
-        sasa = make_person("Aleksander Saša Arsenovič").id
+        ids["ana"] = make_person("Ana Novak").id
+        ids["sasa"] = make_person("Aleksander Saša Arsenovič").id
         session.commit()
-    live_app.config["PEOPLE_SELECT_LIMIT"] = 1  # too many people for one select
-    try:
-        log_in(account)
-        page.goto(f"/partnerships/{ids['p']}/people/new")
-        search = page.get_by_label("Find the person")
-        person = page.get_by_label("Person", exact=True)
-        expect(person.locator("option")).to_have_count(1)  # only "Choose a person…"
-        search.fill("arsenovic")
-        expect(person.locator("option", has_text="Aleksander Saša Arsenovič")).to_have_count(1)
-        person.select_option(label="Aleksander Saša Arsenovič")
-        # Searching on keeps the pick among the new matches.
-        search.fill("novak")
-        expect(person.locator("option", has_text="Ana Novak")).to_have_count(1)
-        expect(person).to_have_value(str(sasa))
-        # Enter in the search box refreshes the options; it does not send the form.
-        page.evaluate("window.stayedOnPage = true")
-        search.press("Enter")
-        expect(person.locator("option", has_text="Ana Novak")).to_have_count(1)
-        assert page.evaluate("window.stayedOnPage === true")
-        # Enter in the role adds, as the form's own button would.
-        role = page.get_by_label("Role", exact=True)
-        role.fill("Mayor")
-        role.press("Enter")
-        expect(page.get_by_text("Added Aleksander Saša Arsenovič as Mayor.")).to_be_visible()
-    finally:
-        del live_app.config["PEOPLE_SELECT_LIMIT"]
+    live_app.config["PEOPLE_SELECT_LIMIT"] = 1
+    log_in(account)
+    yield ids
+    del live_app.config["PEOPLE_SELECT_LIMIT"]
+
+
+def test_add_a_person_by_searching_a_long_directory(
+    page: Page, long_directory: dict[str, int]
+) -> None:
+    ids = long_directory
+    page.goto(f"/partnerships/{ids['p']}/people/new")
+    search = page.get_by_label("Find the person")
+    person = page.get_by_label("Person", exact=True)
+    expect(person.locator("option")).to_have_count(1)  # only "Choose a person…"
+    search.fill("arsenovic")
+    expect(person.locator("option", has_text="Aleksander Saša Arsenovič")).to_have_count(1)
+    person.select_option(label="Aleksander Saša Arsenovič")
+    # Searching on keeps the pick among the new matches.
+    search.fill("novak")
+    expect(person.locator("option", has_text="Ana Novak")).to_have_count(1)
+    expect(person).to_have_value(str(ids["sasa"]))
+    # Enter in the search box refreshes the options; it does not send the form.
+    page.evaluate("window.stayedOnPage = true")
+    search.press("Enter")
+    expect(person.locator("option", has_text="Ana Novak")).to_have_count(1)
+    assert page.evaluate("window.stayedOnPage === true")
+    # Enter in the role adds, as the form's own button would.
+    role = page.get_by_label("Role", exact=True)
+    role.fill("Mayor")
+    role.press("Enter")
+    expect(page.get_by_text("Added Aleksander Saša Arsenovič as Mayor.")).to_be_visible()
+
+
+def test_record_a_meeting_with_participants_found_in_a_long_directory(
+    page: Page, long_directory: dict[str, int]
+) -> None:
+    ids = long_directory
+    page.goto(f"/partnerships/{ids['p']}/activities/new")
+    search = page.get_by_label("Find participants")
+    participants = page.get_by_label("Participants", exact=True)
+    expect(participants.locator("option")).to_have_count(0)  # the pairing has no people yet
+    page.get_by_label("Date", exact=True).fill("2026-02-13")
+    search.fill("arsenovic")
+    expect(participants.locator(f'option[value="{ids["sasa"]}"]')).to_have_count(1)
+    participants.select_option(str(ids["sasa"]))
+    # Searching on keeps the first pick chosen, beside the new matches, to add to it.
+    search.fill("novak")
+    expect(participants.locator("option", has_text="Ana Novak")).to_have_count(1)
+    expect(participants.locator(f'option[value="{ids["sasa"]}"]')).to_have_js_property(
+        "selected", True
+    )
+    participants.select_option([str(ids["sasa"]), str(ids["ana"])])
+    # Enter in the search box refreshes the options; it does not send the form.
+    page.evaluate("window.stayedOnPage = true")
+    search.press("Enter")
+    expect(participants.locator(f'option[value="{ids["ana"]}"]')).to_have_js_property(
+        "selected", True
+    )
+    assert page.evaluate("window.stayedOnPage === true")
+    # Enter in the place saves, as the form's own button would.
+    place = page.get_by_label("Place", exact=True)
+    place.fill("Maribor City Hall")
+    place.press("Enter")
+    expect(page.get_by_text("Recorded the meeting.")).to_be_visible()
+    timeline = page.locator("#timeline")
+    expect(timeline.get_by_role("link", name="Ana Novak")).to_be_visible()
+    expect(timeline.get_by_role("link", name="Aleksander Saša Arsenovič")).to_be_visible()
