@@ -79,3 +79,37 @@ def matches_every_word(query: str, *columns: ColumnElement[str]) -> ColumnElemen
             for pattern in word_patterns(query)
         ),
     )
+
+
+# A word of an indexed title or of a query: a run of letters and digits. Punctuation, dashes and
+# "_" separate words ("mayor's" is "mayor" and "s", "renewable_energy" two words).
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words_of(folded: str) -> list[str]:
+    """The distinct words of already folded text, in their order: what a word index holds."""
+    return list(dict.fromkeys(_WORD.findall(folded)))
+
+
+def prefix_words(query: str) -> list[str]:
+    """The words of `query`, folded and split as `words_of` splits a title, each to be found as
+    the beginning of a word: "memo stajer" finds "Štajerska: send the memorandum". A word that
+    begins another of the query's words is left out (it finds whatever the longer one finds);
+    words past `MAX_QUERY_WORDS` are left. A query of punctuation alone has no words."""
+    words = words_of(fold(query))
+    kept = [w for w in words if not any(o != w and o.startswith(w) for o in words)]
+    return kept[:MAX_QUERY_WORDS]
+
+
+def prefix_range(prefix: str) -> tuple[str, str]:
+    """Bounds `low <= word < high` holding exactly the words that begin with `prefix` (not
+    empty), in code point order: SQLite's binary collation, and PostgreSQL's "C" collation.
+
+    A range, not LIKE 'prefix%': SQLite's LIKE uses an index only under its ASCII-only NOCASE
+    collation, PostgreSQL's only with a pattern operator class; a range is an index seek on both.
+    """
+    last = ord(prefix[-1])
+    if last >= 0x10FFFF:  # no code point above it: every longer word still sorts below this
+        return prefix, prefix + chr(0x10FFFF) * 2
+    following = 0xE000 if 0xD800 <= last + 1 <= 0xDFFF else last + 1  # surrogates are no text
+    return prefix, prefix[:-1] + chr(following)

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from crm.text_search import MAX_QUERY_WORDS, contains_pattern, fold, word_patterns
+from crm.text_search import (
+    MAX_QUERY_WORDS,
+    contains_pattern,
+    fold,
+    prefix_range,
+    prefix_words,
+    word_patterns,
+)
 
 
 @pytest.mark.parametrize(
@@ -43,3 +50,36 @@ def test_a_query_is_matched_word_by_word() -> None:
     many = " ".join(f"word{n}" for n in range(MAX_QUERY_WORDS + 3))
     assert len(word_patterns(many)) == MAX_QUERY_WORDS
     assert word_patterns("   ") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("Štajerska", ["stajerska"]),
+        ("mayor's  office", ["mayor", "s", "office"]),
+        ("dr draft", ["draft"]),  # "dr" finds whatever "draft" finds
+        ("draft dr draft", ["draft"]),
+        ("Maribor–Kyzylorda", ["maribor", "kyzylorda"]),
+        ("– %", []),
+        ("a b c d e f g h", ["a", "b", "c", "d", "e", "f"]),
+    ],
+)
+def test_prefix_words(query: str, words: list[str]) -> None:
+    assert prefix_words(query) == words
+
+
+@pytest.mark.parametrize(
+    ("prefix", "inside", "outside"),
+    [
+        ("memo", ["memo", "memorandum", "memo\U0010ffff"], ["mem", "memp", "men"]),
+        ("z", ["z", "zz", "zé"], ["y", "{", "é"]),
+        ("кыз", ["кызылорда"], ["кыш", "кы"]),
+        ("a\ud7ff", ["a\ud7ffx"], ["a\ue000", "b"]),
+    ],
+)
+def test_prefix_range_holds_exactly_the_words_beginning_with_the_prefix(
+    prefix: str, inside: list[str], outside: list[str]
+) -> None:
+    low, high = prefix_range(prefix)
+    assert all(low <= word < high for word in inside)
+    assert not any(low <= word < high for word in outside)
