@@ -41,7 +41,7 @@ from crm.partnerships.models import Status, country_pair_of, pair_key_of, partne
 from crm.partnerships.stages import ensure_default_stages
 from crm.sectors.services import ensure_default_sectors
 from crm.tasks.models import Priority, TaskStatus
-from crm.text_search import fold
+from crm.text_search import fold, words_of
 
 BENCH_USER_EMAIL = "bench@example.com"
 BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105 (synthetic data only)
@@ -561,6 +561,12 @@ class _Writer:
                 }
             )
         self.insert("tasks", rows)
+        # The words the header search finds tasks by, as the task's listener writes them.
+        words = {title: words_of(fold(title)) for title in TASK_TITLES}
+        self.insert(
+            "task_words",
+            [{"task_id": row["id"], "word": word} for row in rows for word in words[row["title"]]],
+        )
         self._fix_sequence("tasks")
 
     def _fix_sequence(self, table: str) -> None:

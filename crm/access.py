@@ -69,6 +69,11 @@ def shared_partnership_ids(user: User) -> Select[tuple[int]]:
     return select(PartnershipShare.partnership_id).where(PartnershipShare.user_id == user.id)
 
 
+def sees_every_pairing(user: User) -> bool:
+    """Whether `user` sees every pairing but the archived ones (a partner sees those shared)."""
+    return _role(user) in READ_ALL_ROLES
+
+
 def is_visible_partnership(user: User, partnership_id: ColumnElement[int]) -> ColumnElement[bool]:
     """Whether `user` may see the pairing `partnership_id` (a column of the outer statement, e.g.
     `Task.partnership_id`): a correlated EXISTS, or for most users NOT IN the archived ones.
@@ -80,7 +85,7 @@ def is_visible_partnership(user: User, partnership_id: ColumnElement[int]) -> Co
     index, held as a hash), not each pairing: 7,400 lookups were 13 ms on SQLite and a hash
     join over every pairing 20 ms on PostgreSQL.
     """
-    if _role(user) in READ_ALL_ROLES:
+    if sees_every_pairing(user):
         archived = select(Partnership.id).where(Partnership.archived_at.is_not(None))
         return partnership_id.not_in(archived)
     return (

@@ -11,7 +11,7 @@ from crm.partnerships.models import Partnership, Stage, StageChange
 from crm.reports.models import ReportDelivery
 from crm.sectors.models import Sector
 from crm.sharing.models import PartnershipShare
-from crm.tasks.models import Task
+from crm.tasks.models import Task, TaskWord
 
 metadata = Base.metadata
 
@@ -35,6 +35,7 @@ __all__ = [
     "Stage",
     "StageChange",
     "Task",
+    "TaskWord",
     "User",
     "metadata",
 ]

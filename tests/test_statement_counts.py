@@ -37,6 +37,8 @@ PAGES = {
     "list_page1": "/partnerships",
     "list_deep_page": "/partnerships?page=2&sort=title",
     "list_search": "/partnerships?q=stajer",
+    "search_box": "/search?q=draft",
+    "search_box_words": "/search?q=the memo",
     "pairing_page": "/partnerships/{pairing}",
     "my_tasks": "/tasks/mine",
     "dashboard": "/",

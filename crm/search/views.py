@@ -24,8 +24,7 @@ from crm.db import session
 from crm.localities.models import Locality
 from crm.partnerships import queries as partnership_queries
 from crm.partnerships.models import Partnership
-from crm.tasks.models import Task
-from crm.tasks.queries import visible_tasks
+from crm.tasks import queries as task_queries
 from crm.text_search import fold, matches_every_word
 
 bp = Blueprint("search", __name__)
@@ -89,13 +88,7 @@ def _search(q: str) -> list[ResultGroup]:
         .order_by(Organisation.name_folded, Organisation.id)
         .limit(limit)
     ).all()
-    tasks = session.scalars(
-        visible_tasks(current_user)
-        .where(matches_every_word(q, Task.title_folded))
-        .options(selectinload(Task.partnership), selectinload(Task.assignee))
-        .order_by(Task.status.desc(), Task.due_on.is_(None), Task.due_on, Task.id)
-        .limit(limit)
-    ).all()
+    tasks = task_queries.search(current_user, q, limit=limit)
     groups = [
         ResultGroup("pairings", gettext("Pairings"), pairings, url_for("partnerships.index", q=q)),
         ResultGroup(

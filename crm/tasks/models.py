@@ -5,13 +5,25 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event, text
+from sqlalchemy import (
+    CheckConstraint,
+    Connection,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    delete,
+    event,
+    insert,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import get_history
 
 from crm.auth.models import User
 from crm.db import Base, utcnow
 from crm.partnerships.models import Partnership
-from crm.text_search import fold
+from crm.text_search import fold, words_of
 
 if TYPE_CHECKING:
     from crm.activities.models import Activity
@@ -145,7 +157,45 @@ class Task(Base):
         return f"<Task {self.id} {self.title!r}>"
 
 
+# Words compare by code point on both databases: SQLite's default collation does, and on
+# PostgreSQL "C" does whatever the database's own collation, so a prefix is one range of the index.
+WORD_TYPE = Text().with_variant(Text(collation="C"), "postgresql")
+
+
+class TaskWord(Base):
+    """One word of a task's folded title. The header search finds a task by the beginning of
+    each word typed (one range of `ix_task_words_word`) instead of reading every title for a
+    substring; the rows are written with the task's own (`_index_title_words`)."""
+
+    __tablename__ = "task_words"
+    __table_args__ = (
+        Index("ix_task_words_word", "word", "task_id"),
+        # The rows are their key: on SQLite no rowid table beside it.
+        {"sqlite_with_rowid": False},
+    )
+
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    word: Mapped[str] = mapped_column(WORD_TYPE, primary_key=True)
+
+
 @event.listens_for(Task, "before_insert")
 @event.listens_for(Task, "before_update")
 def _refresh_folded_title(mapper: object, connection: object, task: Task) -> None:
     task.title_folded = fold(task.title)
+
+
+@event.listens_for(Task, "after_insert")
+@event.listens_for(Task, "after_update")
+def _index_title_words(mapper: object, connection: Connection, task: Task) -> None:
+    """Keep the task's words in step with its title, in the flush that writes the title, so
+    that every writer of tasks (services, API, import, demo) keeps them; a deleted task's words
+    go with it (ON DELETE CASCADE)."""
+    if task.id is None or not get_history(task, "title").has_changes():
+        return
+    words = TaskWord.__table__
+    connection.execute(delete(words).where(words.c.task_id == task.id))
+    rows = [{"task_id": task.id, "word": word} for word in words_of(task.title_folded)]
+    if rows:
+        connection.execute(insert(words), rows)

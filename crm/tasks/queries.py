@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import abort
-from sqlalchemy import Select, func, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, exists, func, select, union_all
+from sqlalchemy.orm import joinedload, selectinload
 
 from crm import access
 from crm.auth.models import User
@@ -19,7 +19,8 @@ from crm.auth.services import active_users
 from crm.db import session
 from crm.partnerships.models import Partnership
 from crm.tasks.dates import Horizon
-from crm.tasks.models import Task, TaskStatus
+from crm.tasks.models import Task, TaskStatus, TaskWord
+from crm.text_search import prefix_range, prefix_words
 
 
 def visible_tasks(user: User) -> Select[tuple[Task]]:
@@ -203,3 +204,86 @@ def assignees_for(
         for user in (active_users() if users is None else users)
         if access.may_be_assigned(user, partnership) or user == keeping
     ]
+
+
+# How many tasks a word (or a user's visible tasks) may hold for the search to start from them.
+SEARCH_DRIVE_LIMIT = 2000
+# The search's order: open ones first, by due date, undated ones last; then the done ones.
+SEARCH_ORDER = (Task.status.desc(), Task.due_on.is_(None), Task.due_on, Task.id)
+
+
+def search(user: User, q: str, *, limit: int) -> Sequence[Task]:
+    """The first `limit` tasks `user` may see whose title has a word beginning with each word of
+    `q` (`prefix_words`), in `SEARCH_ORDER`. Two statements whatever the words and the register.
+
+    The first counts, up to `SEARCH_DRIVE_LIMIT`, the tasks holding each word and, unless `user`
+    sees every pairing, the tasks of the pairings they see (a partner's few). Where one of them is
+    that small, the second reads those tasks alone (an index range) and checks the rest; where
+    all are larger (common words, for someone who sees every pairing), a match is common too, and
+    the second walks the tasks in the search's order, checking each task's words, until it has
+    `limit` (the pairing is loaded with them; the page shows its title).
+    """
+    ranges = [prefix_range(word) for word in prefix_words(q)]
+    if not ranges:
+        return []
+
+    def holding(low: str, high: str) -> Select[tuple[int]]:
+        return select(TaskWord.task_id).where(TaskWord.word >= low, TaskWord.word < high)
+
+    def has_word(low: str, high: str) -> ColumnElement[bool]:
+        return exists().where(
+            TaskWord.task_id == Task.id, TaskWord.word >= low, TaskWord.word < high
+        )
+
+    starts = [holding(*bounds) for bounds in ranges]
+    if not access.sees_every_pairing(user):  # (for those who do: every task, never the shortest)
+        starts.append(
+            select(Task.id).where(Task.partnership_id.in_(access.visible_partnership_ids(user)))
+        )
+    counts = session.execute(
+        select(
+            *(
+                select(func.count())
+                .select_from(start.limit(SEARCH_DRIVE_LIMIT + 1).subquery())
+                .scalar_subquery()
+                for start in starts
+            )
+        )
+    ).one()
+    smallest = min(range(len(starts)), key=lambda index: counts[index])
+    every_word = [has_word(*bounds) for bounds in ranges]
+    if counts[smallest] <= SEARCH_DRIVE_LIMIT:
+        checks = [check for index, check in enumerate(every_word) if index != smallest]
+        statement = visible_tasks(user).where(Task.id.in_(starts[smallest]), *checks)
+    else:
+        statement = select(Task).where(Task.id.in_(_first_in_order(user, every_word, limit)))
+    return session.scalars(
+        statement.options(selectinload(Task.partnership)).order_by(*SEARCH_ORDER).limit(limit)
+    ).all()
+
+
+def _first_in_order(
+    user: User, checks: list[ColumnElement[bool]], limit: int
+) -> Select[tuple[int]]:
+    """The ids of the first `limit` visible tasks passing `checks` in each of the four parts of
+    `SEARCH_ORDER` (open or done, dated or not), each read in order from `ix_tasks_due_open_at`
+    (due_on, id, ..., completed_at, partnership_id): a task is open exactly when it has no
+    completion time, so the index alone says which part a task is in."""
+    parts = []
+    # Through coalesce(): a bare test of completed_at lets SQLite skip-scan the assignee index
+    # (assignee, status, completed_at) for it instead, read every open task and sort them all.
+    completed_at = func.coalesce(Task.completed_at, None)
+    for done in (False, True):
+        state = completed_at.is_not(None) if done else completed_at.is_(None)
+        for due in (Task.due_on.is_not(None), Task.due_on.is_(None)):
+            part = (
+                visible_tasks(user)
+                .with_only_columns(Task.id)
+                .where(state, due, *checks)
+                # By due date too where there is none: PostgreSQL does not take "IS NULL" as
+                # fixing the index's first column, and would sort the undated ones by id.
+                .order_by(Task.due_on, Task.id)
+                .limit(limit)
+            )
+            parts.append(part.subquery().select())
+    return union_all(*parts)
