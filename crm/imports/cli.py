@@ -161,7 +161,11 @@ def import_cli(
         ) from error
 
     for outcome in problems:
-        reasons = "; ".join(f"{column}: {message}" for column, message in outcome.errors.items())
+        # A problem of the row as a whole stands alone: the line already names the row.
+        reasons = "; ".join(
+            message if column == engine.ROW_ERROR else f"{column}: {message}"
+            for column, message in outcome.errors.items()
+        )
         hints = "".join(
             " " + gettext("(closest: %(names)s)", names=", ".join(names))
             for names in outcome.suggestions.values()

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from openpyxl import Workbook
 from sqlalchemy import select
 
 from crm.db import session
 from crm.localities.models import Locality
+from tests.factories import make_user
 from tests.imports.test_imports import apply, marks, preview, upload
 
 CSV = (
@@ -77,3 +79,28 @@ def test_an_xlsx_row_with_more_cells_than_headings_is_an_error_row(
     assert "(3 cells, 2 headings)" in found[3][1]["row"]
     assert apply(client, token, "valid") == 302
     assert localities(app) == ["Ptuj"]
+
+
+def test_the_command_line_names_a_row_wide_error_without_a_column(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    """Regression: a problem of the row as a whole (not of one column) was printed under the
+    column key "row", so the line read "row 3: row: Row 3 has more cells…"."""
+    with app.app_context():
+        make_user(role="admin", email="admin@example.com")
+        session.commit()
+    path = tmp_path / "localities.csv"
+    path.write_text(CSV, encoding="utf-8")
+    result = runner.invoke(args=["import", "localities", str(path)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("row ")]
+    assert lines == [
+        "row 3: Row 3 has more cells than headings (4 cells, 3 headings), so it is not "
+        "imported. Put quotes around a value that holds the separator, or give the extra "
+        "cells a heading."
+    ]
+    # A column's problem keeps its column's name.
+    path.write_text("name,country\nNowhere,XX\n", encoding="utf-8")
+    result = runner.invoke(args=["import", "localities", str(path)])
+    assert "row 2: country: " in result.output
+    assert localities(app) == []
