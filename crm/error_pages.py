@@ -8,7 +8,7 @@ from flask_babel import force_locale, lazy_gettext
 from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from crm.api.errors import error_response, is_api_request
 from crm.db import session
@@ -57,6 +57,22 @@ def _message_given(error: HTTPException) -> str | None:
     "the browser or proxy") give way to ours."""
     stock = {vars(klass).get("description") for klass in type(error).__mro__}
     return None if error.description in stock else error.description
+
+
+def api_message(error: HTTPException) -> str:
+    """What the API says for an HTTP error: what `abort()` said, else the app's own words in
+    English (the API's language, README: Languages), not werkzeug's stock description."""
+    given = _message_given(error)
+    if given:
+        return given
+    limit = request.max_content_length
+    if isinstance(error, RequestEntityTooLarge) and limit:
+        # A program sending the body can cut it to size: the limit is what it needs to know.
+        return f"The request body is larger than the limit of {limit / 2**20:g} MB."
+    if error.code in MESSAGES:
+        with force_locale("en"):
+            return str(MESSAGES[error.code][1])
+    return error.description or ""
 
 
 def protocol_headers(error: HTTPException) -> dict[str, str]:

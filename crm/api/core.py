@@ -29,7 +29,7 @@ from crm.api.schemas import (
 )
 from crm.auth.throttle import TooManyRequests
 from crm.db import session
-from crm.error_pages import protocol_headers
+from crm.error_pages import api_message, protocol_headers
 from crm.errors import DomainError, StaleVersion
 from crm.partnerships import queries
 from crm.partnerships.models import Partnership
@@ -120,7 +120,7 @@ def integrity_error(error: IntegrityError) -> Response:
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException) -> Response:
     session.rollback()
-    response = error_response(error.code or 500, error.description or "")
+    response = error_response(error.code or 500, api_message(error))
     response.headers.update(protocol_headers(error))
     return response
 

@@ -105,6 +105,28 @@ def test_too_large_bodies_are_413(api: Api) -> None:
     assert response.get_json()["error"]["code"] == "too_large"
 
 
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_too_large_body_is_refused_in_the_apis_words(api: Api, language: str) -> None:
+    """Regression: the message was werkzeug's ("The data value transmitted exceeds the capacity
+    limit."), where every other error is the API's own; like them it is English whatever the
+    client's language (README: Languages)."""
+    response = api.call(
+        "POST",
+        "/localities",
+        data="[" + "1," * 1_500_000 + "1]",
+        content_type="application/json",
+        headers={"Accept-Language": language},
+    )
+    assert response.status_code == 413
+    assert response.get_json() == {
+        "error": {
+            "code": "too_large",
+            "message": "The request body is larger than the limit of 2 MB.",
+            "fields": {},
+        }
+    }
+
+
 def test_localities_round_trip(app: Flask, api: Api) -> None:
     created = api.post(
         "/localities",
