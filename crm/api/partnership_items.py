@@ -98,7 +98,7 @@ def _item(row: Row[Any], sectors: list[str]) -> dict[str, Any]:
         "title": title,
         "locality_a": {"id": a_id, "name": a_name, "name_en": a_name_en, "country": a_country},
         "locality_b": {"id": b_id, "name": b_name, "name_en": b_name_en, "country": b_country},
-        # The name as given, as StageOut has it: the API speaks English.
+        # The name as given, as StageRef has it: the API speaks English.
         "stage": {"key": stage_key, "name": stage_name, "position": stage_position},
         "status": status,
         "sectors": sectors,

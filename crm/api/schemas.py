@@ -130,24 +130,45 @@ class Page(Output, Generic[ItemT]):
     )
 
 
-class StageOut(Output):
+class StageRef(Output):
+    """A pairing's stage, or one of its history: which stage, not the stage as a record."""
+
     key: str
     name: str
     position: int
 
     @classmethod
-    def of(cls, stage: Stage) -> StageOut:
+    def of(cls, stage: Stage) -> StageRef:
         # The API speaks English: the name as given, not the reader's translation.
         return cls(key=stage.key, name=stage.given_name, position=stage.position)
+
+
+REFERENCE_VERSION = (
+    "Moves on with each rename (in any language), which the app checks against the version its "
+    "rename form was drawn with; a client keeping a copy of the list can tell what changed."
+)
+
+
+class StageOut(StageRef):
+    """A stage as `/stages` lists it: the record itself, with its version."""
+
+    version: int = Field(description=REFERENCE_VERSION)
+
+    @classmethod
+    def of(cls, stage: Stage) -> StageOut:
+        return cls(
+            key=stage.key, name=stage.given_name, position=stage.position, version=stage.version
+        )
 
 
 class SectorOut(Output):
     slug: str
     name: str
+    version: int = Field(description=REFERENCE_VERSION)
 
     @classmethod
     def of(cls, sector: Sector) -> SectorOut:
-        return cls(slug=sector.slug, name=sector.given_name)
+        return cls(slug=sector.slug, name=sector.given_name, version=sector.version)
 
 
 class UserRef(Output):
@@ -207,7 +228,7 @@ class PartnershipOut(Output):
     title: str
     locality_a: LocalityRef
     locality_b: LocalityRef
-    stage: StageOut
+    stage: StageRef
     status: StatusName
     sectors: list[str] = Field(description="Sector slugs.")
     owner: UserRef
@@ -228,7 +249,7 @@ class PartnershipOut(Output):
             title=partnership.title,
             locality_a=LocalityRef.of(partnership.locality_a),
             locality_b=LocalityRef.of(partnership.locality_b),
-            stage=StageOut.of(partnership.stage),
+            stage=StageRef.of(partnership.stage),
             status=partnership.status,  # type: ignore[arg-type]
             sectors=[sector.slug for sector in partnership.sectors],
             owner=UserRef.of(partnership.owner),
@@ -246,8 +267,8 @@ class PartnershipOut(Output):
 
 class StageChangeOut(Output):
     id: int
-    from_stage: StageOut | None = Field(description="Null on the row that started the pairing.")
-    to_stage: StageOut
+    from_stage: StageRef | None = Field(description="Null on the row that started the pairing.")
+    to_stage: StageRef
     from_status: StatusName | None
     to_status: StatusName
     changed_by: UserRef
@@ -258,8 +279,8 @@ class StageChangeOut(Output):
     def of(cls, change: StageChange) -> StageChangeOut:
         return cls(
             id=change.id,
-            from_stage=StageOut.of(change.from_stage) if change.from_stage else None,
-            to_stage=StageOut.of(change.to_stage),
+            from_stage=StageRef.of(change.from_stage) if change.from_stage else None,
+            to_stage=StageRef.of(change.to_stage),
             from_status=change.from_status,  # type: ignore[arg-type]
             to_status=change.to_status,  # type: ignore[arg-type]
             changed_by=UserRef.of(change.changed_by),

@@ -14,6 +14,10 @@ from crm.api.openapi import OPERATIONS, document
 from crm.auth.models import User
 from crm.auth.tokens import ApiToken, revoke_token
 from crm.db import session
+from crm.partnerships.models import Stage
+from crm.partnerships.stages import rename_stage, stage_by_key
+from crm.sectors.models import Sector
+from crm.sectors.services import rename_sector
 from tests.api.conftest import Api
 from tests.factories import make_locality, make_partnership
 
@@ -172,6 +176,32 @@ def test_stages_and_sectors(api: Api) -> None:
     ]
     sectors = {sector["slug"] for sector in api.get("/sectors").get_json()["items"]}
     assert "water-resources-management" in sectors
+
+
+def test_stages_and_sectors_carry_their_version(app: Flask, api: Api) -> None:
+    """Regression: a rename in the app checks the version (migration d4b1e7a2c958), which the
+    API's lists left out, so a client could not tell a renamed stage or sector from before."""
+    with app.app_context():
+        stage_versions = dict(session.execute(select(Stage.key, Stage.version)).all())
+        sector_versions = dict(session.execute(select(Sector.slug, Sector.version)).all())
+    stages = api.get("/stages").get_json()["items"]
+    assert {stage["key"]: stage["version"] for stage in stages} == stage_versions
+    sectors = api.get("/sectors").get_json()["items"]
+    assert {sector["slug"]: sector["version"] for sector in sectors} == sector_versions
+    with app.app_context():
+        rename_stage(stage_by_key("prospect"), "Prospects", expected_version=1, language="en")
+        rename_sector(
+            session.scalars(select(Sector).where(Sector.slug == "culture")).one(),
+            "Культура",
+            expected_version=1,
+            language="ru",
+        )
+        session.commit()
+    stages = api.get("/stages").get_json()["items"]
+    assert (stages[0]["name"], stages[0]["version"]) == ("Prospects", 2)
+    sectors = {sector["slug"]: sector for sector in api.get("/sectors").get_json()["items"]}
+    # A rename in another language moves the version on too; the API still says the English.
+    assert (sectors["culture"]["name"], sectors["culture"]["version"]) == ("Culture", 2)
 
 
 def test_openapi_document_is_valid_and_public(client: FlaskClient) -> None:
