@@ -545,13 +545,23 @@ def remove_role(partnership_id: int, role_id: int) -> ResponseReturnValue:
     partnership = access.get_visible_or_404(current_user, partnership_id)
     _require_editor()
     link = session.get(PartnershipRole, role_id)
-    if link is None or link.partnership_id != partnership.id:
+    if link is not None and link.partnership_id != partnership.id:
         abort(404)
     form = DeleteForm()
     if not form.validate_on_submit():
         flash(" ".join(form.form_errors), "error")
         return render_show(partnership, status=400)
     try:
+        if link is None:
+            # Gone since the page was drawn (a colleague's Remove, or a merge that found the
+            # survivor already on that side): a change to show, like a stale version, not a
+            # page that never was.
+            raise StaleVersion(
+                gettext(
+                    "That person is no longer on this pairing: someone removed them, or merged "
+                    "them into another person, a moment ago. Here is the pairing as it is now."
+                )
+            )
         # Named before the removal: the role is gone afterwards.
         name = link.person.full_name
         services.remove_role(link, expected_version=form.version.data or 0)

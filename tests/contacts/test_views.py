@@ -284,6 +284,44 @@ def test_removing_a_role_from_a_stale_page_is_a_409_and_removes_nothing(
         assert session.get(PartnershipRole, ids["role"]) is None
 
 
+def test_removing_a_role_someone_removed_already_is_a_409_with_the_pairing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: the second of two officers removing the same person from a pairing got a bare
+    404 page; the role is gone, which is a change since their page was drawn."""
+    with app.app_context():
+        partnership = make_partnership()
+        mayor = make_person("Aleksander Saša Arsenovič")
+        consul = make_person("Honorary Consul")
+        role = make_role(partnership, mayor, side="a", role="mayor")
+        make_role(partnership, consul, side="facilitator", role="honorary consul")
+        session.commit()
+        ids = {"p": partnership.id, "role": role.id}
+        version = role.version
+    login_as()
+    url = f"/partnerships/{ids['p']}/people/{ids['role']}/remove"
+    assert client.post(url, data={"version": version}).status_code == 302
+
+    again = client.post(url, data={"version": version})
+
+    assert again.status_code == 409
+    body = again.get_data(as_text=True)
+    assert "That person is no longer on this pairing" in body
+    assert "Honorary Consul" in body  # the pairing's people as they are now
+    assert counts(app)[2] == 1
+    # A post without its version is a broken form, whether or not the role is still there.
+    assert client.post(url).status_code == 400
+    # A role of another pairing is not this pairing's to remove: still a 404.
+    with app.app_context():
+        other = make_partnership()
+        elsewhere = make_role(other, make_person("Someone Else"), side="b", role="consul")
+        session.commit()
+        foreign = f"/partnerships/{ids['p']}/people/{elsewhere.id}/remove"
+        foreign_version = elsewhere.version
+    assert client.post(foreign, data={"version": foreign_version}).status_code == 404
+    assert counts(app)[2] == 2
+
+
 def test_only_an_admin_merges(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:
