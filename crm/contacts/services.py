@@ -219,7 +219,7 @@ def delete_person(person: Person, *, expected_version: int) -> None:
     still name them.
 
     `expected_version`: the person as the one deleting them saw them; one edited since (another
-    name or organisation, a merge that filled their blanks) is not deleted unseen
+    name or organisation, a merge into them that brought more roles) is not deleted unseen
     (`StaleVersion`).
     """
     if person.version != expected_version:
@@ -264,6 +264,10 @@ def merge_people(survivor: Person, duplicate: Person) -> None:
         survivor.organisation_id = duplicate.organisation_id
     if duplicate.notes:
         survivor.notes = "\n\n".join(part for part in (survivor.notes, duplicate.notes) if part)
+    # The survivor stands for two people now, with the duplicate's roles and meetings, though
+    # no column of theirs may have changed: a write of the row moves the version on, so a
+    # delete (or an edit) confirmed on a page drawn before the merge is a 409, not done unseen.
+    survivor.updated_at = utcnow()
 
     held = {
         (role.partnership_id, role.side)

@@ -322,6 +322,37 @@ def test_removing_a_role_someone_removed_already_is_a_409_with_the_pairing(
     assert counts(app)[2] == 2
 
 
+def test_a_merge_moves_the_survivors_version_on_even_with_no_blank_filled(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: only a merge that filled a blank on the survivor bumped their version, so a
+    delete confirmed on a page drawn before the merge ("1 role on a pairing") deleted a person
+    who by then held the duplicate's roles too, taking them off pairings nobody had seen."""
+    with app.app_context():
+        first, second = make_partnership(), make_partnership()
+        survivor = make_person("Aleksander Saša Arsenovič", email="mayor@example.com")
+        duplicate = make_person("Aleksander Sasa Arsenovic")  # nothing the survivor lacks
+        make_role(first, survivor, side="a", role="mayor")
+        make_role(second, duplicate, side="a", role="mayor")
+        session.commit()
+        ids = {"survivor": survivor.id, "duplicate": duplicate.id}
+        version = survivor.version
+    login_as("admin")
+    asked = client.get(f"/people/{ids['survivor']}/delete").get_data(as_text=True)
+    assert f'name="version" value="{version}"' in asked and "1 role on a pairing" in asked
+    merge = {"other_id": ids["duplicate"]}
+    assert client.post(f"/people/{ids['survivor']}/merge", data=merge).status_code == 302
+    with app.app_context():
+        assert session.get(Person, ids["survivor"]).version == version + 1
+
+    stale = client.post(f"/people/{ids['survivor']}/delete", data={"version": version})
+
+    assert stale.status_code == 409
+    assert "Someone changed this record a moment ago" in stale.get_data(as_text=True)
+    with app.app_context():
+        assert session.get(Person, ids["survivor"]).deleted_at is None
+
+
 def test_only_an_admin_merges(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:
