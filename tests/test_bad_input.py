@@ -272,7 +272,10 @@ def test_status_change_bad_input(
         ),
         (
             "/sectors/{culture}/merge",
-            {"merge-{culture}-into": "{culture}", "merge-{culture}-version": "{culture_v}"},
+            {
+                "merge-{culture}-into": "{culture}:{culture_v}",
+                "merge-{culture}-version": "{culture_v}",
+            },
             "cannot be merged",
         ),
         (

@@ -6,6 +6,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from crm.forms import VersionField
+from crm.routing import record_id_in
 
 
 class SectorNameForm(FlaskForm):
@@ -19,8 +20,20 @@ class RenameSectorForm(SectorNameForm):
 
 
 class MergeSectorForm(FlaskForm):
-    into = SelectField(
-        _l("Merge into"), coerce=int, validators=[DataRequired(_l("Choose a sector."))]
-    )
+    # Each option is "ID:VERSION", the sector merged into as the admin's page showed it: one
+    # renamed since (into what may no longer be the same field) or merged away is a 409.
+    into = SelectField(_l("Merge into"), validators=[DataRequired(_l("Choose a sector."))])
     # The sector merged away, as the admin's page showed it.
     version = VersionField()
+
+    def posted_target(self) -> tuple[int, int] | None:
+        """The sector chosen and its version as posted, or None for a value no page gives."""
+        posted = self.into.raw_data[0] if self.into.raw_data else ""
+        sector_text, _, version_text = posted.partition(":")
+        # Numbers the databases can hold, the version as well as the id: no page gave others.
+        sector_id, version = record_id_in(sector_text), record_id_in(version_text)
+        return (sector_id, version) if sector_id and version else None
+
+
+def target_choice(sector_id: int, version: int) -> str:
+    return f"{sector_id}:{version}"

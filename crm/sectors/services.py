@@ -78,13 +78,17 @@ def rename_sector(
     session.flush()
 
 
-def merge_sectors(source: Sector, into: Sector, *, expected_version: int) -> int:
+def merge_sectors(
+    source: Sector, into: Sector, *, expected_version: int, expected_target_version: int
+) -> int:
     """Move every pairing tagged `source` to `into` and delete `source`; returns pairings moved.
 
     `expected_version`: `source` as the admin's page showed it; one renamed since (into what may
-    no longer be a duplicate) is not merged away unseen (`StaleVersion`).
+    no longer be a duplicate) is not merged away unseen (`StaleVersion`). So with
+    `expected_target_version` and `into`, which the admin chose by its name: pairings are not
+    moved into a sector renamed since into another field.
     """
-    if source.version != expected_version:
+    if source.version != expected_version or into.version != expected_target_version:
         raise StaleVersion()
     if source.id == into.id:
         raise DomainError(gettext("A sector cannot be merged into itself."), field="into")

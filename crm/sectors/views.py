@@ -14,7 +14,7 @@ from crm.forms import attach_domain_error, posted_a_stale_version
 from crm.i18n.locale import current_language
 from crm.partnerships.models import Partnership, partnership_sectors
 from crm.sectors import services
-from crm.sectors.forms import MergeSectorForm, RenameSectorForm, SectorNameForm
+from crm.sectors.forms import MergeSectorForm, RenameSectorForm, SectorNameForm, target_choice
 from crm.sectors.models import Sector
 
 bp = Blueprint("sectors", __name__, url_prefix="/sectors")
@@ -81,15 +81,25 @@ def merge(sector_id: int) -> ResponseReturnValue:
     _require_admin()
     source = get_or_404(Sector, sector_id)
     form = MergeSectorForm(prefix=f"merge-{source.id}", version=source.version)
-    if posted_a_stale_version(form):
+    if posted_a_stale_version(form) or _posted_a_stale_target(form):
         # Before the choice is checked: the sector chosen may itself be merged away since.
         return _stale(StaleVersion())
-    form.into.choices = [SelectChoice(sector.id, sector.name) for sector in services.all_sectors()]
-    if form.validate_on_submit():
-        target = get_or_404(Sector, form.into.data or 0)
+    form.into.choices = [
+        SelectChoice(target_choice(sector.id, sector.version), sector.name)
+        for sector in services.all_sectors()
+    ]
+    chosen = form.posted_target()
+    if form.validate_on_submit() and chosen is not None:
+        target_id, target_version = chosen
+        target = get_or_404(Sector, target_id)
         source_name = source.name
         try:
-            moved = services.merge_sectors(source, target, expected_version=form.version.data or 0)
+            moved = services.merge_sectors(
+                source,
+                target,
+                expected_version=form.version.data or 0,
+                expected_target_version=target_version,
+            )
             session.commit()
         except StaleVersion as error:
             return _stale(error)
@@ -110,6 +120,18 @@ def merge(sector_id: int) -> ResponseReturnValue:
             return redirect(url_for(".index"))
     flash(_errors_of(form), "error")
     return _render_index(SectorNameForm(formdata=None), status=_refused_status(form))
+
+
+def _posted_a_stale_target(form: MergeSectorForm) -> bool:
+    """Whether the sector chosen to merge into was renamed, or merged away, since the page was
+    drawn: its name was what the admin chose by."""
+    chosen = form.posted_target()
+    if chosen is None:
+        return False  # no value a page gives: the choice's own validation says so
+    target_id, version = chosen
+    target = session.get(Sector, target_id)
+    # A version not reached yet is a tampered form, which the choices refuse.
+    return target is None or version < target.version
 
 
 def _stale(error: StaleVersion) -> ResponseReturnValue:
@@ -136,7 +158,13 @@ def _render_index(form: SectorNameForm, *, status: int = 200) -> ResponseReturnV
     )
     sectors = services.all_sectors()
     return (
-        render_template("sectors/index.html", sectors=sectors, usage=usage, form=form),
+        render_template(
+            "sectors/index.html",
+            sectors=sectors,
+            usage=usage,
+            form=form,
+            target_choice=target_choice,
+        ),
         status,
     )
 

@@ -23,6 +23,11 @@ def sector_version(app: Flask, sector: int) -> int:
         return session.get(Sector, sector).version
 
 
+def target(app: Flask, sector: int) -> str:
+    """The merge form's option for a sector as it is now: "ID:VERSION"."""
+    return f"{sector}:{sector_version(app, sector)}"
+
+
 def test_admin_adds_a_sector_with_a_folded_slug(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:
@@ -65,7 +70,7 @@ def test_merging_moves_every_pairing_once_and_deletes_the_source(
     tourism, culture = sector_id(app, "tourism"), sector_id(app, "culture")
 
     merge = {
-        f"merge-{tourism}-into": culture,
+        f"merge-{tourism}-into": target(app, culture),
         f"merge-{tourism}-version": sector_version(app, tourism),
     }
     response = client.post(f"/sectors/{tourism}/merge", data=merge)
@@ -105,7 +110,7 @@ def test_an_edit_form_opened_before_a_merge_is_a_409_not_an_invalid_choice(
             "version": pairing.version,
         }
     merge = {
-        f"merge-{tourism}-into": culture,
+        f"merge-{tourism}-into": target(app, culture),
         f"merge-{tourism}-version": sector_version(app, tourism),
     }
     assert client.post(f"/sectors/{tourism}/merge", data=merge).status_code == 302
@@ -176,17 +181,62 @@ def test_a_merge_from_a_stale_page_is_a_409_and_merges_nothing(
     rename = {f"rename-{tourism}-name": "Sports tourism", f"rename-{tourism}-version": version}
     assert client.post(f"/sectors/{tourism}/rename", data=rename).status_code == 302
 
-    merge = {f"merge-{tourism}-into": culture, f"merge-{tourism}-version": version}
+    merge = {f"merge-{tourism}-into": target(app, culture), f"merge-{tourism}-version": version}
     stale = client.post(f"/sectors/{tourism}/merge", data=merge)
 
     assert stale.status_code == 409
     assert "Someone changed this record a moment ago" in stale.get_data(as_text=True)
     assert (
         client.post(
-            f"/sectors/{tourism}/merge", data={f"merge-{tourism}-into": culture}
+            f"/sectors/{tourism}/merge", data={f"merge-{tourism}-into": target(app, culture)}
         ).status_code
         == 400
     )
     with app.app_context():
         assert sector_by_slug("tourism").name == "Sports tourism"
         assert [s.slug for s in session.get(Partnership, pid).sectors] == ["tourism"]
+
+
+def test_a_merge_into_a_sector_renamed_or_merged_away_since_is_a_409(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: only the sector merged away had its version checked. The one merged into is
+    chosen by its name; renamed since into another field, it took the pairings all the same,
+    and one merged away since was a 422 "Not a valid choice" instead of the sectors as they
+    are now."""
+    with app.app_context():
+        pid = make_partnership(sectors=("tourism",)).id
+        session.commit()
+    login_as("admin")
+    tourism, culture = sector_id(app, "tourism"), sector_id(app, "culture")
+    education = sector_id(app, "education")
+    page = client.get("/sectors").get_data(as_text=True)
+    shown = target(app, culture)
+    assert f'<option value="{shown}">Culture</option>' in page
+    version = sector_version(app, tourism)
+    rename = {f"rename-{culture}-name": "Sport", f"rename-{culture}-version": shown.split(":")[1]}
+    assert client.post(f"/sectors/{culture}/rename", data=rename).status_code == 302
+
+    merge = {f"merge-{tourism}-into": shown, f"merge-{tourism}-version": version}
+    stale = client.post(f"/sectors/{tourism}/merge", data=merge)
+
+    assert stale.status_code == 409
+    body = stale.get_data(as_text=True)
+    assert "Someone changed this record a moment ago" in body and ">Sport</a>" in body
+    with app.app_context():
+        assert [s.slug for s in session.get(Partnership, pid).sectors] == ["tourism"]
+
+    # Merged away since: the sectors as they are now, not "Not a valid choice".
+    shown = target(app, education)
+    away = {f"merge-{education}-into": target(app, culture)}
+    away[f"merge-{education}-version"] = str(sector_version(app, education))
+    assert client.post(f"/sectors/{education}/merge", data=away).status_code == 302
+    merge = {f"merge-{tourism}-into": shown, f"merge-{tourism}-version": version}
+    assert client.post(f"/sectors/{tourism}/merge", data=merge).status_code == 409
+    with app.app_context():
+        assert [s.slug for s in session.get(Partnership, pid).sectors] == ["tourism"]
+
+    merge[f"merge-{tourism}-into"] = target(app, culture)
+    assert client.post(f"/sectors/{tourism}/merge", data=merge).status_code == 302
+    with app.app_context():
+        assert [s.slug for s in session.get(Partnership, pid).sectors] == ["culture"]

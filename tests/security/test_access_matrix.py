@@ -637,7 +637,8 @@ def world(app: Flask) -> World:
             "version": pairing.version,
             "sector": sector_by_slug("education").id,
             "sector_version": sector_by_slug("education").version,
-            "other_sector": sector_by_slug("culture").id,
+            # As the merge form's option gives it: the sector and its version.
+            "other_sector": f"{sector_by_slug('culture').id}:{sector_by_slug('culture').version}",
             "stage": stage_by_key("prospect").id,
             "stage_version": stage_by_key("prospect").version,
             "archived": archived.id,
