@@ -101,6 +101,8 @@ def test_default_week_is_the_last_complete_one(
         ("week=2200-W52", "2200-W52 has not begun yet; the latest week to report on is 20"),
         ("week=2026-W07&sector=space", "There is no sector"),
         ("week=2026-W07&owner=999999", "There is no user"),
+        # Too large for an id: as unknown as any other number, and said so alike (not a 500).
+        ("week=2026-W07&owner=99999999999999999999", "There is no user “99999999999999999999”."),
         ("week=2026-W07&country=XX", "is not a country code"),
         ("week=2026-W07&format=docx", "There is no “docx” format"),
         ("week=2026-W07&format=csv&section=gossip", "There is no section"),
