@@ -56,10 +56,21 @@ class Locality(Base):
 
     @property
     def display_name(self) -> str:
-        """The name in the reader's language if it has one, else the English, else the local."""
+        """The name in the reader's language if it has one, else the English, else the local;
+        for a reader of Kazakh, nearer names before the English (below)."""
         language = current_language()
-        if language != "en" and (self.other_names or {}).get(language):
-            return self.other_names[language]
+        names = self.other_names or {}
+        if language != "en" and names.get(language):
+            return names[language]
+        if language == "kk":
+            # The local name of a place in Kazakhstan is Kazakh or Russian, both official there
+            # and both read by a reader of Kazakh; elsewhere Russian, which nearly every one
+            # reads, in the same script, comes before English. Russian and Slovenian readers
+            # keep the English: Kazakh is no second language of theirs, nor Russian of a Slovene.
+            if self.country_code == "KZ":
+                return self.name
+            if names.get("ru"):
+                return names["ru"]
         return self.english_name
 
     @property

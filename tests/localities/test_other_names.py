@@ -61,6 +61,39 @@ def test_the_readers_language_comes_first(
     assert "<h1>Kyzylorda Region (Қызылорда облысы)</h1>" in page
 
 
+def test_a_kazakh_reader_without_a_kazakh_name_gets_the_local_one_then_the_russian(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: with no Kazakh name a Kazakh reader got the English one first, "Kyzylorda
+    Region (Қызылорда облысы)", where the local name of a place in Kazakhstan is Kazakh's (or
+    Russian, both official there) and, elsewhere, a Russian name is nearer than an English one
+    to a reader of Kazakh."""
+    locality_id = kyzylorda(app)
+    with app.app_context():
+        kazan = make_locality(
+            "Qazan",
+            name_en="Kazan",
+            country_code="RU",
+            other_names=(("ru", "Казань"),),
+        ).id
+        graz = make_locality("Graz", name_en="Graz", country_code="AT").id
+        session.commit()
+    login_as("officer", language="kk")
+    page = client.get(f"/localities/{locality_id}").get_data(as_text=True)
+    assert "<h1>Қызылорда облысы</h1>" in page
+    page = client.get(f"/localities/{kazan}").get_data(as_text=True)
+    assert "<h1>Казань (Qazan)</h1>" in page
+    page = client.get(f"/localities/{graz}").get_data(as_text=True)
+    assert "<h1>Graz</h1>" in page  # no Kazakh or Russian name: the English, as before
+    # A Kazakh name of its own still comes first.
+    with app.app_context():
+        locality = session.get(Locality, locality_id)
+        locality.other_names = {**locality.other_names, "kk": "Қызылорда облысы (ескі)"}
+        session.commit()
+    page = client.get(f"/localities/{locality_id}").get_data(as_text=True)
+    assert "<h1>Қызылорда облысы (ескі) (Қызылорда облысы)</h1>" in page
+
+
 def test_the_form_keeps_names_one_per_line_and_refuses_bad_lines(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:
