@@ -65,14 +65,12 @@ def upgrade() -> None:
         last = batch[-1].id
     with op.batch_alter_table("task_words", schema=None) as batch_op:
         batch_op.create_index("ix_task_words_word", ["word", "task_id"], unique=False)
-    if connection.dialect.name == "postgresql":
-        # Vacuumed as well as analysed, so that its index is read alone from the start (until
-        # autovacuum came by, each entry read would look at its row as well). VACUUM runs
-        # outside a transaction: what this step wrote is committed first.
-        with op.get_context().autocommit_block():
-            op.execute("VACUUM (ANALYZE) task_words")
-    else:
-        op.execute("ANALYZE task_words")
+    # Analysed only, inside the upgrade's transaction. A VACUUM as well would let PostgreSQL read
+    # the index alone at once rather than after autovacuum's next pass (which a table this
+    # freshly filled soon gets), but it cannot run in a transaction: committing the upgrade
+    # halfway would leave a failed later step with this table made and its revision unrecorded,
+    # so that every upgrade after it stops at "task_words already exists".
+    op.execute("ANALYZE task_words")
 
 
 def downgrade() -> None:
