@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import format_decimal, gettext, ngettext, pgettext
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, func, insert, select
 
 from crm.access import may_own_pairings
 from crm.auth.models import User
@@ -173,7 +173,7 @@ def change_stage(
         raise InvalidTransition(
             gettext("Reopen this dropped pairing before moving it."), field="stage"
         )
-    now = at or utcnow()
+    now = at or _next_in_history(partnership, utcnow())
     change = _record(
         partnership, to_stage=to, to_status=partnership.status, by=by, note=note, at=now
     )
@@ -218,7 +218,7 @@ def change_status(
         to_status=to.value,
         by=by,
         note=note,
-        at=at or utcnow(),
+        at=at or _next_in_history(partnership, utcnow()),
     )
     partnership.status = to.value
     session.flush()
@@ -248,6 +248,22 @@ def restore_partnership(partnership: Partnership) -> None:
     partnership.archived_at = None
     partnership.archived_by = None
     session.flush()
+
+
+def _next_in_history(partnership: Partnership, now: datetime) -> datetime:
+    """`now`, or the pairing's last change if that is later.
+
+    Each history row starts where the one before it in time ended, which the weekly report
+    relies on: it finds where a pairing stood either from what its first change since a moment
+    left, or from where its last change before it went. A move timed by an app server whose
+    clock is a little behind another's would otherwise slot in before a row written earlier
+    and break that chain. (A move given its own time, `at`, is the caller's to keep in order:
+    the demo's history, written oldest first.)
+    """
+    latest = session.scalar(
+        select(func.max(StageChange.changed_at)).where(StageChange.partnership_id == partnership.id)
+    )
+    return now if latest is None or now >= latest else latest
 
 
 def _record(
