@@ -72,6 +72,8 @@ def person_options() -> ResponseReturnValue:
     selected = [first_record_id_arg("person_id", "other_id", "selected")]
     merging = record_id_arg("merging")
     pairing = record_id_arg("pairing")
+    if ("merging" in request.args and not merging) or ("pairing" in request.args and not pairing):
+        abort(404)  # a search for a record no id can name, not the plain person search
     placeholder: SelectChoice | None
     if merging:
         access.require(access.can_manage_reference_data(current_user))
@@ -545,8 +547,8 @@ def remove_role(partnership_id: int, role_id: int) -> ResponseReturnValue:
     partnership = access.get_visible_or_404(current_user, partnership_id)
     _require_editor()
     link = session.get(PartnershipRole, role_id)
-    if link is not None and link.partnership_id != partnership.id:
-        abort(404)
+    if not role_id or (link is not None and link.partnership_id != partnership.id):
+        abort(404)  # an id no role can have (out of range), or a role of another pairing
     form = DeleteForm()
     if not form.validate_on_submit():
         flash(" ".join(form.form_errors), "error")

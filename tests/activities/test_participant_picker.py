@@ -87,6 +87,10 @@ def test_the_form_holds_the_pairings_people_until_others_are_searched(
     )
     assert bad.status_code == 200
     assert client.get("/people/options?pairing=987654&person_q=a").status_code == 404
+    # Nor one no id can name: not the plain person search in its place.
+    for bad in ("abc", "9" * 20, "-3", ""):
+        assert client.get(f"/people/options?pairing={bad}&person_q=a").status_code == 404
+        assert client.get(f"/people/options?merging={bad}&person_q=a").status_code == 404
 
 
 def test_find_without_javascript_keeps_everyone_chosen_and_saves_nothing(

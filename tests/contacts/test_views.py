@@ -319,6 +319,9 @@ def test_removing_a_role_someone_removed_already_is_a_409_with_the_pairing(
         foreign = f"/partnerships/{ids['p']}/people/{elsewhere.id}/remove"
         foreign_version = elsewhere.version
     assert client.post(foreign, data={"version": foreign_version}).status_code == 404
+    # Nor is an id no role can have (too large for one), which no colleague removed.
+    beyond = f"/partnerships/{ids['p']}/people/{'9' * 20}/remove"
+    assert client.post(beyond, data={"version": 1}).status_code == 404
     assert counts(app)[2] == 2
 
 
