@@ -338,7 +338,7 @@ HUGE = "99999999999999999999"
         f"/localities?page={HUGE}",
         f"/localities/options?q=Mar&selected={HUGE}",
         f"/organisations/options?organisation_q=Mar&organisation_id={HUGE}",
-        f"/people/options?q=a&pairing={HUGE}&participant_ids={HUGE}",
+        f"/people/options?q=a&person_id={HUGE}",
         f"/partnerships?page={HUGE}",
         f"/partnerships/new?locality_a={HUGE}&locality_b=-1",
         f"/people?page={HUGE}",
