@@ -68,7 +68,9 @@ def api_message(error: HTTPException) -> str:
     limit = request.max_content_length
     if isinstance(error, RequestEntityTooLarge) and limit:
         # A program sending the body can cut it to size: the limit is what it needs to know.
-        return f"The request body is larger than the limit of {limit / 2**20:g} MB."
+        megabytes, rest = divmod(limit, 2**20)
+        size = f"{limit:,} bytes" if rest else f"{megabytes} MB"  # never "1.90735 MB"
+        return f"The request body is larger than the limit of {size}."
     if error.code in MESSAGES:
         with force_locale("en"):
             return str(MESSAGES[error.code][1])

@@ -109,7 +109,9 @@ def prefix_range(prefix: str) -> tuple[str, str]:
     collation, PostgreSQL's only with a pattern operator class; a range is an index seek on both.
     """
     last = ord(prefix[-1])
-    if last >= 0x10FFFF:  # no code point above it: every longer word still sorts below this
-        return prefix, prefix + chr(0x10FFFF) * 2
+    if last >= 0x10FFFF:
+        # No code point follows it, so no string bounds the range from above; and no word ends
+        # so, since the last code point is neither a letter nor a digit.
+        raise ValueError("a word prefix cannot end in U+10FFFF")
     following = 0xE000 if 0xD800 <= last + 1 <= 0xDFFF else last + 1  # surrogates are no text
     return prefix, prefix[:-1] + chr(following)

@@ -83,3 +83,9 @@ def test_prefix_range_holds_exactly_the_words_beginning_with_the_prefix(
     low, high = prefix_range(prefix)
     assert all(low <= word < high for word in inside)
     assert not any(low <= word < high for word in outside)
+
+
+def test_a_prefix_no_word_can_begin_with_has_no_range() -> None:
+    # The last code point is no letter or digit; an upper bound of it would miss longer words.
+    with pytest.raises(ValueError, match="U\\+10FFFF"):
+        prefix_range("memo\U0010ffff")

@@ -9,11 +9,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm.api.openapi import OPERATIONS, document
 from crm.auth.models import User
 from crm.auth.tokens import ApiToken, revoke_token
 from crm.db import session
+from crm.error_pages import api_message
 from crm.partnerships.models import Stage
 from crm.partnerships.stages import rename_stage, stage_by_key
 from crm.sectors.models import Sector
@@ -294,3 +296,11 @@ def test_locality_names_keep_their_script_in_json(app: Flask, api: Api) -> None:
         locality_id = make_locality("Қызылорда", country_code="KZ").id
         session.commit()
     assert api.get(f"/localities/{locality_id}").get_json()["name"] == "Қызылорда"
+
+
+def test_a_limit_of_no_whole_megabytes_is_given_in_bytes(app: Flask) -> None:
+    """It read "1.90735 MB" for a limit set in decimal bytes."""
+    app.config["MAX_CONTENT_LENGTH"] = 2_000_000
+    with app.test_request_context("/api/v1/localities", method="POST"):
+        message = api_message(RequestEntityTooLarge())
+    assert message == "The request body is larger than the limit of 2,000,000 bytes."
