@@ -298,9 +298,11 @@ def test_locality_names_keep_their_script_in_json(app: Flask, api: Api) -> None:
     assert api.get(f"/localities/{locality_id}").get_json()["name"] == "Қызылорда"
 
 
-def test_a_limit_of_no_whole_megabytes_is_given_in_bytes(app: Flask) -> None:
+def test_a_limit_of_no_whole_megabytes_is_given_in_bytes(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """It read "1.90735 MB" for a limit set in decimal bytes."""
-    app.config["MAX_CONTENT_LENGTH"] = 2_000_000
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2_000_000)  # this test's alone
     with app.test_request_context("/api/v1/localities", method="POST"):
         message = api_message(RequestEntityTooLarge())
     assert message == "The request body is larger than the limit of 2,000,000 bytes."
