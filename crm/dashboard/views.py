@@ -9,6 +9,7 @@ from crm.auth.models import User
 from crm.dashboard import queries
 from crm.db import utcnow
 from crm.partnerships.stages import ordered_stages
+from crm.routing import LinkById
 from crm.tasks.dates import horizon_for
 
 
@@ -24,4 +25,5 @@ def render_dashboard(user: User) -> ResponseReturnValue:
         stale_days=days,
         counts=queries.pipeline_counts(user, ordered_stages()),
         today=horizon.today,
+        pairing_link=LinkById("partnerships.show", "partnership_id"),
     )

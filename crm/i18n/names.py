@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask_babel import gettext
 from sqlalchemy import JSON
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
@@ -17,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crm.i18n.languages import SOURCE_LANGUAGE
 from crm.i18n.locale import current_language
+from crm.i18n.messages import gettext
 
 
 def N_(message: str) -> str:

@@ -9,7 +9,7 @@ from babel import Locale
 from flask_babel import get_locale
 
 from crm.i18n.collation import sort_key
-from crm.i18n.locale import current_locale
+from crm.i18n.locale import current_locale, locale_key
 
 
 def country_name(alpha_2: str) -> str:
@@ -17,7 +17,7 @@ def country_name(alpha_2: str) -> str:
     code = alpha_2.upper()
     locale = current_locale()
     if locale is not None:
-        localised = _territory_names(str(locale)).get(code)
+        localised = _territory_names_of(locale).get(code)
         if localised:
             return localised
     return english_country_name(code)
@@ -33,6 +33,19 @@ def english_country_name(alpha_2: str) -> str:
 @cache
 def _territory_names(locale: str) -> dict[str, str]:
     return dict(Locale.parse(locale).territories)
+
+
+_TERRITORY_NAMES: dict[tuple[str | None, ...], dict[str, str]] = {}
+
+
+def _territory_names_of(locale: Locale) -> dict[str, str]:
+    # By the locale's parts rather than its name: a page names a country per place it shows.
+    key = locale_key(locale)
+    try:
+        return _TERRITORY_NAMES[key]
+    except KeyError:
+        names = _TERRITORY_NAMES[key] = _territory_names(str(locale))
+        return names
 
 
 def is_country(alpha_2: str) -> bool:

@@ -14,10 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext, ngettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from crm.i18n.messages import gettext, ngettext
 from crm.partnerships.fragments import NOTHING, locality, overdue_flag, sector_tags, status_badge
 from crm.partnerships.models import Partnership, Stage
 from crm.presentation import local_datetime

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask_babel import gettext, ngettext, pgettext
 from markupsafe import Markup, escape
 
+from crm.i18n.messages import gettext, ngettext, pgettext
 from crm.presentation import country_tag
 
 if TYPE_CHECKING:

@@ -37,7 +37,7 @@ from crm.partnerships.forms import (
 )
 from crm.partnerships.models import Partnership, Status
 from crm.partnerships.stages import ordered_stages
-from crm.routing import NO_RECORD, number_arg, record_id_arg, record_id_in
+from crm.routing import NO_RECORD, LinkById, number_arg, record_id_arg, record_id_in
 from crm.sectors.services import all_sectors
 from crm.sharing.models import PartnershipShare
 from crm.sharing.panel import sharing_panel
@@ -65,6 +65,7 @@ def index() -> ResponseReturnValue:
     return render_template(
         "partnerships/index.html",
         partnerships=partnerships,
+        pairing_link=LinkById("partnerships.show", "partnership_id"),
         overdue=overdue_counts((p.id for p in partnerships), today_for(current_user)),
         filters=filters,
         total=total,

@@ -11,13 +11,12 @@ from types import GeneratorType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import Locale
-from babel.dates import format_date, format_time
 from flask import render_template
-from flask_babel import get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_babel.speaklater import LazyString
 
 from crm.formula_guard import Cell, neutralise
+from crm.presentation import datetime_in
 from crm.reports.charts import funnel_svg, moves_svg
 from crm.reports.weekly import WeeklyReport
 
@@ -47,13 +46,7 @@ def _local_text(zone: ZoneInfo) -> Callable[[Any], str]:
     "13 Feb 2026, 10:00"."""
 
     def shown(moment: Any) -> str:
-        if moment is None:
-            return ""
-        local = moment.astimezone(zone)
-        locale = get_locale() or Locale.parse("en_GB")
-        date_text = format_date(local.date(), "medium", locale=locale)
-        time_text = format_time(local.time(), "short", locale=locale)
-        return str(locale.datetime_formats["medium"]).format(time_text, date_text)
+        return "" if moment is None else datetime_in(moment, zone)
 
     return shown
 

@@ -24,6 +24,7 @@ from crm.partnerships.filter_choices import filter_choices
 from crm.reports import rendering, services
 from crm.reports.weekly import ReportFilters, compute_weekly_report
 from crm.reports.weeks import FIRST_WEEK, LAST_WEEK, IsoWeek
+from crm.routing import LinkById
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -143,6 +144,7 @@ def _page(
         subscribed=services.is_subscribed(current_user),
         error=error,
         downloads=_download_links(week, filters),
+        pairing_link=LinkById("partnerships.show", "partnership_id"),
         **context,
     )
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import request
-from flask_babel import gettext, pgettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from crm import access
+from crm.i18n.messages import gettext, pgettext
 from crm.navigation import next_path
 from crm.presentation import long_date, time_tag
 from crm.routing import LinkById
