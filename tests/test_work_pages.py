@@ -168,3 +168,29 @@ def test_statement_counts_do_not_grow_with_tasks_and_people(
         with count_statements() as counter:
             assert client.get(url).status_code == 200
         assert counter.count == small[url], (url, counter.statements)
+
+
+def test_search_box_lists_the_most_recently_active_pairings_first_and_offers_the_rest(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as()
+    with app.app_context():
+        place = make_locality("Kyzylorda", country_code="KZ")
+        start = datetime(2026, 2, 1, tzinfo=UTC)
+        for day in range(12):
+            pairing = make_partnership(
+                make_locality(f"Town {day:02d}"), place, title=f"Pair {day:02d}"
+            )
+            pairing.last_activity_at = start + timedelta(days=day)
+        archived = make_partnership(make_locality("Elsewhere"), place, title="Pair archived")
+        archived.last_activity_at = start + timedelta(days=30)
+        archived.archived_at = start
+        session.commit()
+    page = client.get("/search?q=kyzylorda").get_data(as_text=True)
+    pairings = page.split('id="results-pairings"')[1].split("</section>")[0]
+    # Ten shown, newest activity first; the eleventh found tells that there are more.
+    assert re.findall(r">(Pair \w+)</a>", pairings) == [
+        f"Pair {day:02d}" for day in range(11, 1, -1)
+    ]
+    assert "/partnerships?q=kyzylorda" in pairings
+    assert "Pair archived" not in page

@@ -23,7 +23,6 @@ from crm.contacts.models import Organisation, Person
 from crm.db import session
 from crm.localities.models import Locality
 from crm.partnerships import queries as partnership_queries
-from crm.partnerships.models import Partnership
 from crm.tasks import queries as task_queries
 from crm.text_search import fold, matches_every_word
 
@@ -57,16 +56,15 @@ def index() -> ResponseReturnValue:
 
 def _search(q: str) -> list[ResultGroup]:
     limit = PER_KIND + 1  # one more than shown tells whether to offer "more"
-    pairings = session.scalars(
-        partnership_queries.with_card_details(
-            partnership_queries.filtered(
-                access.visible_partnerships(current_user),
-                partnership_queries.PartnershipFilters(q=q),
-            )
-            .order_by(Partnership.last_activity_at.desc(), Partnership.id.desc())
-            .limit(limit)
-        )
-    ).all()
+    # Newest activity first, as the list's default sort: its ids picked from the index alone,
+    # which carries what the words are tested against (a word in no pairing read every row).
+    by_words = partnership_queries.PartnershipFilters(q=q)
+    pairings = partnership_queries.page_of(
+        partnership_queries.filtered(access.visible_partnerships(current_user), by_words),
+        by_words,
+        page=1,
+        per_page=limit,
+    )
     localities = session.scalars(
         access.visible_localities(current_user)
         .where(matches_every_word(q, Locality.search_folded))
