@@ -87,8 +87,18 @@ def merge_sectors(
     no longer be a duplicate) is not merged away unseen (`StaleVersion`). So with
     `expected_target_version` and `into`, which the admin chose by its name: pairings are not
     moved into a sector renamed since into another field.
+
+    Both rows are locked and their versions read from the database, not from the session: on
+    PostgreSQL a rename of `into` committed between the request's first read and its commit
+    went unseen (only `source` is written, by its delete), and the pairings went into the
+    renamed sector. Now a rename committed before the lock makes the merge a 409, and one
+    after it waits for the merge to commit.
     """
-    if source.version != expected_version or into.version != expected_target_version:
+    versions = _lock(source, into)
+    if (
+        versions.get(source.id) != expected_version
+        or versions.get(into.id) != expected_target_version
+    ):
         raise StaleVersion()
     if source.id == into.id:
         raise DomainError(gettext("A sector cannot be merged into itself."), field="into")
@@ -122,6 +132,21 @@ def merge_sectors(
     # Pairings loaded in this session still hold the old tag list.
     session.expire_all()
     return len(to_move)
+
+
+def _lock(*sectors: Sector) -> dict[int, int]:
+    """The versions of `sectors` as committed, each row locked until the transaction ends (a row
+    deleted since is missing). In id order, so that two merges of one pair of sectors in
+    opposite directions wait for each other rather than deadlock. SQLite has no row locks and
+    needs none: a request that writes holds the database's write lock from its first statement
+    (crm/db.py)."""
+    rows = session.execute(
+        select(Sector.id, Sector.version)
+        .where(Sector.id.in_({sector.id for sector in sectors}))
+        .order_by(Sector.id)
+        .with_for_update()
+    )
+    return {sector_id: version for sector_id, version in rows}
 
 
 def _check_name_free(name: str, *, except_id: int | None) -> None:

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 
-from crm.db import session
+from crm.db import engine_for, session
 from crm.partnerships.models import Partnership
+from crm.sectors import services as sector_services
 from crm.sectors.models import Sector
 from crm.sectors.services import sector_by_slug
 from tests.factories import make_partnership
@@ -240,3 +245,90 @@ def test_a_merge_into_a_sector_renamed_or_merged_away_since_is_a_409(
     assert client.post(f"/sectors/{tourism}/merge", data=merge).status_code == 302
     with app.app_context():
         assert [s.slug for s in session.get(Partnership, pid).sectors] == ["culture"]
+
+
+def colleague_renames(app: Flask, sector: int, name: str) -> bool:
+    """Another admin's rename of `sector`, committed on a connection of its own at once or not at
+    all (it gives up on a lock after a moment); whether it landed."""
+    engine = engine_for(app)
+    if engine.dialect.name == "sqlite":
+        other = sqlite3.connect(engine.url.database or "", timeout=0.1)
+        try:
+            other.execute(
+                "UPDATE sectors SET name = ?, version = version + 1 WHERE id = ?", (name, sector)
+            )
+            other.commit()
+        except sqlite3.OperationalError:
+            return False  # the merge's transaction holds the database's write lock
+        finally:
+            other.close()
+        return True
+    try:
+        with engine.begin() as other:
+            other.execute(text("SET LOCAL lock_timeout = '200ms'"))
+            other.execute(
+                text("UPDATE sectors SET name = :name, version = version + 1 WHERE id = :id"),
+                {"name": name, "id": sector},
+            )
+    except OperationalError:
+        return False  # the merge holds the row
+    return True
+
+
+@pytest.mark.parametrize("moment", ["before the merge reads it", "while the merge runs"])
+def test_a_rename_of_the_target_racing_a_merge_is_never_merged_into_unseen(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+    moment: str,
+) -> None:
+    """Regression: the merge compared the target's version as the session had read it and never
+    wrote the target's row, so on PostgreSQL a rename committed between the request's checks and
+    its commit went unseen: the tags went into "Sport". (A tag moved in takes a share lock on the
+    target's row, for its foreign key, which made a later rename wait; a merge that moved none,
+    as here, was open to one until its commit.) The merge locks both sectors now: a rename
+    committed first is the 409, one that comes while it runs waits. On SQLite a writing request
+    holds the database from its first statement, so no rename gets in at all."""
+    with app.app_context():
+        pid = make_partnership(sectors=("tourism", "culture")).id
+        session.commit()
+    login_as("admin")
+    tourism, culture = sector_id(app, "tourism"), sector_id(app, "culture")
+    landed: list[bool] = []
+    if moment == "before the merge reads it":
+        merge_sectors = sector_services.merge_sectors
+
+        def rename_then_merge(*args: Any, **kwargs: Any) -> int:
+            landed.append(colleague_renames(app, culture, "Sport"))
+            return merge_sectors(*args, **kwargs)
+
+        monkeypatch.setattr(sector_services, "merge_sectors", rename_then_merge)
+    else:
+        mark_changed = sector_services.mark_changed
+
+        def rename_meanwhile(*args: Any, **kwargs: Any) -> None:
+            landed.append(colleague_renames(app, culture, "Sport"))
+            mark_changed(*args, **kwargs)
+
+        monkeypatch.setattr(sector_services, "mark_changed", rename_meanwhile)
+    merge = {
+        f"merge-{tourism}-into": target(app, culture),
+        f"merge-{tourism}-version": sector_version(app, tourism),
+    }
+
+    response = client.post(f"/sectors/{tourism}/merge", data=merge)
+
+    with app.app_context():
+        tags = sorted(s.slug for s in session.get(Partnership, pid).sectors)
+        culture_name = session.get(Sector, culture).name
+    if landed == [True]:
+        assert response.status_code == 409
+        assert "Someone changed this record a moment ago" in response.get_data(as_text=True)
+        assert (tags, culture_name) == (["culture", "tourism"], "Sport")
+    else:
+        assert landed == [False]
+        assert response.status_code == 302
+        assert (tags, culture_name) == (["culture"], "Culture")
+    if engine_for(app).dialect.name == "postgresql":
+        assert landed == [moment == "before the merge reads it"]
