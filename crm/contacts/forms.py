@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from crm.contacts.models import ORGANISATION_KIND_LABELS, Side
+from crm.contacts.picker import merge_value_in
 from crm.contacts.services import (
     NAME_MAX_LENGTH,
     NOTES_MAX_LENGTH,
@@ -107,14 +108,34 @@ class DeleteForm(FlaskForm):
     version = VersionField()
 
 
+def _merge_choice_id(value: object) -> int:
+    """A merge option's value, "ID:VERSION" (or 0, none chosen), as the person's id: the choice
+    is checked by the id alone, so that a stale version is the view's 409, not "not a choice".
+    Anything else is no option's (ValueError, "Choose a person from the list.")."""
+    if value in (0, "0"):
+        return 0
+    chosen = merge_value_in(str(value))
+    if chosen is None:
+        raise ValueError(value)
+    return chosen[0]
+
+
 class MergeForm(FlaskForm):
+    # Each option is "ID:VERSION" (crm.contacts.picker.merge_value), the duplicate as the
+    # admin's page showed them: one edited, deleted or merged since may be someone else now.
     other_id = SelectField(
         _l("Merge this duplicate into the record above"),
-        coerce=int,
+        coerce=_merge_choice_id,
         validators=[DataRequired(_l("Choose the duplicate."))],
         invalid_choice_message=_l("Choose a person from the list."),
         invalid_value_message=_l("Choose a person from the list."),
     )
+    # The survivor, as the admin's page showed them.
+    version = VersionField()
+
+    def posted_choice(self) -> tuple[int, int] | None:
+        """The duplicate chosen and their version as posted, or None for a value no page gives."""
+        return merge_value_in(self.other_id.raw_data[0] if self.other_id.raw_data else "")
 
 
 class RoleForm(FlaskForm):

@@ -31,6 +31,7 @@ from crm.contacts.queries import (
 )
 from crm.db import session
 from crm.partnerships.models import Partnership
+from crm.routing import record_id_in
 
 DEFAULT_SELECT_LIMIT = 300
 MATCH_LIMIT = 50
@@ -80,6 +81,20 @@ def merge_label(person: Person) -> str:
     for, so the address and the number tell them apart."""
     no_email = gettext("no e-mail")  # outside the f-string, where Babel finds it
     return f"{person.full_name} ({person.email or no_email}, #{person.id})"
+
+
+def merge_value(person: Person) -> str:
+    """A merge option's value, "ID:VERSION": the person as the admin's page showed them, so that
+    one edited, deleted or merged since is not merged unseen (crm/contacts/forms.py)."""
+    return f"{person.id}:{person.version}"
+
+
+def merge_value_in(text: str) -> tuple[int, int] | None:
+    """A merge option's value as posted, as (id, version), or None for a value no page gives."""
+    person_text, _, version_text = text.partition(":")
+    # Numbers the databases can hold, the version as well as the id: no page gave others.
+    person_id, version = record_id_in(person_text), record_id_in(version_text)
+    return (person_id, version) if person_id and version else None
 
 
 def all_choices() -> list[SelectChoice]:
@@ -162,7 +177,7 @@ def merge_choices(
         survivor, duplicates=duplicates, selected_id=selected_id, query=query
     )
     return [merge_placeholder()] + [
-        SelectChoice(person.id, merge_label(person)) for person in candidates
+        SelectChoice(merge_value(person), merge_label(person)) for person in candidates
     ]
 
 

@@ -249,10 +249,33 @@ def possible_duplicates(
     return list(session.scalars(statement.order_by(Person.id).limit(10)))
 
 
-def merge_people(survivor: Person, duplicate: Person) -> None:
+class StaleMerge(StaleVersion):
+    """One of the two people to merge changed since the admin's page showed them."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            gettext(
+                "Someone changed one of these two people a moment ago, so nothing was merged. "
+                "Check them as they are now and merge again."
+            )
+        )
+
+
+def merge_people(
+    survivor: Person, duplicate: Person, *, expected_version: int, expected_duplicate_version: int
+) -> None:
     """Fold `duplicate` into `survivor`: roles and meeting attendance move across, blanks on the
     survivor are filled from the duplicate, and the duplicate is kept (deleted) pointing at the
-    survivor, so old links still lead somewhere."""
+    survivor, so old links still lead somewhere.
+
+    `expected_version` and `expected_duplicate_version`: the two as the admin's page showed them.
+    The admin chose the duplicate by name, e-mail and number, and decided on the survivor as
+    shown: one renamed, given another address, deleted or merged since may no longer be a
+    duplicate (`StaleMerge`). Both rows are written, so a change committed meanwhile is the
+    ORM's version conflict at the flush.
+    """
+    if survivor.version != expected_version or duplicate.version != expected_duplicate_version:
+        raise StaleMerge()
     if survivor.id == duplicate.id:
         raise DomainError(gettext("Choose two different people to merge."), field="other_id")
     if survivor.is_deleted or duplicate.is_deleted:

@@ -75,9 +75,13 @@ def person_options() -> ResponseReturnValue:
     if ("merging" in request.args and not merging) or ("pairing" in request.args and not pairing):
         abort(404)  # a search for a record no id can name, not the plain person search
     placeholder: SelectChoice | None
+    value = None
     if merging:
         access.require(access.can_manage_reference_data(current_user))
         survivor = _live_person_or_404(merging)
+        # The merge select's options are "ID:VERSION" (picker.merge_value).
+        held = picker.merge_value_in(request.args.get("other_id", ""))
+        selected = [held[0]] if held else selected
         found = picker.merge_candidates(
             survivor,
             duplicates=services.possible_duplicates(
@@ -86,7 +90,11 @@ def person_options() -> ResponseReturnValue:
             selected_id=selected[0],
             query=q,
         )
-        label, placeholder = picker.merge_label, picker.merge_placeholder()
+        label, placeholder, value = (
+            picker.merge_label,
+            picker.merge_placeholder(),
+            picker.merge_value,
+        )
     elif pairing:
         selected = record_id_args("participant_ids")
         partnership = access.get_visible_or_404(current_user, pairing)
@@ -101,6 +109,7 @@ def person_options() -> ResponseReturnValue:
         selected=selected,
         q=q,
         label=label,
+        value=value,
         placeholder=placeholder,
         nothing=gettext("No person matches “%(q)s”", q=q),
     )
@@ -151,7 +160,7 @@ def _person_page(record: Person, *, status: int = 200) -> ResponseReturnValue:
     """The person's page, with the merge form for an admin."""
     merge_form = None
     if access.can_manage_reference_data(current_user) and not record.is_deleted:
-        merge_form = MergeForm(formdata=None)
+        merge_form = MergeForm(formdata=None, version=record.version)
         merge_form.other_id.choices = _merge_choices(merge_form, record)
     return _render_person(record, merge_form, status=status)
 
@@ -305,19 +314,32 @@ def merge_person(person_id: int) -> ResponseReturnValue:
     if not access.can_manage_reference_data(current_user):
         abort(403)
     survivor = _live_person_or_404(person_id)
-    form = MergeForm()
+    form = MergeForm(version=survivor.version)
     form.other_id.choices = _merge_choices(form, survivor)
     if pressed_find():
         return _render_person(survivor, form)  # the matches are the options now; nothing merged
-    if not form.validate_on_submit():
-        return _render_person(survivor, form, status=422)
-    duplicate = session.get(Person, form.other_id.data)
+    if posted_a_stale_version(form) or _posted_a_stale_duplicate(form):
+        # Asked before the choice is checked: the duplicate deleted or merged since is no
+        # longer one, and "not a valid choice" would hide what happened.
+        return _stale_merge(survivor, services.StaleMerge())
+    chosen = form.posted_choice()
+    if not form.validate_on_submit() or chosen is None:
+        # A post without the survivor's version is no stale page but a broken one: a 400.
+        return _render_person(survivor, form, status=400 if form.version.errors else 422)
+    duplicate = session.get(Person, chosen[0])
     if duplicate is None:
         abort(404)
     name = duplicate.full_name
     try:
-        services.merge_people(survivor, duplicate)
+        services.merge_people(
+            survivor,
+            duplicate,
+            expected_version=form.version.data or 0,
+            expected_duplicate_version=chosen[1],
+        )
         session.commit()
+    except StaleVersion as error:
+        return _stale_merge(survivor, error)
     except DomainError as error:
         session.rollback()
         attach_domain_error(form, error)
@@ -331,6 +353,26 @@ def merge_person(person_id: int) -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for(".person", person_id=person_id))
+
+
+def _posted_a_stale_duplicate(form: MergeForm) -> bool:
+    """Whether the duplicate chosen was edited, deleted or merged since the page was drawn: the
+    admin chose them by what the option showed."""
+    chosen = form.posted_choice()
+    if chosen is None:
+        return False  # no value a page gives: the choice's own validation says so
+    person_id, version = chosen
+    duplicate = session.get(Person, person_id)
+    # A version not reached yet is no page's: the service refuses it, not being the one shown.
+    return duplicate is not None and version < duplicate.version
+
+
+def _stale_merge(survivor: Person, error: StaleVersion) -> ResponseReturnValue:
+    """The survivor's page as it is now, its merge select showing the people as they are now,
+    to decide again on; nothing merged."""
+    session.rollback()
+    flash(error.message, "warning")
+    return _person_page(survivor, status=error.status_code)
 
 
 # Organisations --------------------------------------------------------------------------------
@@ -644,7 +686,7 @@ def _merge_choices(form: MergeForm, survivor: Person) -> list[SelectChoice]:
         .order_by(Person.name_folded, Person.id)
     ).all()
     return [picker.merge_placeholder()] + [
-        SelectChoice(person.id, picker.merge_label(person)) for person in rows
+        SelectChoice(picker.merge_value(person), picker.merge_label(person)) for person in rows
     ]
 
 

@@ -214,7 +214,9 @@ def test_a_person_merged_into_one_entered_after_them_restores(app: Flask, tmp_pa
     with app.app_context():
         older = make_person(full_name="Aleksander Saša Arsenovič")
         newer = make_person(full_name="Saša Arsenovič", email="mayor@example.com")
-        merge_people(newer, older)
+        merge_people(
+            newer, older, expected_version=newer.version, expected_duplicate_version=older.version
+        )
         session.commit()
         assert older.merged_into_id == newer.id > older.id
     engine = engine_for(app)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from crm.contacts.models import PartnershipRole, Person
 from crm.db import session
+from tests.contacts.merge_forms import merge_form
 from tests.factories import make_organisation, make_partnership, make_person
 from tests.searched_selects import enter_button
 
@@ -119,22 +120,25 @@ def test_the_merge_form_holds_the_likely_duplicates_and_finds_the_others(
 ) -> None:
     survivor = many_people["sasa"]
     page = client.get(f"/people/{survivor}").get_data(as_text=True)
-    assert f'<option value="{look_alike}">Sasa Arsenovic (no e-mail, #{look_alike})' in page
+    # Each option is the person and their version as the page shows them ("ID:VERSION").
+    assert f'<option value="{look_alike}:1">Sasa Arsenovic (no e-mail, #{look_alike})' in page
     assert "Ana Novak" not in page and 'name="person_q"' in page
 
     found = client.post(f"/people/{survivor}/merge", data={"person_q": "novak", "find": "person"})
     assert found.status_code == 200
     options = found.get_data(as_text=True)
-    assert f'value="{many_people["ana"]}"' in options and f'value="{look_alike}"' in options
+    assert f'value="{many_people["ana"]}:1"' in options and f'value="{look_alike}:1"' in options
     with app.app_context():
         assert session.get(Person, many_people["ana"]).deleted_at is None  # nothing merged
 
     # The search beside the select leaves the survivor out: a person is not merged into itself.
     searched = client.get(f"/people/options?person_q=arsenovi&merging={survivor}")
-    assert f'value="{look_alike}"' in searched.get_data(as_text=True)
-    assert f'value="{survivor}"' not in searched.get_data(as_text=True)
+    assert f'value="{look_alike}:1"' in searched.get_data(as_text=True)
+    assert f'value="{survivor}:' not in searched.get_data(as_text=True)
 
-    merged = client.post(f"/people/{survivor}/merge", data={"other_id": many_people["ana"]})
+    merged = client.post(
+        f"/people/{survivor}/merge", data=merge_form(app, survivor, many_people["ana"])
+    )
     assert merged.status_code == 302
     with app.app_context():
         assert session.get(Person, many_people["ana"]).merged_into_id == survivor
@@ -168,11 +172,17 @@ def test_the_merge_search_keeps_the_likely_duplicates_and_refuses_the_survivor(
 ) -> None:
     survivor = many_people["sasa"]
     searched = client.get(
-        f"/people/options?person_q=novak&merging={survivor}&other_id={survivor}"
+        f"/people/options?person_q=novak&merging={survivor}&other_id={survivor}:1"
     ).get_data(as_text=True)
-    assert f'value="{look_alike}"' in searched and f'value="{many_people["ana"]}"' in searched
-    assert f'value="{survivor}"' not in searched
-    itself = client.post(f"/people/{survivor}/merge", data={"other_id": survivor})
+    assert f'value="{look_alike}:1"' in searched and f'value="{many_people["ana"]}:1"' in searched
+    assert f'value="{survivor}:' not in searched
+    # The select is sent along as it holds its option ("ID:VERSION"): the one picked stays.
+    ana = many_people["ana"]
+    kept = client.get(f"/people/options?person_q=zzz&merging={survivor}&other_id={ana}:1")
+    assert f'<option value="{ana}:1" selected>Ana Novak (no e-mail, #{ana})' in kept.get_data(
+        as_text=True
+    )
+    itself = client.post(f"/people/{survivor}/merge", data=merge_form(app, survivor, survivor))
     assert itself.status_code == 422
     with app.app_context():
         assert session.get(Person, survivor).deleted_at is None

@@ -125,7 +125,12 @@ def test_merge_moves_roles_and_meetings_to_the_survivor(ctx: None) -> None:
     without = make_activity(other, participants=(survivor,))
     versions = {a.id: a.version for a in (both, only_dup, without)}
 
-    services.merge_people(survivor, duplicate)
+    services.merge_people(
+        survivor,
+        duplicate,
+        expected_version=survivor.version,
+        expected_duplicate_version=duplicate.version,
+    )
 
     roles = session.scalars(select(PartnershipRole).where(PartnershipRole.person_id == survivor.id))
     assert sorted((r.partnership_id, r.side) for r in roles) == sorted(
@@ -156,7 +161,12 @@ def test_merge_moves_roles_and_meetings_to_the_survivor(ctx: None) -> None:
     assert session.get(Person, survivor.id).phone == "+38622201000"  # a blank filled in
 
     with pytest.raises(DomainError):
-        services.merge_people(survivor, survivor)
+        services.merge_people(
+            survivor,
+            survivor,
+            expected_version=survivor.version,
+            expected_duplicate_version=survivor.version,
+        )
 
 
 def test_deleting_a_person_keeps_them_in_meetings_but_not_on_the_pairing(ctx: None) -> None:

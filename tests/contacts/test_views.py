@@ -11,7 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from crm.contacts.models import Organisation, PartnershipRole, Person
-from crm.db import session
+from crm.contacts.services import merge_people
+from crm.db import session, utcnow
+from tests.contacts.merge_forms import merge_form
 from tests.factories import (
     make_activity,
     make_organisation,
@@ -265,7 +267,7 @@ def test_removing_a_role_from_a_stale_page_is_a_409_and_removes_nothing(
     login_as("admin")
     page = client.get(f"/partnerships/{ids['p']}").get_data(as_text=True)
     assert f'<input type="hidden" name="version" value="{version}">' in page.split("/remove")[1]
-    merge = {"other_id": ids["duplicate"]}
+    merge = merge_form(app, ids["survivor"], ids["duplicate"])
     assert client.post(f"/people/{ids['survivor']}/merge", data=merge).status_code == 302
 
     url = f"/partnerships/{ids['p']}/people/{ids['role']}/remove"
@@ -325,6 +327,74 @@ def test_removing_a_role_someone_removed_already_is_a_409_with_the_pairing(
     assert counts(app)[2] == 2
 
 
+@pytest.mark.parametrize(
+    "change", ["survivor edited", "duplicate edited", "duplicate deleted", "duplicate merged"]
+)
+def test_a_merge_from_a_stale_page_is_a_409_and_merges_nothing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], change: str
+) -> None:
+    """Regression: the merge form posted no version of either person, so a merge chosen on a page
+    drawn before a colleague's change went through: a duplicate renamed since into someone else,
+    or a survivor the admin had not seen as they are now, was merged all the same. Deleted or
+    merged away since, the duplicate was a 422 "Choose a person from the list." that hid why."""
+    with app.app_context():
+        partnership = make_partnership()
+        survivor = make_person("Aleksander Saša Arsenovič", email="mayor@example.com")
+        duplicate = make_person("Aleksander Sasa Arsenovic")
+        third = make_person("Ana Novak")
+        make_role(partnership, duplicate, side="a", role="mayor")
+        session.commit()
+        ids = {"survivor": survivor.id, "duplicate": duplicate.id, "third": third.id}
+    login_as("admin")
+    page = client.get(f"/people/{ids['survivor']}").get_data(as_text=True)
+    drawn = merge_form(app, ids["survivor"], ids["duplicate"])
+    assert f'<option value="{drawn["other_id"]}">Aleksander Sasa Arsenovic' in page
+    assert f'name="version" type="hidden" value="{drawn["version"]}"' in page
+    with app.app_context():
+        if change == "survivor edited":
+            session.get(Person, ids["survivor"]).position = "Former mayor"
+        elif change == "duplicate edited":
+            session.get(Person, ids["duplicate"]).full_name = "Aleksandra Novak"
+        elif change == "duplicate deleted":
+            session.get(Person, ids["duplicate"]).deleted_at = utcnow()
+        else:
+            merge_people(
+                session.get(Person, ids["third"]),
+                session.get(Person, ids["duplicate"]),
+                expected_version=1,
+                expected_duplicate_version=1,
+            )
+        session.commit()
+        before = {pid: session.get(Person, pid).version for pid in ids.values()}
+
+    stale = client.post(f"/people/{ids['survivor']}/merge", data=drawn)
+
+    assert stale.status_code == 409
+    body = stale.get_data(as_text=True)
+    assert "Someone changed one of these two people a moment ago, so nothing was merged." in body
+    # The form again, as things are now: the survivor's version and the people as they are.
+    assert 'name="version" type="hidden" value="' + str(before[ids["survivor"]]) in body
+    with app.app_context():
+        assert {pid: session.get(Person, pid).version for pid in ids.values()} == before
+        assert session.get(Person, ids["survivor"]).deleted_at is None
+        assert session.get(Person, ids["duplicate"]).merged_into_id in (None, ids["third"])
+        holder = session.scalars(select(PartnershipRole.person_id)).one()
+        assert holder == (ids["third"] if change == "duplicate merged" else ids["duplicate"])
+
+    # A post without the survivor's version is a broken form, not a stale one.
+    fresh = merge_form(app, ids["survivor"], ids["duplicate"])
+    incomplete = client.post(
+        f"/people/{ids['survivor']}/merge", data={"other_id": fresh["other_id"]}
+    )
+    assert incomplete.status_code == 400
+    assert "This form arrived incomplete" in incomplete.get_data(as_text=True)
+    if change in ("survivor edited", "duplicate edited"):
+        # Decided again on the page as it is now, the merge goes through.
+        assert client.post(f"/people/{ids['survivor']}/merge", data=fresh).status_code == 302
+        with app.app_context():
+            assert session.get(Person, ids["duplicate"]).merged_into_id == ids["survivor"]
+
+
 def test_a_merge_moves_the_survivors_version_on_even_with_no_blank_filled(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:
@@ -343,7 +413,7 @@ def test_a_merge_moves_the_survivors_version_on_even_with_no_blank_filled(
     login_as("admin")
     asked = client.get(f"/people/{ids['survivor']}/delete").get_data(as_text=True)
     assert f'name="version" value="{version}"' in asked and "1 role on a pairing" in asked
-    merge = {"other_id": ids["duplicate"]}
+    merge = merge_form(app, ids["survivor"], ids["duplicate"])
     assert client.post(f"/people/{ids['survivor']}/merge", data=merge).status_code == 302
     with app.app_context():
         assert session.get(Person, ids["survivor"]).version == version + 1
@@ -366,13 +436,14 @@ def test_only_an_admin_merges(
         ids = {"survivor": survivor.id, "duplicate": duplicate.id}
     login_as("officer")
     url = f"/people/{ids['survivor']}/merge"
-    assert client.post(url, data={"other_id": ids["duplicate"]}).status_code == 403
+    merge = merge_form(app, ids["survivor"], ids["duplicate"])
+    assert client.post(url, data=merge).status_code == 403
     login_as("admin")
-    refused = client.post(url, data={"other_id": 987654})
+    refused = client.post(url, data=merge_form(app, ids["survivor"], 987654))
     assert refused.status_code == 422  # the person's page again, with why (was a 303)
     assert "Choose a person from the list." in refused.get_data(as_text=True)
     assert "Aleksander Saša Arsenovič" in refused.get_data(as_text=True)
-    assert client.post(url, data={"other_id": ids["duplicate"]}).status_code == 302
+    assert client.post(url, data=merge).status_code == 302
     with app.app_context():
         assert session.get(Person, ids["survivor"]).email == "mayor@example.com"
         assert session.get(Person, ids["duplicate"]).merged_into_id == ids["survivor"]

@@ -370,7 +370,7 @@ MATRIX: dict[tuple[str, str], tuple[str, Body, dict[str, int]]] = {
     ),
     ("contacts.merge_person", "POST"): (
         "/people/{person}/merge",
-        lambda w: {"other_id": w["other_person"]},
+        lambda w: {"other_id": w["other_person_choice"], "version": w["person_version"]},
         admin_only(302),
     ),
     ("contacts.organisations", "GET"): ("/organisations", no_body, directory()),
@@ -650,6 +650,8 @@ def world(app: Flask) -> World:
             "person": person.id,
             "person_version": person.version,
             "other_person": other_person.id,
+            # As the merge form's option gives it: the person and their version.
+            "other_person_choice": f"{other_person.id}:{other_person.version}",
             "role": role.id,
             "role_version": role.version,
             "activity": activity.id,
