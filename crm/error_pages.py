@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from crm.api.errors import error_response, is_api_request
 from crm.db import session
+from crm.security import FormTooLarge
 
 _ = lazy_gettext
 
@@ -65,16 +66,25 @@ def api_message(error: HTTPException) -> str:
     given = _message_given(error)
     if given:
         return given
+    # A program sending the body can cut it to size: the limit is what it needs to know, and
+    # which limit it was (werkzeug's 413 is the same for all three).
+    if isinstance(error, FormTooLarge) and error.parts is not None:
+        return f"The multipart form has more than {error.parts:,} parts."
+    if isinstance(error, FormTooLarge) and error.field_bytes is not None:
+        size = _size(error.field_bytes)
+        return f"A field of the multipart form is larger than the limit of {size}."
     limit = request.max_content_length
     if isinstance(error, RequestEntityTooLarge) and limit:
-        # A program sending the body can cut it to size: the limit is what it needs to know.
-        megabytes, rest = divmod(limit, 2**20)
-        size = f"{limit:,} bytes" if rest else f"{megabytes} MB"  # never "1.90735 MB"
-        return f"The request body is larger than the limit of {size}."
+        return f"The request body is larger than the limit of {_size(limit)}."
     if error.code in MESSAGES:
         with force_locale("en"):
             return str(MESSAGES[error.code][1])
     return error.description or ""
+
+
+def _size(limit: int) -> str:
+    megabytes, rest = divmod(limit, 2**20)
+    return f"{limit:,} bytes" if rest else f"{megabytes} MB"  # never "1.90735 MB"
 
 
 def protocol_headers(error: HTTPException) -> dict[str, str]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 import flask
 from flask import Flask, Response, abort, current_app, request
 from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream
@@ -65,13 +67,86 @@ def accepts_large_body(setting: str, *, for_whom: Callable[[Any], bool]) -> Call
     return mark
 
 
+class FormTooLarge(RequestEntityTooLarge):
+    """A multipart form refused for its shape, not its size: more parts than MAX_FORM_PARTS
+    (`parts`, the limit), or a field that is not a file over MAX_FORM_MEMORY_SIZE bytes
+    (`field_bytes`, the limit). Werkzeug raises a bare 413 for these as for a body over
+    MAX_CONTENT_LENGTH, and the API's message said the body was too large. The description
+    stays werkzeug's, so that a page shows its own translated words (crm/error_pages.py)."""
+
+    def __init__(self, *, parts: int | None = None, field_bytes: int | None = None) -> None:
+        super().__init__()
+        self.parts = parts
+        self.field_bytes = field_bytes
+
+
+class _FormDataParser(FormDataParser):
+    """Werkzeug's parser, telling which limit a refused multipart form passed (FormTooLarge)."""
+
+    def parse(
+        self,
+        stream: IO[bytes],
+        mimetype: str,
+        content_length: int | None,
+        options: dict[str, str] | None = None,
+    ) -> tuple[IO[bytes], MultiDict[str, Any], MultiDict[str, Any]]:
+        if mimetype != "multipart/form-data":
+            return super().parse(stream, mimetype, content_length, options)
+        boundary = (options or {}).get("boundary", "").encode("ascii", "replace")
+        counted = _PartCounter(stream, boundary)
+        try:
+            _, form, files = super().parse(
+                cast(IO[bytes], counted), mimetype, content_length, options
+            )
+        except RequestEntityTooLarge as error:
+            if isinstance(stream, _BodyUpToLimit) and stream.is_exhausted:
+                raise  # a chunked body read up to MAX_CONTENT_LENGTH: the body's limit
+            if self.max_form_parts is not None and counted.parts > self.max_form_parts:
+                raise FormTooLarge(parts=self.max_form_parts) from error
+            if self.max_form_memory_size is not None:
+                raise FormTooLarge(field_bytes=self.max_form_memory_size) from error
+            raise
+        return stream, form, files
+
+
+class _PartCounter:
+    """A multipart body read through, counting the parts begun (the delimiter lines seen, less
+    the closing one), so that a refused form can be told to have had too many. Werkzeug's
+    parser reads with `read(size)` alone."""
+
+    def __init__(self, source: IO[bytes], boundary: bytes) -> None:
+        self._source = source
+        self._delimiter = b"--" + boundary
+        self._closing = self._delimiter + b"--"
+        self._tail = b""
+        self._delimiters = 0
+        self._closings = 0
+
+    @property
+    def parts(self) -> int:
+        return self._delimiters - self._closings
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._source.read(size)
+        # Read on from the end of what came before (one byte short of a closing delimiter), so
+        # that a delimiter split between two reads is counted once, when it is whole.
+        seen = self._tail + data
+        self._delimiters += seen.count(self._delimiter) - self._tail.count(self._delimiter)
+        self._closings += seen.count(self._closing) - self._tail.count(self._closing)
+        self._tail = seen[-(len(self._closing) - 1) :]
+        return data
+
+
 class Request(flask.Request):
-    """A request whose size limit is settled as soon as it is routed.
+    """A request whose size limit is settled as soon as it is routed, and whose form parser says
+    which limit a refused multipart form passed (`FormTooLarge`).
 
     Raising `request.max_content_length` in a blueprint's `before_request` comes too late: the
     app's own hooks run first, the CSRF check among them reads `request.form`, and the body is
     parsed (and refused with a 413) under whatever limit holds at that first read.
     """
+
+    form_data_parser_class = _FormDataParser
 
     @property
     def max_content_length(self) -> int | None:
