@@ -59,6 +59,9 @@ class ActivityForm(FlaskForm):
         coerce=int,
         validators=[Optional()],
         invalid_choice_message=UNKNOWN_PARTICIPANT,
+        # Not a number at all ("abc"): no more a person than an id nobody has, and said alike,
+        # not as WTForms' "Invalid choice(s): … could not be coerced."
+        invalid_value_message=UNKNOWN_PARTICIPANT,
         description=_l("Hold Ctrl (⌘ on a Mac) to choose several."),
     )
     summary = TextAreaField(

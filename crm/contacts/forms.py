@@ -19,8 +19,11 @@ from crm.forms import VersionField
 from crm.localities.countries import country_choices
 from crm.partnerships.models import Partnership
 
-# "No organisation" in the person form's select.
-ORGANISATION_PLACEHOLDER = SelectChoice(0, "—")
+
+def organisation_placeholder() -> SelectChoice:
+    """The person form's option for no organisation, in words: a bare "—" said nothing of what
+    choosing it meant, in any language."""
+    return SelectChoice(0, gettext("No organisation"))
 
 
 def _countries() -> list[SelectChoice]:
@@ -95,7 +98,7 @@ class PersonForm(FlaskForm):
 
     def fill_choices(self, organisations: list[SelectChoice]) -> None:
         self.country_code.choices = _countries()
-        self.organisation_id.choices = [ORGANISATION_PLACEHOLDER, *organisations]
+        self.organisation_id.choices = [organisation_placeholder(), *organisations]
 
 
 class EditPersonForm(PersonForm):

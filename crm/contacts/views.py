@@ -14,7 +14,6 @@ from crm import access
 from crm.activities.models import Activity, activity_participants
 from crm.contacts import picker, queries, services, vcard
 from crm.contacts.forms import (
-    ORGANISATION_PLACEHOLDER,
     DeleteForm,
     EditOrganisationForm,
     EditPersonForm,
@@ -22,6 +21,7 @@ from crm.contacts.forms import (
     OrganisationForm,
     PersonForm,
     RoleForm,
+    organisation_placeholder,
 )
 from crm.contacts.models import Organisation, PartnershipRole, Person
 from crm.db import session
@@ -418,7 +418,7 @@ def organisation_options() -> ResponseReturnValue:
         selected=[selected],
         q=q,
         label=picker.organisation_label,
-        placeholder=ORGANISATION_PLACEHOLDER,
+        placeholder=organisation_placeholder(),
         nothing=gettext("No organisation matches “%(q)s”", q=q),
     )
 

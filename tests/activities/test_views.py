@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from crm.activities.forms import UNKNOWN_PARTICIPANT
 from crm.activities.models import Activity
 from crm.auth.models import User
 from crm.db import session
@@ -126,6 +128,7 @@ def test_a_stale_form_is_a_409_even_when_its_choices_are_gone(
     ("overrides", "message"),
     [
         ({"participant_ids": [987654]}, "One of the participants does not exist"),
+        ({"participant_ids": [987654, "abc"]}, "One of the participants does not exist"),
         ({"occurred_on": "2026-02-30"}, "Give a real date"),
         ({"occurred_on": "13/02/2026"}, "Give a real date"),
         ({"occurred_time": "25:61"}, "Give the time as HH:MM"),
@@ -145,6 +148,29 @@ def test_bad_meeting_input_gets_a_message_a_4xx_and_writes_nothing(
     )
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
+    assert written(app) == (0, 0)
+
+
+@pytest.mark.parametrize("language", ["sl", "ru", "kk"])
+def test_a_participant_that_is_no_number_is_refused_in_the_readers_words(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    pairing: dict[str, int],
+    language: str,
+) -> None:
+    """Regression: a participant id that is not a number got WTForms' "Invalid choice(s): one or
+    more data inputs could not be coerced." (in the reader's language, through our catalogue),
+    which names neither the participants nor what to do. It is what an id nobody has gets."""
+    login_as(language=language)
+    with app.test_request_context(), force_locale(language):
+        expected = str(UNKNOWN_PARTICIPANT)
+    response = client.post(
+        f"/partnerships/{pairing['p']}/activities/new",
+        data=form(pairing, participant_ids=[pairing["mayor"], "abc"]),
+    )
+    assert response.status_code == 422
+    assert expected in response.get_data(as_text=True)
     assert written(app) == (0, 0)
 
 
@@ -238,6 +264,7 @@ def test_an_edit_from_a_stale_form_is_a_409_and_writes_nothing(
     ("overrides", "message"),
     [
         ({"participant_ids": [987654]}, "One of the participants does not exist"),
+        ({"participant_ids": [987654, "abc"]}, "One of the participants does not exist"),
         ({"occurred_on": "2026-02-30"}, "Give a real date"),
         ({"occurred_time": "7pm"}, "Give the time as HH:MM"),
         ({"occurred_on": "2026-03-29", "occurred_time": "02:30"}, "does not exist on 2026-03-29"),

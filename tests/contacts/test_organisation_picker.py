@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from crm.contacts.models import Person
@@ -220,12 +221,36 @@ def test_a_short_register_is_still_one_select(
     login_as()
     page = client.get("/people/new").get_data(as_text=True)
     assert 'name="organisation_q"' not in page and "search-select.js" not in page
-    assert '<option value="0">—</option>' in page
+    assert '<option value="0">No organisation</option>' in page
     assert (
         f'<option value="{many_organisations["hall"]}">Kyzylorda Regional Akimat</option>' in page
     )
     assert f'<option value="{many_organisations["city"]}">Občina Maribor</option>' in page
     assert f'value="{many_organisations["gone"]}"' not in page
+
+
+@pytest.mark.parametrize("language", ["sl", "ru", "kk"])
+@pytest.mark.parametrize("searched", [False, True])
+def test_no_organisation_is_an_option_in_the_readers_words(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    many_organisations: dict[str, int],
+    language: str,
+    searched: bool,
+) -> None:
+    """Regression: the option for no organisation read "—", in every language, in the select
+    and in the options of its search."""
+    app.config["ORGANISATION_SELECT_LIMIT"] = 2 if searched else 4
+    login_as(language=language)
+    with app.test_request_context(), force_locale(language):
+        words = gettext("No organisation")
+    assert words != "No organisation"  # the catalogue's, not the English
+    page = client.get("/people/new").get_data(as_text=True)
+    assert ('name="organisation_q"' in page) is searched
+    assert f'<option value="0">{words}</option>' in page and '<option value="0">—' not in page
+    options = client.get("/organisations/options?organisation_q=maribor").get_data(as_text=True)
+    assert f'<option value="0">{words}</option>' in options
 
 
 @pytest.mark.parametrize("role", ["viewer", "partner"])
