@@ -40,7 +40,7 @@ def all_choices() -> list[SelectChoice]:
     localities = session.scalars(
         select(Locality).order_by(Locality.country_code, Locality.name_folded)
     ).all()
-    return [_placeholder()] + [SelectChoice(loc.id, option_label(loc)) for loc in localities]
+    return [placeholder()] + [SelectChoice(loc.id, option_label(loc)) for loc in localities]
 
 
 def matches(query: str) -> list[Locality]:
@@ -61,8 +61,8 @@ def searched_choices(selected_ids: Iterable[int], queries: Iterable[str]) -> lis
     for query in queries:
         found.update((locality.id, locality) for locality in matches(query))
     ordered = sorted(found.values(), key=lambda loc: (loc.country_code, loc.name_folded, loc.id))
-    return [_placeholder()] + [SelectChoice(loc.id, option_label(loc)) for loc in ordered]
+    return [placeholder()] + [SelectChoice(loc.id, option_label(loc)) for loc in ordered]
 
 
-def _placeholder() -> SelectChoice:
+def placeholder() -> SelectChoice:
     return SelectChoice(0, gettext("Choose a locality…"))

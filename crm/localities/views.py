@@ -64,11 +64,13 @@ def options() -> ResponseReturnValue:
         chosen = session.get(Locality, selected)
         found = ([chosen] if chosen else []) + found
     return render_template(
-        "localities/_options.html",
-        localities=found,
-        selected=selected,
+        "_select_options.html",
+        records=found,
+        selected=[selected],
         q=q,
         label=picker.option_label,
+        placeholder=picker.placeholder(),
+        nothing=gettext("No locality matches “%(q)s”", q=q),
     )
 
 

@@ -24,7 +24,7 @@ from crm.auth.models import User
 from crm.auth.services import active_users
 from crm.db import session
 from crm.errors import DomainError, StaleVersion
-from crm.forms import attach_domain_error, posted_a_stale_version, pressed_find
+from crm.forms import SelectSearch, attach_domain_error, posted_a_stale_version, pressed_find
 from crm.localities import picker
 from crm.partnerships import board, detail, queries, services
 from crm.partnerships.filter_choices import filter_choices
@@ -394,16 +394,21 @@ def _fill_choices(form: PartnershipForm, *, owner: User | None = None) -> None:
     """`owner`: the pairing's, kept in the list even if they may no longer own it, so that the
     form shows who it is and asks for another rather than quietly picking the first."""
     # A few hundred localities fit in a select; beyond that it holds the chosen ones and the
-    # matches of the search typed beside it (crm/localities/picker.py).
-    form.locality_search = picker.needs_search()  # type: ignore[attr-defined]
-    if form.locality_search:  # type: ignore[attr-defined]
-        typed = [request.values.get(name, "")[:200] for name in ("q_a", "q_b")]
-        locality_choices = picker.searched_choices(
-            [_chosen_id(form.locality_a_id), _chosen_id(form.locality_b_id)], typed
-        )
-        form.locality_queries = typed  # type: ignore[attr-defined]
+    # matches of the searches typed beside the two (crm/localities/picker.py). Each select
+    # keeps its search as `search` for the template's `search_box`, as crm.forms.select_search
+    # does; the ids held are `_chosen_id`'s, which also reads the new form's ?locality_a=.
+    selects = {"q_a": form.locality_a_id, "q_b": form.locality_b_id}
+    if picker.needs_search():
+        typed = {box: request.values.get(box, "")[:200] for box in selects}
+        chosen = {box: _chosen_id(select) for box, select in selects.items()}
+        locality_choices = picker.searched_choices(chosen.values(), typed.values())
+        for box, select in selects.items():
+            held = [chosen[box]] if chosen[box] else []
+            select.search = SelectSearch(box, typed[box], held)  # type: ignore[attr-defined]
     else:
         locality_choices = picker.all_choices()
+        for select in selects.values():
+            select.search = None  # type: ignore[attr-defined]
     form.locality_a_id.choices = locality_choices
     form.locality_b_id.choices = locality_choices
     form.owner_id.choices = [

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from crm.db import session
 from crm.partnerships.models import Partnership
 from tests.factories import make_locality
+from tests.searched_selects import enter_button
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_find_without_javascript_then_create(
     many_localities: dict[str, int],
 ) -> None:
     owner = login_as()
-    found = client.post("/partnerships/new", data={"q_a": "maribor", "find": "a"})
+    found = client.post("/partnerships/new", data={"q_a": "maribor", "find": "locality_a_id"})
     assert found.status_code == 200
     assert f'value="{many_localities["maribor"]}"' in found.get_data(as_text=True)
     with app.app_context():
@@ -113,3 +114,23 @@ def test_a_locality_picked_from_earlier_matches_stays_chosen(
     picked = many_localities["ptuj"]
     kept = client.get(f"/localities/options?q_a=stajer&locality_a_id={picked}")
     assert f'<option value="{picked}" selected>' in kept.get_data(as_text=True)
+
+
+def test_the_locality_searches_are_the_shared_search_box(
+    client: FlaskClient, login_as: Callable[..., int], many_localities: dict[str, int]
+) -> None:
+    """The pairing form's two searches are `search_box` (templates/_macros.html) and their
+    options `_select_options.html`, as the people's and organisations' are: one markup for every
+    select with a search beside it, whose Find button names the select it finds for (it sent
+    "a" and "b" from a copy of its own)."""
+    login_as()
+    page = client.get("/partnerships/new").get_data(as_text=True)
+    for box, field in (("q_a", "locality_a_id"), ("q_b", "locality_b_id")):
+        assert f'<input type="search" id="{box}" name="{box}" value=""' in page
+        assert f'hx-include="this, #{field}"' in page
+        assert f'<button type="submit" name="find" value="{field}" formmethod="post"' in page
+    # One hidden default button before both searches: Enter in a field creates the pairing.
+    assert page.count('class="visually-hidden" tabindex="-1"') == 1
+    assert enter_button(page).endswith(">Create pairing")
+    options = client.get("/localities/options?q_a=zzz").get_data(as_text=True)
+    assert options.strip() == '<option value="0">No locality matches “zzz”</option>'
