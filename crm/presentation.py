@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -75,24 +76,22 @@ class _LocalePatterns(NamedTuple):
     date_and_time: str  # "{1}, {0}": where the date ({1}) and the time ({0}) go
 
 
-_PATTERNS: dict[tuple[str | None, ...], _LocalePatterns] = {}
-
-
 def _patterns(locale: Locale) -> _LocalePatterns:
     """The locale's patterns, applied as Babel's `format_date` and `format_time` would apply
     them, less their finding the locale and its pattern again for every date: half the cost,
     and a list shows a date or two per row."""
-    key = locale_key(locale)
-    try:
-        return _PATTERNS[key]
-    except KeyError:
-        patterns = _PATTERNS[key] = _LocalePatterns(
-            medium_date=parse_pattern(get_date_format("medium", locale=locale)),
-            long_date=parse_pattern(get_date_format("long", locale=locale)),
-            short_time=parse_pattern(get_time_format("short", locale=locale)),
-            date_and_time=str(locale.datetime_formats["medium"]),
-        )
-        return patterns
+    return _patterns_of(locale_key(locale))
+
+
+@cache
+def _patterns_of(key: tuple[str | None, ...]) -> _LocalePatterns:
+    locale = Locale(*key)
+    return _LocalePatterns(
+        medium_date=parse_pattern(get_date_format("medium", locale=locale)),
+        long_date=parse_pattern(get_date_format("long", locale=locale)),
+        short_time=parse_pattern(get_time_format("short", locale=locale)),
+        date_and_time=str(locale.datetime_formats["medium"]),
+    )
 
 
 def age(value: datetime | None, now: datetime | None = None) -> str:

@@ -35,17 +35,15 @@ def _territory_names(locale: str) -> dict[str, str]:
     return dict(Locale.parse(locale).territories)
 
 
-_TERRITORY_NAMES: dict[tuple[str | None, ...], dict[str, str]] = {}
-
-
 def _territory_names_of(locale: Locale) -> dict[str, str]:
-    # By the locale's parts rather than its name: a page names a country per place it shows.
-    key = locale_key(locale)
-    try:
-        return _TERRITORY_NAMES[key]
-    except KeyError:
-        names = _TERRITORY_NAMES[key] = _territory_names(str(locale))
-        return names
+    # By the locale's parts rather than its name, which `str(locale)` builds anew each time: a
+    # page names a country for each place it shows.
+    return _territory_names_by_key(locale_key(locale))
+
+
+@cache
+def _territory_names_by_key(key: tuple[str | None, ...]) -> dict[str, str]:
+    return dict(Locale(*key).territories)
 
 
 def is_country(alpha_2: str) -> bool:
