@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     CTE,
@@ -28,7 +28,6 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     Subquery,
-    and_,
     false,
     func,
     literal_column,
@@ -57,6 +56,9 @@ def moment_at(at: datetime, *, now: datetime, lateral: bool) -> Moment:
 class Moment:
     at: datetime
 
+    # Whether `moved` holds every pairing in scope, none of them `unchanged`.
+    moves_every_pairing: ClassVar[bool] = False
+
     def unchanged(self) -> ColumnElement[bool]:
         """Pairings whose current row is their state at the moment (not necessarily all of
         them: the others are in `moved`)."""
@@ -72,12 +74,6 @@ class Moment:
         moment (`then_stage_id`, `then_status`; none for a pairing created since). With
         `open_short_of`, only those open then at a stage other than these, kept before
         `columns` are worked out for them."""
-        raise NotImplementedError
-
-    def open_parts(self) -> tuple[ColumnElement[bool] | None, ColumnElement[bool]]:
-        """Pairings open at the moment, in two parts to count apart and add up: those
-        `unchanged` and open (none when every pairing is looked up), and the others open
-        then."""
         raise NotImplementedError
 
     def stage_entered(self) -> ScalarSelect[datetime]:
@@ -173,22 +169,13 @@ class RecentMoment(Moment):
             )
         )
 
-    def open_parts(self) -> tuple[ColumnElement[bool] | None, ColumnElement[bool]]:
-        # Apart, because a plain OR of the two would have SQLite read every pairing through the
-        # creation-date index.
-        first = self.first_changes()
-        open_then = select(first.c.partnership_id).where(first.c.then_status == Status.OPEN.value)
-        return (
-            and_(self.unchanged(), Partnership.status == Status.OPEN.value),
-            Partnership.id.in_(open_then),
-        )
-
 
 @dataclass(frozen=True)
 class DistantMoment(Moment):
     """From each pairing's history before the moment: a lookup per pairing, for a moment so far
     back that most pairings have changed since."""
 
+    moves_every_pairing: ClassVar[bool] = True
     # PostgreSQL reads the stage and the status of a pairing's last row before the moment in
     # one lookup, a LATERAL join, at half the time of one subquery for each; SQLite has no
     # LATERAL, and its two subqueries cost less than PostgreSQL's one.
@@ -244,7 +231,3 @@ class DistantMoment(Moment):
             self.stood(StageChange.to_stage_id).label("then_stage_id"),
             self.stood(StageChange.to_status).label("then_status"),
         )
-
-    def open_parts(self) -> tuple[ColumnElement[bool] | None, ColumnElement[bool]]:
-        # One lookup each: the status alone.
-        return None, self.stood(StageChange.to_status) == Status.OPEN.value

@@ -22,11 +22,15 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext, lazy_gettext, lazy_pgettext, pgettext
 from sqlalchemy import (
+    CTE,
     ColumnElement,
+    Integer,
     Row,
     Select,
+    String,
     and_,
     case,
+    cast,
     func,
     literal,
     literal_column,
@@ -597,10 +601,7 @@ class ReportRows:
     def country_pairs_statement(self) -> Select[Any]:
         """Open pairings, moves and signings per pair of countries, most open first: thousands
         of rows at 100,000 pairings, counted and ordered by the database."""
-        grouped = _by_country_pair(self).subquery()
-        return select(grouped.c.label, grouped.c.open, grouped.c.moved, grouped.c.signed).order_by(
-            grouped.c.open.desc(), grouped.c.moved.desc(), grouped.c.label
-        )
+        return _ordered_country_pairs(self, _CountSources.of(self, since=self.start))
 
     @staticmethod
     def breakdown_row(row: Sequence[Any]) -> BreakdownRow:
@@ -645,7 +646,7 @@ def compute_weekly_report(
     now: datetime | None = None,
     list_limit: int = DEFAULT_LIST_LIMIT,
 ) -> WeeklyReport:
-    """The report for `week` as `viewer` may see it: eight statements whatever the size."""
+    """The report for `week` as `viewer` may see it: seven statements whatever the size."""
     filters = filters or ReportFilters()
     scope = filtered(
         access.visible_partnerships(viewer), filters.as_partnership_filters(), country_as_set=True
@@ -675,13 +676,12 @@ def compute_weekly_report(
         signed_stage_ids=frozenset(stage.id for stage in stages if stage.key == SIGNED_STAGE_KEY),
     )
 
-    at_end, at_start, tallies = _headline_counts(rows, previous_start)
+    counts = _counts(rows, previous_start, list_limit)
     moves, signed = _first_moves(rows, list_limit)
     stalled, stalled_total = _first_stalled(rows, list_limit)
     events, events_total = _first_events(rows, list_limit)
     tasks = _first_tasks(rows, list_limit)
     overdue, overdue_total = _overdue_by_assignee(rows, tasks["overdue"][0])
-    by_sector, (by_country_pair, by_country_pair_total) = _breakdowns(rows, list_limit)
     open_status = Status.OPEN.value
 
     return WeeklyReport(
@@ -694,26 +694,26 @@ def compute_weekly_report(
         stalled_days=stalled_days,
         list_limit=list_limit,
         rows=rows,
-        headline=_headline(at_end, at_start, tallies),
+        headline=_headline(counts.at_end, counts.at_start, counts.tallies),
         funnel=[
             FunnelRow(
                 stage_key=stage.key,
                 stage_name=stage.name,
-                open=at_end[(stage.id, open_status)],
-                previous_open=at_start[(stage.id, open_status)],
-                on_hold=at_end[(stage.id, Status.ON_HOLD.value)],
+                open=counts.at_end[(stage.id, open_status)],
+                previous_open=counts.at_start[(stage.id, open_status)],
+                on_hold=counts.at_end[(stage.id, Status.ON_HOLD.value)],
             )
             for stage in stages
         ],
         moves=moves,
-        moves_total=sum(tallies[True].values()) - tallies[True]["signed"],
+        moves_total=sum(counts.tallies[True].values()) - counts.tallies[True]["signed"],
         signed=signed,
-        signed_total=tallies[True]["signed"],
+        signed_total=counts.tallies[True]["signed"],
         stalled=stalled,
         stalled_total=stalled_total,
-        by_sector=by_sector,
-        by_country_pair=by_country_pair,
-        by_country_pair_total=by_country_pair_total,
+        by_sector=counts.by_sector,
+        by_country_pair=counts.by_country_pair,
+        by_country_pair_total=counts.by_country_pair_total,
         events=events,
         events_total=events_total,
         tasks_completed=tasks["completed"][0],
@@ -741,45 +741,203 @@ def _pairing_in_scope(
     return lambda pairing_id: pairing_id.in_(in_scope_ids)
 
 
-# The parts of the headline statement, each row tagged with the part it belongs to.
-STANDING_NOW, STOOD_AT_END, STOOD_AT_START, MOVED_THIS_WEEK, MOVED_WEEK_BEFORE = range(5)
+# The parts of the statement of counts, each row tagged with the part it belongs to.
+(
+    STANDING_NOW,
+    STOOD_AT_END,
+    STOOD_AT_START,
+    MOVED_THIS_WEEK,
+    MOVED_WEEK_BEFORE,
+    BY_SECTOR,
+    BY_COUNTRY_PAIR,
+) = range(7)
 StageCounts = defaultdict[tuple[int, str], int]
 MoveTallies = dict[bool, defaultdict[str, int]]
 
 
-def _headline_counts(
-    rows: ReportRows, previous_start: datetime
-) -> tuple[StageCounts, StageCounts, MoveTallies]:
-    """What the headline and the funnel are made of, in one statement: the pairings at each
-    (stage id, status) at the end and at the start of the week (`_standing_parts`), and the
-    moves of each kind in the week and in the week before (`_moves_part`)."""
+@dataclass(frozen=True)
+class _Counts:
+    """The headline, the funnel and the breakdowns, as the statement of counts returns them."""
+
+    at_end: StageCounts
+    at_start: StageCounts
+    tallies: MoveTallies
+    by_sector: list[BreakdownRow]
+    by_country_pair: list[BreakdownRow]  # the first `limit` of them
+    by_country_pair_total: int
+
+
+@dataclass(frozen=True)
+class _CountSources:
+    """What several parts of the statement of counts read, each worked out once for all of them
+    (a CTE): before, each part worked the same rows out again.
+
+    `moved_at_end`: the pairings in scope changed since the week's end, with where they stand
+    now, their pair of countries and where they stood then (for a week far back, every pairing
+    in scope: see `crm/reports/moments.py`); the funnel and both breakdowns count them.
+    `changes`: the changes of the pairings in scope since `since` (the week before's start for
+    the headline, the week's own for a download of the breakdown), each with its week and
+    whether it is a move between stages, a signing and a signing kept; the headline counts
+    them all, the breakdowns the week's moves and signings. The signings' lookups in the
+    history are the dearest part of the counts.
+    """
+
+    moment_at_end: Moment
+    moved_at_end: CTE
+    changes: CTE
+
+    @classmethod
+    def of(cls, rows: ReportRows, since: datetime) -> _CountSources:
+        moment_at_end = rows.moment(rows.end)
+        in_this_week = StageChange.changed_at >= rows.start
+        week_end = case(
+            (in_this_week, literal(rows.end, StageChange.changed_at.type)),
+            else_=literal(rows.start, StageChange.changed_at.type),
+        )
+        week_monday = case(
+            (in_this_week, literal(rows.week.monday, Partnership.signed_on.type)),
+            else_=literal(rows.week.previous().monday, Partnership.signed_on.type),
+        )
+        changes = (
+            select(
+                StageChange.partnership_id,
+                case((in_this_week, MOVED_THIS_WEEK), else_=MOVED_WEEK_BEFORE).label("week"),
+                StageChange.to_stage_id,
+                StageChange.to_status,
+                StageChange.from_stage_id,
+                _flag(ReportRows.is_stage_move()).label("moved"),
+                _flag(rows.is_signing(week_monday)).label("signing"),
+                _flag(rows.is_kept_signing(week_monday, week_end)).label("signed"),
+            )
+            .where(
+                StageChange.changed_at >= since,
+                StageChange.changed_at < rows.end,
+                rows.pairing_in_scope(StageChange.partnership_id),
+            )
+            .cte("changes")
+            .prefix_with("MATERIALIZED")
+        )
+        moved_at_end = moment_at_end.moved(
+            rows.in_scope, Partnership.stage_id, Partnership.status, Partnership.country_pair
+        )
+        return cls(moment_at_end=moment_at_end, moved_at_end=moved_at_end, changes=changes)
+
+    def week_moves(self) -> Select[Any]:
+        """The week's moves between stages and its signings: what the breakdowns count."""
+        changes = self.changes
+        return select(changes.c.partnership_id, changes.c.moved, changes.c.signed).where(
+            changes.c.week == MOVED_THIS_WEEK, or_(changes.c.moved == 1, changes.c.signing == 1)
+        )
+
+    def unchanged_open(self, rows: ReportRows) -> ColumnElement[bool] | None:
+        """The pairings in scope open at the week's end and not changed since (none for a week
+        far back, where every pairing is in `moved_at_end`)."""
+        if self.moment_at_end.moves_every_pairing:
+            return None
+        return and_(
+            rows.in_scope,
+            Partnership.status == Status.OPEN.value,
+            Partnership.id.not_in(select(self.moved_at_end.c.id)),
+        )
+
+    def moved_open(self) -> Select[tuple[int]]:
+        """The pairings in `moved_at_end` that were open at the week's end."""
+        moved = self.moved_at_end
+        return select(moved.c.id).where(moved.c.then_status == Status.OPEN.value)
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """1 where `condition` holds, else 0: the same on both databases, and summed as a count."""
+    return case((condition, 1), else_=0)
+
+
+def _counts(rows: ReportRows, previous_start: datetime, limit: int) -> _Counts:
+    """Every figure of the headline, the funnel and the breakdowns, in one statement.
+
+    The headline and the funnel are made of the pairings at each (stage id, status) at the end
+    and at the start of the week (`_standing_parts`), and the moves of each kind in the week and
+    in the week before (`_moves_part`). The breakdowns are the open pairings, moves and signings
+    by sector, and the first `limit` pairs of countries with their number: the sectors are a few
+    dozen rows; the pairs of countries are thousands at 100,000 pairings, so the database orders
+    and counts them and hands over only the first.
+
+    One statement, so that the parts share what they read (`_CountSources`). Its rows are of
+    the same columns whatever their part: (part, stage id, status, other stage id, other status,
+    label, translations, three counts, total), each part filling those it has.
+    """
+    sources = _CountSources.of(rows, previous_start)
+    first_pairs = (
+        _ordered_country_pairs(rows, sources)
+        .add_columns(func.count().over().label("total"))
+        .limit(limit)
+        .subquery()
+    )
+    statement = union_all(
+        # First: a union's first part gives the types its columns are read as (the JSON).
+        _by_sector(rows, sources),
+        select(
+            literal(BY_COUNTRY_PAIR),
+            *NO_STAGES,
+            first_pairs.c.label,
+            null(),
+            first_pairs.c.open,
+            first_pairs.c.moved,
+            first_pairs.c.signed,
+            first_pairs.c.total,
+        ),
+        *_standing_parts(rows, sources),
+        _moves_part(sources),
+    )
     current: StageCounts = defaultdict(int)
     changes: list[tuple[int, int, str, int | None, str | None, int]] = []
     tallies: MoveTallies = {True: defaultdict(int), False: defaultdict(int)}
-    statement = union_all(*_standing_parts(rows), _moves_part(rows, previous_start))
-    for tag, stage_id, status, other_stage, other_status, kept_signing, total in session.execute(
-        statement
-    ):
-        if tag == STANDING_NOW:
-            current[(stage_id, status)] += total
-        elif tag in (STOOD_AT_END, STOOD_AT_START):
-            changes.append((tag, stage_id, status, other_stage, other_status, total))
+    sector_rows: list[BreakdownRow] = []
+    pair_rows: list[BreakdownRow] = []
+    pairs_total = 0
+    for row in session.execute(statement):
+        part, stage_id, status, other_stage, other_status, label, translations, *figures = row
+        # int(): PostgreSQL's SUM of counts is a numeric, which JSON cannot write; and the
+        # union reads every part's counts as the sums' type.
+        count, second, third, total = (int(figure) for figure in figures)
+        if part == BY_COUNTRY_PAIR:
+            pair_rows.append(rows.breakdown_row((label, count, second, third)))
+            pairs_total = total
+        elif part == BY_SECTOR:
+            if count or second or third:
+                # A sector of archived or unseen pairings alone: every pairing's sectors less
+                # the others' leaves it at nought, and it has nothing to say (nor to show a
+                # partner). Named in the reader's language; two sectors may share a
+                # translation, never a row.
+                name = translated_name(label, translations)
+                sector_rows.append(rows.breakdown_row((name, count, second, third)))
+        elif part == STANDING_NOW:
+            current[(stage_id, status)] += count
+        elif part in (STOOD_AT_END, STOOD_AT_START):
+            changes.append((part, stage_id, status, other_stage, other_status, count))
         else:
-            # A move: to `stage_id` and `status`, from `other_stage`.
-            this_week = tag == MOVED_THIS_WEEK
-            tallies[this_week][rows.kind_of(other_stage, stage_id, status)] += total
-            if kept_signing:
-                tallies[this_week]["signed"] += total
+            # A move: to `stage_id` and `status`, from `other_stage`; `second` is whether it is
+            # a signing kept.
+            this_week = part == MOVED_THIS_WEEK
+            tallies[this_week][rows.kind_of(other_stage, stage_id, status)] += count
+            if second:
+                tallies[this_week]["signed"] += count
     at_end, at_start = (defaultdict(int, current) for _ in range(2))
-    for tag, stage_id, status, then_stage, then_status, total in changes:
-        counts = at_end if tag == STOOD_AT_END else at_start
+    for part, stage_id, status, then_stage, then_status, total in changes:
+        counts = at_end if part == STOOD_AT_END else at_start
         counts[(stage_id, status)] -= total
         if then_stage is not None:
             counts[(then_stage, then_status)] += total
-    return at_end, at_start, tallies
+    return _Counts(
+        at_end=at_end,
+        at_start=at_start,
+        tallies=tallies,
+        by_sector=_most_open_first(sector_rows),
+        by_country_pair=_most_open_first(pair_rows),
+        by_country_pair_total=pairs_total,
+    )
 
 
-def _standing_parts(rows: ReportRows) -> list[Select[Any]]:
+def _standing_parts(rows: ReportRows, sources: _CountSources) -> list[Select[Any]]:
     """Where the pairings stand now, and how that differs from where they stood at the end and
     at the start of the week.
 
@@ -788,67 +946,61 @@ def _standing_parts(rows: ReportRows) -> list[Select[Any]]:
     off where they stand now and put back where their last history row before the moment left
     them. A pairing created since has no such row and is not put back.
     """
+    no_label = (null(), null())
     now = (
         select(
             literal(STANDING_NOW),
             Partnership.stage_id,
             Partnership.status,
-            literal(None),
-            literal(None),
-            NOT_SIGNING,
+            null(),
+            null(),
+            *no_label,
             func.count(),
+            *NO_FIGURES,
         )
         .where(rows.in_scope)
         .group_by(Partnership.stage_id, Partnership.status)
     )
     parts = [now]
-    for tag, at in ((STOOD_AT_END, rows.end), (STOOD_AT_START, rows.start)):
-        moved = rows.moment(at).moved(rows.in_scope, Partnership.stage_id, Partnership.status)
+    at_start = rows.moment(rows.start).moved(
+        rows.in_scope, Partnership.stage_id, Partnership.status
+    )
+    for tag, moved in ((STOOD_AT_END, sources.moved_at_end), (STOOD_AT_START, at_start)):
         grouping = (moved.c.stage_id, moved.c.status, moved.c.then_stage_id, moved.c.then_status)
-        parts.append(select(literal(tag), *grouping, NOT_SIGNING, func.count()).group_by(*grouping))
+        parts.append(
+            select(literal(tag), *grouping, *no_label, func.count(), *NO_FIGURES).group_by(
+                *grouping
+            )
+        )
     return parts
 
 
-def _moves_part(rows: ReportRows, previous_start: datetime) -> Select[Any]:
+def _moves_part(sources: _CountSources) -> Select[Any]:
     """The moves of the week and of the week before, counted by (week, to, status, from), a few
     hundred groups at most, with whether they are signings not taken back within their week;
     each group's kind is then worked out in Python, as `ReportRows.move` does for a single move.
     """
-    in_this_week = StageChange.changed_at >= rows.start
-    week_tag = case((in_this_week, MOVED_THIS_WEEK), else_=MOVED_WEEK_BEFORE).label("week")
-    week_end = case(
-        (in_this_week, literal(rows.end, StageChange.changed_at.type)),
-        else_=literal(rows.start, StageChange.changed_at.type),
-    )
-    week_monday = case(
-        (in_this_week, literal(rows.week.monday, Partnership.signed_on.type)),
-        else_=literal(rows.week.previous().monday, Partnership.signed_on.type),
-    )
-    signed = case((rows.is_kept_signing(week_monday, week_end), 1), else_=0).label("signed")
-    moves = (
-        select(
-            week_tag,
-            StageChange.to_stage_id,
-            StageChange.to_status,
-            StageChange.from_stage_id,
-            signed,
-        )
-        .where(
-            StageChange.changed_at >= previous_start,
-            StageChange.changed_at < rows.end,
-            rows.pairing_in_scope(StageChange.partnership_id),
-        )
-        .subquery()
+    changes = sources.changes
+    grouping = (
+        changes.c.week,
+        changes.c.to_stage_id,
+        changes.c.to_status,
+        changes.c.from_stage_id,
+        changes.c.signed,
     )
     return select(
-        moves.c.week,
-        moves.c.to_stage_id,
-        moves.c.to_status,
-        moves.c.from_stage_id,
-        literal(None),
-        moves.c.signed,
+        changes.c.week,
+        changes.c.to_stage_id,
+        changes.c.to_status,
+        changes.c.from_stage_id,
+        null(),
+        null(),
+        null(),
         func.count(),
-    ).group_by(*moves.c)
+        changes.c.signed,
+        literal(0),
+        literal(0),
+    ).group_by(*grouping)
 
 
 def _headline(
@@ -903,8 +1055,16 @@ def _first_events(rows: ReportRows, limit: int) -> tuple[list[Event], int]:
 
 
 TASK_LISTS = ("completed", "overdue", "due_next_week")
-# A count of where pairings stand is no signing.
-NOT_SIGNING = literal(0).label("signed")
+# A breakdown's row has no stages and statuses (typed: PostgreSQL reads a union's columns from
+# its first parts, and takes two bare NULLs for text).
+NO_STAGES = (
+    cast(null(), Integer),
+    cast(null(), String),
+    cast(null(), Integer),
+    cast(null(), String),
+)
+# A count of where pairings stand has no second and third count, nor a total.
+NO_FIGURES = (literal(0), literal(0), literal(0))
 # A breakdown's count of open pairings comes with no moves and no signings.
 NO_MOVES = (literal(0).label("moved"), literal(0).label("signed"))
 
@@ -990,39 +1150,7 @@ def _overdue_by_assignee(
     return groups, sum(totals.values())
 
 
-def _breakdowns(
-    rows: ReportRows, limit: int
-) -> tuple[list[BreakdownRow], tuple[list[BreakdownRow], int]]:
-    """The open pairings, moves and signings by sector, and the first `limit` pairs of countries
-    with their number, in one statement: each breakdown is a part of its own, and its rows say
-    which. The sectors are a few dozen rows; the pairs of countries are thousands at 100,000
-    pairings, so the database orders and counts them and hands over only the first."""
-    first_pairs = (
-        rows.country_pairs_statement()
-        .add_columns(func.count().over().label("total"))
-        .limit(limit)
-        .subquery()
-    )
-    statement = union_all(
-        _by_sector(rows).add_columns(literal(0).label("total")),
-        select(literal("pair"), first_pairs.c.label, null(), *list(first_pairs.c)[1:]),
-    )
-    sector_rows = []
-    pair_rows = []
-    pairs_total = 0
-    for breakdown, label, translations, *figures, total in session.execute(statement):
-        if breakdown == "pair":
-            pair_rows.append(rows.breakdown_row((label, *figures)))
-            pairs_total = total
-        elif any(figures):
-            # A sector of archived or unseen pairings alone: every pairing's sectors less the
-            # others' leaves it at nought, and it has nothing to say (nor to show a partner).
-            # Named in the reader's language; two sectors may share a translation, never a row.
-            sector_rows.append(rows.breakdown_row((translated_name(label, translations), *figures)))
-    return _most_open_first(sector_rows), (_most_open_first(pair_rows), pairs_total)
-
-
-def _by_sector(rows: ReportRows) -> Select[Any]:
+def _by_sector(rows: ReportRows, sources: _CountSources) -> Select[Any]:
     # Counted by sector id, then labelled with the sector's names.
     sector_id = partnership_sectors.c.sector_id
     pairing_id = partnership_sectors.c.partnership_id
@@ -1036,8 +1164,8 @@ def _by_sector(rows: ReportRows) -> Select[Any]:
             .group_by(sector_id)
         )
 
-    unchanged_open, replayed_open = rows.moment(rows.end).open_parts()
-    open_at_end = [open_count(1, select(Partnership.id).where(rows.in_scope, replayed_open))]
+    open_at_end = [open_count(1, sources.moved_open())]
+    unchanged_open = sources.unchanged_open(rows)
     if unchanged_open is not None:
         open_at_end += [
             # Nearly every pairing is open and unchanged since a recent week: their sectors are
@@ -1046,47 +1174,53 @@ def _by_sector(rows: ReportRows) -> Select[Any]:
             select(sector_id.label("key"), func.count().label("open"), *NO_MOVES).group_by(
                 sector_id
             ),
-            open_count(
-                -1,
-                select(Partnership.id).where(
-                    case((and_(rows.in_scope, unchanged_open), False), else_=True)
-                ),
-            ),
+            open_count(-1, select(Partnership.id).where(case((unchanged_open, False), else_=True))),
         ]
+    week = sources.week_moves().subquery()
     moved = (
-        _week_moves(rows, sector_id, literal(0))
-        .join(
-            partnership_sectors,
-            partnership_sectors.c.partnership_id == StageChange.partnership_id,
-        )
+        select(sector_id, literal(0), func.sum(week.c.moved), func.sum(week.c.signed))
+        .join(partnership_sectors, pairing_id == week.c.partnership_id)
         .group_by(sector_id)
     )
     both = union_all(*open_at_end, moved).subquery()
     return (
         select(
-            literal("sector").label("breakdown"),
-            Sector.given_name.label("label"),
-            Sector.name_translations.label("translations"),
+            literal(BY_SECTOR),
+            *NO_STAGES,
+            Sector.given_name,
+            Sector.name_translations,
             func.sum(both.c.open),
             func.sum(both.c.moved),
             func.sum(both.c.signed),
+            literal(0),
         )
         .join(both, both.c.key == Sector.id)
         .group_by(Sector.id)  # the other columns depend on the key (PostgreSQL agrees)
     )
 
 
-def _by_country_pair(rows: ReportRows) -> Select[Any]:
-    pair = Partnership.country_pair
+def _by_country_pair(rows: ReportRows, sources: _CountSources) -> Select[Any]:
+    moved = sources.moved_at_end
     open_at_end = [
-        select(pair, func.count().label("open"), *NO_MOVES)
-        .where(rows.in_scope, part)
-        .group_by(pair)
-        for part in rows.moment(rows.end).open_parts()
-        if part is not None
+        select(moved.c.country_pair, func.count().label("open"), *NO_MOVES)
+        .where(moved.c.then_status == Status.OPEN.value)
+        .group_by(moved.c.country_pair)
     ]
-    moved = _week_moves(rows, pair, literal(0)).group_by(pair)
-    both = union_all(*open_at_end, moved).subquery()
+    unchanged_open = sources.unchanged_open(rows)
+    if unchanged_open is not None:
+        pair = Partnership.country_pair
+        open_at_end.append(
+            select(pair, func.count().label("open"), *NO_MOVES).where(unchanged_open).group_by(pair)
+        )
+    week = sources.week_moves().subquery()
+    moves = (
+        select(
+            Partnership.country_pair, literal(0), func.sum(week.c.moved), func.sum(week.c.signed)
+        )
+        .join(Partnership, Partnership.id == week.c.partnership_id)
+        .group_by(Partnership.country_pair)
+    )
+    both = union_all(*open_at_end, moves).subquery()
     key, opened, moved_count, signed_count = both.c
     return select(
         key.label("label"),
@@ -1096,23 +1230,11 @@ def _by_country_pair(rows: ReportRows) -> Select[Any]:
     ).group_by(key)
 
 
-def _week_moves(rows: ReportRows, *columns: Any) -> Select[Any]:
-    """Per group (`columns`), the week's moves between stages and its signings, to be joined
-    to what it is grouped by."""
-    return (
-        select(
-            *columns,
-            func.sum(case((ReportRows.is_stage_move(), 1), else_=0)),
-            func.sum(case((rows.is_kept_signing(rows.week.monday, rows.end), 1), else_=0)),
-        )
-        .select_from(StageChange)
-        .join(Partnership, Partnership.id == StageChange.partnership_id)
-        .where(
-            rows.in_scope,
-            StageChange.changed_at >= rows.start,
-            StageChange.changed_at < rows.end,
-            or_(ReportRows.is_stage_move(), rows.is_signing(rows.week.monday)),
-        )
+def _ordered_country_pairs(rows: ReportRows, sources: _CountSources) -> Select[Any]:
+    """Every pair of countries with its figures, most open first."""
+    grouped = _by_country_pair(rows, sources).subquery()
+    return select(grouped.c.label, grouped.c.open, grouped.c.moved, grouped.c.signed).order_by(
+        grouped.c.open.desc(), grouped.c.moved.desc(), grouped.c.label
     )
 
 
