@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from functools import cache
+from datetime import date, datetime, time
+from functools import cache, lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import DateTimePattern, get_date_format, get_time_format, parse_pattern
+from babel.dates import (
+    DateTimePattern,
+    get_date_format,
+    get_time_format,
+    parse_pattern,
+    tokenize_pattern,
+)
 from flask import Flask, current_app
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -46,11 +52,13 @@ def datetime_in(value: datetime, zone: ZoneInfo) -> str:
     """The date and time in `zone`, in the locale being written: "12 Feb 2026, 10:00"."""
     local = value.astimezone(zone)
     locale = current_locale() or _BRITISH
-    patterns = _patterns(locale)
-    return patterns.date_and_time.format(
-        patterns.short_time.apply(local.timetz(), locale),
-        patterns.medium_date.apply(local.date(), locale),
-    )
+    key = locale_key(locale)
+    patterns = _patterns_of(key)
+    if patterns.short_time_by_minute:
+        shown_time = _short_time_text(key, local.hour, local.minute)
+    else:
+        shown_time = patterns.short_time.apply(local.timetz(), locale)
+    return patterns.date_and_time.format(shown_time, _medium_date_text(key, local.date()))
 
 
 def long_date(value: date | None) -> str:
@@ -65,8 +73,26 @@ def medium_date(value: date | None) -> str:
     """ "12 Feb 2026" in the reader's locale."""
     if value is None:
         return ""
-    locale = current_locale() or _BRITISH
-    return _patterns(locale).medium_date.apply(value, locale)
+    return _medium_date_text(locale_key(current_locale() or _BRITISH), value)
+
+
+# Remembered, as Babel takes some 15 µs to write a date or a time and a page shows hundreds of
+# them, mostly of a few days (the weekly report: a thousand times from one week). A time is
+# remembered by its hour and minute alone, where that is all the locale's short time shows.
+@lru_cache(maxsize=4096)
+def _medium_date_text(key: tuple[str | None, ...], day: date) -> str:
+    return _patterns_of(key).medium_date.apply(day, Locale(*key))
+
+
+@lru_cache(maxsize=8192)
+def _short_time_text(key: tuple[str | None, ...], hour: int, minute: int) -> str:
+    return _patterns_of(key).short_time.apply(time(hour, minute), Locale(*key))
+
+
+def _time_by_minute(pattern: DateTimePattern) -> bool:
+    """Whether the pattern shows nothing but the hour, the minute and the part of the day."""
+    fields = {value[0] for kind, value in tokenize_pattern(pattern.pattern) if kind == "field"}
+    return fields <= set("HhKkmaBb")
 
 
 class _LocalePatterns(NamedTuple):
@@ -74,6 +100,7 @@ class _LocalePatterns(NamedTuple):
     long_date: DateTimePattern
     short_time: DateTimePattern
     date_and_time: str  # "{1}, {0}": where the date ({1}) and the time ({0}) go
+    short_time_by_minute: bool  # the short time shows only the hour, minute and part of day
 
 
 def _patterns(locale: Locale) -> _LocalePatterns:
@@ -86,11 +113,13 @@ def _patterns(locale: Locale) -> _LocalePatterns:
 @cache
 def _patterns_of(key: tuple[str | None, ...]) -> _LocalePatterns:
     locale = Locale(*key)
+    short_time = parse_pattern(get_time_format("short", locale=locale))
     return _LocalePatterns(
         medium_date=parse_pattern(get_date_format("medium", locale=locale)),
         long_date=parse_pattern(get_date_format("long", locale=locale)),
-        short_time=parse_pattern(get_time_format("short", locale=locale)),
+        short_time=short_time,
         date_and_time=str(locale.datetime_formats["medium"]),
+        short_time_by_minute=_time_by_minute(short_time),
     )
 
 

@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 from flask import render_template
 from flask_babel import gettext, lazy_gettext, ngettext
 from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
 
 from crm.formula_guard import Cell, neutralise
 from crm.presentation import datetime_in
 from crm.reports.charts import funnel_svg, moves_svg
-from crm.reports.weekly import WeeklyReport
+from crm.reports.weekly import PairingRef, WeeklyReport
 
 UTF8_BOM = "\ufeff"
 
@@ -49,6 +50,24 @@ def _local_text(zone: ZoneInfo) -> Callable[[Any], str]:
         return "" if moment is None else datetime_in(moment, zone)
 
     return shown
+
+
+class PairingTitles:
+    """A report row's pairing as HTML: its title, linked to its page when there is `link`.
+
+    Python rather than a Jinja macro: the page shows some 1,600 of them, and a macro's call
+    (a new context, its arguments checked) costs ten times this.
+    """
+
+    def __init__(self, link: Callable[[int], str] | None) -> None:
+        self._link = link
+
+    def __call__(self, ref: PairingRef) -> Markup:
+        title = escape(ref.title)
+        if self._link is None:
+            return title
+        # An f-string of escaped values: Markup.format runs a formatter written in Python.
+        return Markup(f'<a href="{escape(self._link(ref.id))}">{title}</a>')  # noqa: S704
 
 
 _l = lazy_gettext
@@ -414,11 +433,16 @@ def document_html(report: WeeklyReport, zone: ZoneInfo) -> str:
     return render_template("reports/document.html", **template_context(report, zone))
 
 
-def template_context(report: WeeklyReport, zone: ZoneInfo) -> dict[str, Any]:
+def template_context(
+    report: WeeklyReport, zone: ZoneInfo, pairing_link: Callable[[int], str] | None = None
+) -> dict[str, Any]:
+    """What `reports/_report.html` reads; `pairing_link` links each pairing to its page (the
+    PDF and the e-mail have none)."""
     return {
         "report": report,
         "zone": zone,
         "local": _local_text(zone),
+        "pairing": PairingTitles(pairing_link),
         "funnel_chart": funnel_svg(report),
         "moves_chart": moves_svg(report),
     }

@@ -129,7 +129,11 @@ def _page(
     week: IsoWeek, filters: ReportFilters, report: Any, week_text: str, error: str | None = None
 ) -> str:
     zone = services.deployment_zone(current_app)
-    context = rendering.template_context(report, zone) if report else {"zone": zone}
+    if report:
+        pairing_link = LinkById("partnerships.show", "partnership_id")
+        context = rendering.template_context(report, zone, pairing_link)
+    else:
+        context = {"zone": zone}
     return render_template(
         "reports/weekly.html",
         week=week,
@@ -144,7 +148,6 @@ def _page(
         subscribed=services.is_subscribed(current_user),
         error=error,
         downloads=_download_links(week, filters),
-        pairing_link=LinkById("partnerships.show", "partnership_id"),
         **context,
     )
 

@@ -84,6 +84,43 @@ def test_dates_are_written_as_babel_writes_them(app: Flask, language: str) -> No
         assert long_date(date(2026, 2, 12)) == format_date(date(2026, 2, 12), "long", locale=locale)
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_remembered_dates_and_times_are_babels_at_every_minute(app: Flask, language: str) -> None:
+    """Dates and times are remembered by day and by hour and minute (`datetime_in`): every
+    minute of a day, on days across a year, in every language, reads as Babel writes it."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from crm.presentation import datetime_in
+
+    zone = ZoneInfo(app.config["TIME_ZONE"])
+    locale = formatting_locale(language)
+    start = datetime(2026, 3, 28, 22, 0, tzinfo=UTC)  # over the change to summer time
+    moments = [start + timedelta(minutes=minute) for minute in range(0, 26 * 60, 7)]
+    moments += [start + timedelta(days=day, seconds=59) for day in range(0, 370, 11)]
+    with app.test_request_context(), force_locale(locale):
+        joined = str(flask_babel.get_locale().datetime_formats["medium"])  # type: ignore[union-attr]
+        for moment in moments:
+            local = moment.astimezone(zone)
+            expected = joined.format(
+                format_time(local.timetz(), "short", locale=locale),
+                format_date(local.date(), "medium", locale=locale),
+            )
+            assert datetime_in(moment, zone) == expected
+            assert datetime_in(moment, zone) == expected  # and again, remembered
+
+
+def test_only_a_time_of_hours_and_minutes_is_remembered_by_the_minute() -> None:
+    from babel.dates import parse_pattern
+
+    from crm.presentation import _time_by_minute
+
+    assert _time_by_minute(parse_pattern("HH:mm"))
+    assert _time_by_minute(parse_pattern("h:mm a"))
+    assert not _time_by_minute(parse_pattern("HH:mm:ss"))
+    assert not _time_by_minute(parse_pattern("HH:mm z"))
+
+
 def test_country_names_follow_the_language_being_written(app: Flask) -> None:
     with app.test_request_context():
         with force_locale("sl_SI"):

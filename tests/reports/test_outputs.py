@@ -63,6 +63,29 @@ def week_with_moves(app: Flask) -> dict[str, int]:
         return {"pairing": pairing.id, "other": other.id}
 
 
+def test_the_page_links_each_pairing_and_the_document_does_not(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    week_with_moves: dict[str, int],
+) -> None:
+    from crm.reports.rendering import document_html
+    from crm.reports.weekly import compute_weekly_report
+
+    login_as()
+    page = client.get("/reports/weekly?week=2026-W07").get_data(as_text=True)
+    pairing = week_with_moves["pairing"]
+    assert f'<a href="/partnerships/{pairing}">Maribor – Kyzylorda Region</a>' in page
+    with app.test_request_context():
+        viewer = session.scalars(select(User)).first()
+        assert viewer is not None
+        zone = ZoneInfo(app.config["TIME_ZONE"])
+        report = compute_weekly_report(IsoWeek.parse("2026-W07"), viewer=viewer, zone=zone)
+        document = document_html(report, zone)
+    assert "Maribor – Kyzylorda Region" in document
+    assert "/partnerships/" not in document
+
+
 def test_page_shows_the_figures_escaped(
     client: FlaskClient, login_as: Callable[..., int], week_with_moves: dict[str, int]
 ) -> None:
