@@ -63,7 +63,9 @@ class Task(Base):
             name="completion_matches_status",
         ),
         # My tasks and the dashboard: one user's open tasks by due date, counted and paged from
-        # the index alone (the pairing is there for the visibility check).
+        # the index alone (the pairing is there for the visibility check); and the weekly
+        # report's overdue tasks counted per assignee from it alone, in its order (one range
+        # per assignee), which needs their creation.
         Index(
             "ix_tasks_assignee_status_due_pairing",
             "assignee_id",
@@ -71,17 +73,22 @@ class Task(Base):
             "due_on",
             "id",
             "partnership_id",
+            "created_at",
         ),
         Index("ix_tasks_partnership_status_due", "partnership_id", "status", "due_on"),
         # My tasks' "recently completed".
         Index("ix_tasks_assignee_status_completed", "assignee_id", "status", "completed_at"),
         # The weekly report: the tasks completed in a week (only done ones have a date), listed
-        # in order and counted from the index alone ...
+        # in order and counted from the index alone, and those done since a week ended counted
+        # as overdue then by what they say of themselves ...
         Index(
             "ix_tasks_completed",
             "completed_at",
             "id",
             "partnership_id",
+            "due_on",
+            "created_at",
+            "assignee_id",
             sqlite_where=text("completed_at IS NOT NULL"),
             postgresql_where=text("completed_at IS NOT NULL"),
         ),
