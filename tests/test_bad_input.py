@@ -16,6 +16,7 @@ from crm.partnerships.models import Partnership, Sector, Stage, StageChange
 from tests.factories import make_locality, make_partnership
 
 LONG = "x" * 10_000
+UNKNOWN_SECTOR = "One of the sectors does not exist; choose sectors from the list."
 
 
 @pytest.fixture
@@ -129,7 +130,8 @@ PAIRING_CASES = {
     "10,000-character title": ({"title": LONG}, "Field cannot be longer than 300 characters."),
     "summary too long": ({"summary": "y" * 10_001}, "cannot be longer than 10000"),
     "owner who is not a user": ({"owner_id": "999999"}, "Choose an owner from the list."),
-    "sector that does not exist": ({"sector_ids": ["999999"]}, "not a valid choice"),
+    "sector that does not exist": ({"sector_ids": ["999999"]}, UNKNOWN_SECTOR),
+    "sector id that is not a number": ({"sector_ids": ["1", "abc"]}, UNKNOWN_SECTOR),
     "signed before first contact": (
         {"first_contact_on": "2026-02-13", "signed_on": "2026-01-01"},
         "before the first contact",

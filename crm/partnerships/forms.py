@@ -19,6 +19,8 @@ from crm.forms import IsoDateField, VersionField
 from crm.partnerships.models import Status
 from crm.partnerships.services import NOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, TITLE_MAX_LENGTH
 
+UNKNOWN_SECTOR = _l("One of the sectors does not exist; choose sectors from the list.")
+
 
 class CheckboxListField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
@@ -48,7 +50,17 @@ class PartnershipForm(FlaskForm):
         description=_l("Leave empty for the two names, as in “Maribor – Kyzylorda Region”."),
     )
     owner_id = SelectField(_l("Owner"), **_pick_one(_l("Choose an owner from the list.")))
-    sector_ids = CheckboxListField(_l("Sectors"), coerce=int, validators=[Optional()])
+    sector_ids = CheckboxListField(
+        _l("Sectors"),
+        coerce=int,
+        validators=[Optional()],
+        # A sector merged away since the page was drawn, or a tampered value, a number or not:
+        # each is said alike, not as WTForms' "'4' is not a valid choice for this field." or
+        # "Invalid choice(s): … could not be coerced.", which name neither the sectors nor what
+        # to do.
+        invalid_choice_message=UNKNOWN_SECTOR,
+        invalid_value_message=UNKNOWN_SECTOR,
+    )
     first_contact_on = IsoDateField(_l("First contact"), validators=[Optional()])
     target_signing_on = IsoDateField(_l("Target signing date"), validators=[Optional()])
     signed_on = IsoDateField(_l("Signed on"), validators=[Optional()])

@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from crm.auth.models import User
 from crm.db import session
+from crm.partnerships.forms import UNKNOWN_SECTOR
 from crm.partnerships.models import Partnership, StageChange
 from crm.sectors.services import sector_by_slug
 from tests.factories import make_locality, make_partnership
@@ -71,6 +73,38 @@ def test_duplicate_pair_in_reverse_order_is_refused_next_to_the_field(
     assert response.status_code == 422
     assert "already paired" in response.get_data(as_text=True)
     assert pairing_count(app) == 1
+
+
+@pytest.mark.parametrize("language", ["sl", "ru", "kk"])
+@pytest.mark.parametrize("sector", ["999999", "abc"])
+def test_a_sector_not_among_the_choices_is_refused_in_the_readers_words(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], language: str, sector: str
+) -> None:
+    """Regression: a tampered sector got WTForms' "'999999' is not a valid choice for this
+    field." or, no number at all, "Invalid choice(s): one or more data inputs could not be
+    coerced.", which name neither the sectors nor what to do."""
+    user_id = login_as(language=language)
+    with app.app_context():
+        maribor, graz = make_locality("Maribor").id, make_locality("Graz", country_code="AT").id
+        culture = sector_by_slug("culture").id
+        session.commit()
+    with app.test_request_context(), force_locale(language):
+        expected = str(UNKNOWN_SECTOR)
+    assert not expected.startswith("One of the sectors")  # the catalogue's, not the English
+
+    response = client.post(
+        "/partnerships/new",
+        data={
+            "locality_a_id": maribor,
+            "locality_b_id": graz,
+            "owner_id": user_id,
+            "sector_ids": [culture, sector],
+        },
+    )
+
+    assert response.status_code == 422
+    assert expected in response.get_data(as_text=True)
+    assert pairing_count(app) == 0
 
 
 def test_edit_from_a_stale_page_is_a_409_and_keeps_the_other_edit(
