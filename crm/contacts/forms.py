@@ -27,7 +27,12 @@ def organisation_placeholder() -> SelectChoice:
 
 
 def _countries() -> list[SelectChoice]:
-    return [SelectChoice("", "—")] + [SelectChoice(code, name) for code, name in country_choices()]
+    # The option for none in words, as the organisation select's: a bare "—" said nothing of
+    # what choosing it meant, in any language.
+    return [
+        SelectChoice("", gettext("No country")),
+        *(SelectChoice(code, name) for code, name in country_choices()),
+    ]
 
 
 class OrganisationForm(FlaskForm):

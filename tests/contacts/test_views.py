@@ -8,6 +8,7 @@ import pytest
 import vobject
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from crm.contacts.models import Organisation, PartnershipRole, Person
@@ -126,6 +127,28 @@ def test_bad_person_input_gets_a_message_a_4xx_and_writes_nothing(
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert counts(app) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("language", ["en", "sl", "ru", "kk"])
+@pytest.mark.parametrize("kind", ["people", "organisations"])
+def test_no_country_is_an_option_in_the_readers_words(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], language: str, kind: str
+) -> None:
+    """Regression: the country select's option for none read "—", in every language, on the
+    person form (and on the organisation form, which shares its choices), new and edit."""
+    login_as(language=language)
+    with app.test_request_context(), force_locale(language):
+        words = gettext("No country")
+    assert (words == "No country") is (language == "en")  # the catalogue's in the others
+    with app.app_context():
+        make = make_person if kind == "people" else make_organisation
+        record_id = make(country_code="SI").id
+        session.commit()
+    for url in (f"/{kind}/new", f"/{kind}/{record_id}/edit"):
+        page = client.get(url).get_data(as_text=True)
+        select = page[page.index('name="country_code">') :]
+        assert select.startswith(f'name="country_code"><option value="">{words}</option>')
+        assert '<option value="">—</option>' not in page
 
 
 @pytest.mark.parametrize("website", ["javascript:alert(document.cookie)", "data:text/html,x"])
