@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import gettext, ngettext
 
 
@@ -29,6 +31,36 @@ class StaleVersion(DomainError):
                 "Check it and make your change again."
             )
         )
+
+
+class UnknownVersion(DomainError):
+    """A version higher than the record's own: the record never had it, so no page or read gave
+    it out. A tampered or broken request, which "someone changed this" (a 409) would misname."""
+
+    def __init__(self) -> None:
+        super().__init__(incomplete_form())
+
+
+def check_version(
+    current: int, expected: int, *, stale: Callable[[], StaleVersion] = StaleVersion
+) -> None:
+    """Optimistic locking's one rule, for every record that carries a version: `expected`, the
+    version the change was made from, must be the record's `current` one. An earlier one is a
+    page or read from before someone's change (`stale`, a 409); a later one never existed.
+
+    A version only moves on, and a request reads the record after the page it posts was drawn,
+    so nothing honest sends one ahead (`UnknownVersion`, a 4xx like a post without its version).
+    """
+    if expected > current:
+        raise UnknownVersion()
+    if expected < current:
+        raise stale()
+
+
+def incomplete_form() -> str:
+    """What a form says of a hidden version missing, malformed or ahead of the record's: no page
+    drew it so, the post was cut short or tampered with, and loading the page again mends it."""
+    return gettext("This form arrived incomplete; load the page again and redo the change.")
 
 
 # The length limits shared by several records: one wording, one msgid, one place.

@@ -10,11 +10,11 @@ from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import DateField, Field, IntegerField
 from wtforms.fields.choices import SelectFieldBase
-from wtforms.validators import InputRequired, NumberRange
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 from wtforms.widgets import HiddenInput
 
 from crm.date_span import is_within_span, out_of_span_message
-from crm.errors import DomainError
+from crm.errors import DomainError, incomplete_form
 from crm.routing import MAX_RECORD_ID
 
 
@@ -58,7 +58,11 @@ def select_search(select: SelectFieldBase, box: str, *, needed: bool) -> SelectS
 
 
 class VersionField(IntegerField):
-    """The version of the record the form was loaded with; the service refuses a stale one."""
+    """The version of the record the form was loaded with; the service refuses a stale one.
+
+    Given the record's version as the form is built (`obj=record` or `version=`), the form also
+    refuses one ahead of it, by crm.errors.check_version's rule: the record never had it, so
+    the post is broken, and says so with the status the view gives one without its version."""
 
     widget = HiddenInput()
 
@@ -66,13 +70,16 @@ class VersionField(IntegerField):
         kwargs.setdefault("validators", [InputRequired(), NumberRange(min=1)])
         super().__init__(**kwargs)
 
+    def pre_validate(self, form: Any) -> None:
+        current, posted = self.object_data, self.data
+        if isinstance(current, int) and isinstance(posted, int) and posted > current:
+            raise ValidationError(incomplete_form())
+
     def post_validate(self, form: Any, validation_stopped: bool) -> None:
         # Hidden, so its own message would show nowhere: the form says it instead. Only a
         # tampered or truncated post gets here; a stale version is the service's 409.
         if self.errors:
-            message = gettext(
-                "This form arrived incomplete; load the page again and redo the change."
-            )
+            message = incomplete_form()
             self.errors = [message]
             form.form_errors.append(message)
 

@@ -194,11 +194,21 @@ def test_a_tampered_version_is_said_on_the_form_it_is_hidden_in(
     assert snapshot(app) == before
 
 
+def edit_meanwhile(app: Flask, world: dict[str, Any]) -> None:
+    """A colleague's save: the pairing moves on a version, and a page drawn before is stale."""
+    with app.app_context():
+        session.get(Partnership, world["partnership"]).summary = "A colleague's summary"
+        session.commit()
+
+
 MOVE_CASES = {
     "stage that does not exist": ({"stage": "signed_yesterday"}, 422, "Not a valid choice"),
     "the current stage": ({"stage": "prospect"}, 422, "already at"),
     "version zero": ({"version": "0"}, 422, INCOMPLETE),
-    "old version": ({"version": "{old_version}"}, 409, "Someone changed this record"),
+    # The version the page was drawn with, the pairing edited since: a stale page.
+    "old version": ({"version": "{version}"}, 409, "Someone changed this record"),
+    # A version the pairing never had: no page gave it.
+    "version ahead": ({"version": "{ahead}"}, 422, INCOMPLETE),
     "no version": ({"version": ""}, 422, INCOMPLETE),
     "version that is not a number": ({"version": "abc"}, 422, INCOMPLETE),
     "note too long": ({"note": LONG}, 422, "cannot be longer than 2000"),
@@ -215,10 +225,10 @@ def test_stage_move_bad_input(
         "stage": "exploratory_talks",
         "version": world["version"],
         "note": "",
-        **_fill(changes, {**world, "old_version": world["version"] + 1}),
+        **_fill(changes, {**world, "ahead": world["version"] + 5}),
     }
     if case == "old version":
-        form["version"] = world["version"] + 5
+        edit_meanwhile(app, world)
     if from_board:
         form["board_query"] = ""
     before = snapshot(app)
@@ -237,7 +247,10 @@ def test_stage_move_bad_input(
     [
         ({"status": "closed", "version": "1"}, 422, "Not a valid choice"),
         ({"status": "open", "version": "1"}, 422, "already open"),
-        ({"status": "dropped", "version": "7"}, 409, "Someone changed this record"),
+        # Drawn at version 1, the pairing edited since (below).
+        ({"status": "dropped", "version": "1"}, 409, "Someone changed this record"),
+        # A version the pairing never had: no page gave it.
+        ({"status": "dropped", "version": "7"}, 422, INCOMPLETE),
         ({"status": "dropped", "version": "1", "note": LONG}, 422, "cannot be longer"),
     ],
 )
@@ -249,6 +262,8 @@ def test_status_change_bad_input(
     status: int,
     message: str,
 ) -> None:
+    if status == 409:
+        edit_meanwhile(app, world)
     before = snapshot(app)
     response = client.post(f"/partnerships/{world['partnership']}/status", data=form)
     assert response.status_code == status

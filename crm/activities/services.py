@@ -15,7 +15,7 @@ from crm.auth.models import User
 from crm.contacts.models import Person
 from crm.date_span import require_within_span
 from crm.db import session
-from crm.errors import DomainError, StaleVersion
+from crm.errors import DomainError, check_version
 from crm.partnerships.models import Partnership, StageChange
 from crm.tasks import services as task_services
 from crm.tasks.dates import today_for, zone_of
@@ -111,8 +111,7 @@ def _mark_active(partnership: Partnership, occurred_at: datetime) -> None:
 def update_activity(
     activity: Activity, data: ActivityData, *, by: User, expected_version: int
 ) -> None:
-    if activity.version != expected_version:
-        raise StaleVersion()
+    check_version(activity.version, expected_version)
     was_active = activity.kind in ACTIVE_KINDS
     was_at = activity.occurred_at
     _apply(activity, data, by=by)
@@ -128,8 +127,7 @@ def update_activity(
 
 def delete_activity(activity: Activity, *, expected_version: int) -> None:
     """Delete an entry as the deleter saw it: one corrected since is not deleted unseen."""
-    if activity.version != expected_version:
-        raise StaleVersion()
+    check_version(activity.version, expected_version)
     partnership = activity.partnership
     was_active = activity.kind in ACTIVE_KINDS
     was_at = activity.occurred_at

@@ -118,7 +118,7 @@ def delete(activity_id: int) -> ResponseReturnValue:
     activity = _visible_activity_or_404(activity_id)
     _require_editor()
     partnership_id = activity.partnership_id
-    confirm = DeleteActivityForm()
+    confirm = DeleteActivityForm(version=activity.version)
     if not confirm.validate_on_submit():
         return _edit_form_saying(activity, " ".join(confirm.form_errors), 400)
     try:

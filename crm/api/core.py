@@ -30,7 +30,7 @@ from crm.api.schemas import (
 from crm.auth.throttle import TooManyRequests
 from crm.db import session
 from crm.error_pages import api_message, protocol_headers
-from crm.errors import DomainError, StaleVersion
+from crm.errors import DomainError, StaleVersion, UnknownVersion
 from crm.partnerships import queries
 from crm.partnerships.models import Partnership
 from crm.routing import record_id_in
@@ -41,6 +41,11 @@ bp.before_request(auth.authenticate)
 
 # The services name fields as the forms do; the API has its own, shorter names.
 STALE_MESSAGE = "The version you sent is stale: someone changed this since. Read it again."
+# A version ahead of the record's (crm.errors.check_version): no read of it gave that one.
+UNKNOWN_VERSION_MESSAGE = (
+    "The version you sent is ahead of the record's: it never had that version. "
+    "Send the version you read."
+)
 API_FIELD_NAMES = {
     "sector_ids": "sectors",
     "country_code": "country",
@@ -100,6 +105,8 @@ def domain_error(error: DomainError) -> Response:
     session.rollback()
     if isinstance(error, StaleVersion):
         return error_response(409, STALE_MESSAGE, fields={"version": ["stale"]})
+    if isinstance(error, UnknownVersion):
+        return error_response(422, UNKNOWN_VERSION_MESSAGE, fields={"version": ["unknown"]})
     fields = {api_field_name(error.field): [error.message]} if error.field else {}
     return error_response(error.status_code, error.message, fields=fields)
 

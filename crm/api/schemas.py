@@ -43,9 +43,8 @@ CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 # Strict, as the OpenAPI document says "integer": `true`, "45" and 45.0 are not ids.
-Version = Annotated[
-    int, Field(ge=1, strict=True, description="The version you read; a stale one is a 409.")
-]
+VERSION_HELP = "The version you read; a stale one is a 409, one the record never had a 422."
+Version = Annotated[int, Field(ge=1, strict=True, description=VERSION_HELP)]
 RecordId = Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]
 # Strict for the same reason: the document says "boolean", and "yes", "false", 1 and 0 are not
 # one (pydantic would read "false" as false, and "yes" or 1 as true). Bodies only: a flag in a

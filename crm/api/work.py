@@ -31,6 +31,7 @@ from crm.api.schemas import (
 )
 from crm.contacts.queries import people_on
 from crm.db import session
+from crm.errors import check_version
 from crm.tasks import services as task_services
 from crm.tasks.models import Task, TaskStatus
 
@@ -87,12 +88,8 @@ def update_task(task_id: int) -> Response:
     body = parse_body(TaskUpdate)
     given = body.model_fields_set - {"version", "status"}
     require(access.can_edit_pipeline(user) or not given)
-    if task.version != body.version:
-        raise ApiError(
-            409,
-            "The version you sent is stale: someone changed this since.",
-            fields={"version": ["stale"]},
-        )
+    # Checked here as well as by update_task: a change of status alone goes through no update.
+    check_version(task.version, body.version)
     if given:
         task_services.update_task(
             task,

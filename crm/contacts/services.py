@@ -20,7 +20,7 @@ from crm.contacts.models import (
 )
 from crm.db import mark_changed, session, utcnow
 from crm.email_addresses import checked_email
-from crm.errors import DomainError, StaleVersion, name_too_long
+from crm.errors import DomainError, StaleVersion, check_version, name_too_long
 from crm.localities.countries import country_name, is_country
 from crm.partnerships.models import Partnership
 from crm.text_search import fold
@@ -66,8 +66,7 @@ def create_organisation(data: OrganisationData) -> Organisation:
 def update_organisation(
     organisation: Organisation, data: OrganisationData, *, expected_version: int
 ) -> None:
-    if organisation.version != expected_version:
-        raise StaleVersion()
+    check_version(organisation.version, expected_version)
     _apply_organisation(organisation, data)
     session.flush()
 
@@ -78,8 +77,7 @@ def delete_organisation(organisation: Organisation, *, expected_version: int) ->
     `expected_version`: the organisation as the one deleting it saw it; one edited since is not
     deleted unseen (`StaleVersion`).
     """
-    if organisation.version != expected_version:
-        raise StaleVersion()
+    check_version(organisation.version, expected_version)
     if organisation.deleted_at is None:
         organisation.deleted_at = utcnow()
         session.flush()
@@ -208,8 +206,7 @@ def create_person(data: PersonData, *, even_if_likely_duplicate: bool = False) -
 
 
 def update_person(person: Person, data: PersonData, *, expected_version: int) -> None:
-    if person.version != expected_version:
-        raise StaleVersion()
+    check_version(person.version, expected_version)
     _apply_person(person, data)
     session.flush()
 
@@ -222,8 +219,7 @@ def delete_person(person: Person, *, expected_version: int) -> None:
     name or organisation, a merge into them that brought more roles) is not deleted unseen
     (`StaleVersion`).
     """
-    if person.version != expected_version:
-        raise StaleVersion()
+    check_version(person.version, expected_version)
     if person.deleted_at is None:
         person.deleted_at = utcnow()
         session.flush()
@@ -274,8 +270,8 @@ def merge_people(
     duplicate (`StaleMerge`). Both rows are written, so a change committed meanwhile is the
     ORM's version conflict at the flush.
     """
-    if survivor.version != expected_version or duplicate.version != expected_duplicate_version:
-        raise StaleMerge()
+    check_version(survivor.version, expected_version, stale=StaleMerge)
+    check_version(duplicate.version, expected_duplicate_version, stale=StaleMerge)
     if survivor.id == duplicate.id:
         raise DomainError(gettext("Choose two different people to merge."), field="other_id")
     if survivor.is_deleted or duplicate.is_deleted:
@@ -451,8 +447,7 @@ def add_role(partnership: Partnership, person: Person, *, side: str, role: str) 
 def remove_role(link: PartnershipRole, *, expected_version: int) -> None:
     """Take a person off a pairing as the page showed the role; one changed since (moved to
     another person by a merge) is not removed unseen (`StaleVersion`)."""
-    if link.version != expected_version:
-        raise StaleVersion()
+    check_version(link.version, expected_version)
     session.delete(link)
     session.flush()
 

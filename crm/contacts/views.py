@@ -268,7 +268,7 @@ def delete_person(person_id: int) -> ResponseReturnValue:
     record = _live_person_or_404(person_id)
     if request.method == "GET":
         return _confirm_delete_person(record)
-    form = DeleteForm()
+    form = DeleteForm(version=record.version)
     if not form.validate_on_submit():
         flash(" ".join(form.form_errors), "error")
         return _confirm_delete_person(record, status=400)
@@ -507,7 +507,7 @@ def delete_organisation(organisation_id: int) -> ResponseReturnValue:
     record = _live_organisation_or_404(organisation_id)
     if request.method == "GET":
         return _confirm_delete_organisation(record)
-    form = DeleteForm()
+    form = DeleteForm(version=record.version)
     if not form.validate_on_submit():
         flash(" ".join(form.form_errors), "error")
         return _confirm_delete_organisation(record, status=400)
@@ -591,7 +591,7 @@ def remove_role(partnership_id: int, role_id: int) -> ResponseReturnValue:
     link = session.get(PartnershipRole, role_id)
     if not role_id or (link is not None and link.partnership_id != partnership.id):
         abort(404)  # an id no role can have (out of range), or a role of another pairing
-    form = DeleteForm()
+    form = DeleteForm(version=link.version if link is not None else None)
     if not form.validate_on_submit():
         flash(" ".join(form.form_errors), "error")
         return render_show(partnership, status=400)

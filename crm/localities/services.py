@@ -10,7 +10,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy import Select, select
 
 from crm.db import session
-from crm.errors import DomainError, StaleVersion, name_too_long
+from crm.errors import DomainError, check_version, name_too_long
 from crm.localities.countries import is_country, subdivision_country
 from crm.localities.models import Locality, LocalityKind
 from crm.text_search import fold, matches_every_word
@@ -66,8 +66,7 @@ def create_locality(data: LocalityData) -> Locality:
 
 
 def update_locality(locality: Locality, data: LocalityData, *, expected_version: int) -> None:
-    if locality.version != expected_version:
-        raise StaleVersion()
+    check_version(locality.version, expected_version)
     data = data.cleaned()
     _validate(data, except_id=locality.id)
     if data.other_names is not None:

@@ -13,7 +13,7 @@ from crm.access import may_own_pairings
 from crm.auth.models import User
 from crm.date_span import require_within_span
 from crm.db import session, utcnow
-from crm.errors import DomainError, StaleVersion, title_too_long
+from crm.errors import DomainError, check_version, title_too_long
 from crm.localities.models import Locality
 from crm.partnerships.models import (
     Partnership,
@@ -142,7 +142,7 @@ def create_partnership(
 def update_partnership(
     partnership: Partnership, data: PartnershipData, *, expected_version: int
 ) -> None:
-    _check_version(partnership, expected_version)
+    check_version(partnership.version, expected_version)
     # Unflushed until asked (replacing the sectors loads them, which would flush the rest):
     with session.no_autoflush:
         _apply(partnership, data)
@@ -164,7 +164,7 @@ def change_stage(
     at: datetime | None = None,
 ) -> StageChange:
     """Move a pairing to another stage, forward or back; the history row is what reports read."""
-    _check_version(partnership, expected_version)
+    check_version(partnership.version, expected_version)
     if to.id == partnership.stage_id:
         raise InvalidTransition(
             gettext("The pairing is already at “%(stage)s”.", stage=to.name), field="stage"
@@ -201,7 +201,7 @@ def change_status(
     at: datetime | None = None,
 ) -> StageChange:
     """Put a pairing on hold, drop it, or reopen it; it keeps its stage."""
-    _check_version(partnership, expected_version)
+    check_version(partnership.version, expected_version)
     if to == partnership.status:
         raise InvalidTransition(_already_in_status(to), field="status")
     if partnership.status == Status.DROPPED:
@@ -235,7 +235,7 @@ def archive_partnership(
     edited) is not deleted unseen (`StaleVersion`). None: the API's DELETE, which names none.
     """
     if expected_version is not None:
-        _check_version(partnership, expected_version)
+        check_version(partnership.version, expected_version)
     if partnership.archived_at is None:
         partnership.archived_at = utcnow()
         partnership.archived_by = by
@@ -544,11 +544,6 @@ def _stage_or_error(key: str) -> Stage:
     if stage is None:
         raise DomainError(gettext("There is no stage “%(key)s”.", key=key), field="stage")
     return stage
-
-
-def _check_version(partnership: Partnership, expected_version: int) -> None:
-    if partnership.version != expected_version:
-        raise StaleVersion()
 
 
 def _checked_note(note: str) -> str:

@@ -8,7 +8,7 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 
 from crm.db import session
-from crm.errors import DomainError, StaleVersion
+from crm.errors import DomainError, check_version
 from crm.i18n.languages import SOURCE_LANGUAGE
 from crm.i18n.names import N_, rename_in
 from crm.partnerships.models import Stage
@@ -66,8 +66,7 @@ def rename_stage(
     `expected_version`: the stage as the admin's page showed it; one renamed (or moved by a stage
     added before it) since is not renamed over unseen (`StaleVersion`).
     """
-    if stage.version != expected_version:
-        raise StaleVersion()
+    check_version(stage.version, expected_version)
     name = name.strip()
     _check_name_free(name, except_id=stage.id)
     rename_in(stage, name, language)

@@ -165,7 +165,7 @@ def edit(partnership_id: int) -> ResponseReturnValue:
 def move(partnership_id: int) -> ResponseReturnValue:
     partnership = access.get_visible_or_404(current_user, partnership_id)
     access.require(access.can_move(current_user, partnership))
-    form = StageMoveForm()
+    form = StageMoveForm(version=partnership.version)
     stages = ordered_stages()
     form.stage.choices = [SelectChoice(stage.key, stage.name) for stage in stages]
     from_board = request.form.get("board_query") is not None
@@ -207,7 +207,7 @@ def move(partnership_id: int) -> ResponseReturnValue:
 def change_status(partnership_id: int) -> ResponseReturnValue:
     partnership = access.get_visible_or_404(current_user, partnership_id)
     access.require(access.can_move(current_user, partnership))
-    form = StatusForm()
+    form = StatusForm(version=partnership.version)
     if not form.validate_on_submit():
         flash(_first_error(form), "error")
         return render_show(partnership, status=422)
@@ -238,7 +238,7 @@ def change_status(partnership_id: int) -> ResponseReturnValue:
 def archive(partnership_id: int) -> ResponseReturnValue:
     partnership = access.get_visible_or_404(current_user, partnership_id)
     access.require(access.can_archive(current_user))
-    form = ArchiveForm()
+    form = ArchiveForm(version=partnership.version)
     if not form.validate_on_submit():
         flash(_first_error(form), "error")
         return render_show(partnership, status=400)

@@ -6,7 +6,7 @@ from flask_babel import gettext
 from sqlalchemy import delete, insert, select
 
 from crm.db import mark_changed, session
-from crm.errors import DomainError, StaleVersion
+from crm.errors import DomainError, StaleVersion, check_version
 from crm.i18n.collation import sort_key
 from crm.i18n.languages import SOURCE_LANGUAGE
 from crm.i18n.locale import current_language
@@ -70,8 +70,7 @@ def rename_sector(
     `expected_version`: the sector as the admin's page showed it; one renamed since is not
     renamed over unseen (`StaleVersion`).
     """
-    if sector.version != expected_version:
-        raise StaleVersion()
+    check_version(sector.version, expected_version)
     name = name.strip()
     _check_name_free(name, except_id=sector.id)
     rename_in(sector, name, language)
@@ -95,11 +94,10 @@ def merge_sectors(
     after it waits for the merge to commit.
     """
     versions = _lock(source, into)
-    if (
-        versions.get(source.id) != expected_version
-        or versions.get(into.id) != expected_target_version
-    ):
-        raise StaleVersion()
+    if source.id not in versions or into.id not in versions:
+        raise StaleVersion()  # merged away, or deleted, since
+    check_version(versions[source.id], expected_version)
+    check_version(versions[into.id], expected_target_version)
     if source.id == into.id:
         raise DomainError(gettext("A sector cannot be merged into itself."), field="into")
     already_tagged = select(partnership_sectors.c.partnership_id).where(

@@ -11,7 +11,7 @@ from crm import access
 from crm.auth.models import User
 from crm.date_span import require_within_span
 from crm.db import session, utcnow
-from crm.errors import DomainError, StaleVersion, title_too_long
+from crm.errors import DomainError, check_version, title_too_long
 from crm.partnerships.models import Partnership
 from crm.tasks.models import Priority, Task, TaskStatus
 
@@ -51,8 +51,7 @@ def create_task(
 
 
 def update_task(task: Task, data: TaskData, *, expected_version: int) -> None:
-    if task.version != expected_version:
-        raise StaleVersion()
+    check_version(task.version, expected_version)
     _apply(task, data)
     session.flush()
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.db import session
-from crm.errors import DomainError, StaleVersion
+from crm.errors import DomainError, StaleVersion, UnknownVersion
 from crm.localities.models import Locality
 from crm.localities.services import LocalityData, create_locality, update_locality
 
@@ -83,9 +83,23 @@ def test_search_names_are_refreshed_on_edit() -> None:
 
 def test_stale_edit_is_refused() -> None:
     locality = create_locality(LocalityData(name="Graz", kind="city", country_code="AT"))
+    drawn = locality.version
+    update_locality(
+        locality,
+        LocalityData(name="Graz", name_en="Graz", kind="city", country_code="AT"),
+        expected_version=drawn,
+    )
     with pytest.raises(StaleVersion):
         update_locality(
             locality,
-            LocalityData(name="Graz", kind="city", country_code="AT"),
+            LocalityData(name="Gradec", kind="city", country_code="AT"),
+            expected_version=drawn,
+        )
+    # One ahead of the locality's own was never its version: a broken request, not a stale one.
+    with pytest.raises(UnknownVersion):
+        update_locality(
+            locality,
+            LocalityData(name="Gradec", kind="city", country_code="AT"),
             expected_version=locality.version + 1,
         )
+    assert locality.name == "Graz"

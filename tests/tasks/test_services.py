@@ -10,7 +10,7 @@ from flask import Flask
 from icalendar import Calendar
 
 from crm.db import session
-from crm.errors import DomainError, StaleVersion
+from crm.errors import DomainError, StaleVersion, UnknownVersion
 from crm.tasks import calendar, services
 from crm.tasks.dates import horizon_for, today_for
 from crm.tasks.queries import my_open_tasks, overdue_counts
@@ -74,10 +74,16 @@ def test_a_task_due_on_the_last_day_of_the_span_is_in_the_calendar_feed(ctx: Non
 
 def test_a_stale_edit_is_refused(ctx: None) -> None:
     task = make_task(make_partnership(), title="Draft")
+    drawn = task.version
+    services.update_task(task, services.TaskData(title="Draft 2"), expected_version=drawn)
     with pytest.raises(StaleVersion):
+        services.update_task(task, services.TaskData(title="Other"), expected_version=drawn)
+    # One ahead of the task's own was never its version: a broken request, not a stale one.
+    with pytest.raises(UnknownVersion):
         services.update_task(
             task, services.TaskData(title="Other"), expected_version=task.version + 1
         )
+    assert task.title == "Draft 2"
 
 
 # Ljubljana: clocks go forward at 01:00 UTC on 29 March 2026 and back at 01:00 UTC on 25 October.

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from crm.access import may_own_pairings, visible_partnership_ids
 from crm.auth.models import User
 from crm.db import session
-from crm.errors import DomainError, StaleVersion, title_too_long
+from crm.errors import DomainError, check_version, title_too_long
 from crm.imports.engine import (
     NEW,
     UNCHANGED,
@@ -586,8 +586,7 @@ class PairingImporter(Importer):
         partnership = session.get(Partnership, planned.existing_id)
         if partnership is None:
             return
-        if partnership.version != planned.expected_version:
-            raise StaleVersion()
+        check_version(partnership.version, planned.expected_version)
         note = gettext("Imported from %(file)s", file=self.source)
         if planned.fields_changed:
             services.update_partnership(
