@@ -49,7 +49,10 @@ def check_version(
     page or read from before someone's change (`stale`, a 409); a later one never existed.
 
     A version only moves on, and a request reads the record after the page it posts was drawn,
-    so nothing honest sends one ahead (`UnknownVersion`, a 4xx like a post without its version).
+    so nothing honest sends one ahead (`UnknownVersion`, a 4xx like a post without its version);
+    but for a restore from a backup, which can put a record back at an earlier version under a
+    page drawn before it: that page is then refused as broken rather than stale, and loading it
+    again mends it all the same.
     """
     if expected > current:
         raise UnknownVersion()

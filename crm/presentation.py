@@ -73,6 +73,10 @@ def medium_date(value: date | None) -> str:
     """ "12 Feb 2026" in the reader's locale."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        # Its own day, as Babel reads one: remembered by the datetime, two that are the same
+        # instant in other zones would share the first one's text.
+        value = value.date()
     return _medium_date_text(locale_key(current_locale() or _BRITISH), value)
 
 
@@ -90,9 +94,10 @@ def _short_time_text(key: tuple[str | None, ...], hour: int, minute: int) -> str
 
 
 def _time_by_minute(pattern: DateTimePattern) -> bool:
-    """Whether the pattern shows nothing but the hour, the minute and the part of the day."""
+    """Whether the pattern shows nothing but the hour, the minute and AM or PM. Not the periods
+    of the day ("b", "B"): "noon" is 12:00:00 alone, so they read the seconds too."""
     fields = {value[0] for kind, value in tokenize_pattern(pattern.pattern) if kind == "field"}
-    return fields <= set("HhKkmaBb")
+    return fields <= set("HhKkma")
 
 
 class _LocalePatterns(NamedTuple):
@@ -100,7 +105,7 @@ class _LocalePatterns(NamedTuple):
     long_date: DateTimePattern
     short_time: DateTimePattern
     date_and_time: str  # "{1}, {0}": where the date ({1}) and the time ({0}) go
-    short_time_by_minute: bool  # the short time shows only the hour, minute and part of day
+    short_time_by_minute: bool  # the short time shows only the hour, minute and AM/PM
 
 
 def _patterns(locale: Locale) -> _LocalePatterns:

@@ -43,8 +43,7 @@ bp.before_request(auth.authenticate)
 STALE_MESSAGE = "The version you sent is stale: someone changed this since. Read it again."
 # A version ahead of the record's (crm.errors.check_version): no read of it gave that one.
 UNKNOWN_VERSION_MESSAGE = (
-    "The version you sent is ahead of the record's: it never had that version. "
-    "Send the version you read."
+    "The version you sent is ahead of the record's current one. Send the version you read."
 )
 API_FIELD_NAMES = {
     "sector_ids": "sectors",

@@ -770,7 +770,7 @@ class _Counts:
 @dataclass(frozen=True)
 class _CountSources:
     """What several parts of the statement of counts read, each worked out once for all of them
-    (a CTE): before, each part worked the same rows out again.
+    (a CTE) rather than by each part that reads it.
 
     `moved_at_end`: the pairings in scope changed since the week's end, with where they stand
     now, their pair of countries and where they stood then (for a week far back, every pairing
@@ -782,6 +782,7 @@ class _CountSources:
     history are the dearest part of the counts.
     """
 
+    in_scope: ColumnElement[bool]
     moment_at_end: Moment
     moved_at_end: CTE
     changes: CTE
@@ -820,7 +821,12 @@ class _CountSources:
         moved_at_end = moment_at_end.moved(
             rows.in_scope, Partnership.stage_id, Partnership.status, Partnership.country_pair
         )
-        return cls(moment_at_end=moment_at_end, moved_at_end=moved_at_end, changes=changes)
+        return cls(
+            in_scope=rows.in_scope,
+            moment_at_end=moment_at_end,
+            moved_at_end=moved_at_end,
+            changes=changes,
+        )
 
     def week_moves(self) -> Select[Any]:
         """The week's moves between stages and its signings: what the breakdowns count."""
@@ -829,13 +835,13 @@ class _CountSources:
             changes.c.week == MOVED_THIS_WEEK, or_(changes.c.moved == 1, changes.c.signing == 1)
         )
 
-    def unchanged_open(self, rows: ReportRows) -> ColumnElement[bool] | None:
+    def unchanged_open(self) -> ColumnElement[bool] | None:
         """The pairings in scope open at the week's end and not changed since (none for a week
         far back, where every pairing is in `moved_at_end`)."""
         if self.moment_at_end.moves_every_pairing:
             return None
         return and_(
-            rows.in_scope,
+            self.in_scope,
             Partnership.status == Status.OPEN.value,
             Partnership.id.not_in(select(self.moved_at_end.c.id)),
         )
@@ -914,13 +920,15 @@ def _counts(rows: ReportRows, previous_start: datetime, limit: int) -> _Counts:
             current[(stage_id, status)] += count
         elif part in (STOOD_AT_END, STOOD_AT_START):
             changes.append((part, stage_id, status, other_stage, other_status, count))
-        else:
+        elif part in (MOVED_THIS_WEEK, MOVED_WEEK_BEFORE):
             # A move: to `stage_id` and `status`, from `other_stage`; `second` is whether it is
             # a signing kept.
             this_week = part == MOVED_THIS_WEEK
             tallies[this_week][rows.kind_of(other_stage, stage_id, status)] += count
             if second:
                 tallies[this_week]["signed"] += count
+        else:
+            raise AssertionError(f"a row of no part of the counts: {part}")
     at_end, at_start = (defaultdict(int, current) for _ in range(2))
     for part, stage_id, status, then_stage, then_status, total in changes:
         counts = at_end if part == STOOD_AT_END else at_start
@@ -1169,7 +1177,7 @@ def _by_sector(rows: ReportRows, sources: _CountSources) -> Select[Any]:
         )
 
     open_at_end = [open_count(1, sources.moved_open())]
-    unchanged_open = sources.unchanged_open(rows)
+    unchanged_open = sources.unchanged_open()
     if unchanged_open is not None:
         open_at_end += [
             # Nearly every pairing is open and unchanged since a recent week: their sectors are
@@ -1183,6 +1191,7 @@ def _by_sector(rows: ReportRows, sources: _CountSources) -> Select[Any]:
     week = sources.week_moves().subquery()
     moved = (
         select(sector_id, literal(0), func.sum(week.c.moved), func.sum(week.c.signed))
+        .select_from(week)
         .join(partnership_sectors, pairing_id == week.c.partnership_id)
         .group_by(sector_id)
     )
@@ -1210,7 +1219,7 @@ def _by_country_pair(rows: ReportRows, sources: _CountSources) -> Select[Any]:
         .where(moved.c.then_status == Status.OPEN.value)
         .group_by(moved.c.country_pair)
     ]
-    unchanged_open = sources.unchanged_open(rows)
+    unchanged_open = sources.unchanged_open()
     if unchanged_open is not None:
         pair = Partnership.country_pair
         open_at_end.append(
@@ -1221,6 +1230,7 @@ def _by_country_pair(rows: ReportRows, sources: _CountSources) -> Select[Any]:
         select(
             Partnership.country_pair, literal(0), func.sum(week.c.moved), func.sum(week.c.signed)
         )
+        .select_from(week)
         .join(Partnership, Partnership.id == week.c.partnership_id)
         .group_by(Partnership.country_pair)
     )

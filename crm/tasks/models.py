@@ -103,8 +103,9 @@ class Task(Base):
             "partnership_id",
             "assignee_id",
         ),
-        # ... and the open ones alone, due by a day, counted per assignee from the index alone
-        # (the weekly report's overdue tasks: 170,000 of the 420,000 due by then). `status`
+        # ... and the open ones alone, due by a day, from the index alone (the weekly report's
+        # overdue tasks: 170,000 of the 420,000 due by then; PostgreSQL counts them per assignee
+        # from here, SQLite from the assignee's index above). `status`
         # rather than `completed_at` marks them (a task is open exactly when it has no
         # completion time): SQLite reads "completed_at IS NULL" as one rare value and would skip
         # through (assignee_id, status, completed_at) instead, 600 ms. `status` is in the

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import flask_babel
 import pytest
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, parse_pattern
 from flask import Flask
 from flask_babel import force_locale
 
@@ -14,7 +15,7 @@ from crm.i18n import messages
 from crm.i18n.collation import sort_key
 from crm.i18n.languages import LANGUAGES, formatting_locale
 from crm.localities.countries import country_name
-from crm.presentation import local_datetime, long_date, medium_date
+from crm.presentation import _time_by_minute, datetime_in, local_datetime, long_date, medium_date
 
 # Strings the catalogues translate (and one they do not), plurals at counts that pick each form.
 MESSAGES = ["Sectors", "Move", "today", "Due today", "A message no catalogue holds"]
@@ -88,11 +89,6 @@ def test_dates_are_written_as_babel_writes_them(app: Flask, language: str) -> No
 def test_remembered_dates_and_times_are_babels_at_every_minute(app: Flask, language: str) -> None:
     """Dates and times are remembered by day and by hour and minute (`datetime_in`): every
     minute of a day, on days across a year, in every language, reads as Babel writes it."""
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
-
-    from crm.presentation import datetime_in
-
     zone = ZoneInfo(app.config["TIME_ZONE"])
     locale = formatting_locale(language)
     start = datetime(2026, 3, 28, 22, 0, tzinfo=UTC)  # over the change to summer time
@@ -111,14 +107,21 @@ def test_remembered_dates_and_times_are_babels_at_every_minute(app: Flask, langu
 
 
 def test_only_a_time_of_hours_and_minutes_is_remembered_by_the_minute() -> None:
-    from babel.dates import parse_pattern
-
-    from crm.presentation import _time_by_minute
-
     assert _time_by_minute(parse_pattern("HH:mm"))
     assert _time_by_minute(parse_pattern("h:mm a"))
     assert not _time_by_minute(parse_pattern("HH:mm:ss"))
     assert not _time_by_minute(parse_pattern("HH:mm z"))
+    assert not _time_by_minute(parse_pattern("h:mm B"))  # "noon" at 12:00:00 alone
+
+
+def test_a_datetime_given_for_a_day_is_written_as_its_own_day(app: Flask) -> None:
+    # The same instant, 23:30 in London and 00:30 the next day in Ljubljana: each its own day,
+    # however the first was remembered.
+    london = datetime(2026, 2, 12, 23, 30, tzinfo=ZoneInfo("Europe/London"))
+    ljubljana = london.astimezone(ZoneInfo("Europe/Ljubljana"))
+    with app.test_request_context(), force_locale("en_GB"):
+        assert medium_date(london) == "12 Feb 2026"
+        assert medium_date(ljubljana) == "13 Feb 2026"
 
 
 def test_country_names_follow_the_language_being_written(app: Flask) -> None:
