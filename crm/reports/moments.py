@@ -56,7 +56,8 @@ def moment_at(at: datetime, *, now: datetime, lateral: bool) -> Moment:
 class Moment:
     at: datetime
 
-    # Whether `moved` holds every pairing in scope, none of them `unchanged`.
+    # Whether `moved` holds every pairing in scope, none of them `unchanged` (which is then
+    # false): a caller that counts the unchanged ones apart has nothing to count.
     moves_every_pairing: ClassVar[bool] = False
 
     def unchanged(self) -> ColumnElement[bool]:
@@ -197,7 +198,7 @@ class DistantMoment(Moment):
 
     def unchanged(self) -> ColumnElement[bool]:
         # Every pairing is looked up: telling those changed since from the others would cost
-        # a lookup of its own.
+        # a lookup of its own (and `moves_every_pairing` says so to whoever counts them apart).
         return false()
 
     def moved(

@@ -601,7 +601,7 @@ class ReportRows:
     def country_pairs_statement(self) -> Select[Any]:
         """Open pairings, moves and signings per pair of countries, most open first: thousands
         of rows at 100,000 pairings, counted and ordered by the database."""
-        return _ordered_country_pairs(self, _CountSources.of(self, since=self.start))
+        return _ordered_country_pairs(_CountSources.of(self, since=self.start))
 
     @staticmethod
     def breakdown_row(row: Sequence[Any]) -> BreakdownRow:
@@ -873,14 +873,14 @@ def _counts(rows: ReportRows, previous_start: datetime, limit: int) -> _Counts:
     """
     sources = _CountSources.of(rows, previous_start)
     first_pairs = (
-        _ordered_country_pairs(rows, sources)
+        _ordered_country_pairs(sources)
         .add_columns(func.count().over().label("total"))
         .limit(limit)
         .subquery()
     )
     statement = union_all(
         # First: a union's first part gives the types its columns are read as (the JSON).
-        _by_sector(rows, sources),
+        _by_sector(sources),
         select(
             literal(BY_COUNTRY_PAIR),
             *NO_STAGES,
@@ -954,7 +954,6 @@ def _standing_parts(rows: ReportRows, sources: _CountSources) -> list[Select[Any
     off where they stand now and put back where their last history row before the moment left
     them. A pairing created since has no such row and is not put back.
     """
-    no_label = (null(), null())
     now = (
         select(
             literal(STANDING_NOW),
@@ -962,7 +961,7 @@ def _standing_parts(rows: ReportRows, sources: _CountSources) -> list[Select[Any
             Partnership.status,
             null(),
             null(),
-            *no_label,
+            *NO_LABEL,
             func.count(),
             *NO_FIGURES,
         )
@@ -976,7 +975,7 @@ def _standing_parts(rows: ReportRows, sources: _CountSources) -> list[Select[Any
     for tag, moved in ((STOOD_AT_END, sources.moved_at_end), (STOOD_AT_START, at_start)):
         grouping = (moved.c.stage_id, moved.c.status, moved.c.then_stage_id, moved.c.then_status)
         parts.append(
-            select(literal(tag), *grouping, *no_label, func.count(), *NO_FIGURES).group_by(
+            select(literal(tag), *grouping, *NO_LABEL, func.count(), *NO_FIGURES).group_by(
                 *grouping
             )
         )
@@ -989,26 +988,10 @@ def _moves_part(sources: _CountSources) -> Select[Any]:
     each group's kind is then worked out in Python, as `ReportRows.move` does for a single move.
     """
     changes = sources.changes
-    grouping = (
-        changes.c.week,
-        changes.c.to_stage_id,
-        changes.c.to_status,
-        changes.c.from_stage_id,
-        changes.c.signed,
-    )
+    move = (changes.c.week, changes.c.to_stage_id, changes.c.to_status, changes.c.from_stage_id)
     return select(
-        changes.c.week,
-        changes.c.to_stage_id,
-        changes.c.to_status,
-        changes.c.from_stage_id,
-        null(),
-        null(),
-        null(),
-        func.count(),
-        changes.c.signed,
-        literal(0),
-        literal(0),
-    ).group_by(*grouping)
+        *move, null(), *NO_LABEL, func.count(), changes.c.signed, literal(0), literal(0)
+    ).group_by(*move, changes.c.signed)
 
 
 def _headline(
@@ -1071,6 +1054,8 @@ NO_STAGES = (
     cast(null(), Integer),
     cast(null(), String),
 )
+# A row of the headline's parts has no label and no translations.
+NO_LABEL = (null(), null())
 # A count of where pairings stand has no second and third count, nor a total.
 NO_FIGURES = (literal(0), literal(0), literal(0))
 # A breakdown's count of open pairings comes with no moves and no signings.
@@ -1162,7 +1147,7 @@ def _overdue_by_assignee(
     return groups, sum(totals.values())
 
 
-def _by_sector(rows: ReportRows, sources: _CountSources) -> Select[Any]:
+def _by_sector(sources: _CountSources) -> Select[Any]:
     # Counted by sector id, then labelled with the sector's names.
     sector_id = partnership_sectors.c.sector_id
     pairing_id = partnership_sectors.c.partnership_id
@@ -1212,7 +1197,7 @@ def _by_sector(rows: ReportRows, sources: _CountSources) -> Select[Any]:
     )
 
 
-def _by_country_pair(rows: ReportRows, sources: _CountSources) -> Select[Any]:
+def _by_country_pair(sources: _CountSources) -> Select[Any]:
     moved = sources.moved_at_end
     open_at_end = [
         select(moved.c.country_pair, func.count().label("open"), *NO_MOVES)
@@ -1244,9 +1229,9 @@ def _by_country_pair(rows: ReportRows, sources: _CountSources) -> Select[Any]:
     ).group_by(key)
 
 
-def _ordered_country_pairs(rows: ReportRows, sources: _CountSources) -> Select[Any]:
+def _ordered_country_pairs(sources: _CountSources) -> Select[Any]:
     """Every pair of countries with its figures, most open first."""
-    grouped = _by_country_pair(rows, sources).subquery()
+    grouped = _by_country_pair(sources).subquery()
     return select(grouped.c.label, grouped.c.open, grouped.c.moved, grouped.c.signed).order_by(
         grouped.c.open.desc(), grouped.c.moved.desc(), grouped.c.label
     )
