@@ -57,10 +57,10 @@ LOCALITY = {"name": "Celje", "kind": "city", "country_code": "SI", "subdivision_
 LOCALITY_CASES = {
     "empty name": ({"name": ""}, "Give the name as it is written locally."),
     "10,000-character name": ({"name": LONG}, "Field cannot be longer than 200 characters."),
-    "unknown country": ({"country_code": "XX"}, "Not a valid choice"),
+    "unknown country": ({"country_code": "XX"}, "Choose a country from the list."),
     "unknown subdivision": ({"subdivision_code": "SI-999"}, "not in the current ISO 3166-2"),
     "subdivision of another country": ({"subdivision_code": "KZ-43"}, "not a subdivision of SI"),
-    "unknown kind": ({"kind": "village"}, "Not a valid choice"),
+    "unknown kind": ({"kind": "village"}, "Choose a kind from the list."),
     "duplicate": ({"name": "MARIBOR"}, "already a city"),
 }
 
@@ -202,7 +202,11 @@ def edit_meanwhile(app: Flask, world: dict[str, Any]) -> None:
 
 
 MOVE_CASES = {
-    "stage that does not exist": ({"stage": "signed_yesterday"}, 422, "Not a valid choice"),
+    "stage that does not exist": (
+        {"stage": "signed_yesterday"},
+        422,
+        "Choose a stage from the list.",
+    ),
     "the current stage": ({"stage": "prospect"}, 422, "already at"),
     "version zero": ({"version": "0"}, 422, INCOMPLETE),
     # The version the page was drawn with, the pairing edited since: a stale page.
@@ -245,7 +249,7 @@ def test_stage_move_bad_input(
 @pytest.mark.parametrize(
     ("form", "status", "message"),
     [
-        ({"status": "closed", "version": "1"}, 422, "Not a valid choice"),
+        ({"status": "closed", "version": "1"}, 422, "Choose a status from the list."),
         ({"status": "open", "version": "1"}, 422, "already open"),
         # Drawn at version 1, the pairing edited since (below).
         ({"status": "dropped", "version": "1"}, 409, "Someone changed this record"),
@@ -298,7 +302,7 @@ def test_status_change_bad_input(
         (
             "/sectors/{culture}/merge",
             {"merge-{culture}-into": "999999", "merge-{culture}-version": "{culture_v}"},
-            "Not a valid choice",
+            "Choose a sector from the list.",
         ),
         ("/stages", {"name": "", "after": "0"}, "Give the stage a name."),
         ("/stages", {"name": "prospect", "after": "0"}, "already a stage"),

@@ -154,7 +154,11 @@ class RoleForm(FlaskForm):
         invalid_choice_message=_l("Choose a person from the list."),
         invalid_value_message=_l("Choose a person from the list."),
     )
-    side = SelectField(_l("Speaks for"), validators=[DataRequired()])
+    side = SelectField(
+        _l("Speaks for"),
+        validators=[DataRequired(_l("Choose a side from the list."))],
+        invalid_choice_message=_l("Choose a side from the list."),
+    )
     role = StringField(
         _l("Role"),
         validators=[

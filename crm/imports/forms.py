@@ -20,7 +20,8 @@ class UploadForm(FlaskForm):
     kind = SelectField(
         lazy_gettext("What the file holds"),
         choices=[SelectChoice(key, importer.label) for key, importer in IMPORTERS.items()],
-        validators=[InputRequired()],
+        validators=[InputRequired(lazy_gettext("Choose what the file holds."))],
+        invalid_choice_message=lazy_gettext("Choose what the file holds from the list."),
     )
     file = FileField(
         lazy_gettext("CSV or XLSX file"),
@@ -33,16 +34,23 @@ class UploadForm(FlaskForm):
         + [SelectChoice(key, label) for key, label in ENCODINGS.items()],
         default="auto",
         description=lazy_gettext("For CSV only. Detected unless you choose."),
+        invalid_choice_message=lazy_gettext("Choose an encoding from the list."),
     )
     separator = SelectField(
         lazy_gettext("Separator"),
         choices=[SelectChoice("auto", lazy_gettext("Detect"))]
         + [SelectChoice(key, label) for key, label in SEPARATORS.items()],
         default="auto",
+        invalid_choice_message=lazy_gettext("Choose a separator from the list."),
     )
 
 
 class RunForm(FlaskForm):
     """Preview and apply: the mapping comes as `map-<n>` fields, one per heading of the file."""
 
-    mode = RadioField(lazy_gettext("When some rows have errors"), choices=MODES, default="all")
+    mode = RadioField(
+        lazy_gettext("When some rows have errors"),
+        choices=MODES,
+        default="all",
+        invalid_choice_message=lazy_gettext("Choose what to do with the rows that have errors."),
+    )

@@ -145,7 +145,7 @@ def apply(token: str) -> ResponseReturnValue:
     job = _job_or_404(token)
     form = RunForm()
     if not form.validate_on_submit():
-        return _refuse_unpreviewed(job, form)
+        return _render_job(job, form, status=422)
     try:
         with jobs.running(job):
             # Read again under the lock: a run that ended a moment ago may have applied it.

@@ -39,9 +39,14 @@ class LocalityForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
         choices=[SelectChoice(kind.value, label) for kind, label in LOCALITY_KIND_LABELS.items()],
-        validators=[DataRequired()],
+        validators=[DataRequired(_l("Choose a kind from the list."))],
+        invalid_choice_message=_l("Choose a kind from the list."),
     )
-    country_code = SelectField(_l("Country"), validators=[DataRequired(_l("Choose a country."))])
+    country_code = SelectField(
+        _l("Country"),
+        validators=[DataRequired(_l("Choose a country."))],
+        invalid_choice_message=_l("Choose a country from the list."),
+    )
     subdivision_code = StringField(
         _l("ISO 3166-2 subdivision"),
         validators=[Optional(), Length(max=10)],

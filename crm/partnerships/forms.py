@@ -72,7 +72,11 @@ class EditPartnershipForm(PartnershipForm):
 
 
 class StageMoveForm(FlaskForm):
-    stage = SelectField(_l("Move to stage"), validators=[DataRequired(_l("Choose a stage."))])
+    stage = SelectField(
+        _l("Move to stage"),
+        validators=[DataRequired(_l("Choose a stage."))],
+        invalid_choice_message=_l("Choose a stage from the list."),
+    )
     note = TextAreaField(
         _l("Note"),
         validators=[Optional(), Length(max=NOTE_MAX_LENGTH)],
@@ -88,7 +92,11 @@ class ArchiveForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(_l("Status"), validators=[DataRequired()])
+    status = SelectField(
+        _l("Status"),
+        validators=[DataRequired(_l("Choose a status from the list."))],
+        invalid_choice_message=_l("Choose a status from the list."),
+    )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX_LENGTH)])
     version = VersionField()
 

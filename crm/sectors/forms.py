@@ -22,7 +22,11 @@ class RenameSectorForm(SectorNameForm):
 class MergeSectorForm(FlaskForm):
     # Each option is "ID:VERSION", the sector merged into as the admin's page showed it: one
     # renamed since (into what may no longer be the same field) or merged away is a 409.
-    into = SelectField(_l("Merge into"), validators=[DataRequired(_l("Choose a sector."))])
+    into = SelectField(
+        _l("Merge into"),
+        validators=[DataRequired(_l("Choose a sector."))],
+        invalid_choice_message=_l("Choose a sector from the list."),
+    )
     # The sector merged away, as the admin's page showed it.
     version = VersionField()
 

@@ -495,6 +495,9 @@ def test_people_on_both_sides_of_a_pairing(
     )
     refused = client.post(url, data={"person_id": 987654, "side": "a", "role": "x"})
     assert refused.status_code == 422 and "Choose a person" in refused.get_data(as_text=True)
+    no_side = client.post(url, data={"person_id": ids["mayor"], "side": "both", "role": "x"})
+    assert no_side.status_code == 422
+    assert "Choose a side from the list." in no_side.get_data(as_text=True)
     page = client.get(f"/partnerships/{ids['p']}").get_data(as_text=True)
     people = page[page.index('id="people"') : page.index('id="tasks"')]
     assert "Aleksander Saša Arsenovič</a>, mayor" in people

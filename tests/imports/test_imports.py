@@ -321,6 +321,38 @@ def test_files_that_cannot_be_imported_get_a_message(
     assert message in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ({"kind": "treaties"}, "Choose what the file holds from the list."),
+        ({"encoding": "ebcdic"}, "Choose an encoding from the list."),
+        ({"separator": "pipe"}, "Choose a separator from the list."),
+    ],
+)
+def test_an_upload_option_no_page_offers_gets_a_message(
+    client: FlaskClient, login_as: Callable[..., int], option: dict[str, str], message: str
+) -> None:
+    login_as()
+    data = {"kind": "localities", "file": (io.BytesIO(LOCALITIES.encode()), "l.csv"), **option}
+    response = client.post("/imports", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_a_mode_no_page_offers_gets_a_message_and_runs_nothing(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    login_as()
+    token = upload(client, "localities", LOCALITIES.encode())
+    for step in ("preview", "apply"):
+        response = client.post(f"/imports/{token}/{step}", data={"mode": "some"})
+        assert response.status_code == 422
+        assert "Choose what to do with the rows that have errors." in response.get_data(
+            as_text=True
+        )
+    assert count(app, Locality) == 0
+
+
 def test_a_header_row_only_is_a_message(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:

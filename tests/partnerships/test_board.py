@@ -202,7 +202,7 @@ def test_a_move_to_an_unknown_stage_is_refused(
         headers=HTMX,
     )
     assert response.status_code == 422
-    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert "Choose a stage from the list." in response.get_data(as_text=True)
 
 
 def test_a_full_column_shows_the_most_recent_cards_and_a_show_more(
