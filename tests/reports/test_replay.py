@@ -183,6 +183,9 @@ def test_the_report_stands_where_the_history_says(
     # The register has what makes the replay matter: pairings that moved on after the week,
     # some created after it, some on hold or dropped at its end, and some archived.
     assert sum(1 for p in in_scope if max(p.history)[0] >= end) > 10
+    # Pairings changed more than once in the week: where they stood at its start is where the
+    # first of those changes found them, not the last.
+    assert sum(1 for p in in_scope if sum(start <= row[0] < end for row in p.history) > 1) > 3
     assert case != "all" or any(min(p.history)[0] >= end for p in in_scope)
     assert {state[1] for p in in_scope if (state := p.at(end))} >= {"open", "on_hold", "dropped"}
     assert any(p.archived for p in register.values())
