@@ -282,6 +282,9 @@ def _read_choices(job: jobs.Job, form: RunForm) -> None:
 def _render_job(
     job: jobs.Job, form: RunForm, *, problems: list[str] | None = None, status: int = 200
 ) -> ResponseReturnValue:
+    if job.state == "applied":
+        # The page draws no form once the file is applied: what the form refused goes on top.
+        problems = [*(problems or []), *(e for errors in form.errors.values() for e in errors)]
     mark = request.args.get("mark", "")
     mark = mark if mark in engine.MARKS else ""
     page = number_arg("page", 1, least=1)

@@ -1,8 +1,9 @@
 """The weekly report's figures: the headline, the funnel and the breakdowns by sector and by
 pair of countries, counted by the database in one statement (`count_figures`).
 
-Where each pairing stood at the week's start and end is worked out from the stage-change history
-by `crm.reports.moments`; the lists of the report and their downloads are `crm.reports.weekly`'s.
+Where each pairing stood at the week's end is worked out from the stage-change history by
+`crm.reports.moments`, and where it stood at the week's start from that with the week's changes
+undone; the lists of the report and their downloads are `crm.reports.weekly`'s.
 """
 
 from __future__ import annotations
@@ -91,7 +92,10 @@ class CountSources:
     `changes`: the changes of the pairings in scope since `since` (the week before's start for
     the headline, the week's own for a download of the breakdown), each with its week and
     whether it is a move between stages, a signing and a signing kept; the headline counts
-    them all, the breakdowns the week's moves and signings. The signings' lookups in the
+    them all, the breakdowns the week's moves and signings, and the funnel undoes the week's
+    to go from its end back to its start. So the week's part must be exactly the changes from
+    the week's start up to `moved_at_end`'s moment, of the same pairings: a change in neither,
+    or in both, would leave a pairing where it never stood. The signings' lookups in the
     history are the dearest part of the counts.
     """
 

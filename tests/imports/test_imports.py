@@ -351,6 +351,12 @@ def test_a_mode_no_page_offers_gets_a_message_and_runs_nothing(
             as_text=True
         )
     assert count(app, Locality) == 0
+    # Once applied the page draws no form: the message is said above the result.
+    assert preview(client, token) == 302 and apply(client, token) == 302
+    response = client.post(f"/imports/{token}/apply", data={"mode": "some"})
+    assert response.status_code == 422
+    assert "Choose what to do with the rows that have errors." in response.get_data(as_text=True)
+    assert count(app, Locality) == 3
 
 
 def test_a_header_row_only_is_a_message(
