@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask_babel import format_decimal, gettext, ngettext, pgettext
+from flask_babel import format_date, format_decimal, gettext, ngettext, pgettext
 from sqlalchemy import bindparam, func, insert, select
 
 from crm.access import may_own_pairings
@@ -120,7 +120,7 @@ def create_partnership(
     partnership.created_at = now
     _apply(partnership, data)
     partnership.signed_on, partnership.signed_on_filled = _signing_date(
-        stage, partnership.signed_on, by=by, at=now
+        stage, partnership.signed_on, first_contact=partnership.first_contact_on, by=by, at=now
     )
     session.add(partnership)
     session.add(
@@ -174,6 +174,12 @@ def change_stage(
             gettext("Reopen this dropped pairing before moving it."), field="stage"
         )
     now = at or _next_in_history(partnership, utcnow())
+    # Before anything is written: the date that reaching *signed* fills in may refuse the move.
+    filled_signing = (
+        _signing_date(to, None, first_contact=partnership.first_contact_on, by=by, at=now)
+        if partnership.signed_on is None
+        else (None, False)
+    )
     change = _record(
         partnership, to_stage=to, to_status=partnership.status, by=by, note=note, at=now
     )
@@ -184,7 +190,7 @@ def change_stage(
         # its date is kept whatever moves come later.
         partnership.signed_on_filled = False
     if partnership.signed_on is None:
-        partnership.signed_on, partnership.signed_on_filled = _signing_date(to, None, by=by, at=now)
+        partnership.signed_on, partnership.signed_on_filled = filled_signing
     partnership.stage = to
     partnership.stage_entered_at = now
     session.flush()
@@ -367,6 +373,13 @@ def date_problems(data: PartnershipData) -> dict[str, str]:
         problems["signed_on"] = gettext(
             "The signing date is still to come; a planned date goes in the target signing date."
         )
+    # A first contact is something that happened, like a meeting on the timeline; with the
+    # signing date's day of slack. One still to come would put the date that reaching *signed*
+    # fills in (today) before it, and the pairing could not be saved again.
+    if first and first > utcnow().date() + timedelta(days=1):
+        problems["first_contact_on"] = gettext(
+            "The first contact is still to come: give its date once it has happened."
+        )
     if first and target and target < first:
         problems["target_signing_on"] = gettext(
             "The target signing date is before the first contact."
@@ -432,7 +445,9 @@ def create_partnerships_in_bulk(
                 field="locality_b_id",
             )
         taken.add(key)
-        signed_on, signed_on_filled = _signing_date(stage, item.signed_on, by=by, at=now)
+        signed_on, signed_on_filled = _signing_date(
+            stage, item.signed_on, first_contact=item.first_contact_on, by=by, at=now
+        )
         rows.append(
             {
                 "title": title,
@@ -488,13 +503,29 @@ def create_partnerships_in_bulk(
 
 
 def _signing_date(
-    stage: Stage, given: date | None, *, by: User, at: datetime
+    stage: Stage, given: date | None, *, first_contact: date | None, by: User, at: datetime
 ) -> tuple[date | None, bool]:
     """The signing date of a pairing reaching `stage` with the date `given`, and whether it was
     filled in here: reaching *signed* fills an empty one with the day it is where the mover is
-    (at 00:30 in Ljubljana it is already the new day, though not yet in UTC)."""
+    (at 00:30 in Ljubljana it is already the new day, though not yet in UTC).
+
+    Never a day before the first contact: the pairing would break its own rule
+    (`date_problems`) and every later save of it would be refused. A first contact still to
+    come is refused when given, but one given before that rule, or given as tomorrow from a
+    time zone ahead of the mover's, is wrong, and the mover is asked to correct it first.
+    """
     if stage.key == SIGNED_STAGE_KEY and given is None:
-        return today_for(by, at), True
+        today = today_for(by, at)
+        if first_contact is not None and today < first_contact:
+            raise InvalidTransition(
+                gettext(
+                    "The first contact is dated %(date)s, after today: correct its date before "
+                    "marking the memorandum signed.",
+                    date=format_date(first_contact),
+                ),
+                field="stage",
+            )
+        return today, True
     return given, False
 
 

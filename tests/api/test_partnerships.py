@@ -385,3 +385,55 @@ def test_a_refused_stage_or_sector_says_why_on_its_field(
         pid, version = pairing.id, pairing.version
     moved = api.post(f"/partnerships/{pid}/stage-changes", {"stage": "nope", "version": version})
     assert moved.get_json()["error"]["fields"] == {"stage": ["There is no stage “nope”."]}
+
+
+def test_a_first_contact_to_come_never_leaves_a_pairing_that_cannot_be_saved(
+    app: Flask, api: Api, localities: dict[str, int]
+) -> None:
+    """Regression (found by trying the app): created at *signed* with a first contact dated
+    later this month, a pairing got today's signing date, before it, and every PATCH of it was
+    then a 422 about a date nobody had touched."""
+    later = (datetime.now(UTC).date() + timedelta(days=16)).isoformat()
+    pair = {"locality_a_id": localities["maribor"], "locality_b_id": localities["graz"]}
+    refused = api.post(
+        "/partnerships", {**pair, "stage": "memorandum_signed", "first_contact_on": later}
+    )
+    assert refused.status_code == 422
+    assert "first_contact_on" in refused.get_json()["error"]["fields"]
+    assert count(app, Partnership) == 0
+
+    body = api.post("/partnerships", {**pair, "stage": "memorandum_review"}).get_json()
+    patched = api.patch(
+        f"/partnerships/{body['id']}", {"version": body["version"], "first_contact_on": later}
+    )
+    assert patched.status_code == 422
+    # One given before the rule: the move to *signed* says what to correct, and writes nothing.
+    with app.app_context():
+        session.get(Partnership, body["id"]).first_contact_on = datetime.fromisoformat(later).date()
+        session.commit()
+        version = session.get(Partnership, body["id"]).version
+    rows = count(app, StageChange)
+    moved = api.post(
+        f"/partnerships/{body['id']}/stage-changes",
+        {"stage": "memorandum_signed", "version": version},
+    )
+    assert moved.status_code == 422
+    assert "correct its date" in moved.get_json()["error"]["fields"]["stage"][0]
+    assert count(app, StageChange) == rows
+    fixed = api.patch(
+        f"/partnerships/{body['id']}", {"version": version, "first_contact_on": "2026-02-13"}
+    )
+    assert fixed.status_code == 200
+    signed = api.post(
+        f"/partnerships/{body['id']}/stage-changes",
+        {"stage": "memorandum_signed", "version": fixed.get_json()["version"]},
+    )
+    assert signed.status_code == 201
+    today = datetime.now(UTC).date()
+    # Today where the mover is: in the deployment's zone, ahead of UTC, it may be tomorrow.
+    assert signed.get_json()["signed_on"] in {today.isoformat(), str(today + timedelta(days=1))}
+    saved = api.patch(
+        f"/partnerships/{body['id']}",
+        {"version": signed.get_json()["version"], "summary": "Signed in Maribor"},
+    )
+    assert saved.status_code == 200

@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.audit.models import AuditEntry
-from crm.db import session
+from crm.db import session, utcnow
 from crm.errors import DomainError, StaleVersion
 from crm.partnerships import services
 from crm.partnerships.models import Partnership, StageChange, Status
 from crm.partnerships.stages import add_stage, stage_by_key
 from crm.sectors.models import Sector
+from crm.tasks.dates import today_for
 from tests.factories import make_locality, make_partnership, make_user
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -295,6 +296,72 @@ def test_a_pairing_created_at_signed_gets_its_signing_date() -> None:
         at=moment,
     )
     assert later.signed_on is None  # only reaching the signed stage fills it
+
+
+def test_a_first_contact_still_to_come_is_refused() -> None:
+    """Regression: a first contact dated next month was taken, and reaching *signed* then
+    dated the signing today, before it: every later save of the pairing was refused."""
+    next_month = utcnow().date() + timedelta(days=30)
+    with pytest.raises(DomainError) as refused:
+        make_partnership(stage_key="memorandum_signed", first_contact_on=next_month)
+    assert refused.value.field == "first_contact_on"
+    assert "still to come" in refused.value.message
+    assert session.scalar(select(func.count()).select_from(Partnership)) == 0
+    partnership = make_partnership()
+    with pytest.raises(DomainError) as edit_refused:
+        services.update_partnership(
+            partnership,
+            services.PartnershipData(
+                locality_a_id=partnership.locality_a_id,
+                locality_b_id=partnership.locality_b_id,
+                owner_id=partnership.owner_id,
+                first_contact_on=next_month,
+            ),
+            expected_version=partnership.version,
+        )
+    assert edit_refused.value.field == "first_contact_on"
+    # Tomorrow is today somewhere ahead of UTC (the signing date's slack too).
+    assert make_partnership(first_contact_on=utcnow().date() + timedelta(days=1)).id
+
+
+def test_reaching_signed_before_the_first_contact_asks_for_it_to_be_corrected() -> None:
+    """A first contact after today (one given before it was refused, or tomorrow given from a
+    zone ahead of the mover's) would get a signing date before it: the move is refused, and
+    nothing of it written."""
+    # In UTC: tomorrow in their zone is then the last day a first contact may be given.
+    mover = make_user(time_zone="UTC")
+    partnership = make_partnership(stage_key="memorandum_review")
+    partnership.first_contact_on = today_for(mover) + timedelta(days=1)
+    session.flush()
+    version, history = partnership.version, history_count(partnership)
+    with pytest.raises(services.InvalidTransition) as refused:
+        services.change_stage(
+            partnership, stage_by_key("memorandum_signed"), by=mover, expected_version=version
+        )
+    assert refused.value.field == "stage"
+    assert "correct its date before marking the memorandum signed" in refused.value.message
+    session.flush()
+    assert partnership.stage.key == "memorandum_review" and partnership.signed_on is None
+    assert history_count(partnership) == history and partnership.version == version
+    tomorrow = {"first_contact_on": today_for(mover) + timedelta(days=1)}
+    with pytest.raises(services.InvalidTransition):
+        make_partnership(stage_key="memorandum_signed", by=mover, **tomorrow)
+    with pytest.raises(services.InvalidTransition):
+        services.create_partnerships_in_bulk(
+            [
+                services.PartnershipData(
+                    locality_a_id=make_locality().id,
+                    locality_b_id=make_locality(country_code="KZ").id,
+                    owner_id=mover.id,
+                    **tomorrow,
+                )
+            ],
+            by=mover,
+            stage_key="memorandum_signed",
+        )
+    # A signing date given is the mover's word, and is kept.
+    signed = make_partnership(stage_key="memorandum_signed", signed_on=today_for(mover), by=mover)
+    assert signed.signed_on == today_for(mover)
 
 
 def test_same_locality_twice_is_refused() -> None:
