@@ -2,11 +2,12 @@
 # The distribution's Python 3.11 where it has one that can make a virtual environment, else the
 # first python3.11 (or python3) on the PATH. Debian's and Ubuntu's are built with profile-guided
 # and link-time optimisation, which a plain build from source (pyenv's, say, which comes first on
-# the PATH here) is not: measured here, the same pages took 8-20% less CPU on Debian's build, and
-# pure-Python work a quarter less (bench/results/2026-12-04-amd-thirteenth/).
-PYTHON ?= $(shell for candidate in /usr/bin/python3.11 python3.11 python3; do \
-	command -v $$candidate >/dev/null && $$candidate -c 'import ensurepip, venv' 2>/dev/null \
-	&& command -v $$candidate && break; done)
+# the PATH here) is not: measured here, pure-Python work took a quarter less time on Debian's
+# build, and most pages 10-25% less under wrk (bench/results/2026-12-04-amd-thirteenth/).
+PYTHON ?= $(shell /usr/bin/python3.11 -c 'import ensurepip, venv' 2>/dev/null \
+	&& echo /usr/bin/python3.11 || command -v python3.11 || command -v python3)
+# Worked out once, not at each use.
+PYTHON := $(PYTHON)
 VENV := .venv
 BIN := $(VENV)/bin
 # Another interpreter, or other requirements, install anew.
@@ -17,7 +18,12 @@ FLASK := $(BIN)/flask --app app
 .PHONY: run test test-fast lint format chromium pdf-libs clean-db screenshots bench wrk translations catalogues
 
 $(INSTALLED): requirements.txt requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "No python3.11 (nor python3) on the PATH"; exit 1; }
+	@# A working environment is removed only for one that the interpreter can make.
 	@if [ "$$(cat $(VENV)/.interpreter 2>/dev/null)" != "$(PYTHON)" ]; then \
+		$(PYTHON) -c 'import ensurepip, venv' || { \
+		echo "$(PYTHON) cannot make a virtual environment (Debian: apt-get install python3.11-venv)"; \
+		exit 1; }; \
 		rm -rf $(VENV) && $(PYTHON) -m venv $(VENV) && echo "$(PYTHON)" > $(VENV)/.interpreter; fi
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-*

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import format_date, format_decimal, gettext, ngettext, pgettext
 from sqlalchemy import bindparam, func, insert, select
@@ -120,7 +120,12 @@ def create_partnership(
     partnership.created_at = now
     _apply(partnership, data)
     partnership.signed_on, partnership.signed_on_filled = _signing_date(
-        stage, partnership.signed_on, first_contact=partnership.first_contact_on, by=by, at=now
+        stage,
+        partnership.signed_on,
+        first_contact=partnership.first_contact_on,
+        by=by,
+        at=now,
+        field="first_contact_on",
     )
     session.add(partnership)
     session.add(
@@ -308,7 +313,9 @@ def _apply(partnership: Partnership, data: PartnershipData) -> None:
     if partnership.status != Status.DROPPED:
         _refuse_duplicate(locality_a.id, locality_b.id, except_id=partnership.id)
     owner = session.get(User, data.owner_id)
-    title = _checked_fields(data, locality_a, locality_b, owner)
+    title = _checked_fields(
+        data, locality_a, locality_b, owner, stored_first_contact=partnership.first_contact_on
+    )
     sectors = _sectors(data.sector_ids)
 
     partnership.locality_a = locality_a
@@ -327,7 +334,12 @@ def _apply(partnership: Partnership, data: PartnershipData) -> None:
 
 
 def _checked_fields(
-    data: PartnershipData, locality_a: Locality, locality_b: Locality, owner: User | None
+    data: PartnershipData,
+    locality_a: Locality,
+    locality_b: Locality,
+    owner: User | None,
+    *,
+    stored_first_contact: date | None = None,
 ) -> str:
     """The rules on a pairing's own fields (localities found, owner active, lengths, dates);
     returns its title. Shared by one pairing at a time and by the bulk import."""
@@ -354,29 +366,34 @@ def _checked_fields(
     require_within_span(data.first_contact_on, field="first_contact_on")
     require_within_span(data.target_signing_on, field="target_signing_on")
     require_within_span(data.signed_on, field="signed_on")
-    problems = date_problems(data)
+    problems = date_problems(data, stored_first_contact=stored_first_contact)
     if problems:
         field_name, message = next(iter(problems.items()))
         raise DomainError(message, field=field_name)
     return title
 
 
-def date_problems(data: PartnershipData) -> dict[str, str]:
+def date_problems(
+    data: PartnershipData, *, stored_first_contact: date | None = None
+) -> dict[str, str]:
     """What is wrong with a pairing's dates taken together, by field: the forms, the API and
-    the import's preview ask the same question."""
+    the import's preview ask the same question. `stored_first_contact`: the pairing's own, as
+    saved (a first contact still to come was taken before it was refused, and a pairing that
+    keeps one is not refused every other change for it)."""
     problems = {}
     first, target, signed = data.first_contact_on, data.target_signing_on, data.signed_on
+    latest_today = _latest_today(utcnow())
     if first and signed and signed < first:
         problems["signed_on"] = gettext("The signing date is before the first contact.")
     # A day of slack: where it is already tomorrow, a memorandum signed today is signed.
-    elif signed and signed > utcnow().date() + timedelta(days=1):
+    elif signed and signed > latest_today:
         problems["signed_on"] = gettext(
             "The signing date is still to come; a planned date goes in the target signing date."
         )
     # A first contact is something that happened, like a meeting on the timeline; with the
     # signing date's day of slack. One still to come would put the date that reaching *signed*
     # fills in (today) before it, and the pairing could not be saved again.
-    if first and first > utcnow().date() + timedelta(days=1):
+    if first and first > latest_today and first != stored_first_contact:
         problems["first_contact_on"] = gettext(
             "The first contact is still to come: give its date once it has happened."
         )
@@ -446,7 +463,12 @@ def create_partnerships_in_bulk(
             )
         taken.add(key)
         signed_on, signed_on_filled = _signing_date(
-            stage, item.signed_on, first_contact=item.first_contact_on, by=by, at=now
+            stage,
+            item.signed_on,
+            first_contact=item.first_contact_on,
+            by=by,
+            at=now,
+            field="first_contact_on",
         )
         rows.append(
             {
@@ -503,30 +525,49 @@ def create_partnerships_in_bulk(
 
 
 def _signing_date(
-    stage: Stage, given: date | None, *, first_contact: date | None, by: User, at: datetime
+    stage: Stage,
+    given: date | None,
+    *,
+    first_contact: date | None,
+    by: User,
+    at: datetime,
+    field: str = "stage",
 ) -> tuple[date | None, bool]:
     """The signing date of a pairing reaching `stage` with the date `given`, and whether it was
     filled in here: reaching *signed* fills an empty one with the day it is where the mover is
     (at 00:30 in Ljubljana it is already the new day, though not yet in UTC).
 
     Never a day before the first contact: the pairing would break its own rule
-    (`date_problems`) and every later save of it would be refused. A first contact still to
-    come is refused when given, but one given before that rule, or given as tomorrow from a
-    time zone ahead of the mover's, is wrong, and the mover is asked to correct it first.
+    (`date_problems`) and every later save of it would be refused. A first contact given as
+    today from a zone ahead of the mover's is tomorrow for the mover: the signing is dated that
+    day, which is today there. One later than anywhere's today (`signing_date_problem`) is
+    refused, with `field` named.
     """
     if stage.key == SIGNED_STAGE_KEY and given is None:
-        today = today_for(by, at)
-        if first_contact is not None and today < first_contact:
-            raise InvalidTransition(
-                gettext(
-                    "The first contact is dated %(date)s, after today: correct its date before "
-                    "marking the memorandum signed.",
-                    date=format_date(first_contact),
-                ),
-                field="stage",
-            )
-        return today, True
+        problem = signing_date_problem(first_contact, at=at)
+        if problem is not None:
+            raise InvalidTransition(problem, field=field)
+        return max(today_for(by, at), first_contact or date.min), True
     return given, False
+
+
+def signing_date_problem(first_contact: date | None, *, at: datetime) -> str | None:
+    """Why reaching *signed* at `at` with no signing date cannot date the signing: a first
+    contact after the last day that is today anywhere (one given before such dates were
+    refused). The import's preview asks it of the rows that move a pairing there."""
+    if first_contact is None or first_contact <= _latest_today(at):
+        return None
+    return gettext(
+        "The first contact is dated %(date)s, after today: correct its date before marking the "
+        "memorandum signed.",
+        date=format_date(first_contact),
+    )
+
+
+def _latest_today(at: datetime) -> date:
+    """The last day that is today somewhere at `at`: UTC's tomorrow, where the zones ahead of it
+    already are (the day of slack that the signing and first contact dates are given)."""
+    return at.astimezone(UTC).date() + timedelta(days=1)
 
 
 def _unsigning(partnership: Partnership, to: Stage) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from crm.auth.models import User
 from crm.contacts.models import Person
 from crm.contacts.services import delete_organisation
-from crm.db import session
+from crm.db import session, utcnow
 from crm.imports import jobs
 from crm.imports.engine import RowOutcome
 from crm.imports.kinds.pairings import PairingImporter
@@ -131,6 +131,42 @@ def test_an_update_is_checked_with_the_dates_it_keeps(
     found = marks(app, token)
     assert found[2][0] == "error"
     assert found[2][1] == {"signed_on": "The signing date is before the first contact."}
+
+
+def test_a_move_to_signed_that_cannot_date_the_signing_is_an_error_in_the_preview(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int], places: None
+) -> None:
+    """Regression (review): a pairing kept with a first contact still to come (taken before
+    such dates were refused) was previewed as an update to *signed*; applying it refused the
+    move, so the import said the register had changed since the preview, and so again after
+    every new preview. The preview now says why, and "valid rows only" writes the others."""
+    login_as()
+    with app.app_context():
+        maribor, celje, astana = (
+            session.scalar(select(Locality).filter_by(name=n))
+            for n in ("Maribor", "Celje", "Astana")
+        )
+        kept = make_partnership(maribor, astana, stage_key="memorandum_review")
+        kept.first_contact_on = utcnow().date() + timedelta(days=365)
+        make_partnership(celje, astana, stage_key="memorandum_review")
+        session.commit()
+        kept_id = kept.id
+    content = (
+        b"locality_a,country_a,locality_b,country_b,stage\n"
+        b"Maribor,SI,Astana,KZ,memorandum_signed\n"
+        b"Celje,SI,Astana,KZ,memorandum_signed\n"
+    )
+    token = upload(client, "pairings", content)
+    assert preview(client, token, "valid") == 302
+    found = marks(app, token)
+    assert found[2][0] == "error"
+    assert "correct its date" in found[2][1]["first_contact_on"]
+    assert found[3][0] == "update"
+    assert apply(client, token, "valid") == 302
+    with app.app_context():
+        stages = {p.id: p.stage.key for p in session.scalars(select(Partnership))}
+    assert stages[kept_id] == "memorandum_review"
+    assert sorted(stages.values()) == ["memorandum_review", "memorandum_signed"]
 
 
 def test_a_new_pairing_with_dates_that_disagree_is_an_error_in_the_preview(

@@ -12,7 +12,6 @@ from crm.partnerships import services
 from crm.partnerships.models import Partnership, StageChange, Status
 from crm.partnerships.stages import add_stage, stage_by_key
 from crm.sectors.models import Sector
-from crm.tasks.dates import today_for
 from tests.factories import make_locality, make_partnership, make_user
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -324,14 +323,35 @@ def test_a_first_contact_still_to_come_is_refused() -> None:
     assert make_partnership(first_contact_on=utcnow().date() + timedelta(days=1)).id
 
 
-def test_reaching_signed_before_the_first_contact_asks_for_it_to_be_corrected() -> None:
-    """A first contact after today (one given before it was refused, or tomorrow given from a
-    zone ahead of the mover's) would get a signing date before it: the move is refused, and
-    nothing of it written."""
-    # In UTC: tomorrow in their zone is then the last day a first contact may be given.
+def test_reaching_signed_never_dates_the_signing_before_the_first_contact() -> None:
+    """Today where the mover is may be before a first contact given as today from a zone ahead:
+    the signing is dated that day, today there. A first contact later than that, kept from
+    before it was refused, is asked to be corrected, and nothing of the move is written."""
+    now = utcnow()
+    # In UTC: tomorrow, today in the zones ahead of it, is the last day a first contact may be.
     mover = make_user(time_zone="UTC")
+    tomorrow = now.date() + timedelta(days=1)
+    created = make_partnership(
+        stage_key="memorandum_signed", first_contact_on=tomorrow, by=mover, at=now
+    )
+    assert created.signed_on == tomorrow and created.signed_on_filled
+    [bulk_id] = services.create_partnerships_in_bulk(
+        [
+            services.PartnershipData(
+                locality_a_id=make_locality().id,
+                locality_b_id=make_locality(country_code="KZ").id,
+                owner_id=mover.id,
+                first_contact_on=tomorrow,
+            )
+        ],
+        by=mover,
+        stage_key="memorandum_signed",
+        at=now,
+    )
+    assert session.get(Partnership, bulk_id).signed_on == tomorrow
+
     partnership = make_partnership(stage_key="memorandum_review")
-    partnership.first_contact_on = today_for(mover) + timedelta(days=1)
+    partnership.first_contact_on = now.date() + timedelta(days=30)  # taken before the rule
     session.flush()
     version, history = partnership.version, history_count(partnership)
     with pytest.raises(services.InvalidTransition) as refused:
@@ -343,25 +363,27 @@ def test_reaching_signed_before_the_first_contact_asks_for_it_to_be_corrected() 
     session.flush()
     assert partnership.stage.key == "memorandum_review" and partnership.signed_on is None
     assert history_count(partnership) == history and partnership.version == version
-    tomorrow = {"first_contact_on": today_for(mover) + timedelta(days=1)}
-    with pytest.raises(services.InvalidTransition):
-        make_partnership(stage_key="memorandum_signed", by=mover, **tomorrow)
-    with pytest.raises(services.InvalidTransition):
-        services.create_partnerships_in_bulk(
-            [
-                services.PartnershipData(
-                    locality_a_id=make_locality().id,
-                    locality_b_id=make_locality(country_code="KZ").id,
-                    owner_id=mover.id,
-                    **tomorrow,
-                )
-            ],
-            by=mover,
-            stage_key="memorandum_signed",
-        )
-    # A signing date given is the mover's word, and is kept.
-    signed = make_partnership(stage_key="memorandum_signed", signed_on=today_for(mover), by=mover)
-    assert signed.signed_on == today_for(mover)
+    # Kept, it does not stand in the way of the pairing's other changes.
+    services.update_partnership(
+        partnership,
+        services.PartnershipData(
+            locality_a_id=partnership.locality_a_id,
+            locality_b_id=partnership.locality_b_id,
+            owner_id=partnership.owner_id,
+            summary="First meeting planned",
+            first_contact_on=partnership.first_contact_on,
+        ),
+        expected_version=version,
+    )
+    assert partnership.summary == "First meeting planned"
+    # Nor moves to other stages.
+    moved = services.change_stage(
+        partnership,
+        stage_by_key("exploratory_talks"),
+        by=mover,
+        expected_version=partnership.version,
+    )
+    assert moved.to_stage.key == "exploratory_talks"
 
 
 def test_same_locality_twice_is_refused() -> None:

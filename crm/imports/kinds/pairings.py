@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from crm.access import may_own_pairings, visible_partnership_ids
 from crm.auth.models import User
-from crm.db import session
+from crm.db import session, utcnow
 from crm.errors import DomainError, check_version, title_too_long
 from crm.imports.engine import (
     NEW,
@@ -34,7 +34,7 @@ from crm.imports.values import BadValue, country_code, parse_date, split_list
 from crm.localities.models import Locality
 from crm.partnerships import services
 from crm.partnerships.models import Partnership, Stage, Status, pair_key_of, partnership_sectors
-from crm.partnerships.stages import FIRST_STAGE_KEY
+from crm.partnerships.stages import FIRST_STAGE_KEY, SIGNED_STAGE_KEY
 from crm.routing import record_id_in
 from crm.sectors.models import Sector
 from crm.text_search import fold
@@ -557,11 +557,19 @@ class PairingImporter(Importer):
             # The edit is checked whole, as the form checks it: what the file leaves empty keeps
             # the pairing's own value, which must still pass (an owner deactivated since, a
             # signing date that the file's first contact now comes after).
-            outcome.errors.update(services.date_problems(data))
+            outcome.errors.update(
+                services.date_problems(data, stored_first_contact=existing.first_contact_on)
+            )
             if data.owner_id not in self.owner_ids:
                 outcome.errors["owner"] = services.not_an_owner()
-            if outcome.errors:
-                return Checked(outcome)
+        if stage_key == SIGNED_STAGE_KEY != existing.stage_key and data.signed_on is None:
+            # Reaching *signed* fills the signing date in, which a first contact still to come
+            # (kept from before such dates were refused) forbids: said here, not found at apply.
+            problem = services.signing_date_problem(data.first_contact_on, at=utcnow())
+            if problem is not None:
+                outcome.errors["first_contact_on"] = problem
+        if outcome.errors:
+            return Checked(outcome)
         outcome.mark = UPDATE
         planned = Planned(
             data,
