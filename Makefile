@@ -3,7 +3,8 @@
 # first python3.11 (or python3) on the PATH. Debian's and Ubuntu's are built with profile-guided
 # and link-time optimisation, which a plain build from source (pyenv's, say, which comes first on
 # the PATH here) is not: measured here, pure-Python work took a quarter less time on Debian's
-# build, and most pages 10-25% less under wrk (bench/results/2026-12-04-amd-thirteenth/).
+# build, and 8 of 10 pages 5-24% less under wrk on PostgreSQL (SQLite: mixed, 7 of 10 faster;
+# bench/results/2026-12-04-amd-thirteenth/interpreter-ab/).
 PYTHON ?= $(shell /usr/bin/python3.11 -c 'import ensurepip, venv' 2>/dev/null \
 	&& echo /usr/bin/python3.11 || command -v python3.11 || command -v python3)
 # Worked out once, not at each use.

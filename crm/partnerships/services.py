@@ -179,15 +179,8 @@ def change_stage(
             gettext("Reopen this dropped pairing before moving it."), field="stage"
         )
     now = at or _next_in_history(partnership, utcnow())
-    # Before anything is written: the date that reaching *signed* fills in may refuse the move.
-    filled_signing = (
-        _signing_date(to, None, first_contact=partnership.first_contact_on, by=by, at=now)
-        if partnership.signed_on is None
-        else (None, False)
-    )
-    change = _record(
-        partnership, to_stage=to, to_status=partnership.status, by=by, note=note, at=now
-    )
+    # The signing date before the history row: filling it in may refuse the move, and then
+    # nothing is written (a move that unsigns or passes *signed* is not to it, and never is).
     if _unsigning(partnership, to):
         partnership.signed_on = None
     elif partnership.stage.key == SIGNED_STAGE_KEY and to.position > partnership.stage.position:
@@ -195,7 +188,12 @@ def change_stage(
         # its date is kept whatever moves come later.
         partnership.signed_on_filled = False
     if partnership.signed_on is None:
-        partnership.signed_on, partnership.signed_on_filled = filled_signing
+        partnership.signed_on, partnership.signed_on_filled = _signing_date(
+            to, None, first_contact=partnership.first_contact_on, by=by, at=now
+        )
+    change = _record(
+        partnership, to_stage=to, to_status=partnership.status, by=by, note=note, at=now
+    )
     partnership.stage = to
     partnership.stage_entered_at = now
     session.flush()
@@ -543,18 +541,23 @@ def _signing_date(
     day, which is today there. One later than anywhere's today (`signing_date_problem`) is
     refused, with `field` named.
     """
+    problem = signing_date_problem(stage.key, given, first_contact, at=at)
+    if problem is not None:
+        raise InvalidTransition(problem, field=field)
     if stage.key == SIGNED_STAGE_KEY and given is None:
-        problem = signing_date_problem(first_contact, at=at)
-        if problem is not None:
-            raise InvalidTransition(problem, field=field)
         return max(today_for(by, at), first_contact or date.min), True
     return given, False
 
 
-def signing_date_problem(first_contact: date | None, *, at: datetime) -> str | None:
-    """Why reaching *signed* at `at` with no signing date cannot date the signing: a first
-    contact after the last day that is today anywhere (one given before such dates were
-    refused). The import's preview asks it of the rows that move a pairing there."""
+def signing_date_problem(
+    stage_key: str, signed_on: date | None, first_contact: date | None, *, at: datetime
+) -> str | None:
+    """Why a pairing reaching `stage_key` at `at` cannot have its signing date filled in: it
+    reaches *signed* with none, and its first contact is after the last day that is today
+    anywhere (one given before such dates were refused). The import's preview asks it of the
+    rows that move a pairing, as the move itself does."""
+    if stage_key != SIGNED_STAGE_KEY or signed_on is not None:
+        return None
     if first_contact is None or first_contact <= _latest_today(at):
         return None
     return gettext(

@@ -310,12 +310,7 @@ def test_a_first_contact_still_to_come_is_refused() -> None:
     with pytest.raises(DomainError) as edit_refused:
         services.update_partnership(
             partnership,
-            services.PartnershipData(
-                locality_a_id=partnership.locality_a_id,
-                locality_b_id=partnership.locality_b_id,
-                owner_id=partnership.owner_id,
-                first_contact_on=next_month,
-            ),
+            _data_of(partnership, first_contact_on=next_month),
             expected_version=partnership.version,
         )
     assert edit_refused.value.field == "first_contact_on"
@@ -366,13 +361,7 @@ def test_reaching_signed_never_dates_the_signing_before_the_first_contact() -> N
     # Kept, it does not stand in the way of the pairing's other changes.
     services.update_partnership(
         partnership,
-        services.PartnershipData(
-            locality_a_id=partnership.locality_a_id,
-            locality_b_id=partnership.locality_b_id,
-            owner_id=partnership.owner_id,
-            summary="First meeting planned",
-            first_contact_on=partnership.first_contact_on,
-        ),
+        _data_of(partnership, summary="First meeting planned"),
         expected_version=version,
     )
     assert partnership.summary == "First meeting planned"

@@ -34,7 +34,7 @@ from crm.imports.values import BadValue, country_code, parse_date, split_list
 from crm.localities.models import Locality
 from crm.partnerships import services
 from crm.partnerships.models import Partnership, Stage, Status, pair_key_of, partnership_sectors
-from crm.partnerships.stages import FIRST_STAGE_KEY, SIGNED_STAGE_KEY
+from crm.partnerships.stages import FIRST_STAGE_KEY
 from crm.routing import record_id_in
 from crm.sectors.models import Sector
 from crm.text_search import fold
@@ -562,10 +562,12 @@ class PairingImporter(Importer):
             )
             if data.owner_id not in self.owner_ids:
                 outcome.errors["owner"] = services.not_an_owner()
-        if stage_key == SIGNED_STAGE_KEY != existing.stage_key and data.signed_on is None:
-            # Reaching *signed* fills the signing date in, which a first contact still to come
-            # (kept from before such dates were refused) forbids: said here, not found at apply.
-            problem = services.signing_date_problem(data.first_contact_on, at=utcnow())
+        if stage_key and stage_key != existing.stage_key:
+            # The move's own refusal (a signing date it cannot fill in), said here rather than
+            # found at apply.
+            problem = services.signing_date_problem(
+                stage_key, data.signed_on, data.first_contact_on, at=utcnow()
+            )
             if problem is not None:
                 outcome.errors["first_contact_on"] = problem
         if outcome.errors:
