@@ -148,6 +148,15 @@ def update_partnership(
     partnership: Partnership, data: PartnershipData, *, expected_version: int
 ) -> None:
     check_version(partnership.version, expected_version)
+    if data.signed_on is None and partnership.signed_on is not None and _is_signed(partnership):
+        raise DomainError(
+            gettext(
+                "A signed memorandum keeps its signing date: correct the date if it is wrong; "
+                "if the memorandum was not signed, first move the pairing back to an earlier "
+                "stage, where the date can be emptied."
+            ),
+            field="signed_on",
+        )
     # Unflushed until asked (replacing the sectors loads them, which would flush the rest):
     with session.no_autoflush:
         _apply(partnership, data)
@@ -571,6 +580,17 @@ def _latest_today(at: datetime) -> date:
     """The last day that is today somewhere at `at`: UTC's tomorrow, where the zones ahead of it
     already are (the day of slack that the signing and first contact dates are given)."""
     return at.astimezone(UTC).date() + timedelta(days=1)
+
+
+def _is_signed(partnership: Partnership) -> bool:
+    """Whether the pairing is at *signed* or at a stage an admin added after it (the signing
+    stands, `change_stage`): a memorandum signed has a date, which an edit may correct but not
+    empty."""
+    at = partnership.stage
+    if at.key == SIGNED_STAGE_KEY:
+        return True
+    signed = session.scalar(select(Stage.position).where(Stage.key == SIGNED_STAGE_KEY))
+    return signed is not None and at.position > signed
 
 
 def _unsigning(partnership: Partnership, to: Stage) -> bool:

@@ -112,9 +112,11 @@ class CountSources:
             (in_this_week, literal(rows.end, StageChange.changed_at.type)),
             else_=literal(rows.start, StageChange.changed_at.type),
         )
-        week_monday = case(
-            (in_this_week, literal(rows.week.monday, Partnership.signed_on.type)),
-            else_=literal(rows.week.previous().monday, Partnership.signed_on.type),
+        # The week before each change's week: see `is_signing`.
+        week_before = rows.week.previous()
+        earliest_signed_on = case(
+            (in_this_week, literal(week_before.monday, Partnership.signed_on.type)),
+            else_=literal(week_before.previous().monday, Partnership.signed_on.type),
         )
         changes = (
             select(
@@ -125,8 +127,8 @@ class CountSources:
                 StageChange.from_stage_id,
                 StageChange.from_status,
                 _flag(rows.is_stage_move()).label("moved"),
-                _flag(rows.is_signing(week_monday)).label("signing"),
-                _flag(rows.is_kept_signing(week_monday, week_end)).label("signed"),
+                _flag(rows.is_signing(earliest_signed_on)).label("signing"),
+                _flag(rows.is_kept_signing(earliest_signed_on, week_end)).label("signed"),
             )
             .where(
                 StageChange.changed_at >= since,

@@ -267,12 +267,13 @@ class ReportRows:
     def is_signing_of(self, from_stage: int | None, to_stage: int) -> bool:
         return to_stage in self.signed_stage_ids and from_stage != to_stage
 
-    def is_signing(self, monday: date | ColumnElement[Any]) -> ColumnElement[bool]:
-        """A move to the last stage in the week that begins on `monday`, whatever date is typed
-        for it (a signing recorded on Monday for the Friday before is Monday's week's: last
-        week's report could not count it); and a pairing created there, unless its signing
-        date is before that week: a memorandum of 2019 entered or imported now is the register
-        catching up, not a signing."""
+    def is_signing(self, earliest_signed_on: date | ColumnElement[Any]) -> ColumnElement[bool]:
+        """A move to the last stage, whatever date is typed for it (a signing recorded on Monday
+        for the Friday before is Monday's week's: last week's report could not count it); and a
+        pairing created there, unless its signing date is before `earliest_signed_on`, the
+        Monday of the week before the move's: a memorandum of 2019 entered or imported now is
+        the register catching up, not a signing, where one entered a few days late, across a
+        Monday, counted in neither week."""
         # Its own alias: a statement that joins the pairings would correlate them away.
         signed = aliased(Partnership)
         signed_on = (
@@ -287,15 +288,15 @@ class ReportRows:
                 # Looked up for the pairings created at *signed* alone, and once each.
                 and_(
                     StageChange.from_stage_id.is_(None),
-                    func.coalesce(signed_on, monday) >= monday,
+                    func.coalesce(signed_on, earliest_signed_on) >= earliest_signed_on,
                 ),
             ),
         )
 
     def is_kept_signing(
-        self, monday: date | ColumnElement[Any], until: datetime | ColumnElement[Any]
+        self, earliest_signed_on: date | ColumnElement[Any], until: datetime | ColumnElement[Any]
     ) -> ColumnElement[bool]:
-        """A signing (see `is_signing`) of the week from `monday` not taken back before `until`
+        """A signing (see `is_signing`) not taken back before `until`
         (the week's end): a pairing moved to *signed* and back by a slip of the menu signed no
         memorandum, and one moved there twice in a week signed one. Moves within *signed*'s own
         status (on hold) take nothing back."""
@@ -314,7 +315,7 @@ class ReportRows:
             )
             .exists()
         )
-        return and_(self.is_signing(monday), ~taken_back)
+        return and_(self.is_signing(earliest_signed_on), ~taken_back)
 
     @staticmethod
     def is_stage_move() -> ColumnElement[bool]:
@@ -343,7 +344,7 @@ class ReportRows:
             .order_by(StageChange.changed_at, StageChange.id)
         )
         if signed_only:
-            return statement.where(self.is_kept_signing(self.week.monday, self.end))
+            return statement.where(self.is_kept_signing(self.week.previous().monday, self.end))
         return statement
 
     def move(self, row: Row[Any]) -> Move:

@@ -437,3 +437,22 @@ def test_a_first_contact_to_come_never_leaves_a_pairing_that_cannot_be_saved(
         {"version": signed.get_json()["version"], "summary": "Signed in Maribor"},
     )
     assert saved.status_code == 200
+
+
+def test_a_patch_cannot_clear_a_signed_pairings_signing_date(
+    app: Flask, api: Api, localities: dict[str, int]
+) -> None:
+    """Regression: `"signed_on": null` left a pairing at *signed* with no signing date."""
+    pair = {"locality_a_id": localities["maribor"], "locality_b_id": localities["graz"]}
+    body = api.post(
+        "/partnerships", {**pair, "stage": "memorandum_signed", "signed_on": "2026-02-13"}
+    ).get_json()
+
+    cleared = api.patch(
+        f"/partnerships/{body['id']}", {"version": body["version"], "signed_on": None}
+    )
+
+    assert cleared.status_code == 422
+    assert "keeps its signing date" in cleared.get_json()["error"]["fields"]["signed_on"][0]
+    kept = api.get(f"/partnerships/{body['id']}").get_json()
+    assert (kept["signed_on"], kept["version"]) == ("2026-02-13", body["version"])

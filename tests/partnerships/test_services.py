@@ -223,6 +223,48 @@ def _data_of(partnership: Partnership, **changes: object) -> services.Partnershi
     return services.PartnershipData(**(fields | changes))  # type: ignore[arg-type]
 
 
+def test_a_signed_pairing_keeps_its_signing_date_on_edit() -> None:
+    """Regression: an edit (form or API) could empty the signing date of a pairing at *signed*:
+    a memorandum signed with no date. An edit of the other fields keeps it, a date may be
+    corrected, and moved back from *signed* the pairing's date may be emptied."""
+    implementation = add_stage("Implementation", after=stage_by_key("memorandum_signed"))
+    signed = make_partnership(stage_key="memorandum_signed", signed_on=date(2026, 3, 4))
+    beyond = make_partnership(stage_key="memorandum_review")
+    move(beyond, "memorandum_signed", at=datetime(2026, 3, 4, 12, 0, tzinfo=UTC))
+    services.change_stage(beyond, implementation, by=beyond.owner, expected_version=beyond.version)
+    for partnership in (signed, beyond):
+        version = partnership.version
+        with pytest.raises(DomainError) as error:
+            services.update_partnership(
+                partnership, _data_of(partnership, signed_on=None), expected_version=version
+            )
+        assert error.value.field == "signed_on"
+        assert "keeps its signing date" in error.value.message
+        session.refresh(partnership)
+        assert (partnership.signed_on, partnership.version) == (date(2026, 3, 4), version)
+        services.update_partnership(
+            partnership,
+            _data_of(partnership, signed_on=date(2026, 3, 3), summary="Signed in Maribor"),
+            expected_version=version,
+        )
+        assert partnership.signed_on == date(2026, 3, 3)
+    # Moved back short of *signed*, a typed date (kept by the move) may be emptied.
+    move(signed, "memorandum_review", at=datetime(2026, 3, 5, 12, 0, tzinfo=UTC))
+    assert signed.signed_on == date(2026, 3, 3)
+    services.update_partnership(
+        signed, _data_of(signed, signed_on=None), expected_version=signed.version
+    )
+    assert signed.signed_on is None
+    # One kept from before the rule with no date is not refused its other changes.
+    undated = make_partnership(stage_key="memorandum_signed", signed_on=date(2026, 3, 4))
+    undated.signed_on = None
+    session.flush()
+    services.update_partnership(
+        undated, _data_of(undated, summary="Signed in Maribor"), expected_version=undated.version
+    )
+    assert (undated.summary, undated.signed_on) == ("Signed in Maribor", None)
+
+
 def move(partnership: Partnership, stage_key: str, *, at: datetime) -> None:
     services.change_stage(
         partnership,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
@@ -383,3 +383,26 @@ def test_an_owner_number_no_id_can_be_lists_no_pairing(
         as_text=True
     )
     assert "Celje" in client.get("/partnerships?owner=abc").get_data(as_text=True)
+
+
+def test_the_edit_form_cannot_clear_a_signed_pairings_signing_date(
+    app: Flask, client: FlaskClient, officer: int
+) -> None:
+    with app.app_context():
+        partnership = make_partnership(stage_key="memorandum_signed", signed_on=date(2026, 2, 13))
+        pid = partnership.id
+        form = {
+            "locality_a_id": partnership.locality_a_id,
+            "locality_b_id": partnership.locality_b_id,
+            "owner_id": officer,
+            "version": partnership.version,
+            "signed_on": "",
+        }
+        session.commit()
+
+    response = client.post(f"/partnerships/{pid}/edit", data=form)
+
+    assert response.status_code == 422
+    assert "keeps its signing date" in response.get_data(as_text=True)
+    with app.app_context():
+        assert session.get_one(Partnership, pid).signed_on == date(2026, 2, 13)

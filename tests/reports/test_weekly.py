@@ -159,10 +159,12 @@ def test_a_signing_taken_back_within_its_week_signed_nothing() -> None:
     assert result.moves_total == 6
 
 
-def test_a_pairing_entered_with_a_memorandum_dated_before_the_week_is_not_signed_in_it() -> None:
+def test_a_pairing_entered_at_signed_counts_unless_signed_before_the_week_before() -> None:
     """Regression: a pairing entered or imported at *signed* with its memorandum of 2019 was
     counted as a memorandum signed in the week it was entered. A move to *signed* still counts
-    in its week whatever date is typed, or a signing recorded late would count in none."""
+    in its week whatever date is typed, or a signing recorded late would count in none; and so
+    does a pairing entered with its signing in the week before (regression: it counted in
+    neither week, the week before's report being out before it was entered)."""
     owner = make_user(name="Dana")
     maribor = make_locality("Maribor")
 
@@ -179,9 +181,14 @@ def test_a_pairing_entered_with_a_memorandum_dated_before_the_week_is_not_signed
 
     signed, at = "memorandum_signed", local("2026-02-11T10:00:00")
     pairing("Almaty", signed, at, signed_on=date(2019, 5, 5))  # the register catching up
-    pairing("Aktau", signed, at, signed_on=date(2026, 2, 6))  # signed in W06, entered now
+    pairing("Aral", signed, at, signed_on=date(2026, 2, 1))  # signed in W05: catching up
+    aktau = pairing("Aktau", signed, at, signed_on=date(2026, 2, 2))  # signed in W06, entered now
     dated = pairing("Astana", signed, at, signed_on=date(2026, 2, 9))  # Monday of the week
     undated = pairing("Shymkent", signed, at)  # dated by the entry itself
+    # Entered in W06: the week before's figure has the same cut-off, a week earlier.
+    entered_before = local("2026-02-04T10:00:00")
+    kokshetau = pairing("Kokshetau", signed, entered_before, signed_on=date(2026, 1, 26))
+    pairing("Ekibastuz", signed, entered_before, signed_on=date(2026, 1, 25))  # W04
     # A move to *signed* is a signing of its week whatever the date typed: recorded on Monday
     # for the Friday before (the week before's report could not count it), or dated 2020 since.
     late = pairing("Taraz", "memorandum_review", utc("2026-01-05T09:00:00"))
@@ -193,13 +200,22 @@ def test_a_pairing_entered_with_a_memorandum_dated_before_the_week_is_not_signed
     session.flush()
 
     result = report()
-    assert figures(result)["signed"] == (3, 1)
-    assert figures(result)["new"] == (4, 0)  # new to the register all the same
-    this_week = {dated.title, undated.title, late.title}
+    assert figures(result)["signed"] == (4, 2)
+    assert figures(result)["new"] == (5, 2)  # new to the register all the same
+    this_week = {aktau.title, dated.title, undated.title, late.title}
     assert {m.pairing.title for m in result.signed} == this_week
     assert {m.pairing.title for m in result.rows.signed()} == this_week
-    assert {row.label: row.signed for row in result.by_sector} == {"Education": 3}
-    assert sum(row.signed for row in result.by_country_pair) == 3
+    assert {row.label: row.signed for row in result.by_sector} == {"Education": 4}
+    assert sum(row.signed for row in result.by_country_pair) == 4
+    # The week before's own report agrees with its column here.
+    week_before = compute_weekly_report(
+        W07.previous(),
+        viewer=session.scalar(select(User)),
+        zone=LJUBLJANA,
+        now=utc("2026-02-16T06:00:00"),
+    )
+    assert {m.pairing.title for m in week_before.signed} == {moved.title, kokshetau.title}
+    assert figures(week_before)["signed"][0] == 2
 
 
 def test_what_moved_in_order_with_who_and_why(history: dict[str, Partnership]) -> None:
