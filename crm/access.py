@@ -10,7 +10,8 @@ The roles:
 - officer: works on every pairing (create, edit, move, share).
 - partner (chamber of commerce, city hall): sees only the pairings shared with them; reads the
   pairing and its public timeline, adds activities and comments, completes tasks assigned to them;
-  never moves, edits or shares, never sees internal notes, other pairings or other users' lists.
+  never moves, edits or shares, never sees the notes on stage moves (the internal notes), other
+  pairings or other users' lists.
 - viewer (a ministry desk): reads everything, changes nothing.
 
 Sharing is read from the database on every request (no cache), so a share or an unshare takes
@@ -224,9 +225,10 @@ def can_share(user: User) -> bool:
 
 
 def can_see_internal_notes(user: User) -> bool:
-    """Notes marked internal, and the notes of stage changes, are for the ministry's side.
+    """The notes of stage changes (why a pairing moved) are the ministry's side's own.
 
-    A partner sees the public timeline only: the moves without their notes.
+    A partner sees the moves without their notes. The timeline is shared, its notes included:
+    a partner who sees the pairing reads its entries and adds to them (`can_contribute`).
     """
     return _role(user) in READ_ALL_ROLES
 

@@ -194,3 +194,8 @@ def test_search_box_lists_the_most_recently_active_pairings_first_and_offers_the
     ]
     assert "/partnerships?q=kyzylorda" in pairings
     assert "Pair archived" not in page
+    # Regression: the count said "11 results" (the ten pairings and the locality shown), though
+    # twelve pairings matched.
+    assert "More than 11 results for “kyzylorda”: each kind shows its first 10." in page
+    one_kind = client.get("/search?q=town 03").get_data(as_text=True)
+    assert "2 results for “town 03”" in one_kind and "More than" not in one_kind

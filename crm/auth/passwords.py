@@ -177,16 +177,33 @@ def _holds_a_listed_password(text: str) -> bool:
     )
 
 
+# Enough for a person's names with an organisation after them; a longer name's later words
+# still count one by one.
+_NAME_WORDS_IN_RUNS = 12
+
+
 def _personal_words(email: str, name: str) -> set[str]:
-    """The account's e-mail, its local part and name, and each word of those, as letters."""
+    """The account's e-mail and its local part, and each run of consecutive words of the local
+    part or the name, in order or reversed, as letters: "Mojca Potočnik" and "potocnikmojca"
+    for "Mojca Potočnik (Štajerska Chamber of Commerce)" as well as the whole name."""
     local_part = email.rpartition("@")[0]
-    name_words = name.split()
-    words = {email, local_part, name, "".join(reversed(name_words))}
-    words.update(re.findall(r"[^\W\d_]+", local_part))
-    words.update(re.findall(r"[^\W\d_]+", name))
+    words = {email, local_part, name}
+    for text in (local_part, name):
+        parts = re.findall(r"[^\W\d_]+", text)
+        words.update(parts)
+        words.update(_runs(parts[:_NAME_WORDS_IN_RUNS]))
     letters = {_letters(word) for word in words}
     letters.discard("")
     return letters
+
+
+def _runs(words: list[str]) -> Iterator[str]:
+    """Each stretch of two or more consecutive `words`, joined, in their order and reversed."""
+    for start in range(len(words)):
+        for end in range(start + 2, len(words) + 1):
+            stretch = words[start:end]
+            yield "".join(stretch)
+            yield "".join(reversed(stretch))
 
 
 def is_personal(password: str, *, email: str = "", name: str = "") -> bool:

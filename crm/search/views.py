@@ -51,7 +51,15 @@ def index() -> ResponseReturnValue:
     if fold(q):
         groups = _search(q)
     total = sum(min(len(group.items), PER_KIND) for group in groups)
-    return render_template("search/index.html", q=q, groups=groups, total=total, per_kind=PER_KIND)
+    return render_template(
+        "search/index.html",
+        q=q,
+        groups=groups,
+        total=total,
+        # The count is of what is shown: with a kind cut short, the matches are more.
+        cut_short=any(group.has_more for group in groups),
+        per_kind=PER_KIND,
+    )
 
 
 def _search(q: str) -> list[ResultGroup]:

@@ -100,6 +100,9 @@ def test_the_all_digit_password_gets_a_clear_message(ctx: None) -> None:
     assert "mostly a sequence" in refused.value.message
 
 
+_DEMO_PARTNER = "Mojca Potočnik (Štajerska Chamber of Commerce)"
+
+
 @pytest.mark.parametrize(
     ("password", "email", "name"),
     [
@@ -112,6 +115,12 @@ def test_the_all_digit_password_gets_a_clear_message(ctx: None) -> None:
         ("potocnikmojca!!", "mp@example.com", "Mojca Potočnik"),
         ("mojca!2026-0101", "mp@example.com", "Mojca Potočnik"),
         ("mojcamojca2026", "mp@example.com", "Mojca Potočnik"),
+        # Regression: a name with an organisation after it let its own first words through.
+        ("Mojca Potočnik 1985", "chamber@example.com", _DEMO_PARTNER),
+        ("mojcapotocnik1", "chamber@example.com", _DEMO_PARTNER),
+        ("Potočnik Mojca 85", "chamber@example.com", _DEMO_PARTNER),
+        ("mojca.potocnik.1985", "chamber@example.com", _DEMO_PARTNER),
+        ("StajerskaChamber2026", "chamber@example.com", _DEMO_PARTNER),
     ],
 )
 def test_the_accounts_own_email_or_name_is_refused(
@@ -128,6 +137,7 @@ def test_a_passphrase_that_merely_mentions_the_name_is_accepted(ctx: None) -> No
         "newpartner is my friend", email="newpartner@example.com", name="New Partner"
     )
     check_password_strength("Mojca likes green tea", email="mp@example.com", name="Mojca Potočnik")
+    check_password_strength("Mojca likes green tea", email="mp@example.com", name=_DEMO_PARTNER)
 
 
 _PADDING = st.text(alphabet="0123456789!@#$%&*_-. ", max_size=8)

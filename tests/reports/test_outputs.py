@@ -7,7 +7,7 @@ import io
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -152,6 +152,10 @@ def test_a_bad_week_keeps_the_filters_in_the_form_and_the_week_links(
     assert '<option value="education" selected>' in page
     week_link = r'href="/reports/weekly\?week=\d{4}-W\d\d&amp;sector=education&amp;country=SI"'
     assert re.search(week_link, page)
+    # Regression: the heading named the last complete week, which nobody asked for.
+    fallback = IsoWeek.last_complete(datetime.now(UTC), ZoneInfo("Europe/Ljubljana"))
+    assert f"Week {fallback.week} of {fallback.year}" not in page
+    assert f"Weekly report {fallback}" not in page
 
 
 @pytest.mark.parametrize(
