@@ -43,8 +43,8 @@ ACTIVITY_LABELS = {
 CONTACT_KINDS = frozenset(
     {ActivityKind.MEETING, ActivityKind.VISIT, ActivityKind.CALL, ActivityKind.LETTER}
 )
-# What makes a pairing active when recorded: everything that happened with the other side. An
-# internal note says nothing happened.
+# What makes a pairing active when recorded: everything that happened with the other side. A
+# note says nothing happened.
 ACTIVE_KINDS = frozenset(ActivityKind) - {ActivityKind.NOTE}
 
 activity_participants = Table(

@@ -191,7 +191,10 @@ def _personal_words(email: str, name: str) -> set[str]:
     for text in (local_part, name):
         parts = re.findall(r"[^\W\d_]+", text)
         words.update(parts)
-        words.update(_runs(parts[:_NAME_WORDS_IN_RUNS]))
+        # Words as written between spaces too: "Novak Anna-Maria" is "Anna-Maria Novak"
+        # reversed, which the letters' own words would reverse inside the first name.
+        for stretches in (parts, text.split()):
+            words.update(_runs(stretches[:_NAME_WORDS_IN_RUNS]))
     letters = {_letters(word) for word in words}
     letters.discard("")
     return letters

@@ -82,7 +82,8 @@ def full_export(user: User) -> IO[bytes]:
             "application": "Twinning",
             "created_at": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "created_by": user.email,
-            "encoding": "UTF-8 with BOM; cells starting with = + - @ are prefixed with '",
+            "encoding": "UTF-8 with BOM; cells starting with = + - @, a tab or a carriage return "
+            "are prefixed with '",
             "files": files,
         }
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))

@@ -56,7 +56,7 @@ class Job:
     user_id: int
     filename: str
     created_at: str
-    file_format: dict[str, str] = field(default_factory=dict)
+    file_format: dict[str, str | bool] = field(default_factory=dict)
     headers: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
     all_or_nothing: bool = True

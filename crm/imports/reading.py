@@ -39,6 +39,7 @@ SAMPLE_BYTES = 256 * 1024
 
 _WORDS = re.compile(r"[^\W\d_]+")
 _XLSX_MAGIC = b"PK\x03\x04"
+_EXCEL_SEPARATOR_LINE = re.compile(r"sep=(.)", re.IGNORECASE)
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
@@ -54,6 +55,8 @@ class FileFormat:
     kind: str  # "csv" or "xlsx"
     encoding: str = ""
     separator: str = ""
+    # Excel's own first line, "sep=;", which names the separator and is no row of the table.
+    separator_line: bool = False
 
     @property
     def description(self) -> str:
@@ -87,11 +90,12 @@ def detect_format(path: Path, *, encoding: str = "auto", separator: str = "auto"
     if chosen not in ENCODINGS and chosen not in ("utf-16-le", "utf-16-be"):
         raise ImportFileError(gettext("Unknown encoding “%(encoding)s”.", encoding=encoding))
     header = _first_line(path, chosen)
+    named = _EXCEL_SEPARATOR_LINE.fullmatch(header.rstrip("\r\n"))
     if separator in ("", "auto"):
-        separator = detect_separator(header)
-    elif separator not in SEPARATORS:
+        separator = named.group(1) if named else detect_separator(header)
+    if separator not in SEPARATORS:
         raise ImportFileError(gettext("Choose a semicolon, a comma or a tab as the separator."))
-    return FileFormat("csv", chosen, separator)
+    return FileFormat("csv", chosen, separator, separator_line=named is not None)
 
 
 def detect_encoding(path: Path, head: bytes) -> str:
@@ -183,6 +187,8 @@ def _csv_rows(path: Path, file_format: FileFormat) -> Iterator[tuple[int, list[s
             reader = csv.reader(handle, delimiter=file_format.separator)
             for cells in reader:
                 number = reader.line_num
+                if number == 1 and file_format.separator_line:
+                    continue
                 if number == 1 and cells:
                     cells[0] = cells[0].lstrip("\ufeff")
                 if any(cell.strip() for cell in cells):

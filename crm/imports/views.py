@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from flask import (
@@ -19,7 +21,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import format_number, gettext, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
-from werkzeug.utils import secure_filename
 
 from crm import access
 from crm.audit import services as audit
@@ -74,7 +75,7 @@ def upload() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("imports/index.html", form=form, importers=IMPORTERS), 422
     upload_file = form.file.data
-    filename = _shortened(secure_filename(upload_file.filename or "") or "upload")
+    filename = _shortened(shown_filename(upload_file.filename or "") or "upload")
     job = jobs.create_job(form.kind.data, current_user.id, filename, upload_file.save)
     try:
         file_format = detect_format(
@@ -323,6 +324,15 @@ def _job_or_404(token: str) -> jobs.Job:
         audit.record_denial()  # the entry keeps the path, which names the job
         abort(404)
     return job
+
+
+def shown_filename(uploaded: str) -> str:
+    """The upload's name as its owner knows it, for the pages and the history's notes
+    ("Imported from Партнёрства Қызылорда.csv"): the file is stored under the job's token, so
+    the name only needs to lose a path a browser may send with it and what would not print."""
+    name = re.split(r"[/\\]", uploaded)[-1]
+    printable = "".join(char if char.isprintable() else " " for char in name)
+    return " ".join(unicodedata.normalize("NFC", printable).split())
 
 
 def _shortened(filename: str) -> str:

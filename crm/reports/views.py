@@ -45,6 +45,7 @@ def weekly() -> ResponseReturnValue:
     week_text = args.get("week", "")
     fmt = args.get("format", "html")
     filters = ReportFilters()
+    week: IsoWeek | None = None
     try:
         # The filters first: when only the week is wrong, the page that says so keeps them.
         filters = services.filters_from(
@@ -66,7 +67,8 @@ def weekly() -> ResponseReturnValue:
         if fmt == "csv" and section not in rendering.SECTION_KEYS:
             raise DomainError(gettext("There is no section “%(section)s”.", section=section))
     except DomainError as error:
-        fallback = IsoWeek.last_complete(utcnow(), zone)
+        # The week asked for links on from itself when it is not what was wrong.
+        fallback = week or IsoWeek.last_complete(utcnow(), zone)
         return _page(fallback, filters, None, week_text, error=error.message), 400
 
     report = compute_weekly_report(

@@ -119,6 +119,7 @@ class Move:
     kind: str  # a key of MOVE_KINDS
     from_stage: str | None
     to_stage: str
+    # Counted among the week's memoranda signed (not every move to *signed* is: `is_signing`).
     signed: bool
     by: str
     note: str
@@ -264,9 +265,6 @@ class ReportRows:
             return "reopened"
         return to_status
 
-    def is_signing_of(self, from_stage: int | None, to_stage: int) -> bool:
-        return to_stage in self.signed_stage_ids and from_stage != to_stage
-
     def is_signing(self, earliest_signed_on: date | ColumnElement[Any]) -> ColumnElement[bool]:
         """A move to the last stage, whatever date is typed for it (a signing recorded on Monday
         for the Friday before is Monday's week's: last week's report could not count it); and a
@@ -347,7 +345,7 @@ class ReportRows:
             return statement.where(self.is_kept_signing(self.week.previous().monday, self.end))
         return statement
 
-    def move(self, row: Row[Any]) -> Move:
+    def move(self, row: Row[Any], *, signed: bool = False) -> Move:
         _, pid, title, at, from_stage, to_stage, to_status, by, note = row[:9]
         return Move(
             pairing=PairingRef(pid, title),
@@ -355,17 +353,28 @@ class ReportRows:
             kind=self.kind_of(from_stage, to_stage, to_status),
             from_stage=self.stage_names.get(from_stage) if from_stage else None,
             to_stage=self.stage_names[to_stage],
-            signed=self.is_signing_of(from_stage, to_stage),
+            signed=signed,
             by=by,
             # Stage-change notes are internal: a partner's report shows the moves without them.
             note=note if self.notes else "",
         )
 
     def moves(self) -> Iterator[Move]:
-        return (self.move(row) for row in _stream(self.moves_statement()))
+        """Every move of the week, for the downloads; the signings among them are marked (a
+        week's signings are few: their ids are read first)."""
+        signing_ids = set(
+            session.scalars(
+                self.moves_statement(signed_only=True).with_only_columns(StageChange.id)
+            )
+        )
+        return (
+            self.move(row, signed=row.id in signing_ids) for row in _stream(self.moves_statement())
+        )
 
     def signed(self) -> Iterator[Move]:
-        return (self.move(row) for row in _stream(self.moves_statement(signed_only=True)))
+        return (
+            self.move(row, signed=True) for row in _stream(self.moves_statement(signed_only=True))
+        )
 
     # --- Meetings, visits and signings ------------------------------------------------------------
 
@@ -765,10 +774,13 @@ def _first_moves(rows: ReportRows, limit: int) -> tuple[list[Move], list[Move]]:
     listed: tuple[list[Row[Any]], list[Row[Any]]] = ([], [])
     for row in session.execute(statement):
         listed[row.tag].append(row)
-    moves, signed = (
-        [rows.move(row) for row in sorted(found, key=lambda row: (row.changed_at, row.id))]
-        for found in listed
-    )
+    in_order = [sorted(found, key=lambda row: (row.changed_at, row.id)) for found in listed]
+    # A listed move is a signing when it is among the listed signings: they are the moves'
+    # own rows in the same order, so the first `limit` moves hold no signing past the first
+    # `limit` signings.
+    signing_ids = {row.id for row in in_order[1]}
+    moves = [rows.move(row, signed=row.id in signing_ids) for row in in_order[0]]
+    signed = [rows.move(row, signed=True) for row in in_order[1]]
     return moves, signed
 
 

@@ -121,6 +121,9 @@ _DEMO_PARTNER = "Mojca Potočnik (Štajerska Chamber of Commerce)"
         ("Potočnik Mojca 85", "chamber@example.com", _DEMO_PARTNER),
         ("mojca.potocnik.1985", "chamber@example.com", _DEMO_PARTNER),
         ("StajerskaChamber2026", "chamber@example.com", _DEMO_PARTNER),
+        # Surname first, with a hyphen or an apostrophe in a name.
+        ("Novak Anna-Maria 85", "am@example.com", "Anna-Maria Novak"),
+        ("OBrien Mary 1985", "mob@example.com", "Mary O'Brien"),
     ],
 )
 def test_the_accounts_own_email_or_name_is_refused(

@@ -19,7 +19,13 @@ from crm.db import session
 from crm.imports import jobs
 from crm.localities.models import Locality
 from crm.partnerships.models import Partnership, StageChange
-from tests.factories import make_locality, make_organisation, make_partnership, make_user
+from tests.factories import (
+    make_locality,
+    make_organisation,
+    make_partnership,
+    make_person,
+    make_user,
+)
 
 
 def upload(
@@ -211,6 +217,11 @@ def test_pairings_update_moves_the_stage_with_history_and_reimport_is_unchanged(
     token = upload(client, "pairings", content)
     assert preview(client, token) == 302
     assert marks(app, token)[2][0] == "update"
+    # The owner as the file names one, not by id (regression: "Owner e-mail: 2 → 3").
+    with app.app_context():
+        old_owner = session.scalar(select(Partnership)).owner.email  # type: ignore[union-attr]
+    page = client.get(f"/imports/{token}").get_data(as_text=True)
+    assert f"{old_owner} → dana@example.com" in page
     assert apply(client, token) == 302
     with app.app_context():
         pairing = session.scalar(select(Partnership))
@@ -258,6 +269,55 @@ def test_people_by_email_else_name_and_organisation(
     assert preview(client, again) == 302
     assert [m for m, _, _ in marks(app, again).values()][:2] == ["unchanged", "unchanged"]
     assert count(app, Person) == 2
+
+
+def test_two_rows_that_reach_one_person_by_different_keys_are_refused_not_stuck(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: one row matched a person by name, the next by e-mail; both were previewed as
+    updates of the same version, and every apply answered that the register had changed since
+    the preview, for ever."""
+    login_as()
+    with app.app_context():
+        person = make_person("Ана Қасымова", email="ana.k@example.kz", position="Akim deputy")
+        session.commit()
+        version = person.version
+    content = (
+        "full_name,email,position,country\n"
+        "Ана Қасымова,,Position A,KZ\n"
+        "Ана Қасымова,ana.k@example.kz,Position B,KZ\n"
+    ).encode()
+    token = upload(client, "people", content)
+    assert preview(client, token) == 302
+    found = marks(app, token)
+    assert found[2][0] == "update"
+    assert found[3][0] == "error" and "Row 2 is the same person." in found[3][1]["email"]
+    assert apply(client, token, "valid") == 302
+    with app.app_context():
+        saved = session.scalar(select(Person).where(Person.email == "ana.k@example.kz"))
+        assert saved is not None
+        assert (saved.position, saved.version) == ("Position A", version + 1)
+
+
+def test_a_persons_new_organisation_is_previewed_by_name(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: the preview said "Organisation: 1 → 2"."""
+    login_as()
+    with app.app_context():
+        city = make_organisation("Mestna občina Maribor", country_code="SI")
+        make_organisation("Štajerska gospodarska zbornica", country_code="SI")
+        make_person("Mojca Potočnik", email="mojca@example.si", organisation=city)
+        session.commit()
+    content = (
+        "full_name,email,organisation,country\n"
+        "Mojca Potočnik,mojca@example.si,Stajerska gospodarska zbornica,SI\n"
+    ).encode()
+    token = upload(client, "people", content)
+    assert preview(client, token) == 302
+    assert marks(app, token)[2][0] == "update"
+    page = client.get(f"/imports/{token}").get_data(as_text=True)
+    assert "Mestna občina Maribor → Štajerska gospodarska zbornica" in page
 
 
 def test_organisations_from_xlsx_twice(

@@ -23,7 +23,7 @@ from crm.imports.engine import RowOutcome
 from crm.imports.kinds.pairings import PairingImporter
 from crm.imports.views import _changed_since_preview
 from crm.localities.models import Locality
-from crm.partnerships.models import Partnership
+from crm.partnerships.models import Partnership, StageChange
 from tests.factories import (
     make_locality,
     make_organisation,
@@ -359,6 +359,36 @@ def test_a_forged_long_file_name_is_cut_to_fit_the_history_note(
     assert preview(client, token) == 302
     assert apply(client, token) == 302
     assert count(app, Partnership) == 1
+
+
+@pytest.mark.parametrize(
+    ("uploaded", "shown"),
+    [
+        ("Партнёрства Қызылорда.csv", "Партнёрства Қызылорда.csv"),
+        ("Štajerska – uvoz.csv", "Štajerska – uvoz.csv"),
+        ("C:/fakepath/Maribor\tuvoz.csv", "Maribor uvoz.csv"),
+        ("../../etc/Štajerska.csv", "Štajerska.csv"),
+    ],
+)
+def test_the_file_keeps_its_name_in_the_pages_and_the_history(
+    app: Flask,
+    client: FlaskClient,
+    login_as: Callable[..., int],
+    places: None,
+    uploaded: str,
+    shown: str,
+) -> None:
+    """Regression: the name went through werkzeug's secure_filename, made for paths on disk,
+    and "Партнёрства Қызылорда.csv" was noted in the history as "Imported from csv"."""
+    login_as()
+    content = f"{HEADER}\nMaribor,SI,Astana,KZ,\n".encode()
+    token = upload(client, "pairings", content, filename=uploaded)
+    assert shown in client.get(f"/imports/{token}").get_data(as_text=True)
+    assert preview(client, token) == 302
+    assert apply(client, token) == 302
+    with app.app_context():
+        note = session.scalar(select(StageChange.note))
+    assert note == f"Imported from {shown}"
 
 
 def test_an_apply_that_would_do_other_than_the_preview_writes_nothing(

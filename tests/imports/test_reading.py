@@ -124,3 +124,25 @@ def test_a_workbook_whose_xml_does_not_parse_is_a_message(
     found = detect_format(path)
     with pytest.raises(ImportFileError, match=r"not a readable XLSX|damaged"):
         list(read_rows(path, found))
+
+
+@pytest.mark.parametrize(("first_line", "sep"), [("sep=;", ";"), ("SEP=,", ","), ("sep=\t", "\t")])
+def test_excels_separator_line_names_the_separator_and_is_no_row(
+    tmp_path: Path, first_line: str, sep: str
+) -> None:
+    """Regression: a file opening with Excel's "sep=;" line had that line read as its headings
+    (and a comma guessed as the separator), so no column could be mapped."""
+    path = tmp_path / "file.csv"
+    body = "\r\n".join(sep.join(row) for row in ROWS)
+    path.write_bytes(f"{first_line}\r\n{body}\r\n".encode())
+    file_format = detect_format(path)
+    assert file_format.separator == sep
+    assert [cells for _, cells in read_rows(path, file_format)] == ROWS
+
+
+def test_an_excel_separator_line_naming_another_separator_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "file.csv"
+    path.write_bytes(b"sep=|\r\nname|country\r\nCelje|SI\r\n")
+    with pytest.raises(ImportFileError) as refused:
+        detect_format(path)
+    assert "Choose a semicolon, a comma or a tab" in refused.value.message

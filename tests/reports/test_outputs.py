@@ -154,8 +154,13 @@ def test_a_bad_week_keeps_the_filters_in_the_form_and_the_week_links(
     assert re.search(week_link, page)
     # Regression: the heading named the last complete week, which nobody asked for.
     fallback = IsoWeek.last_complete(datetime.now(UTC), ZoneInfo("Europe/Ljubljana"))
+    assert f"?week={fallback.previous()}&amp;sector=education" in page  # the links stay
     assert f"Week {fallback.week} of {fallback.year}" not in page
     assert f"Weekly report {fallback}" not in page
+    # A week that is not what was wrong: its own links, not the last complete week's.
+    bad_format = client.get("/reports/weekly?week=2026-W07&format=docx")
+    assert bad_format.status_code == 400
+    assert 'href="/reports/weekly?week=2026-W06"' in bad_format.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -151,6 +151,10 @@ def test_a_signing_taken_back_within_its_week_signed_nothing() -> None:
     result = report()
     assert figures(result)["signed"] == (1, 1)
     assert [m.pairing.title for m in result.signed] == [twice.title]
+    # What moved marks the one signing it counts, not each move to *signed* (regression).
+    assert [(m.pairing.title, m.at) for m in result.moves if m.signed] == [
+        (twice.title, local("2026-02-12T10:00:00"))
+    ]
     assert result.signed_total == 1
     assert [m.pairing.id for m in result.rows.signed()] == [twice.id]
     assert {row.label: row.signed for row in result.by_sector} == {"Education": 1}
@@ -204,6 +208,7 @@ def test_a_pairing_entered_at_signed_counts_unless_signed_before_the_week_before
     assert figures(result)["new"] == (5, 2)  # new to the register all the same
     this_week = {aktau.title, dated.title, undated.title, late.title}
     assert {m.pairing.title for m in result.signed} == this_week
+    assert {m.pairing.title for m in result.moves if m.signed} == this_week
     assert {m.pairing.title for m in result.rows.signed()} == this_week
     assert {row.label: row.signed for row in result.by_sector} == {"Education": 4}
     assert sum(row.signed for row in result.by_country_pair) == 4

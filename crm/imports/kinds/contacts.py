@@ -46,13 +46,22 @@ class Planned:
     expected_version: int = 0
 
 
-def _differences(current: object, wanted: object, names: dict[str, str]) -> dict[str, list[str]]:
-    """Field-by-field differences between two data objects, under the file's column names."""
+def _differences(
+    current: object,
+    wanted: object,
+    names: dict[str, str],
+    shown: dict[str, dict[int, str]] | None = None,
+) -> dict[str, list[str]]:
+    """Field-by-field differences between two data objects, under the file's column names;
+    `shown`: for a field that holds an id, what the file would give instead (the name)."""
     changes = {}
     for item in fields(wanted):  # type: ignore[arg-type]
         old, new = getattr(current, item.name), getattr(wanted, item.name)
         if old != new:
-            changes[names.get(item.name, item.name)] = [str(old or ""), str(new or "")]
+            as_given = (shown or {}).get(item.name, {})
+            changes[names.get(item.name, item.name)] = [
+                str(as_given.get(value, value) or "") for value in (old, new)
+            ]
     return changes
 
 
@@ -272,6 +281,10 @@ class PersonImporter(Importer):
         self.live_organisation_ids: set[int] = {
             organisation_id for named in self.organisations.values() for organisation_id, _ in named
         }
+        # Every organisation's name, the deleted too: a preview names the one it replaces.
+        self.organisation_name_of: dict[int, str] = dict(
+            session.execute(select(Organisation.id, Organisation.name)).all()
+        )
         self.by_email: dict[str, Person] = {}
         self.by_name: dict[tuple[str, int], list[Person]] = defaultdict(list)
         for person in session.scalars(select(Person).where(Person.deleted_at.is_(None))):
@@ -279,6 +292,9 @@ class PersonImporter(Importer):
                 self.by_email.setdefault(person.email, person)
             self.by_name[(person.name_folded, person.organisation_id or 0)].append(person)
         self.seen: dict[object, int] = {}
+        # The people already matched, by id: two rows may reach one person by different keys
+        # (one by name, one by e-mail), and both would then update the same version.
+        self.matched: dict[int, int] = {}
 
     def check(self, number: int, values: dict[str, str]) -> Checked:
         name = " ".join(values.get("full_name", "").split())
@@ -366,6 +382,11 @@ class PersonImporter(Importer):
             record = same_name[0] if same_name else None
         if record is None:
             return Checked(outcome, Planned(services.PersonData(**given)))  # type: ignore[arg-type]
+        if record.id in self.matched:
+            column = "email" if email else "full_name"
+            errors[column] = gettext("Row %(row)d is the same person.", row=self.matched[record.id])
+            return Checked(outcome)
+        self.matched[record.id] = number
         current = services.PersonData(
             full_name=record.full_name,
             position=record.position,
@@ -377,7 +398,9 @@ class PersonImporter(Importer):
             notes=record.notes,
         )
         wanted = services.PersonData(**_merged(current, {**given, "full_name": record.full_name}))  # type: ignore[arg-type]
-        outcome.changes = _differences(current, wanted, self.NAMES)
+        outcome.changes = _differences(
+            current, wanted, self.NAMES, {"organisation_id": self.organisation_name_of}
+        )
         if not outcome.changes:
             outcome.mark = UNCHANGED
             return Checked(outcome)

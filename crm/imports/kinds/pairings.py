@@ -208,7 +208,12 @@ class PairingImporter(Importer):
         # rule (an active officer or administrator), which the services apply when writing.
         self.users: dict[str, int] = {}
         self.owner_ids: set[int] = set()
-        for user in session.scalars(select(User).where(User.is_active.is_(True))):
+        # Every user's e-mail, the deactivated too: a preview names the owner it replaces.
+        self.emails: dict[int, str] = {}
+        for user in session.scalars(select(User)):
+            self.emails[user.id] = user.email
+            if not user.is_active:
+                continue
             self.users[user.email.lower()] = user.id
             if may_own_pairings(user):
                 self.owner_ids.add(user.id)
@@ -532,7 +537,7 @@ class PairingImporter(Importer):
                 existing, {"owner": "owner_id", "sectors": "sector_ids"}.get(name, name)
             )
             if value != current:
-                changes[name] = [self._shown(current), self._shown(value)]
+                changes[name] = [self._shown(name, current), self._shown(name, value)]
         fields_changed = bool(changes)
         if stage_key and stage_key != existing.stage_key:
             changes["stage"] = [existing.stage_key, stage_key]
@@ -674,9 +679,13 @@ class PairingImporter(Importer):
                 trial.rollback()
         return gettext("Nothing was imported: %(reason)s", reason=error.message)
 
-    def _shown(self, value: object) -> str:
+    def _shown(self, name: str, value: object) -> str:
+        """A value as the file would give it: the owner's e-mail and the sectors' keys, not
+        their ids."""
         if value is None:
             return ""
+        if name == "owner":
+            return self.emails.get(value, str(value))  # type: ignore[call-overload]
         if isinstance(value, frozenset):
             return ", ".join(sorted(self.sector_slugs.get(item, "?") for item in value))
         return str(value)
