@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from crm import access
 from crm.auth.models import Role, User
 from crm.db import session
-from crm.imports import engine
+from crm.imports import engine, jobs
 from crm.imports.kinds import IMPORTERS
 from crm.imports.reading import ENCODINGS, ImportFileError, detect_format
 
@@ -105,7 +105,7 @@ def import_cli(
 ) -> None:
     """Import localities, pairings, people or organisations from a CSV or XLSX FILE."""
     user = _importing_user(as_user)
-    importer = IMPORTERS[kind](user=user, source=file.name)
+    importer = IMPORTERS[kind](user=user, source=jobs.shown_filename(file.name))
     try:
         file_format = detect_format(file, encoding=encoding, separator=SEPARATOR_NAMES[separator])
         headers = engine.read_header(file, file_format)

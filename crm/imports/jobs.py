@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -83,6 +85,29 @@ class Job:
     @property
     def result(self) -> Summary | None:
         return Summary.from_json(self.applied_summary) if self.applied_summary else None
+
+
+# The longest name most file systems allow. The name goes into every history row the import
+# writes ("Imported from …"), whose note has a limit of its own, so a forged longer one is cut.
+MAX_FILENAME_LENGTH = 255
+# Zero-width non-joiner and joiner: part of how Persian or an emoji sequence is written.
+_JOINERS = "\u200c\u200d"
+
+
+def shown_filename(uploaded: str) -> str:
+    """The file's name as its owner knows it, for the pages and the history's notes ("Imported
+    from Партнёрства Қызылорда.csv"), from the upload or the command line. The file is stored
+    under the job's token, so the name only loses a path sent with it and what would not print
+    (a control or a direction override; the joiners that some scripts spell words with stay),
+    and is cut to `MAX_FILENAME_LENGTH`, keeping its extension."""
+    name = re.split(r"[/\\]", uploaded)[-1]
+    printable = "".join(char if char.isprintable() or char in _JOINERS else " " for char in name)
+    shown = " ".join(unicodedata.normalize("NFC", printable).split()) or "upload"
+    if len(shown) <= MAX_FILENAME_LENGTH:
+        return shown
+    _, dot, extension = shown.rpartition(".")
+    kept = f".{extension}" if dot and len(extension) <= 8 else ""
+    return shown[: MAX_FILENAME_LENGTH - len(kept)] + kept
 
 
 def jobs_root() -> Path:

@@ -173,7 +173,8 @@ def _first_line(path: Path, encoding: str) -> str:
 
 
 def read_rows(path: Path, file_format: FileFormat) -> Iterator[tuple[int, list[str]]]:
-    """(line or row number, cells) for every non-blank row, the header row included."""
+    """(line or row number, cells) for every non-blank row, the header row included. After
+    Excel's `sep=` line, which Excel does not show, the rows are numbered as Excel shows them."""
     if file_format.kind == "xlsx":
         yield from _xlsx_rows(path)
     else:
@@ -192,7 +193,7 @@ def _csv_rows(path: Path, file_format: FileFormat) -> Iterator[tuple[int, list[s
                 if number == 1 and cells:
                     cells[0] = cells[0].lstrip("\ufeff")
                 if any(cell.strip() for cell in cells):
-                    yield number, cells
+                    yield number - file_format.separator_line, cells
     except UnicodeError as error:
         raise ImportFileError(
             gettext(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 from flask import (
@@ -38,7 +36,6 @@ ROWS_PER_PAGE = 100
 MAX_ROWS_NAMED = 10
 # The longest name most file systems allow. The name goes into every history row the import
 # writes ("Imported from …"), whose note has a limit of its own, so a forged longer one is cut.
-MAX_FILENAME_LENGTH = 255
 
 
 @bp.get("")
@@ -75,7 +72,7 @@ def upload() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("imports/index.html", form=form, importers=IMPORTERS), 422
     upload_file = form.file.data
-    filename = _shortened(shown_filename(upload_file.filename or "") or "upload")
+    filename = jobs.shown_filename(upload_file.filename or "")
     job = jobs.create_job(form.kind.data, current_user.id, filename, upload_file.save)
     try:
         file_format = detect_format(
@@ -324,23 +321,6 @@ def _job_or_404(token: str) -> jobs.Job:
         audit.record_denial()  # the entry keeps the path, which names the job
         abort(404)
     return job
-
-
-def shown_filename(uploaded: str) -> str:
-    """The upload's name as its owner knows it, for the pages and the history's notes
-    ("Imported from Партнёрства Қызылорда.csv"): the file is stored under the job's token, so
-    the name only needs to lose a path a browser may send with it and what would not print."""
-    name = re.split(r"[/\\]", uploaded)[-1]
-    printable = "".join(char if char.isprintable() else " " for char in name)
-    return " ".join(unicodedata.normalize("NFC", printable).split())
-
-
-def _shortened(filename: str) -> str:
-    if len(filename) <= MAX_FILENAME_LENGTH:
-        return filename
-    _, dot, extension = filename.rpartition(".")
-    kept = f".{extension}" if dot and len(extension) <= 8 else ""
-    return filename[: MAX_FILENAME_LENGTH - len(kept)] + kept
 
 
 def _require_importer() -> None:

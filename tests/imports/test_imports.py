@@ -299,6 +299,27 @@ def test_two_rows_that_reach_one_person_by_different_keys_are_refused_not_stuck(
         assert (saved.position, saved.version) == ("Position A", version + 1)
 
 
+def test_a_new_person_given_twice_by_different_keys_is_created_once(
+    app: Flask, client: FlaskClient, login_as: Callable[..., int]
+) -> None:
+    """Regression: a new person's row with an e-mail and another without one were both new,
+    and the import created the person twice; namesakes with two e-mails are two people."""
+    login_as()
+    content = (
+        "full_name,email,country\n"
+        "Ана Қасымова,ana.k@example.kz,KZ\n"
+        "Ана Қасымова,ana.q@example.kz,KZ\n"
+        "Ана Қасымова,,KZ\n"
+    ).encode()
+    token = upload(client, "people", content)
+    assert preview(client, token) == 302
+    found = marks(app, token)
+    assert [found[number][0] for number in (2, 3, 4)] == ["new", "new", "error"]
+    assert "Row 2 is the same person." in found[4][1]["full_name"]
+    assert apply(client, token, "valid") == 302
+    assert count(app, Person) == 2
+
+
 def test_a_persons_new_organisation_is_previewed_by_name(
     app: Flask, client: FlaskClient, login_as: Callable[..., int]
 ) -> None:
@@ -306,6 +327,7 @@ def test_a_persons_new_organisation_is_previewed_by_name(
     login_as()
     with app.app_context():
         city = make_organisation("Mestna občina Maribor", country_code="SI")
+        make_organisation("Mestna občina Maribor", country_code="AT")  # named with its country
         make_organisation("Štajerska gospodarska zbornica", country_code="SI")
         make_person("Mojca Potočnik", email="mojca@example.si", organisation=city)
         session.commit()
@@ -317,7 +339,7 @@ def test_a_persons_new_organisation_is_previewed_by_name(
     assert preview(client, token) == 302
     assert marks(app, token)[2][0] == "update"
     page = client.get(f"/imports/{token}").get_data(as_text=True)
-    assert "Mestna občina Maribor → Štajerska gospodarska zbornica" in page
+    assert "Mestna občina Maribor (SI) → Štajerska gospodarska zbornica" in page
 
 
 def test_organisations_from_xlsx_twice(
@@ -547,6 +569,24 @@ def test_cli_imports_with_progress_and_twice_changes_nothing(
     result = runner.invoke(args=["import", "pairings", str(pairings)])
     assert "1,200 unchanged" in result.output
     assert count(app, StageChange) == 1200
+
+
+def test_the_cli_notes_the_files_name_as_the_page_does(app: Flask, runner, tmp_path: Path) -> None:
+    """Regression: the command line put the file's name into the history as it came, a line
+    break or a direction override included."""
+    with app.app_context():
+        make_user(role="admin", email="admin@example.com")
+        make_locality("Maribor")
+        make_locality("Astana", country_code="KZ")
+        session.commit()
+    pairings = tmp_path / "Партнёрства\nҚызылорда\u202e.csv"
+    pairings.write_text("locality_a,country_a,locality_b,country_b\nMaribor,SI,Astana,KZ\n")
+    result = runner.invoke(args=["import", "pairings", str(pairings)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert (
+            session.scalar(select(StageChange.note)) == "Imported from Партнёрства Қызылорда .csv"
+        )
 
 
 def test_cli_errors_dry_run_valid_only_and_mapping(app: Flask, runner, tmp_path: Path) -> None:

@@ -368,6 +368,9 @@ def test_a_forged_long_file_name_is_cut_to_fit_the_history_note(
         ("Štajerska – uvoz.csv", "Štajerska – uvoz.csv"),
         ("C:/fakepath/Maribor\tuvoz.csv", "Maribor uvoz.csv"),
         ("../../etc/Štajerska.csv", "Štajerska.csv"),
+        # A direction override would show the name backwards; the joiners Persian needs stay.
+        ("\u202evsc.ecnerefer.csv", "vsc.ecnerefer.csv"),
+        ("می\u200cخواهم.csv", "می\u200cخواهم.csv"),
     ],
 )
 def test_the_file_keeps_its_name_in_the_pages_and_the_history(

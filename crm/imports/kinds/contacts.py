@@ -3,7 +3,7 @@ country)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, fields
 
 from flask_babel import gettext, lazy_gettext, ngettext
@@ -281,10 +281,16 @@ class PersonImporter(Importer):
         self.live_organisation_ids: set[int] = {
             organisation_id for named in self.organisations.values() for organisation_id, _ in named
         }
-        # Every organisation's name, the deleted too: a preview names the one it replaces.
-        self.organisation_name_of: dict[int, str] = dict(
-            session.execute(select(Organisation.id, Organisation.name)).all()
-        )
+        # Every organisation's name, the deleted too: a preview names the one it replaces, with
+        # its country where another has the same name.
+        everyone = session.execute(
+            select(Organisation.id, Organisation.name, Organisation.country_code)
+        ).all()
+        names = Counter(name for _, name, _ in everyone)
+        self.organisation_name_of: dict[int, str] = {
+            organisation_id: f"{name} ({country})" if names[name] > 1 and country else name
+            for organisation_id, name, country in everyone
+        }
         self.by_email: dict[str, Person] = {}
         self.by_name: dict[tuple[str, int], list[Person]] = defaultdict(list)
         for person in session.scalars(select(Person).where(Person.deleted_at.is_(None))):
@@ -292,9 +298,12 @@ class PersonImporter(Importer):
                 self.by_email.setdefault(person.email, person)
             self.by_name[(person.name_folded, person.organisation_id or 0)].append(person)
         self.seen: dict[object, int] = {}
-        # The people already matched, by id: two rows may reach one person by different keys
-        # (one by name, one by e-mail), and both would then update the same version.
+        # The people the rows so far reach, by row: two rows may reach one person by different
+        # keys (one by name, one by e-mail), and would then update the same version, or create
+        # the same new person twice. Existing people by id; new ones by name and organisation,
+        # with the e-mail their row gives (the register's own rule for a name: `check`).
         self.matched: dict[int, int] = {}
+        self.planned_new: dict[tuple[str, int], tuple[int, str]] = {}
 
     def check(self, number: int, values: dict[str, str]) -> Checked:
         name = " ".join(values.get("full_name", "").split())
@@ -380,13 +389,18 @@ class PersonImporter(Importer):
                 )
                 return Checked(outcome)
             record = same_name[0] if same_name else None
+        column = "email" if email else "full_name"
         if record is None:
+            named = (fold(name), organisation_id or 0)
+            earlier, earlier_email = self.planned_new.get(named, (0, ""))
+            if earlier and (not email or not earlier_email):
+                errors[column] = gettext("Row %(row)d is the same person.", row=earlier)
+                return Checked(outcome)
+            self.planned_new.setdefault(named, (number, email))
             return Checked(outcome, Planned(services.PersonData(**given)))  # type: ignore[arg-type]
         if record.id in self.matched:
-            column = "email" if email else "full_name"
             errors[column] = gettext("Row %(row)d is the same person.", row=self.matched[record.id])
             return Checked(outcome)
-        self.matched[record.id] = number
         current = services.PersonData(
             full_name=record.full_name,
             position=record.position,
@@ -402,6 +416,7 @@ class PersonImporter(Importer):
             current, wanted, self.NAMES, {"organisation_id": self.organisation_name_of}
         )
         if not outcome.changes:
+            self.matched[record.id] = number
             outcome.mark = UNCHANGED
             return Checked(outcome)
         if wanted.organisation_id and wanted.organisation_id not in self.live_organisation_ids:
@@ -411,6 +426,7 @@ class PersonImporter(Importer):
                 "This person's organisation was deleted; give another one."
             )
             return Checked(outcome)
+        self.matched[record.id] = number
         outcome.mark = UPDATE
         return Checked(outcome, Planned(wanted, record.id, record.version))
 
