@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext
 from sqlalchemy import select
 
+from crm.access import may_own_pairings
 from crm.audit.services import act_as
 from crm.auth import services
 from crm.auth.models import Role, User
@@ -141,6 +142,7 @@ def deactivate(email: str) -> None:
         _commit_or_fail(error)
     _commit_or_fail(None)
     click.echo(gettext("Deactivated %(email)s; their sessions have ended.", email=user.email))
+    _warn_of_work_left(user)
 
 
 @users_cli.command("reactivate")
@@ -172,6 +174,22 @@ def set_role(email: str, role: str) -> None:
         _commit_or_fail(error)
     _commit_or_fail(None)
     click.echo(gettext("%(email)s is now %(role)s.", email=user.email, role=role))
+    _warn_of_work_left(user)
+
+
+def _warn_of_work_left(user: User) -> None:
+    """As the user's page does after a role change or a deactivation that leaves someone
+    unable to own pairings: what is left to hand over, and how."""
+    if not may_own_pairings(user) and handover.work_of(user):
+        click.echo(
+            gettext(
+                "%(name)s still owns pairings or holds open tasks: hand them over with "
+                "“flask users hand-over %(email)s SUCCESSOR_EMAIL”.",
+                name=user.name,
+                email=user.email,
+            ),
+            err=True,
+        )
 
 
 @users_cli.command("hand-over")

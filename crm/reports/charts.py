@@ -14,8 +14,9 @@ GAP = 8
 # these bounds; a label longer still is squeezed to fit rather than cut off.
 MIN_LABEL_WIDTH = 190
 MAX_LABEL_WIDTH = 360
-# DejaVu Sans at 12 px averages under 7 px a letter, Cyrillic included.
-LETTER_WIDTH = 7
+# DejaVu Sans at 12 px averages under 7 px a letter, but a browser may draw the labels in a wider
+# sans-serif (Cyrillic capitals most): 8 px a letter keeps the longest inside the chart.
+LETTER_WIDTH = 8
 BAR_AREA = 300
 COLOURS = {
     "open": "#0b5cad",

@@ -122,13 +122,22 @@ def edit(task_id: int) -> ResponseReturnValue:
             status = error.status_code
         else:
             if _is_htmx():
-                return _row(task)
+                row, row_status = _row(task)
+                # The form asked for its own place; the saved task takes the whole row's.
+                return (
+                    row,
+                    row_status,
+                    {"HX-Retarget": f"#task-{task.id}", "HX-Reswap": "outerHTML"},
+                )
             flash(gettext("Saved the task “%(title)s”.", title=task.title), "success")
             return redirect(_back_to(task))
     elif form.is_submitted():
         status = 422
-    template = "tasks/_edit_form.html" if _is_htmx() else "tasks/edit.html"
-    return render_template(template, form=form, task=task, next=next_path()), status
+    in_place = _is_htmx()
+    template = "tasks/_edit_form.html" if in_place else "tasks/edit.html"
+    return render_template(
+        template, form=form, task=task, next=next_path(), in_place=in_place
+    ), status
 
 
 @bp.post("/tasks/<id:task_id>/complete")

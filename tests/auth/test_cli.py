@@ -249,6 +249,25 @@ def test_hand_over_an_accounts_work(app: Flask, runner) -> None:
         assert session.scalars(select(Task.assignee_id)).all() == [ids[1]]
 
 
+def test_demoting_or_deactivating_someone_with_work_says_to_hand_it_over(
+    app: Flask, runner
+) -> None:
+    """Regression: the user's page warned of the work left; the command line said nothing."""
+    with app.app_context():
+        consul = make_user("officer", email="consul@example.com", name="Altay Abibullayev")
+        make_partnership(owner=consul)
+        make_user("officer", email="idle@example.com")
+        session.commit()
+    demoted = runner.invoke(args=["users", "set-role", "consul@example.com", "viewer"])
+    assert demoted.exit_code == 0
+    assert "Altay Abibullayev still owns pairings or holds open tasks" in demoted.output
+    assert "flask users hand-over consul@example.com SUCCESSOR_EMAIL" in demoted.output
+    idle = runner.invoke(args=["users", "deactivate", "idle@example.com"])
+    assert idle.exit_code == 0 and "still owns" not in idle.output
+    gone = runner.invoke(args=["users", "deactivate", "consul@example.com"])
+    assert gone.exit_code == 0 and "still owns pairings" in gone.output
+
+
 def test_the_last_admin_cannot_be_deactivated(app: Flask, runner) -> None:
     make_account(app, role="admin")
     result = runner.invoke(args=["users", "deactivate", "dana@example.com"])

@@ -70,6 +70,22 @@ def test_phone_width_board_scrolls_sideways_and_lists_are_cards_screenshot(
         page.goto(path)
         assert not page_overflows(page), f"{path} is wider than the phone"
 
+    # A pairing's buttons keep their words whole (regression: "Edi/t", "Dele/te", in Kazakh a
+    # letter a line), as the page fits the phone.
+    page.goto("/partnerships")
+    page.locator("table.data-table tbody tr a").first.click()
+    one_word = [b for b in page.locator(".page-head .button").all() if " " not in b.inner_text()]
+    assert len(one_word) >= 2  # Edit and Delete, at least
+    for button in one_word:
+        lines = button.evaluate(
+            "el => { const r = document.createRange(); r.selectNodeContents(el);"
+            " return r.getClientRects().length; }"
+        )
+        assert lines == 1, button.inner_text()
+    # Regression: the sharing panel's partner select, as wide as its longest option, made it
+    # 710 px wide.
+    assert not page_overflows(page), "the pairing's page fits the phone's width"
+
     page.goto("/partnerships")
     page.set_viewport_size({"width": 1280, "height": 900})
     assert row.evaluate("el => getComputedStyle(el).display") == "table-row"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import Flask
 from playwright.sync_api import Page, expect
@@ -118,6 +119,35 @@ def test_drag_a_card_to_the_next_stage(
     newest = page.locator(".timeline-item").first
     expect(newest).to_contain_text("Moved forward")
     expect(newest.locator("strong")).to_have_text("Exploratory talks")
+
+
+def test_a_card_that_show_more_brought_can_be_dragged(
+    app: Flask, live_app: Flask, page: Page, user: Callable, log_in: Callable
+) -> None:
+    """Regression: the cards "Show N more" loaded were not made draggable (only lists inside
+    what htmx loaded were, and the loaded list is itself one); they snapped back."""
+    with app.app_context():
+        hub = make_locality("Maribor")
+        older, newer = (
+            make_partnership(hub, make_locality(name, country_code="KZ"))
+            for name in ("Almaty", "Astana")
+        )
+        newer.last_activity_at = older.last_activity_at + timedelta(days=1)
+        session.commit()
+        older_id = older.id
+    live_app.config["BOARD_COLUMN_LIMIT"] = 1
+    try:
+        log_in(user())
+        column(page, "prospect").get_by_role("link", name="Show 1 more").click()
+        card = column(page, "prospect").locator(".more-cards .card")
+        expect(card).to_contain_text("Almaty")
+        card.locator(".card-title").drag_to(
+            column(page, "exploratory_talks").locator("ol.cards").first
+        )
+        expect(column(page, "exploratory_talks").locator("[data-count]")).to_have_text("1")
+    finally:
+        live_app.config["BOARD_COLUMN_LIMIT"] = 10
+    assert history_rows(app, older_id) == 2
 
 
 def test_a_move_from_a_stale_board_shows_the_conflict(

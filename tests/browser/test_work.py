@@ -96,6 +96,33 @@ def test_complete_a_task_from_my_tasks(
         assert task is not None and task.is_done
 
 
+def test_edit_a_task_in_place_after_a_mistake_and_on_its_own_page(
+    app: Flask, page: Page, user: Callable, log_in: Callable
+) -> None:
+    """Regression: a save with a mistake put the form where the task's row had been, and the
+    corrected save then went nowhere; on its own page (opened in a new tab), Save did nothing."""
+    account = user()
+    ids = seed(app, int(account["id"]))
+    log_in(account)
+    page.goto("/tasks/mine")
+    row = page.locator(f"#task-{ids['late']}")
+    row.get_by_role("link", name="Edit").click()
+    row.locator("input[name=title]").fill("")
+    row.get_by_role("button", name="Save task").click()
+    expect(row.get_by_text("Give the task a title.")).to_be_visible()
+    row.locator("input[name=title]").fill("Call the water utility")
+    row.get_by_role("button", name="Save task").click()
+    expect(page.locator(f"#task-{ids['late']} .task-title")).to_have_text("Call the water utility")
+
+    page.goto(f"/tasks/{ids['late']}/edit")
+    page.locator("input[name=title]").fill("Call the water utility again")
+    page.get_by_role("button", name="Save task").click()
+    expect(page.get_by_text("Saved the task “Call the water utility again”.")).to_be_visible()
+    with app.app_context():
+        task = session.get(Task, ids["late"])
+        assert task is not None and task.title == "Call the water utility again"
+
+
 def test_search_stajerska_in_the_header_and_open_the_result(
     app: Flask, page: Page, user: Callable, log_in: Callable
 ) -> None:

@@ -226,6 +226,15 @@ def test_a_full_column_shows_the_most_recent_cards_and_a_show_more(
     assert "Show 2 more" in page
     assert all(title in more for title in titles[:2])
     assert "Show more" not in more
+    # Regression: the next "show more" link's own address (without htmx) dropped the filters.
+    app.config["BOARD_COLUMN_LIMIT"] = 1
+    try:
+        filtered = client.get("/board/columns/prospect?offset=1&country=SI", headers=HTMX).get_data(
+            as_text=True
+        )
+    finally:
+        app.config["BOARD_COLUMN_LIMIT"] = 10
+    assert 'class="show-more" href="/partnerships?stage=prospect&amp;country=SI"' in filtered
     # The cards loaded by "show more" can be moved like the others: their menus list the stages.
     menus = re.findall(r'<select id="move-\d+" name="stage">(.*?)</select>', more, re.S)
     assert len(menus) == 2

@@ -239,6 +239,13 @@ def test_edit_in_place_with_htmx_and_as_a_page(
     assert "Draft v2" in row.get_data(as_text=True) and "High priority" in row.get_data(
         as_text=True
     )
+    # The form swaps itself (an answer with errors stays in the row); the saved row takes the
+    # row's place. Regression: an error answer replaced the row, and the next save had no target.
+    assert 'hx-target="this"' in partial
+    assert row.headers["HX-Retarget"] == f"#task-{ids['late']}"
+    # On its own page the form is a plain post (regression: its htmx target was not there).
+    page = client.get(f"/tasks/{ids['late']}/edit").get_data(as_text=True)
+    assert "hx-post" not in page.split('class="task-edit-form"')[1].split(">")[0]
     bad = client.post(
         f"/tasks/{ids['late']}/edit",
         data={

@@ -15,8 +15,14 @@
     });
   }
 
+  // `root` is the document, or what htmx has just loaded: a board, or the list of cards that
+  // "Show N more" brings, which is itself a column to drop cards into and drag them from.
   function makeSortable(root) {
-    root.querySelectorAll("[data-board-column]").forEach(function (list) {
+    var lists = Array.prototype.slice.call(root.querySelectorAll("[data-board-column]"));
+    if (root.matches && root.matches("[data-board-column]")) {
+      lists.push(root);
+    }
+    lists.forEach(function (list) {
       if (list.dataset.sortable) {
         return;
       }
