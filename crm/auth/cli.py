@@ -184,9 +184,9 @@ def _warn_of_work_left(user: User) -> None:
         click.echo(
             gettext(
                 "%(name)s still owns pairings or holds open tasks: hand them over with "
-                "“flask users hand-over %(email)s SUCCESSOR_EMAIL”.",
+                "“%(command)s”.",
                 name=user.name,
-                email=user.email,
+                command=f"flask users hand-over {user.email} SUCCESSOR_EMAIL",
             ),
             err=True,
         )

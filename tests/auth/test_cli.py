@@ -260,12 +260,13 @@ def test_demoting_or_deactivating_someone_with_work_says_to_hand_it_over(
         session.commit()
     demoted = runner.invoke(args=["users", "set-role", "consul@example.com", "viewer"])
     assert demoted.exit_code == 0
-    assert "Altay Abibullayev still owns pairings or holds open tasks" in demoted.output
-    assert "flask users hand-over consul@example.com SUCCESSOR_EMAIL" in demoted.output
+    # On stderr, as the other commands' warnings.
+    assert "Altay Abibullayev still owns pairings or holds open tasks" in demoted.stderr
+    assert "flask users hand-over consul@example.com SUCCESSOR_EMAIL" in demoted.stderr
     idle = runner.invoke(args=["users", "deactivate", "idle@example.com"])
     assert idle.exit_code == 0 and "still owns" not in idle.output
     gone = runner.invoke(args=["users", "deactivate", "consul@example.com"])
-    assert gone.exit_code == 0 and "still owns pairings" in gone.output
+    assert gone.exit_code == 0 and "still owns pairings" in gone.stderr
 
 
 def test_the_last_admin_cannot_be_deactivated(app: Flask, runner) -> None:

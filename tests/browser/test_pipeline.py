@@ -141,6 +141,14 @@ def test_a_card_that_show_more_brought_can_be_dragged(
         column(page, "prospect").get_by_role("link", name="Show 1 more").click()
         card = column(page, "prospect").locator(".more-cards .card")
         expect(card).to_contain_text("Almaty")
+        # Within the column, from its first cards to those loaded: the same stage, no move
+        # (regression: the server refused a move to the stage it was at, and redrew the board).
+        first = column(page, "prospect").locator("ol.cards").first.locator(".card")
+        first.locator(".card-title").drag_to(column(page, "prospect").locator(".more-cards"))
+        page.wait_for_timeout(500)
+        expect(page.get_by_text("already at")).to_have_count(0)
+        expect(column(page, "prospect").locator(".more-cards .card")).to_have_count(2)
+        card = column(page, "prospect").locator(".more-cards .card", has_text="Almaty")
         card.locator(".card-title").drag_to(
             column(page, "exploratory_talks").locator("ol.cards").first
         )

@@ -34,6 +34,11 @@
         preventOnFilter: false,
         animation: 120,
         onAdd: function (event) {
+          // From a column's first cards to those "Show N more" brought, or back: the same
+          // stage, no move (the server would refuse it and redraw the board).
+          if (event.from.dataset.stageKey === list.dataset.stageKey) {
+            return;
+          }
           moveCard(event.item, list.dataset.stageKey);
         },
       });
