@@ -122,12 +122,9 @@ def edit(task_id: int) -> ResponseReturnValue:
             status = error.status_code
         else:
             if _is_htmx():
-                row, row_status = _row(task)
                 # The form asked for its own place; the saved task takes the whole row's.
-                return (
-                    row,
-                    row_status,
-                    {"HX-Retarget": f"#task-{task.id}", "HX-Reswap": "outerHTML"},
+                return _row(
+                    task, headers={"HX-Retarget": f"#task-{task.id}", "HX-Reswap": "outerHTML"}
                 )
             flash(gettext("Saved the task “%(title)s”.", title=task.title), "success")
             return redirect(_back_to(task))
@@ -257,7 +254,13 @@ def _panel(
     )
 
 
-def _row(task: Task, *, message: str | None = None, status: int = 200) -> ResponseReturnValue:
+def _row(
+    task: Task,
+    *,
+    message: str | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> ResponseReturnValue:
     return (
         render_template(
             "tasks/_task.html",
@@ -267,6 +270,7 @@ def _row(task: Task, *, message: str | None = None, status: int = 200) -> Respon
             message=message,
         ),
         status,
+        headers or {},
     )
 
 

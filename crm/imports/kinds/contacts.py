@@ -355,11 +355,18 @@ class PersonImporter(Importer):
         if errors:
             return Checked(outcome)
 
-        key: object = email or (fold(name), organisation_id or 0)
-        if key in self.seen:
-            column = "email" if email else "full_name"
-            errors[column] = gettext("Row %(row)d is the same person.", row=self.seen[key])
+        # The person's name where they have no e-mail: by it and their organisation.
+        named = (fold(name), organisation_id or 0)
+
+        def same_person_as(row: int) -> Checked:
+            errors["email" if email else "full_name"] = gettext(
+                "Row %(row)d is the same person.", row=row
+            )
             return Checked(outcome)
+
+        key: object = email or named
+        if key in self.seen:
+            return same_person_as(self.seen[key])
         self.seen[key] = number
         given: dict[str, object] = {
             "full_name": name,
@@ -376,9 +383,7 @@ class PersonImporter(Importer):
             # Without an e-mail match: the same name at the same organisation, unless that
             # person has a different e-mail of their own.
             same_name = [
-                person
-                for person in self.by_name.get((fold(name), organisation_id or 0), [])
-                if not email or not person.email
+                person for person in self.by_name.get(named, []) if not email or not person.email
             ]
             if len(same_name) > 1:
                 errors["full_name"] = ngettext(
@@ -389,18 +394,14 @@ class PersonImporter(Importer):
                 )
                 return Checked(outcome)
             record = same_name[0] if same_name else None
-        column = "email" if email else "full_name"
         if record is None:
-            named = (fold(name), organisation_id or 0)
             earlier, earlier_email = self.planned_new.get(named, (0, ""))
             if earlier and (not email or not earlier_email):
-                errors[column] = gettext("Row %(row)d is the same person.", row=earlier)
-                return Checked(outcome)
+                return same_person_as(earlier)
             self.planned_new.setdefault(named, (number, email))
             return Checked(outcome, Planned(services.PersonData(**given)))  # type: ignore[arg-type]
         if record.id in self.matched:
-            errors[column] = gettext("Row %(row)d is the same person.", row=self.matched[record.id])
-            return Checked(outcome)
+            return same_person_as(self.matched[record.id])
         current = services.PersonData(
             full_name=record.full_name,
             position=record.position,

@@ -684,8 +684,8 @@ class PairingImporter(Importer):
         their ids."""
         if value is None:
             return ""
-        if name == "owner":
-            return self.emails.get(value, str(value))  # type: ignore[call-overload]
+        if name == "owner" and isinstance(value, int):
+            return self.emails.get(value, str(value))
         if isinstance(value, frozenset):
             return ", ".join(sorted(self.sector_slugs.get(item, "?") for item in value))
         return str(value)
